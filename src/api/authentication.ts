@@ -1,0 +1,60 @@
+/**
+ * authentik's API authentication (authentik/api/authentication.py, 2026 behaviour), then DRF's
+ * SessionAuthentication. Every failure is a 403 (token auth defines no WWW-Authenticate
+ * challenge, so DRF never answers 401).
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Db } from '../db/client.js';
+import { findApiTokenUser } from '../core/tokens/token-auth.repository.js';
+import { findSessionUser } from '../core/sessions/session-auth.repository.js';
+import type { Actor } from './context.js';
+import { ApiError, Messages } from './errors.js';
+
+export const SESSION_COOKIE = 'authentik_session';
+export const CSRF_COOKIE = 'authentik_csrf';
+export const CSRF_HEADER = 'x-authentik-csrf';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function readCookie(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const index = part.indexOf('=');
+    if (index === -1) continue;
+    if (part.slice(0, index).trim() === name) return decodeURIComponent(part.slice(index + 1).trim());
+  }
+  return undefined;
+}
+
+/**
+ * Returns the actor, null when no credentials were given, or throws the 403 authentik sends.
+ * - `Bearer <key>`: the scheme is case-insensitive, the key is everything after the first
+ *   space, untrimmed. Other schemes are ignored (2025.12+), as is a header without a space.
+ * - otherwise the `authentik_session` cookie; unsafe methods must carry the CSRF header
+ *   matching the CSRF cookie.
+ */
+export async function authenticate(db: Db, request: FastifyRequest): Promise<Actor | null> {
+  const header = (request.headers.authorization ?? '').trim();
+  const space = header.indexOf(' ');
+  if (space > 0 && header.slice(0, space).toLowerCase() === 'bearer') {
+    const key = header.slice(space + 1);
+    const user = await findApiTokenUser(db, key);
+    if (!user || !user.is_active) throw ApiError.forbidden(Messages.tokenInvalid);
+    return { user, via: 'token' };
+  }
+  const sessionKey = readCookie(request, SESSION_COOKIE);
+  if (!sessionKey) return null;
+  const user = await findSessionUser(db, sessionKey);
+  if (!user || !user.is_active) return null;
+  if (!SAFE_METHODS.has(request.method)) {
+    const cookie = readCookie(request, CSRF_COOKIE);
+    if (!cookie) throw ApiError.forbidden('CSRF Failed: CSRF cookie not set.');
+    const sent = request.headers[CSRF_HEADER];
+    if (!sent) throw ApiError.forbidden('CSRF Failed: CSRF token missing.');
+    if (sent !== cookie) {
+      throw ApiError.forbidden("CSRF Failed: CSRF token from the 'X-authentik-CSRF' HTTP header incorrect.");
+    }
+  }
+  return { user, via: 'session', sessionKey };
+}

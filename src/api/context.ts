@@ -1,0 +1,49 @@
+/**
+ * What a service needs to know about the request it serves: who is acting and from where.
+ * Routes build it once; services pass it on to permission checks and audit events.
+ */
+
+export interface AuthUser {
+  id: number;
+  uuid: string;
+  username: string;
+  name: string;
+  email: string;
+  is_active: boolean;
+  is_superuser: boolean;
+}
+
+export interface Actor {
+  user: AuthUser;
+  /** How the request authenticated: an API token or a browser session. */
+  via: 'token' | 'session';
+  sessionKey?: string;
+  /** Permission grants, loaded on first use and kept for the rest of the request. */
+  grants?: Promise<Grant[]>;
+}
+
+export interface Grant {
+  /** `<app_label>.<codename>` */
+  permission: string;
+  /** null for a global (model-level) grant. */
+  objectPk: string | null;
+}
+
+export interface RequestContext {
+  actor: Actor | null;
+  clientIp: string;
+  requestId: string;
+  method: string;
+  path: string;
+  userAgent: string;
+  /** Absolute origin of the request (scheme://host), honouring X-Forwarded-Proto. */
+  origin: string;
+  /** Query parameters, for audit context. */
+  query: Record<string, unknown>;
+}
+
+/** The authenticated actor, for code that only runs behind authentication. */
+export function requireActor(ctx: RequestContext): Actor {
+  if (!ctx.actor) throw new Error('route requires authentication but has no actor');
+  return ctx.actor;
+}

@@ -1,0 +1,61 @@
+/**
+ * Database errors that reach the error handler are translated here, once, by SQLSTATE and
+ * constraint name. Services check uniqueness first and answer with DRF's message; these
+ * mappings cover the race where two requests pass that check together, so the loser gets the
+ * same 400 instead of a 500.
+ */
+import { ApiError, Messages } from './errors.js';
+
+const UNIQUE_CONSTRAINTS: Record<string, { field: string; message: string }> = {
+  stages_name_key: { field: 'name', message: Messages.uniqueName('stage') },
+  flows_slug_key: { field: 'slug', message: Messages.uniqueName('flow', 'slug') },
+  flow_stage_bindings_target_stage_order_key: {
+    field: 'non_field_errors',
+    message: 'The fields target, stage, order must make a unique set.',
+  },
+  users_username_key: { field: 'username', message: Messages.uniqueName('User', 'username') },
+  groups_name_key: { field: 'name', message: Messages.uniqueName('group') },
+  roles_name_key: { field: 'name', message: Messages.uniqueName('role') },
+  tokens_identifier_key: { field: 'identifier', message: Messages.uniqueName('token', 'identifier') },
+  prompts_name_key: { field: 'name', message: Messages.uniqueName('prompt') },
+};
+
+interface PgError {
+  code?: string;
+  constraint?: string;
+  constraint_name?: string;
+}
+
+function pgError(error: unknown): PgError | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const candidate = error as PgError & { cause?: unknown };
+  if (typeof candidate.code === 'string' && /^[0-9A-Z]{5}$/.test(candidate.code)) return candidate;
+  return candidate.cause ? pgError(candidate.cause) : undefined;
+}
+
+/** Returns the API error for a known database failure, or undefined for anything else. */
+export function translateDatabaseError(error: unknown): ApiError | undefined {
+  const pg = pgError(error);
+  if (!pg) return undefined;
+  const constraint = pg.constraint ?? pg.constraint_name ?? '';
+  switch (pg.code) {
+    case '23505': {
+      const known = UNIQUE_CONSTRAINTS[constraint];
+      return known
+        ? ApiError.field(known.field, known.message)
+        : ApiError.nonField('This object already exists.');
+    }
+    case '23503':
+      return ApiError.nonField('A referenced object does not exist.');
+    case '22P02':
+    case '22007':
+    case '22008':
+    case '22003':
+    case '22001':
+    case '22021':
+    case '54000':
+      return ApiError.nonField('Invalid value.');
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * How an API v3 endpoint is declared and mounted. A route states its wire contract once
+ * (operationId, body schema, response schemas); this module turns that into a Fastify route
+ * with authentik's request pipeline in front of it:
+ *
+ *   content negotiation (404 for `?format=` other than json, 406 for an unusable Accept)
+ *   -> authentication (403) -> view-level permission (403) -> method check (405)
+ *   -> body parsing and validation (400) -> handler
+ *
+ * which is the order DRF's APIView.dispatch/initial runs them in.
+ * @see rest_framework/views.py, rest_framework/negotiation.py
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { Db } from '../db/client.js';
+import { authenticate } from './authentication.js';
+import type { Actor, RequestContext } from './context.js';
+import { ApiError, Messages } from './errors.js';
+import type { RawQuery } from './filters.js';
+import { GenericError, ValidationError, ref } from './schemas.js';
+import type { PermissionService } from '../rbac/permission.service.js';
+
+export const API_PREFIX = '/api/v3';
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HandlerInput<B> {
+  ctx: RequestContext;
+  params: Record<string, string>;
+  query: RawQuery;
+  body: B;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+export interface RouteSpec<B extends TSchema = TSchema> {
+  method: Method;
+  /** Path below /api/v3, with authentik's trailing slash and `:param` placeholders. */
+  url: string;
+  operationId: string;
+  description: string;
+  tags: string[];
+  /** Documentation of path parameters (validated by the service: bad ids are 404s). */
+  params?: TSchema;
+  /** Documentation of query parameters (parsed by the service with django-filter rules). */
+  querystring?: TSchema;
+  body?: B;
+  bodyRequired?: boolean;
+  /** Success status and its schema; null means no body (204). */
+  success: { status: number; schema: TSchema | null };
+  /** `required` (default) answers 403 without credentials; `optional` lets anonymous through. */
+  auth?: 'required' | 'optional';
+  /** A global permission DRF's has_permission demands before the body is read (list POST). */
+  requires?: string;
+  /** Content types of the success response besides JSON (the schema endpoint). */
+  produces?: string[];
+  handler: (input: HandlerInput<Static<B>>) => Promise<unknown>;
+}
+
+export interface ViewMetadata {
+  /** DRF's view name for OPTIONS, e.g. "Invitation Stage List". */
+  name: string;
+  description: string;
+}
+
+/** Declares a route with its body type inferred from the body schema. */
+export function defineRoute<B extends TSchema>(spec: RouteSpec<B>): RouteSpec {
+  return spec as unknown as RouteSpec;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+  interface FastifyContextConfig {
+    api?: { auth: 'required' | 'optional'; requires?: string; allow?: string };
+  }
+}
+
+const DRF_METHOD_ORDER = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+function acceptsJson(accept: string | undefined): boolean {
+  if (!accept) return true;
+  return accept.split(',').some((part) => {
+    const [type, ...params] = part.trim().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (q && Number(q.slice(2)) === 0) return false;
+    const media = type.trim().toLowerCase();
+    return media === '*/*' || media === 'application/*' || media === 'application/json';
+  });
+}
+
+/** The request-scoped context services receive. */
+export function requestContext(request: FastifyRequest): RequestContext {
+  const forwardedProto = request.headers['x-forwarded-proto'];
+  const proto = (Array.isArray(forwardedProto) ? forwardedProto[0] : forwardedProto)?.split(',')[0]?.trim();
+  const host = request.headers.host ?? 'localhost';
+  return {
+    actor: request.actor ?? null,
+    clientIp: request.ip,
+    requestId: request.id,
+    method: request.method,
+    path: request.url.split('?')[0],
+    userAgent: request.headers['user-agent'] ?? '',
+    origin: `${proto === 'https' ? 'https' : request.protocol}://${host}`,
+    query: request.query as Record<string, unknown>,
+  };
+}
+
+/**
+ * Registers a group of routes that share URLs. For each URL it also answers OPTIONS with DRF's
+ * simple metadata and every other method with 405 and the `Allow` header, after
+ * authentication, as DRF does.
+ */
+export function mountRoutes(
+  app: FastifyInstance,
+  deps: { db: Db; permissions: PermissionService },
+  routes: RouteSpec[],
+  metadata: Record<string, ViewMetadata> = {},
+): void {
+  const byUrl = new Map<string, RouteSpec[]>();
+  for (const route of routes) byUrl.set(route.url, [...(byUrl.get(route.url) ?? []), route]);
+
+  for (const [url, group] of byUrl) {
+    const methods = new Set<string>(group.map((r) => r.method));
+    if (methods.has('GET')) methods.add('HEAD');
+    methods.add('OPTIONS');
+    const allow = DRF_METHOD_ORDER.filter((m) => methods.has(m)).join(', ');
+    const auth = group.every((r) => r.auth === 'optional') ? 'optional' : 'required';
+
+    for (const route of group) {
+      app.route({
+        method: route.method,
+        url: API_PREFIX + url,
+        config: { api: { auth: route.auth ?? 'required', requires: route.requires, allow } },
+        schema: {
+          operationId: route.operationId,
+          description: route.description,
+          tags: route.tags,
+          ...(route.params ? { params: route.params } : {}),
+          ...(route.querystring ? { querystring: route.querystring } : {}),
+          ...(route.body ? { body: route.body } : {}),
+          security: route.auth === 'optional' ? [{ authentik: [] }, {}] : [{ authentik: [] }],
+          response: {
+            [route.success.status]: route.success.schema ?? Type.Null({ description: 'No response body' }),
+            400: ref(ValidationError),
+            403: ref(GenericError),
+          },
+        },
+        handler: async (request, reply) => {
+          const result = await route.handler({
+            ctx: requestContext(request),
+            params: request.params as Record<string, string>,
+            query: request.query as RawQuery,
+            body: request.body as never,
+            request,
+            reply,
+          });
+          reply.code(route.success.status);
+          if (route.success.schema === null) return reply.send();
+          return result;
+        },
+      });
+    }
+
+    const view = metadata[url];
+    app.route({
+      method: 'OPTIONS',
+      url: API_PREFIX + url,
+      config: { api: { auth, allow } },
+      schema: { hide: true },
+      handler: async (_request, reply) => {
+        reply.header('allow', allow);
+        return reply
+          .type('application/json')
+          .serializer(JSON.stringify)
+          .send({
+            name: view?.name ?? '',
+            description: view?.description ?? group[0].description,
+            renders: ['application/json'],
+            parses: ['application/json'],
+          });
+      },
+    });
+
+    const others = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !methods.has(m));
+    if (others.length > 0) {
+      app.route({
+        method: others,
+        url: API_PREFIX + url,
+        config: { api: { auth, allow } },
+        schema: { hide: true },
+        handler: async (request) => {
+          throw ApiError.detail(405, Messages.methodNotAllowed(request.method), { allow });
+        },
+      });
+    }
+  }
+
+  void deps;
+}
+
+/**
+ * The onRequest hook that runs authentik's pipeline in front of every API route: content
+ * negotiation, then authentication, then the view-level permission. It runs before the body is
+ * parsed, so an unauthenticated request gets its 403 even with a body DRF could not parse.
+ */
+export function apiPipeline(deps: { db: Db; permissions: PermissionService }) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const api = request.routeOptions.config.api;
+    if (!api) return;
+    const format = (request.query as RawQuery).format;
+    const formatValue = Array.isArray(format) ? format[format.length - 1] : format;
+    if (
+      formatValue !== undefined &&
+      formatValue !== 'json' &&
+      !request.url.startsWith(`${API_PREFIX}/schema/`)
+    ) {
+      throw ApiError.notFound();
+    }
+    if (!request.url.startsWith(`${API_PREFIX}/schema/`) && !acceptsJson(request.headers.accept)) {
+      throw ApiError.detail(406, Messages.notAcceptable);
+    }
+    request.actor = await authenticate(deps.db, request);
+    if (api.auth === 'required' && !request.actor) throw ApiError.forbidden(Messages.notAuthenticated);
+    if (api.requires && request.actor) await deps.permissions.requireGlobal(request.actor, api.requires);
+  };
+}

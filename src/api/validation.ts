@@ -1,0 +1,307 @@
+/**
+ * Request-body validation with DRF's semantics, driven by the same TypeBox (JSON Schema)
+ * objects that describe the wire shape in the OpenAPI document.
+ *
+ * Ajv would validate the shape, but DRF differs from JSON Schema in ways clients can see:
+ * strings are trimmed, numbers are accepted where strings are expected, "true"/"1" are
+ * booleans, "5" is an integer, unknown and read-only fields are ignored, and every message has
+ * a fixed text. Interpreting the schema here keeps one schema as the source of truth while the
+ * behaviour and the messages stay DRF's.
+ * @see rest_framework/fields.py (CharField, BooleanField, IntegerField, ChoiceField, ...)
+ */
+import { Messages, pythonTypeName, type FieldErrors } from './errors.js';
+
+export interface JsonSchema {
+  $id?: string;
+  $ref?: string;
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  enum?: unknown[];
+  nullable?: boolean;
+  readOnly?: boolean;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  format?: string;
+  minimum?: number;
+  maximum?: number;
+  allOf?: JsonSchema[];
+  /** Message for a `pattern` mismatch (the slug validator's text, for example). */
+  'x-drf-pattern-message'?: string;
+  /** Keep surrounding whitespace (DRF `trim_whitespace=False`). */
+  'x-drf-no-trim'?: boolean;
+  [key: string]: unknown;
+}
+
+export type SchemaRegistry = Map<string, JsonSchema>;
+
+export const SLUG_PATTERN = '^[-a-zA-Z0-9_]+$';
+
+const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+// Django's EmailValidator, simplified to its user@domain.tld structure.
+const EMAIL_RE =
+  /^[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*@((?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z0-9-]{2,63}|\[[0-9a-f:.]+\])$/i;
+// DRF's iso-8601 datetime input, as parsed by Django's parse_datetime.
+const DATETIME_RE =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6})\d*)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const TRUE_VALUES = new Set<unknown>([
+  't',
+  'T',
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'true',
+  'True',
+  'TRUE',
+  'on',
+  'On',
+  'ON',
+  '1',
+  1,
+  true,
+]);
+const FALSE_VALUES = new Set<unknown>([
+  'f',
+  'F',
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'false',
+  'False',
+  'FALSE',
+  'off',
+  'Off',
+  'OFF',
+  '0',
+  0,
+  0.0,
+  false,
+]);
+
+class FieldError {
+  constructor(readonly detail: unknown) {}
+}
+
+function resolve(schema: JsonSchema, registry: SchemaRegistry): JsonSchema {
+  let current = schema;
+  for (let i = 0; i < 8; i += 1) {
+    if (current.$ref) {
+      const target = registry.get(current.$ref.replace(/^#\/components\/schemas\//, '').replace(/#$/, ''));
+      if (!target) throw new Error(`unknown schema reference ${current.$ref}`);
+      current = { ...target, ...withoutRef(current) };
+    } else if (current.allOf && current.allOf.length === 1 && !current.type) {
+      current = { ...resolve(current.allOf[0], registry), ...withoutAllOf(current) };
+    } else {
+      return current;
+    }
+  }
+  return current;
+}
+
+function withoutRef(schema: JsonSchema): JsonSchema {
+  const { $ref: _ref, $id: _id, ...rest } = schema;
+  return rest;
+}
+
+function withoutAllOf(schema: JsonSchema): JsonSchema {
+  const { allOf: _allOf, ...rest } = schema;
+  return rest;
+}
+
+function typeOf(schema: JsonSchema): string | undefined {
+  if (Array.isArray(schema.type)) return schema.type.find((t) => t !== 'null');
+  return schema.type;
+}
+
+function isNullable(schema: JsonSchema): boolean {
+  return schema.nullable === true || (Array.isArray(schema.type) && schema.type.includes('null'));
+}
+
+/** Python's str() of a JSON scalar, for messages and CharField coercion. */
+function pyStr(value: unknown): string {
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (value === null) return 'None';
+  return String(value);
+}
+
+/** Validates one value against a field schema, returning the DRF-internal value. */
+function validateField(schema: JsonSchema, value: unknown, registry: SchemaRegistry): unknown {
+  const s = resolve(schema, registry);
+  if (value === null) {
+    if (isNullable(s)) return null;
+    throw new FieldError([Messages.nullNotAllowed]);
+  }
+  if (s.enum) {
+    const candidate = typeof value === 'number' || typeof value === 'boolean' ? pyStr(value) : value;
+    if (typeof candidate === 'string' && s.enum.includes(candidate)) return candidate;
+    throw new FieldError([
+      Messages.invalidChoice(typeof value === 'object' ? JSON.stringify(value) : pyStr(value)),
+    ]);
+  }
+  switch (typeOf(s)) {
+    case 'string':
+      return validateString(s, value);
+    case 'boolean':
+      if (TRUE_VALUES.has(value)) return true;
+      if (FALSE_VALUES.has(value)) return false;
+      throw new FieldError([Messages.invalidBoolean]);
+    case 'integer':
+    case 'number':
+      return validateInteger(s, value);
+    case 'object':
+      if (typeof value !== 'object' || Array.isArray(value)) throw new FieldError([Messages.dictRequired]);
+      if (s.properties) return validateObject(s, value as Record<string, unknown>, registry);
+      return value;
+    case 'array': {
+      if (!Array.isArray(value)) throw new FieldError([Messages.notAList(pythonTypeName(value))]);
+      const errors: Record<string, unknown> = {};
+      const out = value.map((item, index) => {
+        try {
+          return s.items ? validateField(s.items, item, registry) : item;
+        } catch (error) {
+          if (!(error instanceof FieldError)) throw error;
+          errors[String(index)] = error.detail;
+          return undefined;
+        }
+      });
+      if (Object.keys(errors).length > 0) throw new FieldError(errors);
+      return out;
+    }
+    default:
+      return value;
+  }
+}
+
+function validateString(s: JsonSchema, value: unknown): string {
+  if (typeof value === 'boolean' || typeof value === 'object') throw new FieldError([Messages.invalidString]);
+  let text = String(value);
+  if (!s['x-drf-no-trim']) text = text.trim();
+  if (text.includes('\0')) throw new FieldError([Messages.nullCharacters]);
+  if (text === '') {
+    if ((s.minLength ?? 0) > 0) throw new FieldError([Messages.blank]);
+    return text;
+  }
+  const errors: string[] = [];
+  if (s.maxLength !== undefined && text.length > s.maxLength) errors.push(Messages.maxLength(s.maxLength));
+  if (s.format === 'uuid') {
+    if (!UUID_RE.test(text)) throw new FieldError([Messages.invalidUuid]);
+    return canonicalUuid(text);
+  }
+  if (s.format === 'email' && !EMAIL_RE.test(text)) errors.push(Messages.invalidEmail);
+  if (s.format === 'date-time') {
+    const parsed = parseDatetime(text);
+    if (parsed === undefined) throw new FieldError([Messages.invalidDatetime]);
+    text = parsed;
+  }
+  if (s.pattern !== undefined && !new RegExp(s.pattern, 'u').test(text)) {
+    errors.push(s['x-drf-pattern-message'] ?? Messages.invalidPattern);
+  }
+  if (errors.length > 0) throw new FieldError(errors);
+  return text;
+}
+
+function validateInteger(s: JsonSchema, value: unknown): number {
+  let number: number;
+  if (typeof value === 'number') number = value;
+  else if (typeof value === 'string' && /^\s*[-+]?\d+(\.0*)?\s*$/.test(value))
+    number = Number.parseInt(value, 10);
+  else throw new FieldError([Messages.invalidInteger]);
+  if (!Number.isInteger(number)) throw new FieldError([Messages.invalidInteger]);
+  if (s.maximum !== undefined && number > s.maximum) throw new FieldError([Messages.maxValue(s.maximum)]);
+  if (s.minimum !== undefined && number < s.minimum) throw new FieldError([Messages.minValue(s.minimum)]);
+  return number;
+}
+
+function validateObject(s: JsonSchema, data: Record<string, unknown>, registry: SchemaRegistry) {
+  const errors: FieldErrors = {};
+  const out: Record<string, unknown> = {};
+  for (const [key, property] of Object.entries(s.properties ?? {})) {
+    const resolved = resolve(property, registry);
+    if (resolved.readOnly) continue;
+    if (!(key in data) || data[key] === undefined) {
+      if (s.required?.includes(key)) errors[key] = [Messages.required];
+      continue;
+    }
+    try {
+      out[key] = validateField(property, data[key], registry);
+    } catch (error) {
+      if (!(error instanceof FieldError)) throw error;
+      errors[key] = error.detail;
+    }
+  }
+  if (Object.keys(errors).length > 0) throw new FieldError(errors);
+  return out;
+}
+
+/** The canonical lower-case dashed form of a UUID accepted by `UUID_RE`. */
+export function canonicalUuid(text: string): string {
+  const hex = text.replace(/-/g, '').toLowerCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Parses Django's datetime input forms into an ISO string PostgreSQL accepts; naive values
+ * are taken as UTC (authentik's TIME_ZONE). Returns undefined when the value is not a date.
+ */
+export function parseDatetime(text: string): string | undefined {
+  const m = DATETIME_RE.exec(text.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, sec = '0', frac = '', tz = 'Z'] = m;
+  const parts = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(sec)];
+  const date = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5]));
+  if (
+    date.getUTCFullYear() !== parts[0] ||
+    date.getUTCMonth() !== parts[1] - 1 ||
+    date.getUTCDate() !== parts[2] ||
+    parts[3] > 23 ||
+    parts[4] > 59 ||
+    parts[5] > 59
+  ) {
+    return undefined;
+  }
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  let offset = tz.toUpperCase() === 'Z' ? '+00:00' : tz;
+  if (/^[+-]\d{2}$/.test(offset)) offset += ':00';
+  if (/^[+-]\d{4}$/.test(offset)) offset = `${offset.slice(0, 3)}:${offset.slice(3)}`;
+  return `${pad(parts[0], 4)}-${pad(parts[1])}-${pad(parts[2])}T${pad(parts[3])}:${pad(parts[4])}:${pad(parts[5])}${frac ? `.${frac.padEnd(6, '0')}` : ''}${offset}`;
+}
+
+export type BodyValidationResult = { value: Record<string, unknown> } | { errors: unknown };
+
+/**
+ * Validates a request body the way a DRF serializer's `is_valid()` does. A missing body is
+ * `{}` (DRF parses an empty JSON body as empty data).
+ */
+export function validateBody(
+  schema: JsonSchema,
+  body: unknown,
+  registry: SchemaRegistry,
+): BodyValidationResult {
+  const s = resolve(schema, registry);
+  if (typeOf(s) === 'array') {
+    try {
+      return { value: validateField(s, body ?? [], registry) as Record<string, unknown> };
+    } catch (error) {
+      if (error instanceof FieldError) return { errors: error.detail };
+      throw error;
+    }
+  }
+  if (body === null) return { errors: { non_field_errors: [Messages.noDataProvided] } };
+  const data = body === undefined ? {} : body;
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    return { errors: { non_field_errors: [Messages.expectedDict(pythonTypeName(data))] } };
+  }
+  try {
+    return { value: validateObject(s, data as Record<string, unknown>, registry) };
+  } catch (error) {
+    if (error instanceof FieldError) return { errors: error.detail };
+    throw error;
+  }
+}

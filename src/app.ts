@@ -1,0 +1,178 @@
+/**
+ * Composition: `buildApp(config)` opens the database, wires services and registers every
+ * route, without listening. The server entry point and the tests both use it.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { ApiError, Messages } from './api/errors.js';
+import { translateDatabaseError } from './api/db-errors.js';
+import { componentSchemas, schemaRegistry } from './api/schemas.js';
+import { validateBody, type JsonSchema } from './api/validation.js';
+import { compileSerializer } from './api/serialization.js';
+import { apiPipeline, mountRoutes, type RouteSpec, type ViewMetadata } from './api/routes.js';
+import { registerOpenApi, schemaRoutes } from './api/schema.routes.js';
+import { parseJsonBody } from './api/json-body.js';
+import { PermissionService } from './rbac/permission.service.js';
+import { EventService } from './events/event.service.js';
+import { StageService } from './flows/stage.service.js';
+import { FlowService } from './flows/flow.service.js';
+import { flowRoutes, flowViews } from './flows/flow.routes.js';
+import { BindingService } from './flows/bindings/binding.service.js';
+import { bindingRoutes, bindingViews } from './flows/bindings/binding.routes.js';
+import { InvitationStageService } from './stages/invitation/invitation-stage.service.js';
+import { invitationStageRoutes, invitationStageViews } from './stages/invitation/invitation-stage.routes.js';
+import { bootstrap } from './core/bootstrap/bootstrap.service.js';
+import { healthRoutes } from './root/health.routes.js';
+
+export interface BuildOptions {
+  /** Use an already open database (tests share one per file); otherwise one is opened from config. */
+  database?: Database;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export interface Services {
+  permissions: PermissionService;
+  events: EventService;
+  stages: StageService;
+  flows: FlowService;
+  bindings: BindingService;
+  invitationStages: InvitationStageService;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    database: Database;
+    services: Services;
+    installId: string;
+  }
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'cross-origin-opener-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+};
+
+const NOT_FOUND_PAGE =
+  '<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><title>Not Found</title></head>' +
+  '<body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>';
+
+function buildServices(database: Database, config: Config): Services {
+  const { db } = database;
+  const permissions = new PermissionService(db);
+  const events = new EventService(config.eventRetentionSeconds);
+  const stages = new StageService(db, permissions, events);
+  return {
+    permissions,
+    events,
+    stages,
+    flows: new FlowService(db, permissions, events, config.pagination),
+    bindings: new BindingService(db, permissions, events, config.pagination),
+    invitationStages: new InvitationStageService(db, permissions, events, stages, config.pagination),
+  };
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const database = options.database ?? (await openDatabase(config.database));
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel === 'warning' ? 'warn' : config.logLevel },
+    genReqId: () => randomUUID().replace(/-/g, ''),
+    requestIdHeader: false,
+    trustProxy: config.trustedProxyCidrs,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 500 },
+  });
+  app.decorate('config', config);
+  app.decorate('database', database);
+  if (!options.database) app.addHook('onClose', async () => database.close());
+
+  const { installId } = await bootstrap(database.db, config.bootstrap);
+  app.decorate('installId', installId);
+  const services = buildServices(database, config);
+  app.decorate('services', services);
+
+  // Shared components, referenced by name from route schemas.
+  for (const schema of componentSchemas) app.addSchema(schema);
+  const registry = schemaRegistry();
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    if (httpPart !== 'body') return (data: unknown) => ({ value: data });
+    return (data: unknown) => {
+      const result = validateBody(schema as JsonSchema, data, registry);
+      return 'errors' in result ? { error: new ApiError(400, result.errors) } : { value: result.value };
+    };
+  });
+
+  app.setSerializerCompiler(({ schema }) => compileSerializer(schema as JsonSchema, registry));
+
+  // DRF parses JSON only; anything else is 415. An empty JSON body is empty data.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
+
+  app.addHook('onRequest', apiPipeline({ db: database.db, permissions: services.permissions }));
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-authentik-id', request.id);
+    reply.header('vary', 'Accept-Language');
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    }
+    // orjson's renderer sends `application/json` without a charset parameter.
+    if (reply.getHeader('content-type') === 'application/json; charset=utf-8') {
+      reply.header('content-type', 'application/json');
+    }
+    return payload;
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    let apiError: ApiError | undefined;
+    if (error instanceof ApiError) apiError = error;
+    else {
+      apiError = translateDatabaseError(error);
+      // A data exception means a value slipped past validation: answer 400, but say so loudly.
+      if (apiError) request.log.warn({ err: error }, 'database rejected a value');
+    }
+    if (!apiError) {
+      const fastifyError = error as { code?: string; statusCode?: number; message: string };
+      if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+        const type = (request.headers['content-type'] ?? '').split(';')[0].trim();
+        apiError = ApiError.detail(415, Messages.unsupportedMediaType(type));
+      } else if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+        apiError = ApiError.detail(fastifyError.statusCode, fastifyError.message);
+      }
+    }
+    if (!apiError) {
+      request.log.error({ err: error }, 'unhandled error');
+      apiError = ApiError.detail(500, 'A server error occurred.');
+    }
+    for (const [name, value] of Object.entries(apiError.headers)) reply.header(name, value);
+    return reply
+      .code(apiError.status)
+      .type('application/json')
+      .serializer(JSON.stringify)
+      .send(apiError.body);
+  });
+
+  // authentik's NotFoundView: an HTML page for GET/HEAD; a template view that only answers GET
+  // gives other methods 405 with an empty body (up to 2026.5, see docs/compatibility.md).
+  app.setNotFoundHandler((request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      return reply.code(404).type('text/html; charset=utf-8').send(NOT_FOUND_PAGE);
+    }
+    return reply.code(405).header('allow', 'GET, HEAD, OPTIONS').type('text/html; charset=utf-8').send('');
+  });
+
+  await registerOpenApi(app);
+  const deps = { db: database.db, permissions: services.permissions };
+  const groups: [RouteSpec[], Record<string, ViewMetadata>][] = [
+    [invitationStageRoutes(services.invitationStages), invitationStageViews],
+    [flowRoutes(services.flows), flowViews],
+    [bindingRoutes(services.bindings), bindingViews],
+    [schemaRoutes(app), {}],
+  ];
+  for (const [routes, views] of groups) mountRoutes(app, deps, routes, views);
+  await app.register(healthRoutes);
+  return app;
+}

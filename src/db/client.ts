@@ -1,0 +1,105 @@
+/**
+ * Opens the database: PostgreSQL through node-postgres when configured, otherwise the
+ * embedded PGlite in a data folder. Both run the same drizzle migrations and the same SQL.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.js';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+/** A database handle or an open transaction: repositories accept either. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface Database {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  /** SQL statements issued since start (benchmarks and tests read deltas of it). */
+  stats: { statements: number };
+  close(): Promise<void>;
+}
+
+/**
+ * PGlite is an in-process database: two processes on one data folder corrupt it. A lock file
+ * with the owner's pid refuses a second process with a clear message; a stale lock (its
+ * process is gone) is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const lockPath = path.join(dataDir, 'tessera.lock');
+  try {
+    writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+  } catch {
+    const owner = Number(readFileSync(lockPath, 'utf8'));
+    let alive = false;
+    try {
+      if (owner && owner !== process.pid) {
+        process.kill(owner, 0);
+        alive = true;
+      }
+    } catch {
+      alive = false;
+    }
+    if (alive) {
+      throw new Error(`data folder ${dataDir} is in use by another Tessera process (pid ${owner})`);
+    }
+    writeFileSync(lockPath, String(process.pid));
+  }
+  return () => rmSync(lockPath, { force: true });
+}
+
+const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+/** Runs a raw statement and returns its rows, on either driver. */
+export async function query<T>(db: Db, statement: SQL): Promise<T[]> {
+  const result = (await db.execute(statement)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  const stats = { statements: 0 };
+  const logger = {
+    logQuery: () => {
+      stats.statements += 1;
+    },
+  };
+  if (config.kind === 'postgres') {
+    const pool = new pg.Pool({
+      host: config.host,
+      port: config.port,
+      user: config.user,
+      password: config.password,
+      database: config.name,
+      max: config.poolSize,
+    });
+    // A pool error (for example the server restarting) must not crash the process; the next
+    // query reports it to its caller.
+    pool.on('error', () => undefined);
+    const db = drizzlePg(pool, { schema, logger }) as unknown as Db;
+    await migratePg(db as never, { migrationsFolder });
+    return { db, kind: 'postgres', stats, close: () => pool.end() };
+  }
+  const release = config.dataDir === 'memory://' ? () => undefined : lockDataDir(config.dataDir);
+  const client = await PGlite.create(config.dataDir, { extensions: { pg_trgm } });
+  const db = drizzlePglite(client, { schema, logger }) as unknown as Db;
+  await migratePglite(db as never, { migrationsFolder });
+  return {
+    db,
+    kind: 'pglite',
+    stats,
+    close: async () => {
+      await client.close();
+      release();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Writes audit events the way authentik's audit middleware and Event.new() shape them
+ * (authentik/events/models.py, authentik/events/middleware.py, authentik/events/utils.py).
+ * Events are written in the caller's transaction, so an event exists exactly when the change
+ * it describes was committed.
+ */
+import type { Db } from '../db/client.js';
+import type { RequestContext } from '../api/context.js';
+import { insertEvent } from './event.repository.js';
+
+/** authentik's `model_to_dict`-style reference to a changed object. */
+export interface ModelRef {
+  app: string;
+  model_name: string;
+  pk: string | number;
+  name: string;
+}
+
+// Django's SafeExceptionReporterFilter.hidden_settings, which cleanse_dict applies to keys.
+const SECRET_KEY_RE = /API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE/i;
+const MASK = '********************';
+
+/** Masks values whose key looks secret, recursively (authentik's cleanse_dict). */
+export function cleanse(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(cleanse);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+        k,
+        SECRET_KEY_RE.test(k) ? MASK : cleanse(v),
+      ]),
+    );
+  }
+  return value;
+}
+
+/** A UUID as authentik's sanitize_item renders it in event context: 32 hex digits. */
+export function hexPk(pk: string | number): string | number {
+  return typeof pk === 'string' ? pk.replace(/-/g, '') : pk;
+}
+
+export class EventService {
+  constructor(private readonly retentionSeconds: number) {}
+
+  /** authentik's `get_user()` for the event's `user` field. */
+  static eventUser(ctx: RequestContext | null): Record<string, unknown> {
+    const user = ctx?.actor?.user;
+    if (!user) return { username: 'AnonymousUser', pk: null, email: '', is_anonymous: true };
+    return { username: user.username, pk: user.id, email: user.email };
+  }
+
+  /** The `http_request` block of an event's context. */
+  static httpRequest(ctx: RequestContext): Record<string, unknown> {
+    return {
+      args: cleanse(ctx.query),
+      path: ctx.path,
+      method: ctx.method,
+      request_id: ctx.requestId,
+      user_agent: ctx.userAgent,
+    };
+  }
+
+  async record(
+    db: Db,
+    ctx: RequestContext | null,
+    action: string,
+    context: Record<string, unknown>,
+    options: { app?: string; user?: Record<string, unknown> } = {},
+  ): Promise<void> {
+    await insertEvent(db, {
+      action,
+      app: options.app ?? 'authentik.events.middleware',
+      user: options.user ?? EventService.eventUser(ctx),
+      context: cleanse({
+        ...context,
+        ...(ctx ? { http_request: EventService.httpRequest(ctx) } : {}),
+      }) as Record<string, unknown>,
+      clientIp: ctx?.clientIp ?? null,
+      retentionSeconds: this.retentionSeconds,
+    });
+  }
+
+  /** `model_created` / `model_updated` / `model_deleted`, as the audit middleware writes them. */
+  async model(
+    db: Db,
+    ctx: RequestContext,
+    action: 'model_created' | 'model_updated' | 'model_deleted',
+    model: ModelRef,
+  ): Promise<void> {
+    await this.record(db, ctx, action, { model: { ...model, pk: hexPk(model.pk) } });
+  }
+}

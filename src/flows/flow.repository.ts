@@ -1,0 +1,177 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { query, type Db } from '../db/client.js';
+import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../db/list-query.js';
+import { likeContains } from '../api/search.js';
+import type { OrderTerm } from '../api/ordering.js';
+import { backgroundUrlSql } from './flow-set.sql.js';
+import type { FlowBody, FlowInput } from './flow.schema.js';
+
+export const FLOW_ORDER_FIELDS = [
+  'pk',
+  'policybindingmodel_ptr_id',
+  'name',
+  'slug',
+  'title',
+  'designation',
+  'background',
+  'policy_engine_mode',
+  'compatibility_mode',
+  'layout',
+  'denied_action',
+  'authentication',
+] as const;
+export type FlowOrderField = (typeof FLOW_ORDER_FIELDS)[number];
+
+export interface FlowFilter {
+  deniedAction?: string;
+  designation?: string;
+  flowUuid?: string;
+  name?: string;
+  slug?: string;
+  searchTerms: string[];
+  visiblePks?: string[];
+  ordering: OrderTerm<FlowOrderField>[];
+}
+
+const COLUMNS: Record<FlowOrderField, SQL> = {
+  pk: sql`f.flow_uuid`,
+  policybindingmodel_ptr_id: sql`f.pbm_uuid`,
+  name: sql`f.name`,
+  slug: sql`f.slug`,
+  title: sql`f.title`,
+  designation: sql`f.designation`,
+  background: sql`f.background`,
+  policy_engine_mode: sql`f.policy_engine_mode`,
+  compatibility_mode: sql`f.compatibility_mode`,
+  layout: sql`f.layout`,
+  denied_action: sql`f.denied_action`,
+  authentication: sql`f.authentication`,
+};
+
+/** The full Flow serializer's columns, in authentik's field order. */
+const FLOW_SELECT = sql`f.flow_uuid AS pk, f.pbm_uuid AS policybindingmodel_ptr_id, f.name, f.slug, f.title,
+  f.designation, ${backgroundUrlSql('f')} AS background, ${backgroundUrlSql('f')} AS background_url,
+  NULL::json AS background_themed_urls,
+  (SELECT coalesce(json_agg(b.stage ORDER BY b."order"), '[]'::json) FROM flow_stage_bindings b WHERE b.target = f.flow_uuid) AS stages,
+  '[]'::json AS policies, 0 AS cache_count, f.policy_engine_mode, f.compatibility_mode,
+  '/api/v3/flows/instances/' || f.slug || '/export/' AS export_url, f.layout, f.denied_action, f.authentication`;
+
+/** The embedded Flow object other serializers carry (`flow_obj`), as one JSON value. */
+export function flowObjectSql(flowUuid: SQL): SQL {
+  return sql`(SELECT row_to_json(x) FROM (SELECT ${FLOW_SELECT} FROM flows f WHERE f.flow_uuid = ${flowUuid}) x)`;
+}
+
+function listSql(filter: FlowFilter): ListSql {
+  const where: SQL[] = [];
+  if (filter.deniedAction !== undefined) where.push(sql`f.denied_action = ${filter.deniedAction}`);
+  if (filter.designation !== undefined) where.push(sql`f.designation = ${filter.designation}`);
+  if (filter.flowUuid !== undefined) where.push(sql`f.flow_uuid = ${filter.flowUuid}`);
+  if (filter.name !== undefined) where.push(sql`f.name = ${filter.name}`);
+  if (filter.slug !== undefined) where.push(sql`f.slug = ${filter.slug}`);
+  for (const term of filter.searchTerms) {
+    const pattern = likeContains(term);
+    where.push(
+      sql`(${sql.join(
+        [sql`f.name`, sql`f.slug`, sql`f.designation`, sql`f.title`].map((c) => icontains(c, pattern)),
+        sql` OR `,
+      )})`,
+    );
+  }
+  if (filter.visiblePks) where.push(sql`f.flow_uuid = ANY(${uuidArray(filter.visiblePks)})`);
+  return {
+    select: FLOW_SELECT,
+    from: sql`flows f`,
+    where,
+    orderBy: filter.ordering.map((t) => orderTerm(COLUMNS[t.field], t.descending)),
+  };
+}
+
+export interface FlowUsageRow {
+  kind: 'binding' | 'invitation' | 'stage';
+  pk: string;
+  label: string;
+  order: number | null;
+}
+
+export function createFlowRepository(db: Db) {
+  return {
+    listPage: (filter: FlowFilter, limit: number, offset: number) =>
+      fetchPage<FlowBody>(db, listSql(filter), limit, offset),
+    count: (filter: FlowFilter) => countRows(db, listSql(filter)),
+
+    async findBySlug(slug: string): Promise<FlowBody | undefined> {
+      const rows = await query<FlowBody>(db, sql`SELECT ${FLOW_SELECT} FROM flows f WHERE f.slug = ${slug}`);
+      return rows[0];
+    },
+
+    async findByPk(pk: string): Promise<FlowBody | undefined> {
+      const rows = await query<FlowBody>(
+        db,
+        sql`SELECT ${FLOW_SELECT} FROM flows f WHERE f.flow_uuid = ${pk}`,
+      );
+      return rows[0];
+    },
+
+    async slugTaken(slug: string, exceptPk?: string): Promise<boolean> {
+      const rows = await query<{ taken: boolean }>(
+        db,
+        sql`SELECT EXISTS (SELECT 1 FROM flows WHERE slug = ${slug}
+              ${exceptPk ? sql`AND flow_uuid <> ${exceptPk}` : sql``}) AS taken`,
+      );
+      return rows[0].taken;
+    },
+
+    async insert(input: FlowInput): Promise<string> {
+      const rows = await query<{ flow_uuid: string }>(
+        db,
+        sql`INSERT INTO flows (name, slug, title, designation, background, policy_engine_mode, compatibility_mode,
+                               layout, denied_action, authentication)
+            VALUES (${input.name}, ${input.slug}, ${input.title}, ${input.designation}, ${input.background ?? ''},
+                    ${input.policy_engine_mode ?? 'any'}, ${input.compatibility_mode ?? false},
+                    ${input.layout ?? 'stacked'}, ${input.denied_action ?? 'message_continue'},
+                    ${input.authentication ?? 'none'})
+            RETURNING flow_uuid`,
+      );
+      return rows[0].flow_uuid;
+    },
+
+    async update(pk: string, input: Partial<FlowInput>): Promise<void> {
+      const columns: Record<keyof FlowInput, string> = {
+        name: 'name',
+        slug: 'slug',
+        title: 'title',
+        designation: 'designation',
+        background: 'background',
+        policy_engine_mode: 'policy_engine_mode',
+        compatibility_mode: 'compatibility_mode',
+        layout: 'layout',
+        denied_action: 'denied_action',
+        authentication: 'authentication',
+      };
+      const sets = (Object.keys(columns) as (keyof FlowInput)[])
+        .filter((key) => input[key] !== undefined)
+        .map((key) => sql`${sql.identifier(columns[key])} = ${input[key]}`);
+      if (sets.length === 0) return;
+      await db.execute(sql`UPDATE flows SET ${sql.join(sets, sql`, `)} WHERE flow_uuid = ${pk}`);
+    },
+
+    async delete(pk: string): Promise<void> {
+      await db.execute(sql`DELETE FROM flows WHERE flow_uuid = ${pk}`);
+    },
+
+    /** What references a flow: its bindings, invitations limited to it, its stages. */
+    async usages(pk: string): Promise<FlowUsageRow[]> {
+      return query<FlowUsageRow>(
+        db,
+        sql`SELECT 'binding' AS kind, b.fsb_uuid::text AS pk, b.target::text AS label, b."order" AS "order"
+              FROM flow_stage_bindings b WHERE b.target = ${pk}
+            UNION ALL
+            SELECT 'invitation', i.invite_uuid::text, i.created_by::text, NULL FROM invitations i WHERE i.flow = ${pk}
+            UNION ALL
+            SELECT 'stage', s.stage_uuid::text, s.name, b."order"
+              FROM flow_stage_bindings b JOIN stages s ON s.stage_uuid = b.stage WHERE b.target = ${pk}
+            ORDER BY kind, "order" NULLS LAST, pk`,
+      );
+    },
+  };
+}

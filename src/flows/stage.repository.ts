@@ -1,0 +1,58 @@
+import { sql } from 'drizzle-orm';
+import { query, type Db } from '../db/client.js';
+
+export interface StageUsageRow {
+  kind: 'flow' | 'binding';
+  pk: string;
+  flow_name: string;
+  flow_slug: string;
+  flow_uuid: string;
+  binding_order: number;
+}
+
+/** Queries shared by every stage type (the `stages` base table). */
+export function createStageRepository(db: Db) {
+  return {
+    async nameTaken(name: string, exceptPk?: string): Promise<boolean> {
+      const rows = await query<{ taken: boolean }>(
+        db,
+        sql`SELECT EXISTS (SELECT 1 FROM stages WHERE name = ${name}
+              ${exceptPk ? sql`AND stage_uuid <> ${exceptPk}` : sql``}) AS taken`,
+      );
+      return rows[0].taken;
+    },
+
+    async typeOf(pk: string): Promise<string | undefined> {
+      const rows = await query<{ type: string }>(db, sql`SELECT type FROM stages WHERE stage_uuid = ${pk}`);
+      return rows[0]?.type;
+    },
+
+    async nameOf(pk: string): Promise<string | undefined> {
+      const rows = await query<{ name: string }>(db, sql`SELECT name FROM stages WHERE stage_uuid = ${pk}`);
+      return rows[0]?.name;
+    },
+
+    /** Deletes the stage; its type row and its bindings cascade. */
+    async delete(pk: string): Promise<boolean> {
+      const rows = await query<{ stage_uuid: string }>(
+        db,
+        sql`DELETE FROM stages WHERE stage_uuid = ${pk} RETURNING stage_uuid`,
+      );
+      return rows.length > 0;
+    },
+
+    /** The flows a stage is bound to (one per binding) and the bindings themselves. */
+    async usages(pk: string): Promise<StageUsageRow[]> {
+      return query<StageUsageRow>(
+        db,
+        sql`SELECT 'flow' AS kind, f.flow_uuid AS pk, f.name AS flow_name, f.slug AS flow_slug,
+                   f.flow_uuid, b."order" AS binding_order
+            FROM flow_stage_bindings b JOIN flows f ON f.flow_uuid = b.target WHERE b.stage = ${pk}
+            UNION ALL
+            SELECT 'binding', b.fsb_uuid, f.name, f.slug, f.flow_uuid, b."order"
+            FROM flow_stage_bindings b JOIN flows f ON f.flow_uuid = b.target WHERE b.stage = ${pk}
+            ORDER BY kind DESC, binding_order, flow_slug`,
+      );
+    },
+  };
+}

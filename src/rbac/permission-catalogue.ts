@@ -1,0 +1,91 @@
+/**
+ * The permissions Tessera knows: Django's four default permissions per model plus the extra
+ * ones authentik's models declare (Meta.permissions). Synced into the `permissions` table at
+ * start so grants can reference them by id.
+ */
+
+export interface ModelPermissions {
+  app: string;
+  model: string;
+  verboseName: string;
+  extra?: [codename: string, name: string][];
+}
+
+export const MODELS: ModelPermissions[] = [
+  { app: 'authentik_stages_invitation', model: 'invitationstage', verboseName: 'Invitation Stage' },
+  { app: 'authentik_stages_invitation', model: 'invitation', verboseName: 'Invitation' },
+  {
+    app: 'authentik_flows',
+    model: 'flow',
+    verboseName: 'Flow',
+    extra: [
+      ['export_flow', 'Can export a Flow'],
+      ['inspect_flow', 'Can inspect a Flow'],
+      ['view_flow_cache', 'View Flow cache metrics'],
+      ['clear_flow_cache', 'Clear Flow cache'],
+    ],
+  },
+  { app: 'authentik_flows', model: 'flowstagebinding', verboseName: 'Flow Stage Binding' },
+  {
+    app: 'authentik_core',
+    model: 'user',
+    verboseName: 'User',
+    extra: [
+      ['reset_user_password', 'Reset Password'],
+      ['impersonate', 'Can impersonate other users'],
+      ['preview_user', 'Can preview user data sent to providers'],
+      ['view_user_applications', 'View applications the user has access to'],
+    ],
+  },
+  {
+    app: 'authentik_core',
+    model: 'group',
+    verboseName: 'Group',
+    extra: [
+      ['add_user_to_group', 'Add user to group'],
+      ['remove_user_from_group', 'Remove user from group'],
+    ],
+  },
+  {
+    app: 'authentik_core',
+    model: 'token',
+    verboseName: 'Token',
+    extra: [
+      ['view_token_key', "View token's key"],
+      ['set_token_key', "Set a token's key"],
+    ],
+  },
+  {
+    app: 'authentik_rbac',
+    model: 'role',
+    verboseName: 'Role',
+    extra: [
+      ['assign_role_permissions', 'Can assign permissions to roles'],
+      ['unassign_role_permissions', 'Can unassign permissions from roles'],
+    ],
+  },
+  { app: 'authentik_events', model: 'event', verboseName: 'Event' },
+  { app: 'authentik_stages_prompt', model: 'prompt', verboseName: 'Prompt' },
+  { app: 'authentik_stages_prompt', model: 'promptstage', verboseName: 'Prompt Stage' },
+  { app: 'authentik_stages_user_write', model: 'userwritestage', verboseName: 'User Write Stage' },
+  { app: 'authentik_stages_user_login', model: 'userloginstage', verboseName: 'User Login Stage' },
+];
+
+export interface PermissionEntry {
+  app: string;
+  model: string;
+  codename: string;
+  name: string;
+}
+
+export function permissionEntries(): PermissionEntry[] {
+  return MODELS.flatMap((m) => [
+    ...(['add', 'change', 'delete', 'view'] as const).map((action) => ({
+      app: m.app,
+      model: m.model,
+      codename: `${action}_${m.model}`,
+      name: `Can ${action} ${m.verboseName}`,
+    })),
+    ...(m.extra ?? []).map(([codename, name]) => ({ app: m.app, model: m.model, codename, name })),
+  ]);
+}

@@ -1,0 +1,58 @@
+/**
+ * A fresh database per test app: in-memory PGlite by default, or, with
+ * TESSERA_TEST_DATABASE=postgres, a new database on the PostgreSQL server (created from
+ * scratch, migrated, dropped afterwards). Connection settings for the server come from
+ * TESSERA_TEST_PG_HOST / _PORT / _USER / _PASSWORD (default 127.0.0.1:5432, postgres).
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type Database } from '../../src/db/client.js';
+import type { DatabaseConfig } from '../../src/config.js';
+
+export const usePostgres = process.env.TESSERA_TEST_DATABASE === 'postgres';
+
+export function serverSettings() {
+  return {
+    host: process.env.TESSERA_TEST_PG_HOST ?? '127.0.0.1',
+    port: Number(process.env.TESSERA_TEST_PG_PORT ?? 5432),
+    user: process.env.TESSERA_TEST_PG_USER ?? 'postgres',
+    password: process.env.TESSERA_TEST_PG_PASSWORD ?? '',
+  };
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ ...serverSettings(), database: 'postgres' });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Opens a new, empty, migrated database; its `close()` also drops it on PostgreSQL. */
+export async function openTestDatabase(): Promise<{ database: Database; config: DatabaseConfig }> {
+  if (!usePostgres) {
+    const config: DatabaseConfig = {
+      kind: 'pglite',
+      host: '',
+      port: 0,
+      user: '',
+      password: '',
+      name: '',
+      dataDir: 'memory://',
+      poolSize: 1,
+    };
+    return { database: await openDatabase(config), config };
+  }
+  const name = `tessera_test_${randomBytes(6).toString('hex')}`;
+  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  const config: DatabaseConfig = { kind: 'postgres', ...serverSettings(), name, dataDir: '', poolSize: 10 };
+  const database = await openDatabase(config);
+  const close = database.close;
+  database.close = async () => {
+    await close();
+    await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  };
+  return { database, config };
+}

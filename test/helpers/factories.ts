@@ -1,0 +1,104 @@
+/**
+ * Factories: each builds one object with unique defaults and returns what it created, so
+ * tests assert on their own rows. API objects are created through the API (as a client
+ * would); users, tokens and grants directly in the database.
+ */
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { query } from '../../src/db/client.js';
+import type { TestContext } from './test-app.js';
+
+let counter = 0;
+export function unique(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${counter}-${randomBytes(3).toString('hex')}`;
+}
+
+function expectStatus(response: { status: number; body: unknown }, status: number, what: string) {
+  if (response.status !== status) {
+    throw new Error(`${what}: expected ${status}, got ${response.status} ${JSON.stringify(response.body)}`);
+  }
+}
+
+export async function createFlow(t: TestContext, overrides: Record<string, unknown> = {}) {
+  const slug = unique('flow');
+  const response = await t.client.post('/api/v3/flows/instances/', {
+    name: slug,
+    slug,
+    title: `Title of ${slug}`,
+    designation: 'enrollment',
+    ...overrides,
+  });
+  expectStatus(response, 201, 'createFlow');
+  return response.body;
+}
+
+export async function createInvitationStage(t: TestContext, overrides: Record<string, unknown> = {}) {
+  const response = await t.client.post('/api/v3/stages/invitation/stages/', {
+    name: unique('invite'),
+    ...overrides,
+  });
+  expectStatus(response, 201, 'createInvitationStage');
+  return response.body;
+}
+
+export async function bindStage(
+  t: TestContext,
+  flowPk: string,
+  stagePk: string,
+  order = 10,
+  overrides: Record<string, unknown> = {},
+) {
+  const response = await t.client.post('/api/v3/flows/bindings/', {
+    target: flowPk,
+    stage: stagePk,
+    order,
+    ...overrides,
+  });
+  expectStatus(response, 201, 'bindStage');
+  return response.body;
+}
+
+export interface TestUser {
+  id: number;
+  username: string;
+  token: string;
+}
+
+/** A user with an API token; not a superuser unless asked. */
+export async function createUserWithToken(
+  t: TestContext,
+  options: { superuser?: boolean; active?: boolean; username?: string } = {},
+): Promise<TestUser> {
+  const { db } = t.database;
+  const username = options.username ?? unique('user');
+  const [user] = await query<{ id: number }>(
+    db,
+    sql`INSERT INTO users (username, name, email, is_active) VALUES (${username}, ${username}, ${`${username}@example.com`}, ${options.active ?? true}) RETURNING id`,
+  );
+  if (options.superuser) {
+    await db.execute(
+      sql`INSERT INTO user_groups (user_id, group_uuid) SELECT ${user.id}, group_uuid FROM groups WHERE name = 'authentik Admins'`,
+    );
+  }
+  const token = randomBytes(24).toString('hex');
+  await db.execute(
+    sql`INSERT INTO tokens (identifier, key, intent, user_id, expiring) VALUES (${unique('token')}, ${token}, 'api', ${user.id}, false)`,
+  );
+  return { id: user.id, username, token };
+}
+
+/** Grants `app_label.codename` to the user, globally or on one object, through a new role. */
+export async function grantPermission(t: TestContext, user: TestUser, permission: string, objectPk?: string) {
+  const { db } = t.database;
+  const [appLabel, codename] = permission.split('.');
+  const [role] = await query<{ uuid: string }>(
+    db,
+    sql`INSERT INTO roles (name) VALUES (${unique('role')}) RETURNING uuid`,
+  );
+  await db.execute(sql`INSERT INTO user_roles (user_id, role_uuid) VALUES (${user.id}, ${role.uuid})`);
+  await db.execute(
+    sql`INSERT INTO permission_grants (permission_id, role_uuid, object_pk)
+        SELECT id, ${role.uuid}, ${objectPk ?? null} FROM permissions WHERE app_label = ${appLabel} AND codename = ${codename}`,
+  );
+}

@@ -1,0 +1,123 @@
+/**
+ * Validates response bodies against authentik's own OpenAPI document (the schema.yml shipped
+ * in @goauthentik/api 2026.8.3): every response a test sees through `TestClient` goes through
+ * here, so a shape drift fails the test that produced it.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import YAML from 'yaml';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+const require = createRequire(import.meta.url);
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => void;
+
+interface Operation {
+  responses?: Record<string, { $ref?: string; content?: Record<string, { schema?: unknown }> }>;
+}
+
+type Document = {
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    schemas: Record<string, unknown>;
+    responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  };
+};
+
+let loaded: { document: Document; ajv: Ajv; routes: { regex: RegExp; template: string }[] } | undefined;
+
+function load() {
+  if (loaded) return loaded;
+  const file = require.resolve('@goauthentik/api/schema.yml');
+  const document = YAML.parse(readFileSync(file, 'utf8')) as Document;
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+  addFormats(ajv);
+  ajv.addSchema(fixNullable({ components: document.components }) as object, 'authentik');
+  const routes = Object.keys(document.paths).map((template) => ({
+    template,
+    regex: new RegExp(
+      `^${template
+        .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+        .replace(/\\?\{[^}]+\\?\}/g, '[^/]+')
+        .replace(/\{[^}]+\}/g, '[^/]+')}$`,
+    ),
+  }));
+  loaded = { document, ajv, routes };
+  return loaded;
+}
+
+const validators = new Map<string, ValidateFunction | null>();
+
+/** OpenAPI 3.0's `nullable` beside allOf/$ref (no `type`) is not JSON Schema; spell it out. */
+function fixNullable(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(fixNullable);
+  if (node && typeof node === 'object') {
+    const { nullable, ...rest } = node as Record<string, unknown>;
+    const fixed = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, fixNullable(v)]));
+    if (nullable === true)
+      return rest.type === undefined ? { anyOf: [fixed, { type: 'null' }] } : { ...fixed, nullable };
+    return fixed;
+  }
+  return node;
+}
+
+function rewriteRefs(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(rewriteRefs);
+  if (node && typeof node === 'object') {
+    return Object.fromEntries(
+      Object.entries(node as Record<string, unknown>).map(([key, value]) => [
+        key,
+        key === '$ref' && typeof value === 'string' ? `authentik${value}` : rewriteRefs(value),
+      ]),
+    );
+  }
+  return node;
+}
+
+/** Finds authentik's schema for (method, path, status); null when authentik documents none. */
+function validatorFor(method: string, path: string, status: number): ValidateFunction | null {
+  const { document, ajv, routes } = load();
+  const apiPath = path.replace(/^\/api\/v3/, '').split('?')[0];
+  const route = routes.find((r) => r.regex.test(apiPath));
+  const key = `${method} ${route?.template} ${status}`;
+  if (validators.has(key)) return validators.get(key) ?? null;
+  let validator: ValidateFunction | null = null;
+  const operation = route ? document.paths[route.template][method.toLowerCase()] : undefined;
+  let response = operation?.responses?.[String(status)];
+  if (response?.$ref) response = document.components.responses[response.$ref.split('/').pop() as string];
+  if (!response && status === 404) response = document.components.responses.GenericErrorResponse;
+  const schema = response?.content?.['application/json']?.schema;
+  if (schema) validator = ajv.compile(rewriteRefs(fixNullable(schema)) as object);
+  validators.set(key, validator);
+  return validator;
+}
+
+/** Whether authentik documents this path at all (Tessera's own extensions are not). */
+export function isAuthentikPath(method: string, path: string): boolean {
+  const { document, routes } = load();
+  const apiPath = path.replace(/^\/api\/v3/, '').split('?')[0];
+  const route = routes.find((r) => r.regex.test(apiPath));
+  return Boolean(route && document.paths[route.template][method.toLowerCase()]);
+}
+
+/**
+ * Throws when the body does not match authentik's documented schema. Bodies that authentik
+ * itself sends outside its document (the bare-array 400 for a NUL in `search`) are let through.
+ */
+export function assertMatchesAuthentikSchema(
+  method: string,
+  path: string,
+  status: number,
+  body: unknown,
+): void {
+  if (!path.startsWith('/api/v3/') || body === undefined || typeof body === 'string') return;
+  if (status === 400 && Array.isArray(body)) return;
+  const validate = validatorFor(method, path, status);
+  if (!validate) return;
+  if (!validate(body)) {
+    const errors = (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join('; ');
+    throw new Error(
+      `${method} ${path} ${status}: body does not match authentik's schema: ${errors}\n${JSON.stringify(body).slice(0, 500)}`,
+    );
+  }
+}
