@@ -25,12 +25,22 @@ import { InvitationStageService } from './stages/invitation/invitation-stage.ser
 import { invitationStageRoutes, invitationStageViews } from './stages/invitation/invitation-stage.routes.js';
 import { bootstrap } from './core/bootstrap/bootstrap.service.js';
 import { healthRoutes } from './root/health.routes.js';
+import type { ModuleDeps, ModuleFactory, PeriodicTask } from './module.js';
+import { coreModule } from './core/core.module.js';
+import { eventModule } from './events/event.module.js';
+import { invitationModule } from './stages/invitation/invitation.module.js';
+import { executorModule } from './flows/executor/executor.module.js';
 
 export interface BuildOptions {
   /** Use an already open database (tests share one per file); otherwise one is opened from config. */
   database?: Database;
   logger?: FastifyServerOptions['logger'];
+  /** Run periodic tasks on their timers (default true); tests run them with `app.runTask`. */
+  schedule?: boolean;
 }
+
+/** The feature modules, in registration order (a module may use what earlier ones provide). */
+const MODULES: ModuleFactory[] = [coreModule, eventModule, invitationModule, executorModule];
 
 export interface Services {
   permissions: PermissionService;
@@ -47,6 +57,8 @@ declare module 'fastify' {
     database: Database;
     services: Services;
     installId: string;
+    /** Runs a periodic task now, by name (tests, operators). */
+    runTask(name: string): Promise<void>;
   }
 }
 
@@ -60,6 +72,20 @@ const SECURITY_HEADERS: Record<string, string> = {
 const NOT_FOUND_PAGE =
   '<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><title>Not Found</title></head>' +
   '<body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>';
+
+/** Runs each task on its interval; a failing run is logged and retried on the next tick. */
+function scheduleTasks(app: FastifyInstance, tasks: PeriodicTask[]): void {
+  const timers = tasks.map((task) => {
+    const timer = setInterval(() => {
+      task
+        .run()
+        .catch((error: unknown) => app.log.error({ err: error, task: task.name }, 'periodic task failed'));
+    }, task.intervalSeconds * 1000);
+    timer.unref();
+    return timer;
+  });
+  app.addHook('onClose', async () => timers.forEach((timer) => clearInterval(timer)));
+}
 
 function buildServices(database: Database, config: Config): Services {
   const { db } = database;
@@ -174,5 +200,30 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   ];
   for (const [routes, views] of groups) mountRoutes(app, deps, routes, views);
   await app.register(healthRoutes);
+
+  const provided = new Map<string, unknown>();
+  const tasks = new Map<string, PeriodicTask>();
+  const moduleDeps: ModuleDeps = {
+    app,
+    config,
+    database,
+    db: database.db,
+    installId,
+    shared: services,
+    registry: provided,
+  };
+  for (const factory of MODULES) {
+    const feature = factory(moduleDeps);
+    for (const [name, service] of Object.entries(feature.provides ?? {})) provided.set(name, service);
+    if (feature.routes) mountRoutes(app, deps, feature.routes, feature.views ?? {});
+    if (feature.plugin) await app.register(feature.plugin);
+    for (const task of feature.tasks ?? []) tasks.set(task.name, task);
+  }
+  app.decorate('runTask', async (name: string) => {
+    const task = tasks.get(name);
+    if (!task) throw new Error(`unknown task ${name}`);
+    await task.run();
+  });
+  if (options.schedule !== false) scheduleTasks(app, [...tasks.values()]);
   return app;
 }

@@ -90,7 +90,7 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
   const { database, config: databaseConfig } = await openTestDatabase();
   const config = loadConfig({ AUTHENTIK_BOOTSTRAP_TOKEN: ADMIN_TOKEN, ...env });
   config.database = databaseConfig;
-  const app = await buildApp(config, { database, logger: false });
+  const app = await buildApp(config, { database, logger: false, schedule: false });
   await app.ready();
   after(async () => {
     await app.close();
