@@ -1,0 +1,37 @@
+/**
+ * The invitation token as it may appear in audit events.
+ *
+ * An invitation's pk IS its secret: whoever knows it can enrol through `?itoken=<pk>`
+ * (authentik/stages/invitation/stage.py `get_token`). authentik writes it in clear into
+ * `model_created`/`model_updated`/`model_deleted`, `invitation_used` and `email_sent` events,
+ * readable by anyone with `view_event` (reference invitation-domain.md section 11). Tessera keeps
+ * just enough of it to tell invitations apart in the log.
+ */
+
+/** How many leading hex digits stay readable. */
+const VISIBLE_DIGITS = 8;
+
+/**
+ * `0b8e2c3e-...` or `0b8e2c3e...` (32 hex digits) → `0b8e2c3e************************`.
+ *
+ * The result is always in the 32-hex form authentik's `sanitize_item` gives a UUID in event
+ * context (authentik/events/utils.py), whatever form the input was in. Input that is not a UUID
+ * is still masked past its first 8 characters, so a caller's mistake never leaks a token.
+ */
+export function maskInvitationToken(uuid: string): string {
+  const hex = uuid.replace(/-/g, '').toLowerCase();
+  const visible = hex.slice(0, VISIBLE_DIGITS);
+  return visible + '*'.repeat(Math.max(hex.length - VISIBLE_DIGITS, 0));
+}
+
+/**
+ * Replaces every occurrence of `uuid` (dashed or 32-hex, any case) in `text` by its mask: for
+ * stored email bodies and links, which carry the token inside a URL.
+ */
+export function maskInvitationTokenIn(text: string, uuid: string): string {
+  const hex = uuid.replace(/-/g, '').toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(hex)) return text;
+  const dashed = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const mask = maskInvitationToken(hex);
+  return text.replace(new RegExp(`${dashed}|${hex}`, 'gi'), mask);
+}
