@@ -1,0 +1,61 @@
+/**
+ * PartialUser, the "Partial User Serializer, does not include child relations" authentik
+ * embeds wherever an object points at a user (Invitation.created_by, ...), and the SQL that
+ * renders one from the `users` table.
+ * @see authentik/core/api/users.py PartialUserSerializer, authentik/core/models.py User.uid
+ */
+import { createHash } from 'node:crypto';
+import { Type, type Static } from '@sinclair/typebox';
+import { sql, type SQL } from 'drizzle-orm';
+import { JsonObject, Nullable, ReadOnly, component } from '../../api/schemas.js';
+
+export const PartialUser = component(
+  'PartialUser',
+  Type.Object(
+    {
+      pk: ReadOnly(Type.Integer({ title: 'ID' })),
+      username: Type.String({
+        description: 'Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.',
+        pattern: '^[\\w.@+-]+$',
+        maxLength: 150,
+      }),
+      name: Type.String({ description: "User's display name." }),
+      is_active: Type.Optional(
+        Type.Boolean({
+          title: 'Active',
+          description:
+            'Designates whether this user should be treated as active. Unselect this instead of deleting accounts.',
+        }),
+      ),
+      last_login: Type.Optional(Nullable(Type.String({ format: 'date-time' }))),
+      email: Type.Optional(Type.String({ format: 'email', title: 'Email address', maxLength: 254 })),
+      attributes: Type.Optional(JsonObject()),
+      uid: ReadOnly(Type.String()),
+    },
+    { description: 'Partial User Serializer, does not include child relations.' },
+  ),
+);
+export type PartialUserBody = Static<typeof PartialUser>;
+
+/** A PartialUser without `uid`, as SQL returns it (`uid` needs the install id). */
+export type PartialUserRow = Omit<PartialUserBody, 'uid'>;
+
+/**
+ * authentik's `User.uid`: sha256 hex of `<install id>-<pk>`, a stable identifier that does not
+ * reveal the database id.
+ */
+export function userUid(installId: string, pk: number): string {
+  return createHash('sha256').update(`${installId}-${pk}`).digest('hex');
+}
+
+export function presentPartialUser(row: PartialUserRow, installId: string): PartialUserBody {
+  return { ...row, uid: userUid(installId, row.pk) };
+}
+
+/** One JSON object per user row, in PartialUser's field order (without `uid`). */
+export function partialUserSql(alias: string): SQL {
+  const u = sql.raw(alias);
+  return sql`json_build_object('pk', ${u}.id, 'username', ${u}.username, 'name', ${u}.name,
+    'is_active', ${u}.is_active, 'last_login', drf_datetime(${u}.last_login), 'email', ${u}.email,
+    'attributes', ${u}.attributes)`;
+}
