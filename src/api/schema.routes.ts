@@ -32,7 +32,14 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
       servers: [{ url: API_PREFIX }],
       components: {
-        securitySchemes: { authentik: { type: 'http', scheme: 'bearer' } },
+        // authentik 2026.8.3's schemes, declared alike so that generated clients configure the
+        // same credentials; Tessera's routes use `authentik` (bearer API tokens) only.
+        securitySchemes: {
+          authentik: { type: 'http', scheme: 'bearer' },
+          authentik_device_auth: { type: 'http', scheme: 'bearer+agent' },
+          authentik_device_enroll: { type: 'http', scheme: 'bearer' },
+          authentik_device_federation: { type: 'http', scheme: 'bearer' },
+        },
       },
     },
     hideUntagged: true,
@@ -59,16 +66,38 @@ function clean(node: unknown): unknown {
   return node;
 }
 
+interface OpenApiOperation {
+  responses?: Record<string, unknown>;
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: { $ref?: string } }> };
+}
+
 type OpenApiDocument = {
-  paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>;
-  components: Record<string, unknown>;
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: { schemas?: Record<string, { required?: string[] }> } & Record<string, unknown>;
 };
+
+/**
+ * drf-spectacular marks a request body required when its serializer has a required field and
+ * the request is not partial: never for PATCH, and not for a body whose fields are all optional
+ * (@fastify/swagger always writes `required: true`).
+ * @see drf_spectacular/openapi.py AutoSchema._get_request_body
+ */
+function fixRequestBodyRequired(document: OpenApiDocument, method: string, operation: OpenApiOperation) {
+  const body = operation.requestBody;
+  if (!body) return;
+  const name = body.content?.['application/json']?.schema?.$ref?.split('/').pop();
+  const component = name ? document.components.schemas?.[name] : undefined;
+  const hasRequiredField = (component?.required ?? []).length > 0;
+  if (method !== 'patch' && hasRequiredField) body.required = true;
+  else delete body.required;
+}
 
 /** The document, with the shared error responses referenced the way drf-spectacular does. */
 export function buildDocument(app: FastifyInstance): OpenApiDocument {
   const document = clean(app.swagger()) as OpenApiDocument;
   for (const operations of Object.values(document.paths)) {
-    for (const operation of Object.values(operations)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      fixRequestBodyRequired(document, method, operation);
       if (!operation.responses) continue;
       if (operation.responses['400'])
         operation.responses['400'] = { $ref: '#/components/responses/ValidationErrorResponse' };
@@ -117,6 +146,9 @@ export function schemaRoutes(app: FastifyInstance): RouteSpec[] {
             'application/json': { schema: anyObject },
           },
         },
+        // drf-spectacular documents authentik's shared error responses on this view as well.
+        400: { $ref: 'ValidationError' },
+        403: { $ref: 'GenericError' },
       },
     },
     handler: async (request, reply) => {
