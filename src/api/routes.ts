@@ -50,6 +50,11 @@ export interface RouteSpec<B extends TSchema = TSchema> {
   success: { status: number; schema: TSchema | null };
   /** `required` (default) answers 403 without credentials; `optional` lets anonymous through. */
   auth?: 'required' | 'optional';
+  /**
+   * The OpenAPI security requirements, when they differ from the default (`authentik` only):
+   * authentik's user and group views also list `authentik_device_auth` (AgentAuth).
+   */
+  security?: Record<string, string[]>[];
   /** A global permission DRF's has_permission demands before the body is read (list POST). */
   requires?: string;
   /** Content types of the success response besides JSON (the schema endpoint). */
@@ -140,7 +145,8 @@ export function mountRoutes(
           ...(route.params ? { params: route.params } : {}),
           ...(route.querystring ? { querystring: route.querystring } : {}),
           ...(route.body ? { body: route.body } : {}),
-          security: route.auth === 'optional' ? [{ authentik: [] }, {}] : [{ authentik: [] }],
+          security:
+            route.security ?? (route.auth === 'optional' ? [{ authentik: [] }, {}] : [{ authentik: [] }]),
           response: {
             [route.success.status]: route.success.schema ?? Type.Null({ description: 'No response body' }),
             400: ref(ValidationError),
