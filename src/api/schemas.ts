@@ -116,3 +116,21 @@ export type UsedByItem = Static<typeof UsedBy>;
 export function schemaRegistry(): SchemaRegistry {
   return new Map(componentSchemas.map((schema) => [schema.$id as string, schema as unknown as JsonSchema]));
 }
+
+/** "Types of an object that can be created": the answer of the `types/` and `events/actions/` endpoints. */
+export const TypeCreate = component(
+  'TypeCreate',
+  Type.Object(
+    {
+      name: Type.String(),
+      description: Type.String(),
+      component: Type.String(),
+      model_name: Type.String(),
+      icon_url: Type.Optional(Type.String()),
+      requires_enterprise: Type.Optional(Type.Boolean({ default: false })),
+      deprecated: Type.Optional(Type.Boolean({ default: false })),
+    },
+    { description: 'Types of an object that can be created' },
+  ),
+);
+export type TypeCreateItem = Static<typeof TypeCreate>;
