@@ -113,6 +113,15 @@ export function requestContext(request: FastifyRequest): RequestContext {
 }
 
 /**
+ * The Fastify path of a route: DRF's routers match a lookup value only against `[^/.]+`
+ * (SimpleRouter.get_lookup_regex), so an id with a dot in it never reaches the view and gets
+ * the HTML 404 of an unknown URL instead of the view's JSON 404.
+ */
+function routerPath(url: string): string {
+  return API_PREFIX + url.replace(/:(\w+)\//g, ':$1([^/.]+)/');
+}
+
+/**
  * Registers a group of routes that share URLs. For each URL it also answers OPTIONS with DRF's
  * simple metadata and every other method with 405 and the `Allow` header, after
  * authentication, as DRF does.
@@ -127,6 +136,7 @@ export function mountRoutes(
   for (const route of routes) byUrl.set(route.url, [...(byUrl.get(route.url) ?? []), route]);
 
   for (const [url, group] of byUrl) {
+    const path = routerPath(url);
     const methods = new Set<string>(group.map((r) => r.method));
     if (methods.has('GET')) methods.add('HEAD');
     methods.add('OPTIONS');
@@ -136,7 +146,7 @@ export function mountRoutes(
     for (const route of group) {
       app.route({
         method: route.method,
-        url: API_PREFIX + url,
+        url: path,
         config: { api: { auth: route.auth ?? 'required', requires: route.requires, allow } },
         schema: {
           operationId: route.operationId,
@@ -172,7 +182,7 @@ export function mountRoutes(
     const view = metadata[url];
     app.route({
       method: 'OPTIONS',
-      url: API_PREFIX + url,
+      url: path,
       config: { api: { auth, allow } },
       schema: { hide: true },
       handler: async (_request, reply) => {
@@ -193,7 +203,7 @@ export function mountRoutes(
     if (others.length > 0) {
       app.route({
         method: others,
-        url: API_PREFIX + url,
+        url: path,
         config: { api: { auth, allow } },
         schema: { hide: true },
         handler: async (request) => {
