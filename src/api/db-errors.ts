@@ -8,7 +8,7 @@ import { ApiError, Messages } from './errors.js';
 
 const UNIQUE_CONSTRAINTS: Record<string, { field: string; message: string }> = {
   stages_name_key: { field: 'name', message: Messages.uniqueName('stage') },
-  flows_slug_key: { field: 'slug', message: Messages.uniqueName('flow', 'slug') },
+  flows_slug_key: { field: 'slug', message: Messages.uniqueName('Flow', 'slug') },
   flow_stage_bindings_target_stage_order_key: {
     field: 'non_field_errors',
     message: 'The fields target, stage, order must make a unique set.',

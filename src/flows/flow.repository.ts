@@ -68,11 +68,15 @@ function listSql(filter: FlowFilter): ListSql {
   if (filter.flowUuid !== undefined) where.push(sql`f.flow_uuid = ${filter.flowUuid}`);
   if (filter.name !== undefined) where.push(sql`f.name = ${filter.name}`);
   if (filter.slug !== undefined) where.push(sql`f.slug = ${filter.slug}`);
+  // FlowViewSet.search_fields: name, slug, designation, title, denied_action (each term ANDed,
+  // each matching any field). @see authentik/flows/api/flows.py
   for (const term of filter.searchTerms) {
     const pattern = likeContains(term);
     where.push(
       sql`(${sql.join(
-        [sql`f.name`, sql`f.slug`, sql`f.designation`, sql`f.title`].map((c) => icontains(c, pattern)),
+        [sql`f.name`, sql`f.slug`, sql`f.designation`, sql`f.title`, sql`f.denied_action`].map((c) =>
+          icontains(c, pattern),
+        ),
         sql` OR `,
       )})`,
     );

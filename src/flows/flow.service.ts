@@ -74,8 +74,9 @@ export class FlowService {
   async create(ctx: RequestContext, input: FlowInput): Promise<FlowBody> {
     return this.db.transaction(async (tx) => {
       const repository = createFlowRepository(tx);
+      // DRF's UniqueValidator message names the model by its verbose_name, "Flow".
       if (await repository.slugTaken(input.slug))
-        throw ApiError.field('slug', Messages.uniqueName('flow', 'slug'));
+        throw ApiError.field('slug', Messages.uniqueName('Flow', 'slug'));
       const pk = await repository.insert(input);
       const flow = (await repository.findByPk(pk)) as FlowBody;
       await this.events.model(tx, ctx, 'model_created', this.modelRef(flow));
@@ -90,7 +91,7 @@ export class FlowService {
     return this.db.transaction(async (tx) => {
       const repository = createFlowRepository(tx);
       if (input.slug !== undefined && (await repository.slugTaken(input.slug, current.pk))) {
-        throw ApiError.field('slug', Messages.uniqueName('flow', 'slug'));
+        throw ApiError.field('slug', Messages.uniqueName('Flow', 'slug'));
       }
       await repository.update(current.pk, input);
       const flow = (await repository.findByPk(current.pk)) as FlowBody;
