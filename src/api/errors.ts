@@ -63,6 +63,8 @@ export const Messages = {
   invalidUuid: 'Must be a valid UUID.',
   invalidEmail: 'Enter a valid email address.',
   invalidSlug: 'Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.',
+  /** DRF's own SlugField text (straight quotes); ModelSerializer drops Django's validate_slug for it. */
+  invalidSlugField: 'Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.',
   invalidPattern: 'This value does not match the required pattern.',
   invalidDatetime:
     'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
