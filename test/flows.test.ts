@@ -204,11 +204,11 @@ describe('flows: create, retrieve, update, delete', () => {
       ],
       [
         { ...base, slug: 'has space' },
-        { slug: ['Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.'] },
+        { slug: ['Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.'] },
       ],
       [
         { ...base, slug: 'ünïcode' },
-        { slug: ['Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.'] },
+        { slug: ['Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.'] },
       ],
       [{ ...base, slug: existing.slug }, { slug: ['Flow with this slug already exists.'] }],
       [{ ...base, slug: 'x'.repeat(51) }, { slug: ['Ensure this field has no more than 50 characters.'] }],

@@ -61,7 +61,8 @@ const slug = Type.String({
   description: 'Visible in the URL.',
   pattern: SLUG_PATTERN,
   maxLength: 50,
-  'x-drf-pattern-message': Messages.invalidSlug,
+  // A model SlugField becomes DRF's SlugField, whose message differs from Django's validate_slug.
+  'x-drf-pattern-message': Messages.invalidSlugField,
 });
 const title = Type.String({ description: 'Shown as the Title in Flow pages.' });
 const designation = Type.Unsafe<Static<typeof FlowDesignationEnum>>({
