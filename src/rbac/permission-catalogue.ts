@@ -44,6 +44,8 @@ export const MODELS: ModelPermissions[] = [
     extra: [
       ['add_user_to_group', 'Add user to group'],
       ['remove_user_from_group', 'Remove user from group'],
+      ['enable_group_superuser', 'Enable superuser status'],
+      ['disable_group_superuser', 'Disable superuser status'],
     ],
   },
   {
@@ -70,6 +72,32 @@ export const MODELS: ModelPermissions[] = [
   { app: 'authentik_stages_user_write', model: 'userwritestage', verboseName: 'User Write Stage' },
   { app: 'authentik_stages_user_login', model: 'userloginstage', verboseName: 'User Login Stage' },
 ];
+
+/**
+ * Django's AppConfig.verbose_name of each app (the `app_label_verbose` of permissions), as
+ * authentik names its apps (authentik/core/apps.py "authentik Core", the stages
+ * "authentik Stages.<Name>").
+ */
+export const APP_VERBOSE_NAMES: Record<string, string> = {
+  authentik_core: 'authentik Core',
+  authentik_flows: 'authentik Flows',
+  authentik_rbac: 'authentik RBAC',
+  authentik_events: 'authentik Events',
+  authentik_stages_invitation: 'authentik Stages.Invitation',
+  authentik_stages_prompt: 'authentik Stages.Prompt',
+  authentik_stages_user_write: 'authentik Stages.User Write',
+  authentik_stages_user_login: 'authentik Stages.User Login',
+};
+
+/** `app_label_verbose` with authentik's fallback (`<app>.<model>`) for an unknown app. */
+export function appVerboseName(app: string, model: string): string {
+  return APP_VERBOSE_NAMES[app] ?? `${app}.${model}`;
+}
+
+/** `model_verbose`: the model's verbose name, or `<app>.<model>` when the model is unknown. */
+export function modelVerboseName(app: string, model: string): string {
+  return MODELS.find((m) => m.app === app && m.model === model)?.verboseName ?? `${app}.${model}`;
+}
 
 export interface PermissionEntry {
   app: string;

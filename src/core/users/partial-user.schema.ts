@@ -41,11 +41,12 @@ export type PartialUserBody = Static<typeof PartialUser>;
 export type PartialUserRow = Omit<PartialUserBody, 'uid'>;
 
 /**
- * authentik's `User.uid`: sha256 hex of `<install id>-<pk>`, a stable identifier that does not
- * reveal the database id.
+ * authentik's `User.uid`: sha256 hex of `<pk>-<install id>` (the id first:
+ * `f"{self.id}-{get_unique_identifier()}"`), a stable identifier that does not reveal the
+ * database id.
  */
 export function userUid(installId: string, pk: number): string {
-  return createHash('sha256').update(`${installId}-${pk}`).digest('hex');
+  return createHash('sha256').update(`${pk}-${installId}`).digest('hex');
 }
 
 export function presentPartialUser(row: PartialUserRow, installId: string): PartialUserBody {

@@ -1,0 +1,370 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { query, type Db } from '../../db/client.js';
+import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../../db/list-query.js';
+import { likeContains } from '../../api/search.js';
+import type { OrderTerm } from '../../api/ordering.js';
+import { isSuperuserSql } from './user-identity.sql.js';
+import type { UserType } from './user.schema.js';
+
+/** A user as SQL returns it: everything but the values computed in code (uid, avatar, num_pk). */
+export interface UserRow {
+  pk: number;
+  username: string;
+  name: string;
+  is_active: boolean;
+  last_login: string | null;
+  date_joined: string;
+  is_superuser: boolean;
+  groups: string[];
+  groups_obj: { pk: string; name: string; is_superuser: boolean; attributes: Record<string, unknown> }[];
+  roles: string[];
+  roles_obj: { pk: string; name: string }[];
+  email: string;
+  attributes: Record<string, unknown>;
+  path: string;
+  type: UserType;
+  uuid: string;
+  password_change_date: string;
+  last_updated: string;
+}
+
+/**
+ * DRF's OrderingFilter fields of UserSerializer: every model-backed serializer field. The
+ * relations (`groups`, `roles`) and the derived `is_superuser` are left out: authentik passes
+ * them to the ORM, which answers with duplicated rows or a 500 (docs/compatibility.md).
+ */
+export const USER_ORDER_FIELDS = [
+  'pk',
+  'username',
+  'name',
+  'is_active',
+  'last_login',
+  'date_joined',
+  'email',
+  'attributes',
+  'path',
+  'type',
+  'uuid',
+  'password_change_date',
+  'last_updated',
+] as const;
+export type UserOrderField = (typeof USER_ORDER_FIELDS)[number];
+
+const ORDER_COLUMNS: Record<UserOrderField, SQL> = {
+  pk: sql`u.id`,
+  username: sql`u.username`,
+  name: sql`u.name`,
+  is_active: sql`u.is_active`,
+  last_login: sql`u.last_login`,
+  date_joined: sql`u.date_joined`,
+  email: sql`u.email`,
+  attributes: sql`u.attributes`,
+  path: sql`u.path`,
+  type: sql`u.type`,
+  uuid: sql`u.uuid`,
+  password_change_date: sql`u.password_change_date`,
+  last_updated: sql`u.last_updated`,
+};
+
+export interface DateRange {
+  exact?: string;
+  gt?: string;
+  lt?: string;
+}
+
+export interface UserFilter {
+  username?: string;
+  email?: string;
+  name?: string;
+  isActive?: boolean;
+  isSuperuser?: boolean;
+  uuid?: string;
+  path?: string;
+  pathStartswith?: string;
+  types?: string[];
+  groupsByName?: string[];
+  groupsByPk?: string[];
+  rolesByName?: string[];
+  rolesByPk?: string[];
+  /** `attributes__<path>=<value>` pairs of the `attributes` JSON filter. */
+  attributes?: { path: string[]; value: unknown }[];
+  dateJoined: DateRange;
+  lastUpdated: DateRange;
+  lastLogin: DateRange;
+  lastLoginIsNull?: boolean;
+  searchTerms: string[];
+  /** Only these users (object-level view grants); undefined means all. */
+  visiblePks?: number[];
+  ordering: OrderTerm<UserOrderField>[];
+}
+
+/** The columns of a User, with its groups and roles as JSON. */
+export function userSelectSql(): SQL {
+  return sql`u.id AS pk, u.username, u.name, u.is_active, drf_datetime(u.last_login) AS last_login,
+    drf_datetime(u.date_joined) AS date_joined, ${isSuperuserSql(sql`u.id`)} AS is_superuser,
+    coalesce((SELECT json_agg(g.group_uuid ORDER BY g.name) FROM user_groups ug
+      JOIN groups g ON g.group_uuid = ug.group_uuid WHERE ug.user_id = u.id), '[]') AS groups,
+    coalesce((SELECT json_agg(json_build_object('pk', g.group_uuid, 'name', g.name,
+      'is_superuser', g.is_superuser, 'attributes', g.attributes) ORDER BY g.name) FROM user_groups ug
+      JOIN groups g ON g.group_uuid = ug.group_uuid WHERE ug.user_id = u.id), '[]') AS groups_obj,
+    coalesce((SELECT json_agg(r.uuid ORDER BY r.name) FROM user_roles ur
+      JOIN roles r ON r.uuid = ur.role_uuid WHERE ur.user_id = u.id), '[]') AS roles,
+    coalesce((SELECT json_agg(json_build_object('pk', r.uuid, 'name', r.name) ORDER BY r.name)
+      FROM user_roles ur JOIN roles r ON r.uuid = ur.role_uuid WHERE ur.user_id = u.id), '[]') AS roles_obj,
+    u.email, u.attributes, u.path, u.type, u.uuid,
+    drf_datetime(u.password_change_date) AS password_change_date, drf_datetime(u.last_updated) AS last_updated`;
+}
+
+function dateRange(column: SQL, range: DateRange, where: SQL[]): void {
+  if (range.exact !== undefined) where.push(sql`${column} = ${range.exact}::timestamptz`);
+  if (range.gt !== undefined) where.push(sql`${column} > ${range.gt}::timestamptz`);
+  if (range.lt !== undefined) where.push(sql`${column} < ${range.lt}::timestamptz`);
+}
+
+/** A text[] parameter (drizzle spreads JS arrays into value lists). */
+export function textArray(values: string[]): SQL {
+  return sql`${JSON.stringify(values)}::jsonb`;
+}
+
+function inTextList(column: SQL, values: string[]): SQL {
+  return sql`${column} IN (SELECT jsonb_array_elements_text(${textArray(values)}))`;
+}
+
+function listSql(filter: UserFilter): ListSql {
+  const where: SQL[] = [];
+  if (filter.username !== undefined) where.push(sql`u.username = ${filter.username}`);
+  if (filter.email !== undefined) where.push(sql`u.email = ${filter.email}`);
+  if (filter.name !== undefined) where.push(sql`u.name = ${filter.name}`);
+  if (filter.isActive !== undefined) where.push(sql`u.is_active = ${filter.isActive}`);
+  // authentik filters on direct membership of a superuser group (groups__is_superuser), not on
+  // the inherited flag the serializer shows.
+  const directSuperuser = sql`EXISTS (SELECT 1 FROM user_groups sg JOIN groups sgg ON sgg.group_uuid = sg.group_uuid
+    WHERE sg.user_id = u.id AND sgg.is_superuser)`;
+  if (filter.isSuperuser === true) where.push(directSuperuser);
+  if (filter.isSuperuser === false) where.push(sql`NOT ${directSuperuser}`);
+  if (filter.uuid !== undefined) where.push(sql`u.uuid = ${filter.uuid}`);
+  if (filter.path !== undefined) where.push(sql`u.path = ${filter.path}`);
+  if (filter.pathStartswith !== undefined) {
+    where.push(sql`u.path LIKE ${`${filter.pathStartswith.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
+  }
+  if (filter.types) where.push(inTextList(sql`u.type`, filter.types));
+  if (filter.groupsByName) {
+    where.push(sql`EXISTS (SELECT 1 FROM user_groups fg JOIN groups fgg ON fgg.group_uuid = fg.group_uuid
+      WHERE fg.user_id = u.id AND ${inTextList(sql`fgg.name`, filter.groupsByName)})`);
+  }
+  if (filter.groupsByPk) {
+    where.push(sql`EXISTS (SELECT 1 FROM user_groups fg WHERE fg.user_id = u.id
+      AND fg.group_uuid = ANY(${uuidArray(filter.groupsByPk)}))`);
+  }
+  if (filter.rolesByName) {
+    where.push(sql`EXISTS (SELECT 1 FROM user_roles fr JOIN roles frr ON frr.uuid = fr.role_uuid
+      WHERE fr.user_id = u.id AND ${inTextList(sql`frr.name`, filter.rolesByName)})`);
+  }
+  if (filter.rolesByPk) {
+    where.push(sql`EXISTS (SELECT 1 FROM user_roles fr WHERE fr.user_id = u.id
+      AND fr.role_uuid = ANY(${uuidArray(filter.rolesByPk)}))`);
+  }
+  for (const { path, value } of filter.attributes ?? []) {
+    where.push(sql`u.attributes #> ${`{${path.map((p) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`}::text[]
+      = ${JSON.stringify(value)}::jsonb`);
+  }
+  dateRange(sql`u.date_joined`, filter.dateJoined, where);
+  dateRange(sql`u.last_updated`, filter.lastUpdated, where);
+  dateRange(sql`u.last_login`, filter.lastLogin, where);
+  if (filter.lastLoginIsNull === true) where.push(sql`u.last_login IS NULL`);
+  if (filter.lastLoginIsNull === false) where.push(sql`u.last_login IS NOT NULL`);
+  // DRF SearchFilter over authentik's search_fields (email, name, uuid, username): every term
+  // must match one of the fields.
+  for (const term of filter.searchTerms) {
+    const pattern = likeContains(term);
+    where.push(sql`(${icontains(sql`u.email`, pattern)} OR ${icontains(sql`u.name`, pattern)}
+      OR ${icontains(sql`u.uuid::text`, pattern)} OR ${icontains(sql`u.username`, pattern)})`);
+  }
+  if (filter.visiblePks) where.push(sql`u.id = ANY(${`{${filter.visiblePks.join(',')}}`}::int[])`);
+  return {
+    select: userSelectSql(),
+    from: sql`users u`,
+    where,
+    orderBy: filter.ordering.map((term) => orderTerm(ORDER_COLUMNS[term.field], term.descending)),
+  };
+}
+
+export interface UserWrite {
+  username?: string;
+  name?: string;
+  isActive?: boolean;
+  lastLogin?: string | null;
+  email?: string;
+  attributes?: Record<string, unknown>;
+  path?: string;
+  type?: string;
+}
+
+export function createUserRepository(db: Db) {
+  return {
+    listPage(filter: UserFilter, limit: number, offset: number) {
+      return fetchPage<UserRow>(db, listSql(filter), limit, offset);
+    },
+
+    count(filter: UserFilter) {
+      return countRows(db, listSql(filter));
+    },
+
+    async findByPk(pk: number): Promise<UserRow | undefined> {
+      const rows = await query<UserRow>(db, sql`SELECT ${userSelectSql()} FROM users u WHERE u.id = ${pk}`);
+      return rows[0];
+    },
+
+    async usernameTaken(username: string, exceptPk?: number): Promise<boolean> {
+      const rows = await query(
+        db,
+        sql`SELECT 1 FROM users WHERE username = ${username} AND id IS DISTINCT FROM ${exceptPk ?? null}::int`,
+      );
+      return rows.length > 0;
+    },
+
+    /** Which of these group UUIDs exist. */
+    async existingGroups(pks: string[]): Promise<Set<string>> {
+      if (pks.length === 0) return new Set();
+      const rows = await query<{ pk: string }>(
+        db,
+        sql`SELECT group_uuid AS pk FROM groups WHERE group_uuid = ANY(${uuidArray(pks)})`,
+      );
+      return new Set(rows.map((r) => r.pk));
+    },
+
+    async existingRoles(pks: string[]): Promise<Set<string>> {
+      if (pks.length === 0) return new Set();
+      const rows = await query<{ pk: string }>(
+        db,
+        sql`SELECT uuid AS pk FROM roles WHERE uuid = ANY(${uuidArray(pks)})`,
+      );
+      return new Set(rows.map((r) => r.pk));
+    },
+
+    async groupNamesExisting(names: string[]): Promise<Set<string>> {
+      const rows = await query<{ name: string }>(
+        db,
+        sql`SELECT name FROM groups WHERE ${inTextList(sql`name`, names)}`,
+      );
+      return new Set(rows.map((r) => r.name));
+    },
+
+    async roleNamesExisting(names: string[]): Promise<Set<string>> {
+      const rows = await query<{ name: string }>(
+        db,
+        sql`SELECT name FROM roles WHERE ${inTextList(sql`name`, names)}`,
+      );
+      return new Set(rows.map((r) => r.name));
+    },
+
+    async insert(values: Required<Pick<UserWrite, 'username' | 'name'>> & UserWrite): Promise<number> {
+      const rows = await query<{ id: number }>(
+        db,
+        sql`INSERT INTO users (username, name, is_active, last_login, email, attributes, path, type)
+            VALUES (${values.username}, ${values.name}, ${values.isActive ?? true},
+                    ${values.lastLogin ?? null}::timestamptz, ${values.email ?? ''},
+                    ${JSON.stringify(values.attributes ?? {})}::jsonb, ${values.path ?? 'users'},
+                    ${values.type ?? 'internal'})
+            RETURNING id`,
+      );
+      return rows[0].id;
+    },
+
+    async update(pk: number, values: UserWrite): Promise<void> {
+      const sets: SQL[] = [sql`last_updated = now()`];
+      if (values.username !== undefined) sets.push(sql`username = ${values.username}`);
+      if (values.name !== undefined) sets.push(sql`name = ${values.name}`);
+      if (values.isActive !== undefined) sets.push(sql`is_active = ${values.isActive}`);
+      if (values.lastLogin !== undefined) sets.push(sql`last_login = ${values.lastLogin}::timestamptz`);
+      if (values.email !== undefined) sets.push(sql`email = ${values.email}`);
+      if (values.attributes !== undefined)
+        sets.push(sql`attributes = ${JSON.stringify(values.attributes)}::jsonb`);
+      if (values.path !== undefined) sets.push(sql`path = ${values.path}`);
+      if (values.type !== undefined) sets.push(sql`type = ${values.type}`);
+      await db.execute(sql`UPDATE users SET ${sql.join(sets, sql`, `)} WHERE id = ${pk}`);
+    },
+
+    async setGroups(pk: number, groups: string[]): Promise<void> {
+      await db.execute(sql`DELETE FROM user_groups WHERE user_id = ${pk}`);
+      if (groups.length > 0) {
+        await db.execute(
+          sql`INSERT INTO user_groups (user_id, group_uuid)
+              SELECT ${pk}, unnest(${uuidArray(groups)}) ON CONFLICT DO NOTHING`,
+        );
+      }
+    },
+
+    async setRoles(pk: number, roles: string[]): Promise<void> {
+      await db.execute(sql`DELETE FROM user_roles WHERE user_id = ${pk}`);
+      if (roles.length > 0) {
+        await db.execute(
+          sql`INSERT INTO user_roles (user_id, role_uuid)
+              SELECT ${pk}, unnest(${uuidArray(roles)}) ON CONFLICT DO NOTHING`,
+        );
+      }
+    },
+
+    async setPassword(pk: number, hash: string): Promise<void> {
+      await db.execute(
+        sql`UPDATE users SET password = ${hash}, password_change_date = now(), last_updated = now()
+            WHERE id = ${pk}`,
+      );
+    },
+
+    async deleteSessions(pk: number): Promise<void> {
+      await db.execute(sql`DELETE FROM sessions WHERE user_id = ${pk}`);
+    },
+
+    async delete(pk: number): Promise<void> {
+      await db.execute(sql`DELETE FROM users WHERE id = ${pk}`);
+    },
+
+    /**
+     * Everything that refers to the user, for used_by: its groups and roles (many-to-many) and
+     * the invitations it created (foreign key, cascade).
+     */
+    async usages(pk: number) {
+      return query<{ kind: 'group' | 'invitation' | 'role'; pk: string; name: string }>(
+        db,
+        sql`SELECT 'group' AS kind, g.group_uuid::text AS pk, g.name FROM user_groups ug
+              JOIN groups g ON g.group_uuid = ug.group_uuid WHERE ug.user_id = ${pk}
+            UNION ALL
+            SELECT 'invitation', i.invite_uuid::text, i.name FROM invitations i WHERE i.created_by = ${pk}
+            UNION ALL
+            SELECT 'role', r.uuid::text, r.name FROM user_roles ur
+              JOIN roles r ON r.uuid = ur.role_uuid WHERE ur.user_id = ${pk}`,
+      );
+    },
+
+    /** `all_groups()` ordered by name, for UserSelf.groups, and the merged group attributes. */
+    async allGroups(pk: number) {
+      return query<{ pk: string; name: string; attributes: Record<string, unknown> }>(
+        db,
+        sql`WITH RECURSIVE tree AS (
+              SELECT group_uuid FROM user_groups WHERE user_id = ${pk}
+              UNION
+              SELECT gp.parent_uuid FROM group_parents gp JOIN tree t ON gp.group_uuid = t.group_uuid
+            )
+            SELECT g.group_uuid AS pk, g.name, g.attributes FROM groups g
+            JOIN tree t ON t.group_uuid = g.group_uuid ORDER BY g.name`,
+      );
+    },
+
+    /** `all_roles()`: roles given to the user and to any of its groups (with ancestors). */
+    async allRoles(pk: number) {
+      return query<{ pk: string; name: string }>(
+        db,
+        sql`WITH RECURSIVE tree AS (
+              SELECT group_uuid FROM user_groups WHERE user_id = ${pk}
+              UNION
+              SELECT gp.parent_uuid FROM group_parents gp JOIN tree t ON gp.group_uuid = t.group_uuid
+            )
+            SELECT r.uuid AS pk, r.name FROM roles r
+            WHERE r.uuid IN (SELECT role_uuid FROM user_roles WHERE user_id = ${pk})
+               OR r.uuid IN (SELECT gr.role_uuid FROM group_roles gr JOIN tree t ON t.group_uuid = gr.group_uuid)
+            ORDER BY r.name`,
+      );
+    },
+  };
+}
