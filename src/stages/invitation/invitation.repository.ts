@@ -1,0 +1,202 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { query, type Db } from '../../db/client.js';
+import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../../db/list-query.js';
+import { likeContains } from '../../api/search.js';
+import type { OrderTerm } from '../../api/ordering.js';
+import { flowObjectSql } from '../../flows/flow.repository.js';
+import type { FlowBody } from '../../flows/flow.schema.js';
+import { partialUserSql, type PartialUserRow } from '../../core/users/partial-user.schema.js';
+
+export interface InvitationRow {
+  pk: string;
+  name: string;
+  expires: string | null;
+  fixed_data: Record<string, unknown>;
+  created_by: PartialUserRow;
+  single_use: boolean;
+  flow: string | null;
+  flow_obj: FlowBody | null;
+  max_uses: number | null;
+  uses: number;
+  /** Not on the wire: the flow's slug (for links) and whether the invitation can no longer be used. */
+  flow_slug: string | null;
+  expired: boolean;
+}
+
+/**
+ * DRF derives the ordering fields from the serializer's readable fields; `created_by` and
+ * `flow_obj` order by their foreign keys.
+ */
+export const INVITATION_ORDER_FIELDS = [
+  'pk',
+  'name',
+  'expires',
+  'fixed_data',
+  'created_by',
+  'single_use',
+  'flow',
+  'flow_obj',
+  'max_uses',
+  'uses',
+] as const;
+export type InvitationOrderField = (typeof INVITATION_ORDER_FIELDS)[number];
+
+export interface InvitationFilter {
+  name?: string;
+  createdByUsername?: string;
+  /** An exact expiry instant (ISO text PostgreSQL accepts). */
+  expires?: string;
+  flowSlug?: string;
+  searchTerms: string[];
+  /** Only these invitations are visible (object-level permissions); undefined means all. */
+  visiblePks?: string[];
+  ordering: OrderTerm<InvitationOrderField>[];
+}
+
+const ORDER_COLUMNS: Record<InvitationOrderField, SQL> = {
+  pk: sql`i.invite_uuid`,
+  name: sql`i.name`,
+  expires: sql`i.expires`,
+  fixed_data: sql`i.fixed_data`,
+  created_by: sql`i.created_by`,
+  single_use: sql`i.single_use`,
+  flow: sql`i.flow`,
+  flow_obj: sql`i.flow`,
+  max_uses: sql`i.max_uses`,
+  uses: sql`i.uses`,
+};
+
+/**
+ * Django's `icontains` on a DateTimeField casts it to text in the connection's time zone, which
+ * authentik pins to UTC: `2026-09-30 12:00:00+00`. Spelled out so the session time zone of
+ * the database cannot change what matches.
+ */
+const EXPIRES_AS_TEXT = sql`((i.expires AT TIME ZONE 'UTC')::text || '+00')`;
+
+const SELECT = sql`i.invite_uuid AS pk, i.name, drf_datetime(i.expires) AS expires, i.fixed_data,
+  ${partialUserSql('u')} AS created_by, i.single_use, i.flow, ${flowObjectSql(sql`i.flow`)} AS flow_obj,
+  i.max_uses, i.uses, f.slug AS flow_slug,
+  (i.expiring AND i.expires IS NOT NULL AND i.expires <= now()) AS expired`;
+
+const FROM = sql`invitations i JOIN users u ON u.id = i.created_by LEFT JOIN flows f ON f.flow_uuid = i.flow`;
+
+function listSql(filter: InvitationFilter): ListSql {
+  const where: SQL[] = [];
+  if (filter.name !== undefined) where.push(sql`i.name = ${filter.name}`);
+  if (filter.createdByUsername !== undefined) where.push(sql`u.username = ${filter.createdByUsername}`);
+  if (filter.expires !== undefined) where.push(sql`i.expires = ${filter.expires}::timestamptz`);
+  if (filter.flowSlug !== undefined) where.push(sql`f.slug = ${filter.flowSlug}`);
+  for (const term of filter.searchTerms) {
+    const pattern = likeContains(term);
+    where.push(
+      sql`(${sql.join(
+        [sql`i.name`, sql`u.username`, EXPIRES_AS_TEXT, sql`f.slug`].map((column) =>
+          icontains(column, pattern),
+        ),
+        sql` OR `,
+      )})`,
+    );
+  }
+  if (filter.visiblePks) where.push(sql`i.invite_uuid = ANY(${uuidArray(filter.visiblePks)})`);
+  return {
+    select: SELECT,
+    from: FROM,
+    where,
+    orderBy: filter.ordering.map((term) => orderTerm(ORDER_COLUMNS[term.field], term.descending)),
+  };
+}
+
+export interface InvitationValues {
+  name: string;
+  /** ISO datetime; null means "now + the default token duration" (authentik's save hook). */
+  expires: string | null;
+  fixedData: Record<string, unknown>;
+  singleUse: boolean;
+  flow: string | null;
+  maxUses: number | null;
+}
+
+function expiresValue(expires: string | null, defaultDurationSeconds: number): SQL {
+  return expires === null
+    ? sql`now() + make_interval(secs => ${defaultDurationSeconds})`
+    : sql`${expires}::timestamptz`;
+}
+
+export function createInvitationRepository(db: Db) {
+  return {
+    listPage(filter: InvitationFilter, limit: number, offset: number) {
+      return fetchPage<InvitationRow>(db, listSql(filter), limit, offset);
+    },
+
+    count(filter: InvitationFilter) {
+      return countRows(db, listSql(filter));
+    },
+
+    async findByPk(pk: string): Promise<InvitationRow | undefined> {
+      const rows = await query<InvitationRow>(
+        db,
+        sql`SELECT ${SELECT} FROM ${FROM} WHERE i.invite_uuid = ${pk}`,
+      );
+      return rows[0];
+    },
+
+    async flowExists(pk: string): Promise<boolean> {
+      const rows = await query<{ found: boolean }>(
+        db,
+        sql`SELECT EXISTS (SELECT 1 FROM flows WHERE flow_uuid = ${pk}) AS found`,
+      );
+      return rows[0].found;
+    },
+
+    async insert(
+      values: InvitationValues,
+      createdBy: number,
+      defaultDurationSeconds: number,
+    ): Promise<string> {
+      const rows = await query<{ invite_uuid: string }>(
+        db,
+        sql`INSERT INTO invitations (name, expires, fixed_data, single_use, flow, max_uses, created_by)
+            VALUES (${values.name}, ${expiresValue(values.expires, defaultDurationSeconds)},
+                    ${JSON.stringify(values.fixedData)}::jsonb, ${values.singleUse}, ${values.flow},
+                    ${values.maxUses}, ${createdBy})
+            RETURNING invite_uuid`,
+      );
+      return rows[0].invite_uuid;
+    },
+
+    /** Sets the given fields; `expires: null` resets the expiry to now + the default duration. */
+    async update(
+      pk: string,
+      values: Partial<InvitationValues>,
+      defaultDurationSeconds: number,
+    ): Promise<void> {
+      const sets: SQL[] = [];
+      if (values.name !== undefined) sets.push(sql`name = ${values.name}`);
+      if (values.expires !== undefined)
+        sets.push(sql`expires = ${expiresValue(values.expires, defaultDurationSeconds)}`);
+      if (values.fixedData !== undefined)
+        sets.push(sql`fixed_data = ${JSON.stringify(values.fixedData)}::jsonb`);
+      if (values.singleUse !== undefined) sets.push(sql`single_use = ${values.singleUse}`);
+      if (values.flow !== undefined) sets.push(sql`flow = ${values.flow}`);
+      if (values.maxUses !== undefined) sets.push(sql`max_uses = ${values.maxUses}`);
+      if (sets.length === 0) return;
+      await db.execute(sql`UPDATE invitations SET ${sql.join(sets, sql`, `)} WHERE invite_uuid = ${pk}`);
+    },
+
+    async delete(pk: string): Promise<void> {
+      await db.execute(sql`DELETE FROM invitations WHERE invite_uuid = ${pk}`);
+    },
+
+    /**
+     * authentik's "Remove expired objects" for invitations: every expiring row whose expiry is
+     * not in the future. Returns how many were removed.
+     */
+    async deleteExpired(): Promise<number> {
+      const rows = await query<{ invite_uuid: string }>(
+        db,
+        sql`DELETE FROM invitations WHERE expiring AND expires <= now() RETURNING invite_uuid`,
+      );
+      return rows.length;
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/** `/api/v3/stages/invitation/invitations/` (authentik/stages/invitation/api.py InvitationViewSet). */
+import { Type } from '@sinclair/typebox';
+import { defineRoute, type RouteSpec } from '../../api/routes.js';
+import { UsedBy, ref } from '../../api/schemas.js';
+import type { InvitationService } from './invitation.service.js';
+import {
+  Invitation,
+  InvitationListQuery,
+  InvitationRequest,
+  InvitationSendEmailRequest,
+  InviteUuidParams,
+  PaginatedInvitationList,
+  PatchedInvitationRequest,
+} from './invitation.schema.js';
+
+const base = '/stages/invitation/invitations/';
+const detail = `${base}:invite_uuid/`;
+const common = { description: 'Invitation Viewset', tags: ['stages'] };
+
+export function invitationRoutes(service: InvitationService): RouteSpec[] {
+  return [
+    defineRoute({
+      ...common,
+      method: 'GET',
+      url: base,
+      operationId: 'stages_invitation_invitations_list',
+      querystring: InvitationListQuery,
+      success: { status: 200, schema: ref(PaginatedInvitationList) },
+      handler: ({ ctx, query }) => service.list(ctx, query),
+    }),
+    defineRoute({
+      ...common,
+      method: 'POST',
+      url: base,
+      operationId: 'stages_invitation_invitations_create',
+      requires: 'authentik_stages_invitation.add_invitation',
+      body: ref(InvitationRequest),
+      success: { status: 201, schema: ref(Invitation) },
+      handler: ({ ctx, body }) => service.create(ctx, body),
+    }),
+    defineRoute({
+      ...common,
+      method: 'GET',
+      url: detail,
+      operationId: 'stages_invitation_invitations_retrieve',
+      params: InviteUuidParams,
+      success: { status: 200, schema: ref(Invitation) },
+      handler: ({ ctx, params }) => service.retrieve(ctx, params.invite_uuid),
+    }),
+    defineRoute({
+      ...common,
+      method: 'PUT',
+      url: detail,
+      operationId: 'stages_invitation_invitations_update',
+      params: InviteUuidParams,
+      body: ref(InvitationRequest),
+      success: { status: 200, schema: ref(Invitation) },
+      handler: ({ ctx, params, body }) => service.update(ctx, params.invite_uuid, body),
+    }),
+    defineRoute({
+      ...common,
+      method: 'PATCH',
+      url: detail,
+      operationId: 'stages_invitation_invitations_partial_update',
+      params: InviteUuidParams,
+      body: ref(PatchedInvitationRequest),
+      bodyRequired: false,
+      success: { status: 200, schema: ref(Invitation) },
+      handler: ({ ctx, params, body }) => service.update(ctx, params.invite_uuid, body),
+    }),
+    defineRoute({
+      ...common,
+      method: 'DELETE',
+      url: detail,
+      operationId: 'stages_invitation_invitations_destroy',
+      params: InviteUuidParams,
+      success: { status: 204, schema: null },
+      handler: ({ ctx, params }) => service.destroy(ctx, params.invite_uuid),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: `${detail}send_email/`,
+      operationId: 'stages_invitation_invitations_send_email_create',
+      description: 'Send invitation link via email to one or more addresses',
+      tags: ['stages'],
+      params: InviteUuidParams,
+      body: ref(InvitationSendEmailRequest),
+      success: { status: 204, schema: null },
+      handler: ({ ctx, params, body }) => service.sendEmail(ctx, params.invite_uuid, body),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: `${detail}used_by/`,
+      operationId: 'stages_invitation_invitations_used_by_list',
+      description: 'Get a list of all objects that use this object',
+      tags: ['stages'],
+      params: InviteUuidParams,
+      success: { status: 200, schema: Type.Array(ref(UsedBy)) },
+      handler: ({ ctx, params }) => service.usedBy(ctx, params.invite_uuid),
+    }),
+  ];
+}
+
+export const invitationViews = {
+  [base]: { name: 'Invitation List', description: 'Invitation Viewset' },
+  [detail]: { name: 'Invitation Instance', description: 'Invitation Viewset' },
+  [`${detail}send_email/`]: { name: 'Send email', description: 'Invitation Viewset' },
+  [`${detail}used_by/`]: { name: 'Used by', description: 'Invitation Viewset' },
+};

@@ -1,0 +1,371 @@
+/**
+ * Invitations (authentik/stages/invitation/api.py InvitationViewSet): CRUD, used_by and
+ * send_email, plus the periodic removal of expired invitations (authentik/core/tasks.py
+ * clean_expired_models).
+ *
+ * Tessera differs from authentik on purpose in two places (docs/compatibility.md):
+ * - the invitation's pk is its secret token, so it never reaches the audit log in clear: the
+ *   `model_*` and `email_sent` events carry it masked (`maskInvitationToken`), including in the
+ *   request path and arguments they record;
+ * - send_email validates its body, refuses invitations that cannot be used, sends every cc and
+ *   bcc address exactly one copy, and reports the addresses the SMTP server refused.
+ */
+import type { Db } from '../../db/client.js';
+import { requireActor, type Actor, type RequestContext } from '../../api/context.js';
+import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
+import { FilterReader, type RawQuery } from '../../api/filters.js';
+import { lookupVisible } from '../../api/lookup.js';
+import { readOrdering } from '../../api/ordering.js';
+import { paginate, readPage, type Page } from '../../api/pagination.js';
+import { readSearch } from '../../api/search.js';
+import { parseDatetime } from '../../api/validation.js';
+import type { UsedByItem } from '../../api/schemas.js';
+import type { EventService } from '../../events/event.service.js';
+import type { PermissionService } from '../../rbac/permission.service.js';
+import { presentPartialUser } from '../../core/users/partial-user.schema.js';
+import type { Mailer } from '../email/mailer.js';
+import { renderInvitationEmail } from '../email/invitation-email.js';
+import { maskInvitationToken, maskInvitationTokenIn } from './invitation-token.js';
+import {
+  INVITATION_ORDER_FIELDS,
+  createInvitationRepository,
+  type InvitationFilter,
+  type InvitationRow,
+  type InvitationValues,
+} from './invitation.repository.js';
+import type { InvitationBody, InvitationInput, InvitationSendEmailInput } from './invitation.schema.js';
+
+const PERMISSION = {
+  view: 'authentik_stages_invitation.view_invitation',
+  add: 'authentik_stages_invitation.add_invitation',
+  change: 'authentik_stages_invitation.change_invitation',
+  delete: 'authentik_stages_invitation.delete_invitation',
+} as const;
+
+const APP = 'authentik_stages_invitation';
+const MODEL_NAME = 'invitation';
+
+/**
+ * The template names send_email accepts. Tessera ships one invitation template; the schema's
+ * documented default (`invitation`) and the name authentik really uses (`email/invitation.html`)
+ * both select it.
+ */
+const TEMPLATES = ['invitation', 'email/invitation.html'];
+
+export interface InvitationServiceOptions {
+  installId: string;
+  /** authentik's tenant "default token duration": the expiry of an invitation sent without one. */
+  defaultTokenDurationSeconds: number;
+  /** Base URL for links in emails; empty means the request's origin. */
+  externalUrl: string;
+  pageDefaults: { defaultPageSize: number; maxPageSize: number };
+}
+
+/** The serializer: authentik's fields in order, then Tessera's extensions. */
+export function presentInvitation(row: InvitationRow, installId: string): InvitationBody {
+  return {
+    pk: row.pk,
+    name: row.name,
+    expires: row.expires,
+    fixed_data: row.fixed_data,
+    created_by: presentPartialUser(row.created_by, installId),
+    single_use: row.single_use,
+    flow: row.flow,
+    flow_obj: row.flow_obj,
+    max_uses: row.max_uses,
+    uses: row.uses,
+  };
+}
+
+/**
+ * The request context as audit events should see it: every occurrence of the invitation's
+ * token in the path (`.../invitations/<pk>/`) and in the query arguments masked.
+ */
+function auditContext(ctx: RequestContext, pk: string): RequestContext {
+  const mask = (value: unknown): unknown => {
+    if (typeof value === 'string') return maskInvitationTokenIn(value, pk);
+    if (Array.isArray(value)) return value.map(mask);
+    return value;
+  };
+  return {
+    ...ctx,
+    path: maskInvitationTokenIn(ctx.path, pk),
+    query: Object.fromEntries(Object.entries(ctx.query).map(([key, value]) => [key, mask(value)])),
+  };
+}
+
+/** str(invitation), with the token masked. */
+function displayName(row: { pk: string; created_by: { pk: number } }): string {
+  return `Invitation ${maskInvitationToken(row.pk)} created by ${row.created_by.pk}`;
+}
+
+/** One failed address per list index, in DRF's ListField error shape. */
+type IndexedErrors = Record<string, string[]>;
+
+export class InvitationService {
+  static readonly permissions = PERMISSION;
+
+  constructor(
+    private readonly db: Db,
+    private readonly permissions: PermissionService,
+    private readonly events: EventService,
+    private readonly mailer: Mailer,
+    private readonly options: InvitationServiceOptions,
+  ) {}
+
+  private present(row: InvitationRow): InvitationBody {
+    return presentInvitation(row, this.options.installId);
+  }
+
+  /**
+   * The list, with DRF's filter backends in authentik's order: search, the permission filter
+   * (403 when nothing is visible), the filterset (exact `name`, `created_by__username`,
+   * `expires`, `flow__slug`), ordering (default `-expires`); then pagination. Expired
+   * invitations are listed until the cleanup removes them, as authentik's list does.
+   */
+  async list(ctx: RequestContext, query: RawQuery): Promise<Page<InvitationBody>> {
+    const actor = requireActor(ctx);
+    const searchTerms = readSearch(query);
+    const visibility = await this.permissions.visibility(actor, PERMISSION.view);
+    const filters = new FilterReader(query);
+    const filter: InvitationFilter = {
+      name: filters.text('name'),
+      createdByUsername: filters.text('created_by__username'),
+      expires: filters.datetime('expires', parseDatetime),
+      flowSlug: filters.text('flow__slug'),
+      searchTerms,
+      visiblePks: visibility.all ? undefined : visibility.pks,
+      ordering: readOrdering(query, INVITATION_ORDER_FIELDS, ['-expires']),
+    };
+    filters.finish();
+    const repository = createInvitationRepository(this.db);
+    const page = await paginate(
+      readPage(query, this.options.pageDefaults),
+      (limit, offset) => repository.listPage(filter, limit, offset),
+      () => repository.count(filter),
+    );
+    return { ...page, results: page.results.map((row) => this.present(row)) };
+  }
+
+  private async find(actor: Actor, rawPk: string): Promise<InvitationRow> {
+    const repository = createInvitationRepository(this.db);
+    const { object } = await lookupVisible(this.permissions, actor, {
+      viewPermission: PERMISSION.view,
+      modelName: 'Invitation',
+      rawPk,
+      find: (pk) => repository.findByPk(pk),
+    });
+    return object;
+  }
+
+  async retrieve(ctx: RequestContext, rawPk: string): Promise<InvitationBody> {
+    return this.present(await this.find(requireActor(ctx), rawPk));
+  }
+
+  /** `flow` must name an existing flow (any designation, as authentik accepts). */
+  private async validateFlow(db: Db, flow: string | null | undefined): Promise<void> {
+    if (flow === null || flow === undefined) return;
+    if (!(await createInvitationRepository(db).flowExists(flow))) {
+      throw ApiError.validation({ flow: [Messages.pkDoesNotExist(flow)] });
+    }
+  }
+
+  /**
+   * Create. `created_by` is the caller; an absent or null `expires` becomes now + the default
+   * token duration (authentik's ExpiringModel save hook, since `expiring` cannot be sent).
+   */
+  async create(ctx: RequestContext, input: InvitationInput): Promise<InvitationBody> {
+    const actor = requireActor(ctx);
+    return this.db.transaction(async (tx) => {
+      await this.validateFlow(tx, input.flow);
+      const repository = createInvitationRepository(tx);
+      const values: InvitationValues = {
+        name: input.name,
+        expires: input.expires ?? null,
+        fixedData: input.fixed_data ?? {},
+        singleUse: input.single_use ?? false,
+        flow: input.flow ?? null,
+        maxUses: input.max_uses ?? null,
+      };
+      const pk = await repository.insert(values, actor.user.id, this.options.defaultTokenDurationSeconds);
+      const row = (await repository.findByPk(pk)) as InvitationRow;
+      await this.events.model(tx, auditContext(ctx, pk), 'model_created', this.modelRef(row));
+      return this.present(row);
+    });
+  }
+
+  /**
+   * PUT and PATCH: only the fields sent change (DRF's update sets validated fields only);
+   * `expires: null` resets the expiry to now + the default duration, as authentik's save hook
+   * does on any save.
+   */
+  async update(ctx: RequestContext, rawPk: string, input: Partial<InvitationInput>): Promise<InvitationBody> {
+    const actor = requireActor(ctx);
+    const current = await this.find(actor, rawPk);
+    await this.permissions.requireOnObject(actor, PERMISSION.change, current.pk);
+    return this.db.transaction(async (tx) => {
+      await this.validateFlow(tx, input.flow);
+      const repository = createInvitationRepository(tx);
+      await repository.update(
+        current.pk,
+        {
+          name: input.name,
+          expires: input.expires,
+          fixedData: input.fixed_data,
+          singleUse: input.single_use,
+          flow: input.flow,
+          maxUses: input.max_uses,
+        },
+        this.options.defaultTokenDurationSeconds,
+      );
+      const row = (await repository.findByPk(current.pk)) as InvitationRow;
+      await this.events.model(tx, auditContext(ctx, current.pk), 'model_updated', this.modelRef(row));
+      return this.present(row);
+    });
+  }
+
+  async destroy(ctx: RequestContext, rawPk: string): Promise<void> {
+    const actor = requireActor(ctx);
+    const current = await this.find(actor, rawPk);
+    await this.permissions.requireOnObject(actor, PERMISSION.delete, current.pk);
+    await this.db.transaction(async (tx) => {
+      await createInvitationRepository(tx).delete(current.pk);
+      await this.events.model(tx, auditContext(ctx, current.pk), 'model_deleted', this.modelRef(current));
+    });
+  }
+
+  /** Nothing references an invitation, so authentik's answer is always empty. */
+  async usedBy(ctx: RequestContext, rawPk: string): Promise<UsedByItem[]> {
+    await this.find(requireActor(ctx), rawPk);
+    return [];
+  }
+
+  /**
+   * send_email: one message per `email_addresses` entry, as authentik sends them, with the
+   * link `<external URL or request origin>/if/flow/<flow slug>/?itoken=<pk>`.
+   *
+   * Differences from authentik (reference section 3.6, docs/compatibility.md):
+   * - permission `change_invitation` (authentik's action inherits `add_invitation`): sending
+   *   the link acts on an existing invitation rather than creating one;
+   * - the body is validated (DRF shape): every address must be an email address, the To list
+   *   must not be empty, the template must be the invitation template;
+   * - an invitation without a flow, an expired one, and one with no uses left are refused
+   *   with a 400, since the link could not work;
+   * - cc and bcc addresses go on the first message only (and, for any the server refused
+   *   there, on the next one), so each receives one copy, not one per To address;
+   * - 204 only when every address was accepted; otherwise 400 with, per list, the indexes of
+   *   the refused addresses and the SMTP server's reply, e.g.
+   *   `{"email_addresses": {"1": ["550 5.1.1 Mailbox unavailable"]}}`. The other messages
+   *   have been sent all the same.
+   * Each sent message writes an `email_sent` event, with the token masked in the stored body.
+   */
+  async sendEmail(ctx: RequestContext, rawPk: string, input: InvitationSendEmailInput): Promise<void> {
+    const actor = requireActor(ctx);
+    const invitation = await this.find(actor, rawPk);
+    await this.permissions.requireOnObject(actor, PERMISSION.change, invitation.pk);
+
+    const errors: FieldErrors = {};
+    if (input.email_addresses.length === 0) errors.email_addresses = ['This list may not be empty.'];
+    if (input.template !== undefined && !TEMPLATES.includes(input.template)) {
+      errors.template = [Messages.invalidChoice(input.template)];
+    }
+    if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
+    if (invitation.flow_slug === null) throw ApiError.nonField('Invitation has no associated flow');
+    if (invitation.expired) throw ApiError.nonField('Invitation has expired');
+    if (invitation.max_uses !== null && invitation.uses >= invitation.max_uses) {
+      throw ApiError.nonField('Invitation has no uses left');
+    }
+
+    const base = this.options.externalUrl || ctx.origin;
+    const host = new URL(base).host;
+    const url = `${base}/if/flow/${invitation.flow_slug}/?itoken=${invitation.pk}`;
+    const email = renderInvitationEmail({
+      url,
+      host,
+      expires: invitation.expires ? new Date(invitation.expires) : null,
+    });
+    const audit = auditContext(ctx, invitation.pk);
+
+    const cc = input.cc_addresses ?? [];
+    const bcc = input.bcc_addresses ?? [];
+    let pendingCc = unique(cc);
+    let pendingBcc = unique(bcc);
+    const lastError = new Map<string, string>();
+    const failedTo: IndexedErrors = {};
+    const session = this.mailer.open();
+    try {
+      for (const [index, to] of input.email_addresses.entries()) {
+        const result = await session.send({
+          to: [to],
+          cc: pendingCc,
+          bcc: pendingBcc,
+          subject: email.subject,
+          html: email.html,
+          text: email.text,
+        });
+        const toError = result.failed.get(to);
+        if (toError !== undefined) failedTo[String(index)] = [toError];
+        for (const [address, error] of result.failed) lastError.set(address, error);
+        const delivered = (address: string) => result.accepted.includes(address);
+        pendingCc = pendingCc.filter((address) => !delivered(address));
+        pendingBcc = pendingBcc.filter((address) => !delivered(address));
+        if (result.accepted.length > 0) {
+          // authentik/stages/email/tasks.py send_mail: one event per message sent.
+          await this.events.record(
+            this.db,
+            audit,
+            'email_sent',
+            {
+              message: `Email to ${to} sent`,
+              subject: email.subject,
+              body: maskInvitationTokenIn(email.html, invitation.pk),
+              from_email: this.mailer.fromAddress,
+              to_email: [to],
+            },
+            { app: 'authentik.stages.email.tasks' },
+          );
+        }
+      }
+    } finally {
+      session.close();
+    }
+
+    const report: FieldErrors = {};
+    if (Object.keys(failedTo).length > 0) report.email_addresses = failedTo;
+    const failedCc = indexedFailures(cc, pendingCc, lastError);
+    if (failedCc) report.cc_addresses = failedCc;
+    const failedBcc = indexedFailures(bcc, pendingBcc, lastError);
+    if (failedBcc) report.bcc_addresses = failedBcc;
+    if (Object.keys(report).length > 0) throw ApiError.validation(report);
+  }
+
+  /**
+   * authentik's "Remove expired objects" for invitations: deletes every expiring invitation
+   * whose expiry has passed. It runs outside any request, so, as in authentik, no event is
+   * written. Returns how many were removed.
+   */
+  async cleanExpired(): Promise<number> {
+    return createInvitationRepository(this.db).deleteExpired();
+  }
+
+  private modelRef(row: InvitationRow) {
+    return { app: APP, model_name: MODEL_NAME, pk: maskInvitationToken(row.pk), name: displayName(row) };
+  }
+}
+
+function unique(addresses: string[]): string[] {
+  return [...new Set(addresses)];
+}
+
+/** The indexes of `addresses` still undelivered, with the last error seen for each. */
+function indexedFailures(
+  addresses: string[],
+  undelivered: string[],
+  lastError: Map<string, string>,
+): IndexedErrors | undefined {
+  const failures: IndexedErrors = {};
+  addresses.forEach((address, index) => {
+    if (undelivered.includes(address)) failures[String(index)] = [lastError.get(address) ?? 'Not sent'];
+  });
+  return Object.keys(failures).length > 0 ? failures : undefined;
+}
