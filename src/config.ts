@@ -55,6 +55,8 @@ export interface Config {
   cleanupIntervalSeconds: number;
   /** Event retention in seconds (authentik tenant `event_retention`, default days=365). */
   eventRetentionSeconds: number;
+  /** TESSERA_DEBUG_STATS: serve /-/debug/ (statement counts and capture) to loopback clients. */
+  debugStats?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -198,5 +200,6 @@ export function loadConfig(env: Env = process.env): Config {
       str(env, 'TESSERA_EVENT_RETENTION', 'days=365'),
       'TESSERA_EVENT_RETENTION',
     ),
+    debugStats: bool(env, 'TESSERA_DEBUG_STATS', false),
   };
 }

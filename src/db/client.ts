@@ -25,7 +25,7 @@ export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
   /** SQL statements issued since start (benchmarks and tests read deltas of it). */
-  stats: { statements: number };
+  stats: DatabaseStats;
   close(): Promise<void>;
 }
 
@@ -60,6 +60,16 @@ function lockDataDir(dataDir: string): () => void {
 
 const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
+export interface DatabaseStats {
+  statements: number;
+  /**
+   * When an array, every statement's text and parameters are appended to it (the benchmark
+   * suite replays them without a framework; see src/root/debug.routes.ts). Null otherwise, so
+   * normal operation only pays for the counter.
+   */
+  capture: { sql: string; params: unknown[] }[] | null;
+}
+
 /** Runs a raw statement and returns its rows, on either driver. */
 export async function query<T>(db: Db, statement: SQL): Promise<T[]> {
   const result = (await db.execute(statement)) as unknown as { rows: T[] };
@@ -67,10 +77,11 @@ export async function query<T>(db: Db, statement: SQL): Promise<T[]> {
 }
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  const stats = { statements: 0 };
+  const stats: DatabaseStats = { statements: 0, capture: null };
   const logger = {
-    logQuery: () => {
+    logQuery: (statement: string, params: unknown[]) => {
       stats.statements += 1;
+      if (stats.capture && stats.capture.length < 1000) stats.capture.push({ sql: statement, params });
     },
   };
   if (config.kind === 'postgres') {
