@@ -102,3 +102,45 @@ export async function grantPermission(t: TestContext, user: TestUser, permission
         SELECT id, ${role.uuid}, ${objectPk ?? null} FROM permissions WHERE app_label = ${appLabel} AND codename = ${codename}`,
   );
 }
+
+/** A user created through `/core/users/` as the admin (with an email, as authentik's schema wants). */
+export async function createUser(t: TestContext, overrides: Record<string, unknown> = {}) {
+  const username = unique('person');
+  const response = await t.client.post('/api/v3/core/users/', {
+    username,
+    name: `Name of ${username}`,
+    email: `${username}@example.com`,
+    ...overrides,
+  });
+  expectStatus(response, 201, 'createUser');
+  return response.body;
+}
+
+/** A group created through `/core/groups/` as the admin. */
+export async function createGroup(t: TestContext, overrides: Record<string, unknown> = {}) {
+  const response = await t.client.post('/api/v3/core/groups/', { name: unique('group'), ...overrides });
+  expectStatus(response, 201, 'createGroup');
+  return response.body;
+}
+
+/** A role created through `/rbac/roles/` as the admin. */
+export async function createRole(t: TestContext, overrides: Record<string, unknown> = {}) {
+  const response = await t.client.post('/api/v3/rbac/roles/', { name: unique('role'), ...overrides });
+  expectStatus(response, 201, 'createRole');
+  return response.body;
+}
+
+/** Assigns `app_label.codename` permissions to a role through the assign endpoint, as the admin. */
+export async function assignToRole(
+  t: TestContext,
+  rolePk: string,
+  permissions: string[],
+  object?: { model: string; object_pk: string },
+) {
+  const response = await t.client.post(`/api/v3/rbac/permissions/assigned_by_roles/${rolePk}/assign/`, {
+    permissions,
+    ...(object ?? {}),
+  });
+  expectStatus(response, 200, 'assignToRole');
+  return response.body;
+}
