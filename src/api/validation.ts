@@ -28,6 +28,7 @@ export interface JsonSchema {
   minimum?: number;
   maximum?: number;
   allOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
   /** Message for a `pattern` mismatch (the slug validator's text, for example). */
   'x-drf-pattern-message'?: string;
   /** Keep surrounding whitespace (DRF `trim_whitespace=False`). */
@@ -285,6 +286,9 @@ export function validateBody(
   registry: SchemaRegistry,
 ): BodyValidationResult {
   const s = resolve(schema, registry);
+  // A union (authentik's FlowChallengeResponseRequest) is not a serializer: the view hands the
+  // raw data to whichever stage answers, which validates it with its own rules.
+  if (s.oneOf) return { value: (body ?? {}) as Record<string, unknown> };
   if (typeOf(s) === 'array') {
     try {
       return { value: validateField(s, body ?? [], registry) as Record<string, unknown> };

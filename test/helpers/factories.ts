@@ -144,3 +144,33 @@ export async function assignToRole(
   expectStatus(response, 200, 'assignToRole');
   return response.body;
 }
+
+/**
+ * An invitation written directly in the database (for flow tests that must not depend on the
+ * invitations API). Defaults: multi-use, no flow, expiring tomorrow, created by akadmin.
+ */
+export async function insertInvitation(
+  t: TestContext,
+  overrides: {
+    name?: string;
+    flow?: string | null;
+    single_use?: boolean;
+    fixed_data?: Record<string, unknown>;
+    expires?: string | null;
+    max_uses?: number | null;
+  } = {},
+): Promise<{ pk: string; name: string }> {
+  const { db } = t.database;
+  const name = overrides.name ?? unique('invitation');
+  const expires =
+    overrides.expires === undefined ? new Date(Date.now() + 86400000).toISOString() : overrides.expires;
+  const [row] = await query<{ pk: string }>(
+    db,
+    sql`INSERT INTO invitations (name, expires, flow, single_use, created_by, fixed_data, max_uses)
+        SELECT ${name}, ${expires}, ${overrides.flow ?? null}, ${overrides.single_use ?? false}, id,
+               ${JSON.stringify(overrides.fixed_data ?? {})}::jsonb, ${overrides.max_uses ?? null}
+        FROM users WHERE username = 'akadmin'
+        RETURNING invite_uuid AS pk`,
+  );
+  return { pk: row.pk, name };
+}

@@ -48,10 +48,33 @@ function load() {
 
 const validators = new Map<string, ValidateFunction | null>();
 
+/**
+ * OpenAPI's `discriminator` picks one `oneOf` branch by a property; JSON Schema's plain `oneOf`
+ * would demand that exactly one branch match, which fails for unions such as ChallengeTypes
+ * where some branches (EmailChallenge) require nothing. Spell the mapping out as if/then.
+ */
+function discriminated(node: Record<string, unknown>): Record<string, unknown> | undefined {
+  const discriminator = node.discriminator as { propertyName?: string; mapping?: Record<string, string> };
+  if (!Array.isArray(node.oneOf) || !discriminator?.propertyName || !discriminator.mapping) return undefined;
+  const property = discriminator.propertyName;
+  const mapping = discriminator.mapping;
+  return {
+    type: 'object',
+    required: [property],
+    properties: { [property]: { enum: Object.keys(mapping) } },
+    allOf: Object.entries(mapping).map(([value, target]) => ({
+      if: { properties: { [property]: { const: value } }, required: [property] },
+      then: { $ref: target },
+    })),
+  };
+}
+
 /** OpenAPI 3.0's `nullable` beside allOf/$ref (no `type`) is not JSON Schema; spell it out. */
 function fixNullable(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(fixNullable);
   if (node && typeof node === 'object') {
+    const union = discriminated(node as Record<string, unknown>);
+    if (union) return fixNullable(union);
     const { nullable, ...rest } = node as Record<string, unknown>;
     const fixed = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, fixNullable(v)]));
     if (nullable === true)
