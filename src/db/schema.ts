@@ -11,6 +11,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -429,3 +430,20 @@ export const systemSettings = pgTable('system_settings', {
   key: text('key').primaryKey(),
   value: jsonb('value').notNull(),
 });
+
+/**
+ * Exact row counts of large tables without COUNT(*): statement-level triggers append one delta
+ * row per INSERT/DELETE statement and fold the deltas into one row every 64 appends
+ * (drizzle/*_row_count_triggers.sql). Append-only, so concurrent writers never wait on each
+ * other; a reader sums the few rows of its table in one snapshot, which is exact.
+ * Read through `countedRowsSql()` in src/db/list-query.ts.
+ */
+export const rowCounts = pgTable(
+  'row_counts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    tableName: text('table_name').notNull(),
+    delta: bigint('delta', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('row_counts_table_idx').on(t.tableName)],
+);
