@@ -57,6 +57,9 @@ export const Messages = {
   nullNotAllowed: 'This field may not be null.',
   nullCharacters: 'Null characters are not allowed.',
   invalidUuidFilter: 'Enter a valid UUID.',
+  invalidModelChoice: 'Select a valid choice. That choice is not one of the available choices.',
+  invalidMultipleChoice: (value: string) =>
+    `Select a valid choice. ${value} is not one of the available choices.`,
   invalidBoolean: 'Must be a valid boolean.',
   invalidString: 'Not a valid string.',
   invalidInteger: 'A valid integer is required.',

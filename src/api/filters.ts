@@ -40,6 +40,27 @@ export function parseUuid(raw: string): string | undefined {
   return `${lower.slice(0, 8)}-${lower.slice(8, 12)}-${lower.slice(12, 16)}-${lower.slice(16, 20)}-${lower.slice(20)}`;
 }
 
+const DECIMAL_RE =
+  /^[-+]?(?:\p{Nd}(?:_?\p{Nd})*(?:\.(?:\p{Nd}(?:_?\p{Nd})*)?)?|\.\p{Nd}(?:_?\p{Nd})*)(?:[eE][-+]?\p{Nd}(?:_?\p{Nd})*)?$/u;
+
+/** Python's `Decimal(text)` for finite values, as a JS number; undefined when invalid. */
+export function pythonDecimal(raw: string): number | undefined {
+  const text = raw.trim().normalize('NFKC');
+  if (!DECIMAL_RE.test(text)) return undefined;
+  const value = Number(text.replace(/_/g, '').replace(/\p{Nd}/gu, (digit) => String(unicodeDigit(digit))));
+  // A finite Decimal beyond a double's range (1e999) still parses; it matches no integer row.
+  if (!Number.isFinite(value)) return value > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
+  return value;
+}
+
+/** The value of a decimal digit: Unicode's decimal digits come in runs of ten from a zero. */
+function unicodeDigit(digit: string): number {
+  const code = digit.codePointAt(0) ?? 48;
+  let zero = code;
+  while (zero > code - 9 && /\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero -= 1;
+  return code - zero;
+}
+
 /**
  * Collects the filters of one list request. Each reader returns undefined for "no filter";
  * `finish()` throws the combined 400 when any value was invalid.
@@ -106,19 +127,37 @@ export class FilterReader {
     return value;
   }
 
-  /** NumberFilter on an integer field. */
+  /**
+   * NumberFilter on an integer field: the value is a Python Decimal (forms.DecimalField:
+   * surrounding whitespace, a sign, `_` between digits, an exponent, Unicode digits; not NaN or
+   * infinity), which the integer column's lookup truncates towards zero (`int(Decimal)`).
+   * Empty means no filter. A value outside the column's range matches nothing, as Django's
+   * overflow-aware integer lookups answer, so the caller compares it as numeric.
+   * @see django/forms/fields.py DecimalField, django/db/models/lookups.py IntegerFieldOverflow
+   */
   integer(key: string): number | undefined {
     const raw = lastValue(this.query, key);
-    if (raw === undefined || raw.trim() === '') return undefined;
-    if (!/^\s*[-+]?\d+(\.0*)?\s*$/.test(raw)) {
+    if (raw === undefined || raw === '') return undefined;
+    const value = pythonDecimal(raw);
+    if (value === undefined) {
       this.errors[key] = ['Enter a number.'];
       return undefined;
     }
-    const value = Number.parseInt(raw, 10);
-    if (!Number.isSafeInteger(value) || Math.abs(value) > 2147483647) {
-      this.errors[key] = ['Enter a number.'];
-      return undefined;
-    }
+    return Math.trunc(value);
+  }
+
+  /**
+   * ModelChoiceFilter over a UUID primary key (a foreign key in `filterset_fields`): the value
+   * must name an existing object. This checks the form (Python's `uuid.UUID(hex=...)`, no
+   * trimming); the caller checks existence and reports a miss with `fail(key,
+   * Messages.invalidModelChoice)`. Empty means no filter.
+   * @see django/forms/models.py ModelChoiceField.to_python
+   */
+  modelChoiceUuid(key: string): string | undefined {
+    const raw = lastValue(this.query, key);
+    if (raw === undefined || raw === '') return undefined;
+    const value = /\s/.test(raw) ? undefined : parseUuid(raw);
+    if (value === undefined) this.errors[key] = [Messages.invalidModelChoice];
     return value;
   }
 
