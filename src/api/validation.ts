@@ -33,6 +33,12 @@ export interface JsonSchema {
   'x-drf-pattern-message'?: string;
   /** Keep surrounding whitespace (DRF `trim_whitespace=False`). */
   'x-drf-no-trim'?: boolean;
+  /**
+   * A PrimaryKeyRelatedField over a UUID key: the value is looked up as given (no trimming),
+   * so its errors are Django UUIDField's and DRF's related-field texts; the caller checks that
+   * the object exists.
+   */
+  'x-drf-pk'?: 'uuid';
   [key: string]: unknown;
 }
 
@@ -146,6 +152,7 @@ function validateField(schema: JsonSchema, value: unknown, registry: SchemaRegis
       Messages.invalidChoice(typeof value === 'object' ? JSON.stringify(value) : pyStr(value)),
     ]);
   }
+  if (s['x-drf-pk'] === 'uuid') return validateUuidPk(value);
   switch (typeOf(s)) {
     case 'string':
       return validateString(s, value);
@@ -206,6 +213,49 @@ function validateString(s: JsonSchema, value: unknown): string {
   }
   if (errors.length > 0) throw new FieldError(errors);
   return text;
+}
+
+/** Python's repr()-like text of a JSON value inside Django's message quotes. */
+function pyText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`)
+      .join(', ')}}`;
+  }
+  return pyStr(value);
+}
+
+function pyRepr(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : pyText(value);
+}
+
+/**
+ * PrimaryKeyRelatedField.to_internal_value over a UUID key: a bool is an "Incorrect type"; an
+ * integer is `uuid.UUID(int=n)`; a string is `uuid.UUID(hex=s)` (braces, `urn:uuid:`, dashes
+ * and case are accepted, whitespace is not); anything else fails Django's UUIDField check.
+ * @see rest_framework/relations.py PrimaryKeyRelatedField, django/db/models/fields/__init__.py UUIDField
+ */
+function validateUuidPk(value: unknown): string {
+  if (typeof value === 'boolean') throw new FieldError([Messages.pkIncorrectType('bool')]);
+  const invalid = () => new FieldError([`“${pyText(value)}” is not a valid UUID.`]);
+  let hex: string;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) {
+    if (value < 0) throw invalid();
+    hex = value.toString(16).padStart(32, '0');
+  } else if (typeof value === 'string') {
+    hex = value
+      .split('urn:')
+      .join('')
+      .split('uuid:')
+      .join('')
+      .replace(/^[{}]+|[{}]+$/g, '')
+      .replace(/-/g, '');
+    if (!/^[0-9a-f]{32}$/i.test(hex)) throw invalid();
+  } else {
+    throw invalid();
+  }
+  return canonicalUuid(hex);
 }
 
 function validateInteger(s: JsonSchema, value: unknown): number {
