@@ -41,7 +41,7 @@ export interface BindingFilter {
   invalidResponseAction?: string;
   order?: number;
   pbmUuid?: string;
-  /** Bindings carrying one of these policies; Tessera has no policies, so any value matches none. */
+  /** Policy ids asked for; Tessera has no policies, so the service rejects any (never reaches SQL). */
   policies?: string[];
   policyEngineMode?: string;
   reEvaluatePolicies?: boolean;
@@ -77,13 +77,13 @@ function listSql(filter: BindingFilter): ListSql {
   eq(sql`b.evaluate_on_plan`, filter.evaluateOnPlan);
   eq(sql`b.fsb_uuid`, filter.fsbUuid);
   eq(sql`b.invalid_response_action`, filter.invalidResponseAction);
-  eq(sql`b."order"`, filter.order);
+  // Compared as numeric: a number-filter value outside the integer range matches nothing.
+  if (filter.order !== undefined) where.push(sql`b."order" = ${String(filter.order)}::numeric`);
   eq(sql`b.pbm_uuid`, filter.pbmUuid);
   eq(sql`b.policy_engine_mode`, filter.policyEngineMode);
   eq(sql`b.re_evaluate_policies`, filter.reEvaluatePolicies);
   eq(sql`b.stage`, filter.stage);
   eq(sql`b.target`, filter.target);
-  if (filter.policies && filter.policies.length > 0) where.push(sql`false`);
   for (const term of filter.searchTerms) where.push(icontains(sql`s.name`, likeContains(term)));
   if (filter.visiblePks) where.push(sql`b.fsb_uuid = ANY(${uuidArray(filter.visiblePks)})`);
   return {

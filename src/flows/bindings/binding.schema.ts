@@ -14,8 +14,9 @@ const invalidResponseAction = Type.Unsafe<Static<typeof InvalidResponseActionEnu
 });
 
 const writable = {
-  target: Type.String({ format: 'uuid' }),
-  stage: Type.String({ format: 'uuid' }),
+  // PrimaryKeyRelatedFields: DRF's related-field validation, existence checked by the service.
+  target: Type.String({ format: 'uuid', 'x-drf-pk': 'uuid' }),
+  stage: Type.String({ format: 'uuid', 'x-drf-pk': 'uuid' }),
   evaluate_on_plan: Type.Optional(
     Type.Boolean({ description: 'Evaluate policies during the Flow planning process.' }),
   ),

@@ -2,7 +2,7 @@
 import type { Db } from '../../db/client.js';
 import { requireActor, type Actor, type RequestContext } from '../../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
-import { FilterReader, type RawQuery } from '../../api/filters.js';
+import { FilterReader, allValues, type RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
 import { paginate, readPage, type Page } from '../../api/pagination.js';
@@ -82,14 +82,27 @@ export class BindingService {
       policies: filters.uuidList('policies'),
       policyEngineMode: filters.choice('policy_engine_mode', POLICY_ENGINE_MODES),
       reEvaluatePolicies: filters.drfBoolean('re_evaluate_policies'),
-      stage: filters.uuid('stage'),
-      target: filters.uuid('target'),
+      stage: filters.modelChoiceUuid('stage'),
+      target: filters.modelChoiceUuid('target'),
       searchTerms,
       visiblePks: visibility.all ? undefined : visibility.pks,
       ordering: readOrdering(query, BINDING_ORDER_FIELDS, ['order', 'pk']),
     };
-    filters.finish();
     const repository = createBindingRepository(this.db);
+    // `filterset_fields = "__all__"` makes the foreign keys ModelChoiceFilters (an unknown id is
+    // a 400) and `policies` a ModelMultipleChoiceFilter; Tessera stores no policies, so any
+    // well-formed policy id is an unknown choice.
+    // @see django_filters/filterset.py FILTER_FOR_DBFIELD_DEFAULTS
+    if (filter.target !== undefined && !(await repository.exists('flows', filter.target))) {
+      filters.fail('target', Messages.invalidModelChoice);
+    }
+    if (filter.stage !== undefined && !(await repository.exists('stages', filter.stage))) {
+      filters.fail('stage', Messages.invalidModelChoice);
+    }
+    if (filter.policies !== undefined && filter.policies.length > 0) {
+      filters.fail('policies', Messages.invalidMultipleChoice(allValues(query, 'policies')[0]));
+    }
+    filters.finish();
     const page = await paginate(
       readPage(query, this.pageDefaults),
       (limit, offset) => repository.listPage(filter, limit, offset),
