@@ -405,6 +405,11 @@ export const events = pgTable(
     index('events_action_created_idx').on(t.action, t.created),
     index('events_username_idx').on(sql`(${t.user} ->> 'username')`),
     index('events_expires_idx').on(t.expires),
+    // The audit-log API's filters: context_model_pk (an object's history), username (which
+    // also matches `context.username`), client_ip.
+    index('events_context_model_pk_idx').on(sql`(${t.context} -> 'model' ->> 'pk')`),
+    index('events_context_username_idx').on(sql`(${t.context} ->> 'username')`),
+    index('events_client_ip_idx').on(t.clientIp),
   ],
 );
 
