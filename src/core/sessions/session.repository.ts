@@ -1,0 +1,51 @@
+/**
+ * Server-side sessions (Django's database session backend as authentik configures it): one row
+ * per `authentik_session` cookie, so every Tessera instance sees the same flow plan.
+ */
+import { sql } from 'drizzle-orm';
+import { query, type Db } from '../../db/client.js';
+
+export interface SessionRow {
+  session_key: string;
+  data: Record<string, unknown>;
+  user_id: number | null;
+}
+
+export function createSessionRepository(db: Db) {
+  return {
+    /** A live session (not past its expiry). */
+    async find(sessionKey: string): Promise<SessionRow | undefined> {
+      const rows = await query<SessionRow>(
+        db,
+        sql`SELECT session_key, data, user_id FROM sessions WHERE session_key = ${sessionKey} AND expires > now()`,
+      );
+      return rows[0];
+    },
+
+    /** Inserts or replaces the session row, pushing its expiry `ageSeconds` ahead. */
+    async save(
+      row: SessionRow & { ageSeconds: number; lastIp: string | null; lastUserAgent: string },
+    ): Promise<void> {
+      await db.execute(
+        sql`INSERT INTO sessions (session_key, data, user_id, expires, last_ip, last_user_agent)
+            VALUES (${row.session_key}, ${JSON.stringify(row.data)}::jsonb, ${row.user_id},
+                    now() + make_interval(secs => ${row.ageSeconds}), ${row.lastIp}, ${row.lastUserAgent})
+            ON CONFLICT (session_key) DO UPDATE SET data = EXCLUDED.data, user_id = EXCLUDED.user_id,
+              expires = EXCLUDED.expires, last_ip = EXCLUDED.last_ip, last_user_agent = EXCLUDED.last_user_agent`,
+      );
+    },
+
+    async delete(sessionKey: string): Promise<void> {
+      await db.execute(sql`DELETE FROM sessions WHERE session_key = ${sessionKey}`);
+    },
+
+    /** Removes expired rows (Django's clearsessions). */
+    async deleteExpired(): Promise<number> {
+      const rows = await query<{ session_key: string }>(
+        db,
+        sql`DELETE FROM sessions WHERE expires <= now() RETURNING session_key`,
+      );
+      return rows.length;
+    },
+  };
+}

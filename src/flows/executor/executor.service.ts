@@ -1,0 +1,290 @@
+/**
+ * The flow executor (authentik/flows/views/executor.py FlowExecutorView): loads or builds the
+ * plan kept in the session, runs stages in order and answers with the next challenge.
+ *
+ * Where authentik answers a completed stage with an HTTP 302 to itself (and runs silent stages
+ * during the redirected GET), Tessera continues in the same request and returns the next
+ * challenge directly (invitation-domain.md section 11); the challenges are the same.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../../db/client.js';
+import type { RequestContext } from '../../api/context.js';
+import { ApiError, Messages } from '../../api/errors.js';
+import type { EventService } from '../../events/event.service.js';
+import type { HttpSession } from '../../core/sessions/session.store.js';
+import type { ChallengeBody, FlowInfo } from './challenge.schema.js';
+import {
+  CANCEL_URL,
+  DEFAULT_AVATAR,
+  NEXT_ARG_NAME,
+  PLAN_CONTEXT_PENDING_USER,
+  PLAN_CONTEXT_QUERY_TOKEN,
+  PLAN_CONTEXT_REDIRECT,
+  QS_KEY_INVITATION_TOKEN,
+  SESSION_KEY_GET,
+  SESSION_KEY_PLAN,
+} from './context-keys.js';
+import { createExecutorRepository } from './executor.repository.js';
+import { planFlow, type ExecutorFlow, type FlowPlan } from './planner.js';
+import type { StageRegistry, StageRun, WrittenUser } from './stage-registry.js';
+
+export interface ExecuteInput {
+  slug: string;
+  /** The wrapped original query string (`?query=`); missing means empty, as in authentik. */
+  query: string | undefined;
+  method: 'GET' | 'POST';
+  body: unknown;
+  session: HttpSession;
+  ctx: RequestContext;
+}
+
+/** Django's QueryDict of the wrapped query, keeping the last value of a repeated key. */
+export function parseQuery(query: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(query)) result[key] = value;
+  return result;
+}
+
+/**
+ * A redirect target that stays on this site: a path starting with one slash (not `//` or `/\`,
+ * which browsers treat as another host) without control characters or whitespace.
+ * @see django/utils/http.py url_has_allowed_host_and_scheme
+ */
+export function safeRelativeUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  if (!/^\/(?![/\\])/.test(url)) return undefined;
+  if (/[\s\x00-\x1f\x7f\\]/.test(url)) return undefined;
+  return url;
+}
+
+/**
+ * The flow title with Python %-style placeholders `%(app)s` and `%(user)s`; any other
+ * placeholder makes Python's formatting fail, and authentik then shows the raw title.
+ * @see authentik/flows/stage.py StageView.format_title
+ */
+export function formatTitle(title: string, values: { app: string; user: string }): string {
+  let out = '';
+  for (let i = 0; i < title.length; i += 1) {
+    const char = title[i];
+    if (char !== '%') {
+      out += char;
+      continue;
+    }
+    if (title[i + 1] === '%') {
+      out += '%';
+      i += 1;
+      continue;
+    }
+    const match = /^%\((app|user)\)s/.exec(title.slice(i));
+    if (!match) return title;
+    out += values[match[1] as 'app' | 'user'];
+    i += match[0].length - 1;
+  }
+  return out;
+}
+
+export class FlowExecutor {
+  constructor(
+    private readonly db: Db,
+    private readonly registry: StageRegistry,
+    private readonly events: EventService,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  async findFlow(slug: string): Promise<ExecutorFlow | undefined> {
+    return createExecutorRepository(this.db).flowBySlug(slug);
+  }
+
+  async execute(input: ExecuteInput): Promise<ChallengeBody> {
+    const flow = await this.findFlow(input.slug);
+    if (!flow) throw ApiError.notFound(Messages.noMatch('Flow'));
+    const { session, ctx } = input;
+    // authentik stores the parsed query on every request: stages see the current one.
+    const get = parseQuery(input.query ?? '');
+    session.set(SESSION_KEY_GET, get);
+
+    let plan = session.get<FlowPlan>(SESSION_KEY_PLAN);
+    // A plan for another flow is replaced; so is one started with another invitation token
+    // (authentik would continue the old plan and ignore the new link, section 4.8).
+    if (plan && (plan.flow_pk !== flow.pk || this.isNewToken(plan, get))) {
+      await this.abandon(plan, session);
+      plan = undefined;
+    }
+    if (!plan) {
+      const planned = await planFlow(this.db, flow, ctx.actor);
+      if ('notApplicable' in planned) return this.notApplicable(flow, get, planned.notApplicable);
+      planned.context[PLAN_CONTEXT_QUERY_TOKEN] = get[QS_KEY_INVITATION_TOKEN] ?? '';
+      plan = planned;
+      session.set(SESSION_KEY_PLAN, plan);
+    }
+    const answer = input.method === 'POST' ? this.answer(input.body) : null;
+    try {
+      return await this.advance(flow, plan, get, session, ctx, answer);
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      this.log.error({ err: error, flow: flow.slug }, 'flow stage failed');
+      return {
+        flow_info: await this.flowInfo(flow, session.get<FlowPlan>(SESSION_KEY_PLAN)),
+        component: 'ak-stage-flow-error',
+        request_id: ctx.requestId,
+      };
+    }
+  }
+
+  /** `/flows/-/cancel/`: drops the plan and releases what it held. */
+  async cancel(session: HttpSession): Promise<void> {
+    const plan = session.get<FlowPlan>(SESSION_KEY_PLAN);
+    if (plan) await this.abandon(plan, session);
+    session.delete(SESSION_KEY_PLAN);
+    session.delete(SESSION_KEY_GET);
+  }
+
+  private answer(body: unknown): Record<string, unknown> {
+    return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  }
+
+  private isNewToken(plan: FlowPlan, get: Record<string, string>): boolean {
+    const token = get[QS_KEY_INVITATION_TOKEN];
+    return Boolean(token) && token !== plan.context[PLAN_CONTEXT_QUERY_TOKEN];
+  }
+
+  private async abandon(plan: FlowPlan, session: HttpSession): Promise<void> {
+    for (const handler of this.registry.all()) await handler.abandon?.(this.db, plan, session);
+    session.delete(SESSION_KEY_PLAN);
+  }
+
+  private async advance(
+    flow: ExecutorFlow,
+    startPlan: FlowPlan,
+    get: Record<string, string>,
+    session: HttpSession,
+    ctx: RequestContext,
+    firstAnswer: Record<string, unknown> | null,
+  ): Promise<ChallengeBody> {
+    let plan = startPlan;
+    let answer = firstAnswer;
+    // Each pass completes a stage or returns; the bound only guards against a restart loop.
+    for (let pass = 0; pass < 1000; pass += 1) {
+      const binding = plan.bindings[0];
+      if (!binding) return this.done(plan, get, session);
+      const handler = this.registry.get(binding.type);
+      if (!handler) {
+        await this.abandon(plan, session);
+        return this.accessDenied(flow, plan, 'Unknown error');
+      }
+      const run: StageRun = {
+        flow,
+        plan,
+        binding,
+        session,
+        ctx,
+        get,
+        db: this.db,
+        events: this.events,
+        userWritten: (tx, user) => this.userWritten(tx, run, user),
+      };
+      if (handler.challenge && answer === null) {
+        return this.withFlowInfo(flow, plan, await handler.challenge(run));
+      }
+      const outcome = await handler.submit(run, answer);
+      answer = null;
+      if (outcome.result === 'ok') {
+        plan.bindings.shift();
+        continue;
+      }
+      if (outcome.result === 'denied') {
+        // authentik's stage_invalid(): the plan is cancelled (invalid_response_action applies to
+        // challenge answers only, so a failing silent stage cannot loop).
+        await this.abandon(plan, session);
+        return this.accessDenied(flow, plan, outcome.message);
+      }
+      if (
+        binding.invalid_response_action === 'restart' ||
+        binding.invalid_response_action === 'restart_with_context'
+      ) {
+        const keep = binding.invalid_response_action === 'restart_with_context';
+        if (!keep) await this.abandon(plan, session);
+        const planned = await planFlow(this.db, flow, ctx.actor, keep ? plan.context : {});
+        if ('notApplicable' in planned) return this.notApplicable(flow, get, planned.notApplicable);
+        plan = planned;
+        session.set(SESSION_KEY_PLAN, plan);
+        continue;
+      }
+      const challenge = await handler.challenge!(run);
+      const { component, ...rest } = challenge;
+      return this.withFlowInfo(flow, plan, { component, response_errors: outcome.errors, ...rest });
+    }
+    throw new Error('flow did not settle');
+  }
+
+  private async userWritten(tx: Db, run: StageRun, user: WrittenUser): Promise<string | null> {
+    for (const handler of this.registry.all()) {
+      const refusal = await handler.userWritten?.(tx, run, user);
+      if (refusal) return refusal;
+    }
+    return null;
+  }
+
+  /** authentik's `_flow_done`: the plan is removed and the client sent on. */
+  private done(plan: FlowPlan, get: Record<string, string>, session: HttpSession): ChallengeBody {
+    session.delete(SESSION_KEY_PLAN);
+    const redirect = plan.context[PLAN_CONTEXT_REDIRECT];
+    const to =
+      (typeof redirect === 'string' ? safeRelativeUrl(redirect) : undefined) ??
+      safeRelativeUrl(get[NEXT_ARG_NAME]) ??
+      '/';
+    return { component: 'xak-flow-redirect', to, final_redirect: true };
+  }
+
+  /** authentik's `handle_invalid_flow` for a flow that does not apply (denied_action). */
+  private async notApplicable(
+    flow: ExecutorFlow,
+    get: Record<string, string>,
+    message: string,
+  ): Promise<ChallengeBody> {
+    const next = safeRelativeUrl(get[NEXT_ARG_NAME]);
+    if ((flow.denied_action === 'continue' || flow.denied_action === 'message_continue') && next) {
+      return { component: 'xak-flow-redirect', to: next, final_redirect: false };
+    }
+    if (flow.denied_action === 'continue') {
+      return { component: 'xak-flow-redirect', to: '/', final_redirect: false };
+    }
+    return this.accessDenied(flow, undefined, message);
+  }
+
+  private async pendingUsername(plan: FlowPlan | undefined): Promise<string | undefined> {
+    const pending = plan?.context[PLAN_CONTEXT_PENDING_USER];
+    if (typeof pending !== 'number') return undefined;
+    return createExecutorRepository(this.db).username(pending);
+  }
+
+  async flowInfo(flow: ExecutorFlow, plan: FlowPlan | undefined): Promise<FlowInfo> {
+    const user = (await this.pendingUsername(plan)) ?? 'AnonymousUser';
+    return {
+      title: plan ? formatTitle(flow.title, { app: '', user }) : flow.title,
+      background: flow.background_url,
+      background_themed_urls: null,
+      cancel_url: CANCEL_URL,
+      layout: flow.layout as FlowInfo['layout'],
+    };
+  }
+
+  private async withFlowInfo(flow: ExecutorFlow, plan: FlowPlan, challenge: ChallengeBody) {
+    return { flow_info: await this.flowInfo(flow, plan), ...challenge };
+  }
+
+  /** authentik's AccessDeniedChallenge (HTTP 200), as stage_invalid() renders it. */
+  async accessDenied(
+    flow: ExecutorFlow,
+    plan: FlowPlan | undefined,
+    message: string,
+  ): Promise<ChallengeBody> {
+    return {
+      flow_info: await this.flowInfo(flow, plan),
+      component: 'ak-stage-access-denied',
+      pending_user: (await this.pendingUsername(plan)) ?? '',
+      pending_user_avatar: DEFAULT_AVATAR,
+      error_message: message,
+    };
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Builds the plan for a flow: the ordered stage bindings plus a context dictionary, stored in
+ * the session (authentik/flows/planner.py FlowPlanner). Tessera has no policies, so the flow's
+ * own policy check always passes and no binding is dropped at plan time; the flow's
+ * `authentication` requirement is checked as authentik does.
+ */
+import type { Actor } from '../../api/context.js';
+import type { Db } from '../../db/client.js';
+import { PLAN_CONTEXT_PENDING_USER } from './context-keys.js';
+import { createExecutorRepository, type ExecutorFlowRow } from './executor.repository.js';
+
+export type ExecutorFlow = ExecutorFlowRow;
+
+export interface PlanBinding {
+  binding: string;
+  stage: string;
+  type: string;
+  name: string;
+  invalid_response_action: string;
+}
+
+/** What the session holds (authentik's pickled FlowPlan, as JSON). */
+export interface FlowPlan {
+  flow_pk: string;
+  bindings: PlanBinding[];
+  context: Record<string, unknown>;
+}
+
+/** FlowNonApplicableException's default text. */
+export const NOT_APPLICABLE = 'Flow does not apply to current user.';
+
+/**
+ * authentik/flows/planner.py `_check_authentication`. `require_redirect`, `require_outpost` and
+ * `require_token` need machinery Tessera does not have, so they never apply.
+ */
+export function authenticationApplies(flow: ExecutorFlow, actor: Actor | null): boolean {
+  switch (flow.authentication) {
+    case 'none':
+      return true;
+    case 'require_authenticated':
+      return actor !== null;
+    case 'require_unauthenticated':
+      return actor === null;
+    case 'require_superuser':
+      return actor?.user.is_superuser === true;
+    default:
+      return false;
+  }
+}
+
+export async function planFlow(
+  db: Db,
+  flow: ExecutorFlow,
+  actor: Actor | null,
+  context: Record<string, unknown> = {},
+): Promise<FlowPlan | { notApplicable: string }> {
+  if (!authenticationApplies(flow, actor)) return { notApplicable: NOT_APPLICABLE };
+  const bindings = await createExecutorRepository(db).bindings(flow.pk);
+  const planContext = { ...context };
+  if (actor && planContext[PLAN_CONTEXT_PENDING_USER] === undefined) {
+    planContext[PLAN_CONTEXT_PENDING_USER] = actor.user.id;
+  }
+  return { flow_pk: flow.pk, bindings, context: planContext };
+}

@@ -1,0 +1,77 @@
+/**
+ * The executor knows stages only through this interface: a registry keyed by stage type stands
+ * in for authentik's `Stage.view` property (authentik/flows/models.py) and the StageView classes
+ * (authentik/flows/stage.py). A stage either shows a challenge and judges the answer
+ * (ChallengeStageView) or works silently on whatever request reaches it (StageView).
+ */
+import type { Db } from '../../db/client.js';
+import type { RequestContext } from '../../api/context.js';
+import type { EventService } from '../../events/event.service.js';
+import type { HttpSession } from '../../core/sessions/session.store.js';
+import type { ChallengeBody, ResponseErrors } from './challenge.schema.js';
+import type { ExecutorFlow, FlowPlan, PlanBinding } from './planner.js';
+
+export interface StageRun {
+  flow: ExecutorFlow;
+  plan: FlowPlan;
+  binding: PlanBinding;
+  session: HttpSession;
+  /** The HTTP request, for audit events. */
+  ctx: RequestContext;
+  /** The parsed `query` of the current request (authentik's SESSION_KEY_GET). */
+  get: Record<string, string>;
+  db: Db;
+  events: EventService;
+  /** Runs every handler's `userWritten` hook in the caller's transaction. */
+  userWritten(tx: Db, user: WrittenUser): Promise<string | null>;
+}
+
+export interface WrittenUser {
+  id: number;
+  username: string;
+  email: string;
+  created: boolean;
+}
+
+/** authentik's stage_ok() / challenge_invalid() / stage_invalid(). */
+export type StageOutcome =
+  { result: 'ok' } | { result: 'invalid'; errors: ResponseErrors } | { result: 'denied'; message: string };
+
+export const ok = (): StageOutcome => ({ result: 'ok' });
+export const denied = (message = 'Unknown error'): StageOutcome => ({ result: 'denied', message });
+
+export interface StageHandler {
+  /** The stage type, as stored in `stages.type`. */
+  type: string;
+  /** The challenge to show; absent for silent stages. `flow_info` is added by the executor. */
+  challenge?(run: StageRun): Promise<ChallengeBody>;
+  /**
+   * Judges the answer to the challenge (the POST body), or, for a silent stage, does its work;
+   * `response` is null when no answer was sent.
+   */
+  submit(run: StageRun, response: Record<string, unknown> | null): Promise<StageOutcome>;
+  /**
+   * A user was written by this plan: the hook may add to the same transaction (count an
+   * invitation use), or refuse with a message, which rolls the user back.
+   */
+  userWritten?(tx: Db, run: StageRun, user: WrittenUser): Promise<string | null>;
+  /** The plan is abandoned (cancelled, restarted, replaced): release what it holds. */
+  abandon?(db: Db, plan: FlowPlan, session: HttpSession): Promise<void>;
+}
+
+export class StageRegistry {
+  private readonly handlers = new Map<string, StageHandler>();
+
+  register(handler: StageHandler): this {
+    this.handlers.set(handler.type, handler);
+    return this;
+  }
+
+  get(type: string): StageHandler | undefined {
+    return this.handlers.get(type);
+  }
+
+  all(): StageHandler[] {
+    return [...this.handlers.values()];
+  }
+}

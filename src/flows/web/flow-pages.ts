@@ -1,0 +1,99 @@
+/**
+ * The browser side of flows: `/if/flow/<slug>/` (authentik's FlowInterfaceView, here a small
+ * page whose script drives the executor API), `/flows/-/cancel/` (CancelView) and the page's
+ * own script and style sheet, served from the repository (no framework, nothing from a CDN).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { SessionStore } from '../../core/sessions/session.store.js';
+import { ensureCsrfCookie } from '../../core/sessions/session.store.js';
+import type { FlowExecutor } from '../executor/executor.service.js';
+import { safeRelativeUrl } from '../executor/executor.service.js';
+
+const STATIC_DIR = new URL('../../web/static/flow/', import.meta.url);
+const ASSETS: Record<string, { type: string; body: string }> = {
+  'flow.js': {
+    type: 'text/javascript; charset=utf-8',
+    body: readFileSync(fileURLToPath(new URL('flow.js', STATIC_DIR)), 'utf8'),
+  },
+  'flow.css': {
+    type: 'text/css; charset=utf-8',
+    body: readFileSync(fileURLToPath(new URL('flow.css', STATIC_DIR)), 'utf8'),
+  },
+};
+
+/** Everything the page loads comes from this origin; nothing may frame it. */
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
+
+const NOT_FOUND_PAGE =
+  '<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><title>Not Found</title></head>' +
+  '<body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>';
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function page(slug: string, title: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="/static/tessera/flow/flow.css">
+<script type="module" src="/static/tessera/flow/flow.js"></script>
+</head>
+<body>
+<main class="flow" data-flow-slug="${escapeHtml(slug)}">
+<div class="card">
+<h1 id="flow-title" tabindex="-1">${escapeHtml(title)}</h1>
+<div id="flow-body" aria-live="polite" aria-busy="true"><p class="muted">Loading…</p></div>
+<noscript><p>This page needs JavaScript.</p></noscript>
+</div>
+</main>
+</body>
+</html>
+`;
+}
+
+function html(reply: FastifyReply, status: number, body: string) {
+  return reply
+    .code(status)
+    .header('content-security-policy', CSP)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(body);
+}
+
+export function flowPages(executor: FlowExecutor, sessions: SessionStore) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get('/if/flow/:slug/', { schema: { hide: true } }, async (request, reply) => {
+      const { slug } = request.params as { slug: string };
+      const flow = await executor.findFlow(slug);
+      if (!flow) return html(reply, 404, NOT_FOUND_PAGE);
+      // The page's script echoes this cookie in X-authentik-CSRF on its POSTs.
+      ensureCsrfCookie(request, reply);
+      return html(reply, 200, page(flow.slug, flow.title));
+    });
+
+    // authentik's CancelView: drop the plan (and what it holds), then go to a relative `next`.
+    app.get('/flows/-/cancel/', { schema: { hide: true } }, async (request, reply) => {
+      const session = await sessions.load(request);
+      if (!session.isNew) {
+        await executor.cancel(session);
+        await sessions.commit(request, reply, session);
+      }
+      const next = safeRelativeUrl((request.query as Record<string, unknown>).next as string | undefined);
+      return reply.redirect(next ?? '/', 302);
+    });
+
+    app.get('/static/tessera/flow/:file', { schema: { hide: true } }, async (request, reply) => {
+      const asset = ASSETS[(request.params as { file: string }).file];
+      if (!asset) return html(reply, 404, NOT_FOUND_PAGE);
+      return reply.header('cache-control', 'no-cache').type(asset.type).send(asset.body);
+    });
+  };
+}

@@ -1,0 +1,261 @@
+/**
+ * The invitation stage at runtime (authentik/stages/invitation/stage.py InvitationStageView): a
+ * silent stage that accepts an invitation token from the query (`itoken`, then `token`) or from
+ * earlier prompt data (`token`), checks it and merges the invitation's fixed_data into the
+ * prompt data.
+ *
+ * Every failure shows authentik's single message "Invalid invite/invite not found" (or, with
+ * `continue_flow_without_invitation`, continues as un-invited); the reason is kept in the audit
+ * log as a `suspicious_request` event.
+ *
+ * Beyond authentik, the use is claimed atomically:
+ * - single use, consumption `open` (authentik's behaviour): the row is deleted by a conditional
+ *   DELETE when the stage accepts it; of concurrent sessions exactly one wins;
+ * - single use, consumption `enrollment`: the first session holds a lease (`lease_seconds`),
+ *   the invitation is deleted when that session's user is written, and the lease is released
+ *   when the flow is cancelled or replaced (or simply runs out);
+ * - multi use: a use is counted when the user is written, within `max_uses` when set.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../db/client.js';
+import { parseUuid } from '../../api/filters.js';
+import type { HttpSession } from '../../core/sessions/session.store.js';
+import {
+  INVITATION_TOKEN_KEY,
+  PLAN_CONTEXT_INVITATION,
+  PLAN_CONTEXT_INVITATION_CLAIM,
+  PLAN_CONTEXT_INVITATION_IN_EFFECT,
+  PLAN_CONTEXT_PROMPT,
+  QS_KEY_INVITATION_TOKEN,
+  SESSION_KEY_INVITATION_LEASE,
+} from '../../flows/executor/context-keys.js';
+import type { FlowPlan } from '../../flows/executor/planner.js';
+import {
+  denied,
+  ok,
+  type StageHandler,
+  type StageRun,
+  type WrittenUser,
+} from '../../flows/executor/stage-registry.js';
+import { maskInvitationToken } from './invitation-token.js';
+import {
+  createInvitationRuntimeRepository,
+  type RuntimeInvitation,
+} from './invitation-runtime.repository.js';
+
+export const INVALID_INVITE = 'Invalid invite/invite not found';
+
+/** Why an invitation was not accepted (recorded, never shown). */
+export type DenialReason =
+  'missing' | 'malformed' | 'unknown' | 'expired' | 'wrong_flow' | 'exhausted' | 'leased';
+
+/** How the accepted invitation's use is claimed; kept in the plan context. */
+export interface InvitationClaim {
+  invite_uuid: string;
+  mode: 'consumed' | 'lease' | 'count';
+  /** `consumed`: the usage record written on open, completed when the user is written. */
+  use_id?: number;
+  /** `lease`: the holder id (per browser session, never the session key). */
+  holder?: string;
+  /** `str(invitation)`, masked, for the model_deleted event written at consumption. */
+  display: string;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** deepmerge's always_merger: objects merge recursively, lists concatenate, otherwise `b` wins. */
+export function deepMerge(a: unknown, b: unknown): unknown {
+  if (isObject(a) && isObject(b)) {
+    const out: Record<string, unknown> = { ...a };
+    for (const [key, value] of Object.entries(b)) out[key] = key in out ? deepMerge(out[key], value) : value;
+    return out;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+  return b;
+}
+
+/** get_token(): `itoken`, then `token` from the query, then `token` from prompt data. */
+function tokenOf(run: StageRun): string | undefined {
+  const fromQuery = run.get[QS_KEY_INVITATION_TOKEN] || run.get[INVITATION_TOKEN_KEY];
+  if (fromQuery) return fromQuery;
+  const prompt = run.plan.context[PLAN_CONTEXT_PROMPT];
+  const fromPrompt = isObject(prompt) ? prompt[INVITATION_TOKEN_KEY] : undefined;
+  return typeof fromPrompt === 'string' && fromPrompt !== '' ? fromPrompt : undefined;
+}
+
+/** The per-session lease holder id (random, so the session key never leaves the sessions table). */
+function leaseHolder(session: HttpSession): string {
+  let holder = session.get<string>(SESSION_KEY_INVITATION_LEASE);
+  if (!holder) {
+    holder = randomUUID();
+    session.set(SESSION_KEY_INVITATION_LEASE, holder);
+  }
+  return holder;
+}
+
+/** The request as audit events show it: the executor's wrapped query unwrapped into `args`. */
+const eventCtx = (run: StageRun) => ({ ...run.ctx, query: run.get });
+
+/** `str(invitation)` with the token masked. */
+const invitationName = (invitation: RuntimeInvitation) =>
+  `Invitation ${maskInvitationToken(invitation.invite_uuid)} created by ${invitation.created_by}`;
+
+async function recordDenial(
+  run: StageRun,
+  reason: DenialReason,
+  continued: boolean,
+  inviteUuid: string | undefined,
+): Promise<void> {
+  await run.events.record(
+    run.db,
+    eventCtx(run),
+    'suspicious_request',
+    {
+      message: INVALID_INVITE,
+      reason,
+      outcome: continued ? 'continued_without_invitation' : 'denied',
+      flow: run.flow.slug,
+      stage: run.binding.name,
+      ...(inviteUuid ? { invitation_uuid: maskInvitationToken(inviteUuid) } : {}),
+    },
+    { app: 'authentik.stages.invitation.stage' },
+  );
+}
+
+async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
+  const repository = createInvitationRuntimeRepository(run.db);
+  const settings = await repository.stageSettings(run.binding.stage);
+  if (!settings) return denied();
+  const token = tokenOf(run);
+  const refuse = async (reason: DenialReason, inviteUuid?: string) => {
+    // A plain visit without a token to a stage that allows it is not worth an audit entry.
+    if (!(reason === 'missing' && settings.continue_flow_without_invitation)) {
+      await recordDenial(run, reason, settings.continue_flow_without_invitation, inviteUuid);
+    }
+    return settings.continue_flow_without_invitation ? ok() : denied(INVALID_INVITE);
+  };
+  if (!token) return refuse('missing');
+  const inviteUuid = parseUuid(token);
+  if (!inviteUuid) return refuse('malformed');
+  const invitation = await repository.find(inviteUuid);
+  if (!invitation) return refuse('unknown', inviteUuid);
+  if (invitation.expired) return refuse('expired', inviteUuid);
+  if (invitation.flow && invitation.flow !== run.flow.pk) return refuse('wrong_flow', inviteUuid);
+  if (!invitation.single_use && invitation.max_uses !== null && invitation.uses >= invitation.max_uses) {
+    return refuse('exhausted', inviteUuid);
+  }
+
+  let claim: InvitationClaim;
+  if (invitation.single_use && settings.single_use_consumption === 'enrollment') {
+    const holder = leaseHolder(run.session);
+    if (!(await repository.lease(inviteUuid, run.flow.pk, holder, settings.lease_seconds))) {
+      return refuse(invitation.leased_by ? 'leased' : 'unknown', inviteUuid);
+    }
+    claim = { invite_uuid: inviteUuid, mode: 'lease', holder, display: invitationName(invitation) };
+    await run.events.record(
+      run.db,
+      eventCtx(run),
+      'invitation_used',
+      { invitation_uuid: maskInvitationToken(inviteUuid) },
+      { app: 'authentik.events.signals' },
+    );
+  } else if (invitation.single_use) {
+    // Deletion, the usage record and both events commit together, or not at all.
+    const consumed = await run.db.transaction(async (tx) => {
+      const txRepository = createInvitationRuntimeRepository(tx);
+      if (!(await txRepository.consume(inviteUuid, run.flow.pk))) return undefined;
+      const useId = await txRepository.recordUse(inviteUuid, run.ctx.clientIp);
+      await run.events.record(
+        tx,
+        eventCtx(run),
+        'invitation_used',
+        { invitation_uuid: maskInvitationToken(inviteUuid) },
+        { app: 'authentik.events.signals' },
+      );
+      await run.events.model(tx, eventCtx(run), 'model_deleted', {
+        app: 'authentik_stages_invitation',
+        model_name: 'invitation',
+        pk: maskInvitationToken(inviteUuid),
+        name: invitationName(invitation),
+      });
+      return useId;
+    });
+    // Another session consumed it between the lookup and the delete.
+    if (consumed === undefined) return refuse('unknown', inviteUuid);
+    claim = {
+      invite_uuid: inviteUuid,
+      mode: 'consumed',
+      use_id: consumed,
+      display: invitationName(invitation),
+    };
+  } else {
+    claim = { invite_uuid: inviteUuid, mode: 'count', display: invitationName(invitation) };
+    await run.events.record(
+      run.db,
+      eventCtx(run),
+      'invitation_used',
+      { invitation_uuid: maskInvitationToken(inviteUuid) },
+      { app: 'authentik.events.signals' },
+    );
+  }
+
+  const context = run.plan.context;
+  context[PLAN_CONTEXT_INVITATION_IN_EFFECT] = true;
+  context[PLAN_CONTEXT_INVITATION] = {
+    pk: invitation.invite_uuid,
+    name: invitation.name,
+    expires: invitation.expires,
+    fixed_data: invitation.fixed_data,
+    single_use: invitation.single_use,
+    flow: invitation.flow,
+    max_uses: invitation.max_uses,
+  };
+  context[PLAN_CONTEXT_INVITATION_CLAIM] = claim;
+  context[PLAN_CONTEXT_PROMPT] = deepMerge(
+    deepMerge({}, context[PLAN_CONTEXT_PROMPT] ?? {}),
+    invitation.fixed_data,
+  );
+  return ok();
+}
+
+/** The enrollment hook: the use is claimed in the transaction that writes the user. */
+async function userWritten(tx: Db, run: StageRun, user: WrittenUser): Promise<string | null> {
+  const claim = run.plan.context[PLAN_CONTEXT_INVITATION_CLAIM] as InvitationClaim | undefined;
+  if (!claim || !user.created) return null;
+  const repository = createInvitationRuntimeRepository(tx);
+  if (claim.mode === 'consumed') {
+    if (claim.use_id !== undefined) await repository.attachUser(claim.use_id, user);
+  } else if (claim.mode === 'lease') {
+    if (!claim.holder || !(await repository.consumeLeased(claim.invite_uuid, claim.holder)))
+      return INVALID_INVITE;
+    await repository.recordUse(claim.invite_uuid, run.ctx.clientIp, user);
+    await run.events.model(tx, eventCtx(run), 'model_deleted', {
+      app: 'authentik_stages_invitation',
+      model_name: 'invitation',
+      pk: maskInvitationToken(claim.invite_uuid),
+      name: claim.display,
+    });
+  } else {
+    if (!(await repository.countUse(claim.invite_uuid))) return INVALID_INVITE;
+    await repository.recordUse(claim.invite_uuid, run.ctx.clientIp, user);
+  }
+  // Written once: a second user_write in the same plan does not count again.
+  delete run.plan.context[PLAN_CONTEXT_INVITATION_CLAIM];
+  return null;
+}
+
+async function abandon(db: Db, plan: FlowPlan): Promise<void> {
+  const claim = plan.context[PLAN_CONTEXT_INVITATION_CLAIM] as InvitationClaim | undefined;
+  if (claim?.mode === 'lease' && claim.holder) {
+    await createInvitationRuntimeRepository(db).release(claim.invite_uuid, claim.holder);
+  }
+}
+
+export const invitationStageHandler: StageHandler = {
+  type: 'invitation',
+  submit: (run) => accept(run),
+  userWritten,
+  abandon,
+};

@@ -1,0 +1,159 @@
+/**
+ * Prompt and prompt-stage wire shapes (authentik/stages/prompt/api.py PromptSerializer,
+ * PromptStageSerializer) in the 2026.8.3 schema's field order.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { ReadOnly, StringEnum, component, paginated, ref } from '../../api/schemas.js';
+import { stageBaseProperties } from '../../flows/stage.schema.js';
+
+/** authentik/stages/prompt/models.py FieldTypes, 2026.8.3 (with the alert types). */
+export const PROMPT_TYPES = [
+  'text',
+  'text_area',
+  'text_read_only',
+  'text_area_read_only',
+  'username',
+  'email',
+  'password',
+  'number',
+  'checkbox',
+  'radio-button-group',
+  'dropdown',
+  'date',
+  'date-time',
+  'file',
+  'separator',
+  'hidden',
+  'static',
+  'alert_info',
+  'alert_warning',
+  'alert_danger',
+  'ak-locale',
+] as const;
+export type PromptType = (typeof PROMPT_TYPES)[number];
+export const PromptTypeEnum = StringEnum('PromptTypeEnum', PROMPT_TYPES);
+
+const uuidList = Type.Array(Type.String({ format: 'uuid' }));
+
+export const PromptStage = component(
+  'PromptStage',
+  Type.Object(
+    {
+      ...stageBaseProperties,
+      fields: uuidList,
+      validation_policies: Type.Optional(uuidList),
+    },
+    { description: 'PromptStage Serializer' },
+  ),
+);
+export type PromptStageBody = Static<typeof PromptStage>;
+
+const promptStageRequestProperties = {
+  name: Type.String({ minLength: 1 }),
+  fields: uuidList,
+  validation_policies: Type.Optional(uuidList),
+};
+
+export const PromptStageRequest = component(
+  'PromptStageRequest',
+  Type.Object(promptStageRequestProperties, { description: 'PromptStage Serializer' }),
+);
+export type PromptStageInput = Static<typeof PromptStageRequest>;
+
+export const PatchedPromptStageRequest = component(
+  'PatchedPromptStageRequest',
+  Type.Partial(Type.Object(promptStageRequestProperties), { description: 'PromptStage Serializer' }),
+);
+
+export const PaginatedPromptStageList = paginated(PromptStage);
+
+const texts = {
+  field_key: 'Name of the form field, also used to store the value',
+  placeholder:
+    'Optionally provide a short hint that describes the expected input value. When creating a fixed choice field, enable interpreting as expression and return a list to return multiple choices.',
+  initial_value:
+    'Optionally pre-fill the input with an initial value. When creating a fixed choice field, enable interpreting as expression and return a list to return multiple default choices.',
+};
+
+const order = Type.Integer({ maximum: 2147483647, minimum: -2147483648 });
+
+export const Prompt = component(
+  'Prompt',
+  Type.Object(
+    {
+      pk: ReadOnly(Type.String({ format: 'uuid', title: 'Prompt uuid' })),
+      name: Type.String(),
+      field_key: Type.String({ description: texts.field_key }),
+      label: Type.String(),
+      type: ref(PromptTypeEnum),
+      required: Type.Optional(Type.Boolean()),
+      placeholder: Type.Optional(Type.String({ description: texts.placeholder })),
+      initial_value: Type.Optional(Type.String({ description: texts.initial_value })),
+      order: Type.Optional(order),
+      prompt_stages_obj: ReadOnly(Type.Array(ref(PromptStage))),
+      sub_text: Type.Optional(Type.String()),
+      placeholder_expression: Type.Optional(Type.Boolean()),
+      initial_value_expression: Type.Optional(Type.Boolean()),
+    },
+    { description: 'Prompt Serializer' },
+  ),
+);
+export type PromptBody = Static<typeof Prompt>;
+
+const promptRequestProperties = {
+  name: Type.String({ minLength: 1 }),
+  field_key: Type.String({ minLength: 1, description: texts.field_key }),
+  label: Type.String({ minLength: 1 }),
+  type: ref(PromptTypeEnum),
+  required: Type.Optional(Type.Boolean()),
+  placeholder: Type.Optional(Type.String({ description: texts.placeholder })),
+  initial_value: Type.Optional(Type.String({ description: texts.initial_value })),
+  order: Type.Optional(order),
+  sub_text: Type.Optional(Type.String()),
+  placeholder_expression: Type.Optional(Type.Boolean()),
+  initial_value_expression: Type.Optional(Type.Boolean()),
+};
+
+export const PromptRequest = component(
+  'PromptRequest',
+  Type.Object(promptRequestProperties, { description: 'Prompt Serializer' }),
+);
+export type PromptInput = Static<typeof PromptRequest>;
+
+export const PatchedPromptRequest = component(
+  'PatchedPromptRequest',
+  Type.Partial(Type.Object(promptRequestProperties), { description: 'Prompt Serializer' }),
+);
+
+export const PaginatedPromptList = paginated(Prompt);
+
+export const PromptUuidParams = Type.Object({
+  prompt_uuid: Type.String({ format: 'uuid', description: 'A UUID string identifying this Prompt.' }),
+});
+
+export const PromptStageUuidParams = Type.Object({
+  stage_uuid: Type.String({ format: 'uuid', description: 'A UUID string identifying this Prompt Stage.' }),
+});
+
+const listCommon = {
+  name: Type.Optional(Type.String()),
+  ordering: Type.Optional(Type.String({ description: 'Which field to use when ordering the results.' })),
+  page: Type.Optional(Type.Integer({ description: 'A page number within the paginated result set.' })),
+  page_size: Type.Optional(Type.Integer({ description: 'Number of results to return per page.' })),
+  search: Type.Optional(Type.String({ description: 'A search term.' })),
+};
+
+export const PromptListQuery = Type.Object({
+  field_key: Type.Optional(Type.String()),
+  label: Type.Optional(Type.String()),
+  ...listCommon,
+  placeholder: Type.Optional(Type.String()),
+  type: Type.Optional(ref(PromptTypeEnum)),
+});
+
+export const PromptStageListQuery = Type.Object({
+  fields: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
+  ...listCommon,
+  stage_uuid: Type.Optional(Type.String({ format: 'uuid' })),
+  validation_policies: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
+});

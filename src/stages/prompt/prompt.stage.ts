@@ -1,0 +1,45 @@
+/**
+ * The prompt stage at runtime (authentik/stages/prompt/stage.py PromptStageView): shows the
+ * stage's prompts, pre-filled from the plan's prompt data (an invitation's fixed_data), and
+ * merges a valid answer into that data.
+ */
+import { sql } from 'drizzle-orm';
+import { query } from '../../db/client.js';
+import type { StageHandler } from '../../flows/executor/stage-registry.js';
+import { PLAN_CONTEXT_PENDING_USER, PLAN_CONTEXT_PROMPT } from '../../flows/executor/context-keys.js';
+import { createPromptRepository } from './prompt.repository.js';
+import { challengeField, validateAnswer } from './prompt-fields.js';
+
+function promptData(context: Record<string, unknown>): Record<string, unknown> {
+  const data = context[PLAN_CONTEXT_PROMPT];
+  return data && typeof data === 'object' ? (data as Record<string, unknown>) : {};
+}
+
+export const promptStageHandler: StageHandler = {
+  type: 'prompt',
+
+  async challenge(run) {
+    const fields = await createPromptRepository(run.db).forStage(run.binding.stage);
+    const data = promptData(run.plan.context);
+    return { component: 'ak-stage-prompt', fields: fields.map((field) => challengeField(field, data)) };
+  },
+
+  async submit(run, answer) {
+    const fields = await createPromptRepository(run.db).forStage(run.binding.stage);
+    const pending = run.plan.context[PLAN_CONTEXT_PENDING_USER];
+    // username_field_validator_factory: taken by anyone but the pending user.
+    const usernameTaken = async (username: string) => {
+      const rows = await query(
+        run.db,
+        sql`SELECT 1 FROM users WHERE username = ${username}
+            ${typeof pending === 'number' ? sql`AND id <> ${pending}` : sql``} LIMIT 1`,
+      );
+      return rows.length > 0;
+    };
+    const current = promptData(run.plan.context);
+    const result = await validateAnswer(fields, answer ?? {}, current, usernameTaken);
+    if (Object.keys(result.errors).length > 0) return { result: 'invalid', errors: result.errors };
+    run.plan.context[PLAN_CONTEXT_PROMPT] = { ...current, ...result.data };
+    return { result: 'ok' };
+  },
+};

@@ -1,0 +1,104 @@
+/** UserLoginStage wire shapes (authentik/stages/user_login/api.py), in the 2026.8.3 schema's order. */
+import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum, component, paginated, ref } from '../../api/schemas.js';
+import { stageBaseProperties } from '../../flows/stage.schema.js';
+
+export const NETWORK_BINDINGS = [
+  'no_binding',
+  'bind_asn',
+  'bind_asn_network',
+  'bind_asn_network_ip',
+] as const;
+export const NetworkBindingEnum = StringEnum('NetworkBindingEnum', NETWORK_BINDINGS);
+export const GEOIP_BINDINGS = [
+  'no_binding',
+  'bind_continent',
+  'bind_continent_country',
+  'bind_continent_country_city',
+] as const;
+export const GeoipBindingEnum = StringEnum('GeoipBindingEnum', GEOIP_BINDINGS);
+
+const texts = {
+  session_duration:
+    'Determines how long a session lasts. Default of 0 means that the sessions lasts until the browser is closed. (Format: hours=-1;minutes=-2;seconds=-3)',
+  terminate_other_sessions: 'Terminate all other sessions of the user logging in.',
+  remember_me_offset:
+    'Offset the session will be extended by when the user picks the remember me option. Default of 0 means that the remember me option will not be shown. (Format: hours=-1;minutes=-2;seconds=-3)',
+  network_binding: 'Bind sessions created by this stage to the configured network',
+  geoip_binding: 'Bind sessions created by this stage to the configured GeoIP location',
+  remember_device:
+    'When set to a non-zero value, authentik will save a cookie with a longer expiry,to remember the device the user is logging in from. (Format: hours=-1;minutes=-2;seconds=-3)',
+};
+
+/** authentik's timedelta_string_validator: `unit=value` pairs separated by `;`. */
+const TIMEDELTA_PATTERN =
+  '^\\s*(?:(?:weeks|days|hours|minutes|seconds|milliseconds|microseconds)\\s*=\\s*-?\\d+(?:\\.\\d+)?\\s*;?\\s*)+$';
+
+function settings(minLength: number | undefined) {
+  const duration = (description: string) =>
+    Type.Optional(
+      Type.String({
+        description,
+        ...(minLength
+          ? { minLength, pattern: TIMEDELTA_PATTERN, 'x-drf-pattern-message': 'Invalid time delta' }
+          : {}),
+      }),
+    );
+  return {
+    session_duration: duration(texts.session_duration),
+    terminate_other_sessions: Type.Optional(Type.Boolean({ description: texts.terminate_other_sessions })),
+    remember_me_offset: duration(texts.remember_me_offset),
+    network_binding: Type.Optional(
+      Type.Unsafe({ allOf: [ref(NetworkBindingEnum)], description: texts.network_binding }),
+    ),
+    geoip_binding: Type.Optional(
+      Type.Unsafe({ allOf: [ref(GeoipBindingEnum)], description: texts.geoip_binding }),
+    ),
+    remember_device: duration(texts.remember_device),
+  };
+}
+
+export const UserLoginStage = component(
+  'UserLoginStage',
+  Type.Object(
+    { ...stageBaseProperties, ...settings(undefined) },
+    { description: 'UserLoginStage Serializer' },
+  ),
+);
+export type UserLoginStageBody = Static<typeof UserLoginStage>;
+
+const requestProperties = { name: Type.String({ minLength: 1 }), ...settings(1) };
+
+export const UserLoginStageRequest = component(
+  'UserLoginStageRequest',
+  Type.Object(requestProperties, { description: 'UserLoginStage Serializer' }),
+);
+
+export const PatchedUserLoginStageRequest = component(
+  'PatchedUserLoginStageRequest',
+  Type.Partial(Type.Object(requestProperties), { description: 'UserLoginStage Serializer' }),
+);
+
+export const PaginatedUserLoginStageList = paginated(UserLoginStage);
+
+export const UserLoginStageParams = Type.Object({
+  stage_uuid: Type.String({
+    format: 'uuid',
+    description: 'A UUID string identifying this User Login Stage.',
+  }),
+});
+
+export const UserLoginStageListQuery = Type.Object({
+  geoip_binding: Type.Optional(ref(GeoipBindingEnum)),
+  name: Type.Optional(Type.String()),
+  network_binding: Type.Optional(ref(NetworkBindingEnum)),
+  ordering: Type.Optional(Type.String({ description: 'Which field to use when ordering the results.' })),
+  page: Type.Optional(Type.Integer({ description: 'A page number within the paginated result set.' })),
+  page_size: Type.Optional(Type.Integer({ description: 'Number of results to return per page.' })),
+  remember_device: Type.Optional(Type.String()),
+  remember_me_offset: Type.Optional(Type.String()),
+  search: Type.Optional(Type.String({ description: 'A search term.' })),
+  session_duration: Type.Optional(Type.String()),
+  stage_uuid: Type.Optional(Type.String({ format: 'uuid' })),
+  terminate_other_sessions: Type.Optional(Type.Boolean()),
+});

@@ -1,0 +1,64 @@
+/** UserWriteStage wire shapes (authentik/stages/user_write/api.py), in the 2026.8.3 schema's order. */
+import { Type, type Static } from '@sinclair/typebox';
+import { Nullable, StringEnum, component, paginated, ref } from '../../api/schemas.js';
+import { stageBaseProperties } from '../../flows/stage.schema.js';
+import { USER_TYPES, UserTypeEnum } from '../../core/users/user.schema.js';
+
+export const USER_CREATION_MODES = ['never_create', 'create_when_required', 'always_create'] as const;
+export const UserCreationModeEnum = StringEnum('UserCreationModeEnum', USER_CREATION_MODES);
+export { USER_TYPES };
+
+const settings = {
+  user_creation_mode: Type.Optional(ref(UserCreationModeEnum)),
+  create_users_as_inactive: Type.Optional(
+    Type.Boolean({ description: 'When set, newly created users are inactive and cannot login.' }),
+  ),
+  create_users_group: Type.Optional(
+    Nullable(
+      Type.String({ format: 'uuid', description: 'Optionally add newly created users to this group.' }),
+    ),
+  ),
+  user_type: Type.Optional(ref(UserTypeEnum)),
+  user_path_template: Type.Optional(Type.String()),
+};
+
+export const UserWriteStage = component(
+  'UserWriteStage',
+  Type.Object({ ...stageBaseProperties, ...settings }, { description: 'UserWriteStage Serializer' }),
+);
+export type UserWriteStageBody = Static<typeof UserWriteStage>;
+
+const requestProperties = { name: Type.String({ minLength: 1 }), ...settings };
+
+export const UserWriteStageRequest = component(
+  'UserWriteStageRequest',
+  Type.Object(requestProperties, { description: 'UserWriteStage Serializer' }),
+);
+
+export const PatchedUserWriteStageRequest = component(
+  'PatchedUserWriteStageRequest',
+  Type.Partial(Type.Object(requestProperties), { description: 'UserWriteStage Serializer' }),
+);
+
+export const PaginatedUserWriteStageList = paginated(UserWriteStage);
+
+export const UserWriteStageParams = Type.Object({
+  stage_uuid: Type.String({
+    format: 'uuid',
+    description: 'A UUID string identifying this User Write Stage.',
+  }),
+});
+
+export const UserWriteStageListQuery = Type.Object({
+  create_users_as_inactive: Type.Optional(Type.Boolean()),
+  create_users_group: Type.Optional(Type.String({ format: 'uuid' })),
+  name: Type.Optional(Type.String()),
+  ordering: Type.Optional(Type.String({ description: 'Which field to use when ordering the results.' })),
+  page: Type.Optional(Type.Integer({ description: 'A page number within the paginated result set.' })),
+  page_size: Type.Optional(Type.Integer({ description: 'Number of results to return per page.' })),
+  search: Type.Optional(Type.String({ description: 'A search term.' })),
+  stage_uuid: Type.Optional(Type.String({ format: 'uuid' })),
+  user_creation_mode: Type.Optional(ref(UserCreationModeEnum)),
+  user_path_template: Type.Optional(Type.String()),
+  user_type: Type.Optional(ref(UserTypeEnum)),
+});

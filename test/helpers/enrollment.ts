@@ -1,0 +1,102 @@
+/**
+ * Builds an invitation enrollment flow through the API alone, the way the example blueprint
+ * does (authentik blueprints/example/flows-invitation-enrollment.yaml): invitation stage,
+ * prompt stage (username, password twice, name, email), user_write, user_login.
+ */
+import { sql } from 'drizzle-orm';
+import { query } from '../../src/db/client.js';
+import { bindStage, createFlow, createInvitationStage, unique } from './factories.js';
+import type { TestContext } from './test-app.js';
+
+function expect201(response: { status: number; body: unknown }, what: string) {
+  if (response.status !== 201)
+    throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
+}
+
+export async function createPrompt(t: TestContext, overrides: Record<string, unknown>) {
+  const response = await t.client.post('/api/v3/stages/prompt/prompts/', {
+    name: unique('prompt'),
+    label: String(overrides.field_key),
+    type: 'text',
+    required: true,
+    ...overrides,
+  });
+  expect201(response, 'createPrompt');
+  return response.body;
+}
+
+export interface EnrollmentFlow {
+  flow: { pk: string; slug: string; title: string };
+  invitationStage: { pk: string; name: string };
+  promptStage: { pk: string };
+  userWriteStage: { pk: string };
+  userLoginStage: { pk: string };
+  groupUuid: string;
+}
+
+export async function buildEnrollmentFlow(
+  t: TestContext,
+  options: { continueWithoutInvitation?: boolean; extraPrompts?: Record<string, unknown>[] } = {},
+): Promise<EnrollmentFlow> {
+  const flow = await createFlow(t, { designation: 'enrollment', authentication: 'require_unauthenticated' });
+  const invitationStage = await createInvitationStage(t, {
+    continue_flow_without_invitation: options.continueWithoutInvitation ?? false,
+  });
+  const prompts = [
+    await createPrompt(t, { field_key: 'username', label: 'Username', type: 'username', order: 0 }),
+    await createPrompt(t, { field_key: 'password', label: 'Password', type: 'password', order: 1 }),
+    await createPrompt(t, {
+      field_key: 'password_repeat',
+      label: 'Password (repeat)',
+      type: 'password',
+      order: 2,
+    }),
+    await createPrompt(t, { field_key: 'name', label: 'Name', type: 'text', order: 3 }),
+    await createPrompt(t, { field_key: 'email', label: 'Email', type: 'email', order: 4 }),
+  ];
+  for (const extra of options.extraPrompts ?? []) prompts.push(await createPrompt(t, extra));
+  const promptStage = await t.client.post('/api/v3/stages/prompt/stages/', {
+    name: unique('prompt-stage'),
+    fields: prompts.map((p: { pk: string }) => p.pk),
+  });
+  expect201(promptStage, 'prompt stage');
+  const [group] = await query<{ group_uuid: string }>(
+    t.database.db,
+    sql`INSERT INTO groups (name) VALUES (${unique('enrolled')}) RETURNING group_uuid`,
+  );
+  const userWriteStage = await t.client.post('/api/v3/stages/user_write/', {
+    name: unique('write'),
+    user_creation_mode: 'always_create',
+    create_users_group: group.group_uuid,
+    user_type: 'external',
+    user_path_template: 'users/external',
+  });
+  expect201(userWriteStage, 'user_write stage');
+  const userLoginStage = await t.client.post('/api/v3/stages/user_login/', { name: unique('login') });
+  expect201(userLoginStage, 'user_login stage');
+  await bindStage(t, flow.pk, invitationStage.pk, 5, { evaluate_on_plan: true, re_evaluate_policies: true });
+  await bindStage(t, flow.pk, promptStage.body.pk, 10);
+  await bindStage(t, flow.pk, userWriteStage.body.pk, 20);
+  await bindStage(t, flow.pk, userLoginStage.body.pk, 100);
+  return {
+    flow,
+    invitationStage,
+    promptStage: promptStage.body,
+    userWriteStage: userWriteStage.body,
+    userLoginStage: userLoginStage.body,
+    groupUuid: group.group_uuid,
+  };
+}
+
+/** A complete, valid answer to the prompt stage. */
+export function answers(username: string, overrides: Record<string, unknown> = {}) {
+  return {
+    component: 'ak-stage-prompt',
+    username,
+    password: 'correct horse battery staple',
+    password_repeat: 'correct horse battery staple',
+    name: `Name of ${username}`,
+    email: `${username}@example.com`,
+    ...overrides,
+  };
+}
