@@ -13,7 +13,7 @@ import { validateBody, type JsonSchema } from './api/validation.js';
 import { compileSerializer } from './api/serialization.js';
 import { apiPipeline, mountRoutes, type RouteSpec, type ViewMetadata } from './api/routes.js';
 import { registerOpenApi, schemaRoutes } from './api/schema.routes.js';
-import { parseJsonBody } from './api/json-body.js';
+import { parseJsonBody, parseOtherBody } from './api/json-body.js';
 import { PermissionService } from './rbac/permission.service.js';
 import { EventService } from './events/event.service.js';
 import { StageService } from './flows/stage.service.js';
@@ -30,6 +30,7 @@ import { coreModule } from './core/core.module.js';
 import { eventModule } from './events/event.module.js';
 import { invitationModule } from './stages/invitation/invitation.module.js';
 import { executorModule } from './flows/executor/executor.module.js';
+import { adminModule } from './admin/admin.module.js';
 
 export interface BuildOptions {
   /** Use an already open database (tests share one per file); otherwise one is opened from config. */
@@ -40,7 +41,7 @@ export interface BuildOptions {
 }
 
 /** The feature modules, in registration order (a module may use what earlier ones provide). */
-const MODULES: ModuleFactory[] = [coreModule, eventModule, invitationModule, executorModule];
+const MODULES: ModuleFactory[] = [coreModule, eventModule, invitationModule, executorModule, adminModule];
 
 export interface Services {
   permissions: PermissionService;
@@ -137,6 +138,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // DRF parses JSON only; anything else is 415. An empty JSON body is empty data.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
+  app.addContentTypeParser('*', { parseAs: 'string' }, parseOtherBody);
 
   app.addHook('onRequest', apiPipeline({ db: database.db, permissions: services.permissions }));
   app.addHook('onSend', async (request, reply, payload) => {
@@ -163,8 +165,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     if (!apiError) {
       const fastifyError = error as { code?: string; statusCode?: number; message: string };
       if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-        const type = (request.headers['content-type'] ?? '').split(';')[0].trim();
-        apiError = ApiError.detail(415, Messages.unsupportedMediaType(type));
+        apiError = ApiError.detail(415, Messages.unsupportedMediaType(request.headers['content-type'] ?? ''));
       } else if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
         apiError = ApiError.detail(fastifyError.statusCode, fastifyError.message);
       }
