@@ -3,11 +3,36 @@ import type { FeatureModule, ModuleDeps } from '../module.js';
 import type { RouteSpec, ViewMetadata } from '../api/routes.js';
 import { UserService } from './users/user.service.js';
 import { userRoutes, userViews } from './users/user.routes.js';
+import { GroupService } from './groups/group.service.js';
+import { groupRoutes, groupViews } from './groups/group.routes.js';
+import { RoleService } from '../rbac/role.service.js';
+import { roleRoutes, roleViews } from '../rbac/role.routes.js';
+import { RbacPermissionService } from '../rbac/rbac-permission.service.js';
+import { rbacPermissionRoutes, rbacPermissionViews } from '../rbac/rbac-permission.routes.js';
 
 export function coreModule(deps: ModuleDeps): FeatureModule {
   const { config, db, installId, shared } = deps;
   const users = new UserService(db, shared.permissions, shared.events, installId, config.pagination);
-  const routes: RouteSpec[] = [...userRoutes(users)];
-  const views: Record<string, ViewMetadata> = { ...userViews };
-  return { routes, views, provides: { users } };
+  const groups = new GroupService(db, shared.permissions, shared.events, installId, config.pagination);
+  const roles = new RoleService(db, shared.permissions, shared.events, config.pagination);
+  const rbacPermissions = new RbacPermissionService(
+    db,
+    shared.permissions,
+    shared.events,
+    roles,
+    config.pagination,
+  );
+  const routes: RouteSpec[] = [
+    ...userRoutes(users),
+    ...groupRoutes(groups),
+    ...roleRoutes(roles),
+    ...rbacPermissionRoutes(rbacPermissions),
+  ];
+  const views: Record<string, ViewMetadata> = {
+    ...userViews,
+    ...groupViews,
+    ...roleViews,
+    ...rbacPermissionViews,
+  };
+  return { routes, views, provides: { users, groups, roles, rbacPermissions } };
 }

@@ -1,0 +1,233 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { query, type Db } from '../../db/client.js';
+import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../../db/list-query.js';
+import { likeContains } from '../../api/search.js';
+import type { OrderTerm } from '../../api/ordering.js';
+import { partialUserSql, type PartialUserRow } from '../users/partial-user.schema.js';
+import { textArray } from '../users/user.repository.js';
+
+interface RelatedGroupRow {
+  pk: string;
+  name: string;
+  is_superuser: boolean;
+  attributes: Record<string, unknown>;
+  group_uuid: string;
+}
+
+export interface GroupRow {
+  pk: string;
+  name: string;
+  is_superuser: boolean;
+  parents: string[];
+  parents_obj: RelatedGroupRow[];
+  users: number[];
+  users_obj: PartialUserRow[];
+  attributes: Record<string, unknown>;
+  roles: string[];
+  roles_obj: { pk: string; name: string }[];
+  inherited_roles_obj: { pk: string; name: string }[];
+  children: string[];
+  children_obj: RelatedGroupRow[];
+}
+
+/** DRF's ordering fields of GroupSerializer without the relations (see user.repository.ts). */
+export const GROUP_ORDER_FIELDS = ['pk', 'name', 'is_superuser', 'attributes'] as const;
+export type GroupOrderField = (typeof GROUP_ORDER_FIELDS)[number];
+
+export interface GroupFilter {
+  name?: string;
+  isSuperuser?: boolean;
+  membersByPk?: number[];
+  membersByUsername?: string[];
+  attributes?: { path: string[]; value: unknown }[];
+  searchTerms: string[];
+  visiblePks?: string[];
+  ordering: OrderTerm<GroupOrderField>[];
+}
+
+const relatedJson = (alias: string) =>
+  sql.raw(`json_build_object('pk', ${alias}.group_uuid, 'name', ${alias}.name, 'is_superuser', ${alias}.is_superuser,
+    'attributes', ${alias}.attributes, 'group_uuid', ${alias}.group_uuid)`);
+
+/** The group's ancestors (not itself), for inherited roles. */
+const ancestors = sql`WITH RECURSIVE tree AS (
+    SELECT parent_uuid AS group_uuid FROM group_parents WHERE group_uuid = g.group_uuid
+    UNION
+    SELECT gp.parent_uuid FROM group_parents gp JOIN tree t ON gp.group_uuid = t.group_uuid
+  ) SELECT group_uuid FROM tree`;
+
+export function groupSelectSql(): SQL {
+  return sql`g.group_uuid AS pk, g.name, g.is_superuser,
+    coalesce((SELECT json_agg(p.group_uuid ORDER BY p.name) FROM group_parents gp
+      JOIN groups p ON p.group_uuid = gp.parent_uuid WHERE gp.group_uuid = g.group_uuid), '[]') AS parents,
+    coalesce((SELECT json_agg(${relatedJson('p')} ORDER BY p.name) FROM group_parents gp
+      JOIN groups p ON p.group_uuid = gp.parent_uuid WHERE gp.group_uuid = g.group_uuid), '[]') AS parents_obj,
+    coalesce((SELECT json_agg(u.id ORDER BY u.id) FROM user_groups ug JOIN users u ON u.id = ug.user_id
+      WHERE ug.group_uuid = g.group_uuid), '[]') AS users,
+    coalesce((SELECT json_agg(${partialUserSql('u')} ORDER BY u.id) FROM user_groups ug
+      JOIN users u ON u.id = ug.user_id WHERE ug.group_uuid = g.group_uuid), '[]') AS users_obj,
+    g.attributes,
+    coalesce((SELECT json_agg(r.uuid ORDER BY r.name) FROM group_roles gr JOIN roles r ON r.uuid = gr.role_uuid
+      WHERE gr.group_uuid = g.group_uuid), '[]') AS roles,
+    coalesce((SELECT json_agg(json_build_object('pk', r.uuid, 'name', r.name) ORDER BY r.name)
+      FROM group_roles gr JOIN roles r ON r.uuid = gr.role_uuid WHERE gr.group_uuid = g.group_uuid), '[]') AS roles_obj,
+    coalesce((SELECT json_agg(json_build_object('pk', r.uuid, 'name', r.name) ORDER BY r.name) FROM roles r
+      WHERE r.uuid IN (SELECT role_uuid FROM group_roles WHERE group_uuid IN (${ancestors}))
+        AND r.uuid NOT IN (SELECT role_uuid FROM group_roles WHERE group_uuid = g.group_uuid)), '[]')
+      AS inherited_roles_obj,
+    coalesce((SELECT json_agg(c.group_uuid ORDER BY c.name) FROM group_parents gp
+      JOIN groups c ON c.group_uuid = gp.group_uuid WHERE gp.parent_uuid = g.group_uuid), '[]') AS children,
+    coalesce((SELECT json_agg(${relatedJson('c')} ORDER BY c.name) FROM group_parents gp
+      JOIN groups c ON c.group_uuid = gp.group_uuid WHERE gp.parent_uuid = g.group_uuid), '[]') AS children_obj`;
+}
+
+function listSql(filter: GroupFilter): ListSql {
+  const where: SQL[] = [];
+  if (filter.name !== undefined) where.push(sql`g.name = ${filter.name}`);
+  if (filter.isSuperuser !== undefined) where.push(sql`g.is_superuser = ${filter.isSuperuser}`);
+  if (filter.membersByPk) {
+    where.push(sql`EXISTS (SELECT 1 FROM user_groups m WHERE m.group_uuid = g.group_uuid
+      AND m.user_id = ANY(${`{${filter.membersByPk.join(',')}}`}::int[]))`);
+  }
+  if (filter.membersByUsername) {
+    where.push(sql`EXISTS (SELECT 1 FROM user_groups m JOIN users mu ON mu.id = m.user_id
+      WHERE m.group_uuid = g.group_uuid
+        AND mu.username IN (SELECT jsonb_array_elements_text(${textArray(filter.membersByUsername)})))`);
+  }
+  for (const { path, value } of filter.attributes ?? []) {
+    where.push(sql`g.attributes #> ${`{${path.map((p) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`}::text[]
+      = ${JSON.stringify(value)}::jsonb`);
+  }
+  // DRF SearchFilter over `name` and `is_superuser` (the boolean as text, as Django's icontains casts it).
+  for (const term of filter.searchTerms) {
+    const pattern = likeContains(term);
+    where.push(sql`(${icontains(sql`g.name`, pattern)} OR ${icontains(sql`g.is_superuser::text`, pattern)})`);
+  }
+  if (filter.visiblePks) where.push(sql`g.group_uuid = ANY(${uuidArray(filter.visiblePks)})`);
+  const columns: Record<GroupOrderField, SQL> = {
+    pk: sql`g.group_uuid`,
+    name: sql`g.name`,
+    is_superuser: sql`g.is_superuser`,
+    attributes: sql`g.attributes`,
+  };
+  return {
+    select: groupSelectSql(),
+    from: sql`groups g`,
+    where,
+    orderBy: filter.ordering.map((t) => orderTerm(columns[t.field], t.descending)),
+  };
+}
+
+export function createGroupRepository(db: Db) {
+  return {
+    listPage(filter: GroupFilter, limit: number, offset: number) {
+      return fetchPage<GroupRow>(db, listSql(filter), limit, offset);
+    },
+    count(filter: GroupFilter) {
+      return countRows(db, listSql(filter));
+    },
+    async findByPk(pk: string): Promise<GroupRow | undefined> {
+      const rows = await query<GroupRow>(
+        db,
+        sql`SELECT ${groupSelectSql()} FROM groups g WHERE g.group_uuid = ${pk}`,
+      );
+      return rows[0];
+    },
+    async nameTaken(name: string, exceptPk?: string): Promise<boolean> {
+      const rows = await query(
+        db,
+        sql`SELECT 1 FROM groups WHERE name = ${name} AND group_uuid IS DISTINCT FROM ${exceptPk ?? null}::uuid`,
+      );
+      return rows.length > 0;
+    },
+    async existingUsers(pks: number[]): Promise<Set<number>> {
+      if (pks.length === 0) return new Set();
+      const rows = await query<{ id: number }>(
+        db,
+        sql`SELECT id FROM users WHERE id = ANY(${`{${pks.join(',')}}`}::int[])`,
+      );
+      return new Set(rows.map((r) => r.id));
+    },
+    async existingUsernames(names: string[]): Promise<Set<string>> {
+      const rows = await query<{ username: string }>(
+        db,
+        sql`SELECT username FROM users WHERE username IN (SELECT jsonb_array_elements_text(${textArray(names)}))`,
+      );
+      return new Set(rows.map((r) => r.username));
+    },
+    async insert(values: { name: string; isSuperuser: boolean; attributes: Record<string, unknown> }) {
+      const rows = await query<{ group_uuid: string }>(
+        db,
+        sql`INSERT INTO groups (name, is_superuser, attributes)
+            VALUES (${values.name}, ${values.isSuperuser}, ${JSON.stringify(values.attributes)}::jsonb)
+            RETURNING group_uuid`,
+      );
+      return rows[0].group_uuid;
+    },
+    async update(
+      pk: string,
+      values: { name?: string; isSuperuser?: boolean; attributes?: Record<string, unknown> },
+    ) {
+      const sets: SQL[] = [];
+      if (values.name !== undefined) sets.push(sql`name = ${values.name}`);
+      if (values.isSuperuser !== undefined) sets.push(sql`is_superuser = ${values.isSuperuser}`);
+      if (values.attributes !== undefined)
+        sets.push(sql`attributes = ${JSON.stringify(values.attributes)}::jsonb`);
+      if (sets.length > 0)
+        await db.execute(sql`UPDATE groups SET ${sql.join(sets, sql`, `)} WHERE group_uuid = ${pk}`);
+    },
+    async setParents(pk: string, parents: string[]): Promise<void> {
+      await db.execute(sql`DELETE FROM group_parents WHERE group_uuid = ${pk}`);
+      if (parents.length > 0) {
+        await db.execute(sql`INSERT INTO group_parents (group_uuid, parent_uuid)
+          SELECT ${pk}, unnest(${uuidArray(parents)}) ON CONFLICT DO NOTHING`);
+      }
+    },
+    async setUsers(pk: string, users: number[]): Promise<void> {
+      await db.execute(sql`DELETE FROM user_groups WHERE group_uuid = ${pk}`);
+      if (users.length > 0) {
+        await db.execute(sql`INSERT INTO user_groups (user_id, group_uuid)
+          SELECT unnest(${`{${users.join(',')}}`}::int[]), ${pk} ON CONFLICT DO NOTHING`);
+      }
+    },
+    async setRoles(pk: string, roles: string[]): Promise<void> {
+      await db.execute(sql`DELETE FROM group_roles WHERE group_uuid = ${pk}`);
+      if (roles.length > 0) {
+        await db.execute(sql`INSERT INTO group_roles (group_uuid, role_uuid)
+          SELECT ${pk}, unnest(${uuidArray(roles)}) ON CONFLICT DO NOTHING`);
+      }
+    },
+    async addUser(pk: string, userId: number): Promise<void> {
+      await db.execute(
+        sql`INSERT INTO user_groups (user_id, group_uuid) VALUES (${userId}, ${pk}) ON CONFLICT DO NOTHING`,
+      );
+    },
+    async removeUser(pk: string, userId: number): Promise<void> {
+      await db.execute(sql`DELETE FROM user_groups WHERE user_id = ${userId} AND group_uuid = ${pk}`);
+    },
+    async delete(pk: string): Promise<void> {
+      await db.execute(sql`DELETE FROM groups WHERE group_uuid = ${pk}`);
+    },
+    /** What refers to the group, by the relation name authentik's used_by walks (sorted). */
+    async usages(pk: string) {
+      return query<{ relation: string; pk: string; name: string }>(
+        db,
+        sql`SELECT 'children' AS relation, c.group_uuid::text AS pk, c.name FROM group_parents gp
+              JOIN groups c ON c.group_uuid = gp.group_uuid WHERE gp.parent_uuid = ${pk}
+            UNION ALL
+            SELECT 'parents', p.group_uuid::text, p.name FROM group_parents gp
+              JOIN groups p ON p.group_uuid = gp.parent_uuid WHERE gp.group_uuid = ${pk}
+            UNION ALL
+            SELECT 'roles', r.uuid::text, r.name FROM group_roles gr JOIN roles r ON r.uuid = gr.role_uuid
+              WHERE gr.group_uuid = ${pk}
+            UNION ALL
+            SELECT 'users', u.id::text, u.username FROM user_groups ug JOIN users u ON u.id = ug.user_id
+              WHERE ug.group_uuid = ${pk}
+            UNION ALL
+            SELECT 'userwritestage_set', s.stage_uuid::text, s.name FROM user_write_stages w
+              JOIN stages s ON s.stage_uuid = w.stage_uuid WHERE w.create_users_group = ${pk}
+            ORDER BY 1, 3`,
+      );
+    },
+  };
+}

@@ -1,0 +1,321 @@
+/**
+ * Groups (authentik/core/api/groups.py GroupViewSet): CRUD with members, parents and roles,
+ * add_user/remove_user and used_by.
+ */
+import type { Db } from '../../db/client.js';
+import type { Actor, RequestContext } from '../../api/context.js';
+import { requireActor } from '../../api/context.js';
+import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
+import { FilterReader, allValues, lastValue, parseUuid, type RawQuery } from '../../api/filters.js';
+import { lookupVisible } from '../../api/lookup.js';
+import { readOrdering } from '../../api/ordering.js';
+import { paginate, pythonInt, readPage, type Page } from '../../api/pagination.js';
+import { readSearch } from '../../api/search.js';
+import type { UsedByItem } from '../../api/schemas.js';
+import type { EventService } from '../../events/event.service.js';
+import type { PermissionService } from '../../rbac/permission.service.js';
+import { visibleUserPk } from '../../rbac/role.service.js';
+import { stageDisplayName } from '../../flows/stage-types.js';
+import { presentPartialUser } from '../users/partial-user.schema.js';
+import { createUserRepository } from '../users/user.repository.js';
+import { parseAttributesFilter } from '../users/user.service.js';
+import { groupDisplayName, groupNumPk } from './group-identity.js';
+import {
+  GROUP_ORDER_FIELDS,
+  createGroupRepository,
+  type GroupFilter,
+  type GroupRow,
+} from './group.repository.js';
+import type { GroupBody, GroupInput } from './group.schema.js';
+
+export const GROUP_PERMISSION = {
+  view: 'authentik_core.view_group',
+  add: 'authentik_core.add_group',
+  change: 'authentik_core.change_group',
+  delete: 'authentik_core.delete_group',
+  addUser: 'authentik_core.add_user_to_group',
+  removeUser: 'authentik_core.remove_user_from_group',
+  enableSuperuser: 'authentik_core.enable_group_superuser',
+  disableSuperuser: 'authentik_core.disable_group_superuser',
+} as const;
+
+const choiceError = (value: string) => `Select a valid choice. ${value} is not one of the available choices.`;
+
+/** GroupSerializer's `include_*` switches: "true" (any case) turns one on, anything else off. */
+function flag(query: RawQuery, key: string, fallback: 'true' | 'false'): boolean {
+  return (lastValue(query, key) ?? fallback).toLowerCase() === 'true';
+}
+
+export function groupRef(row: { pk: string; name: string }) {
+  return { app: 'authentik_core', model_name: 'group', pk: row.pk, name: row.name };
+}
+
+export class GroupService {
+  constructor(
+    private readonly db: Db,
+    private readonly permissions: PermissionService,
+    private readonly events: EventService,
+    private readonly installId: string,
+    private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
+  ) {}
+
+  present(row: GroupRow, query: RawQuery): GroupBody {
+    return {
+      pk: row.pk,
+      num_pk: groupNumPk(row.pk),
+      name: row.name,
+      is_superuser: row.is_superuser,
+      parents: row.parents,
+      parents_obj: flag(query, 'include_parents', 'false') ? row.parents_obj : null,
+      users: row.users,
+      users_obj: flag(query, 'include_users', 'true')
+        ? row.users_obj.map((u) => presentPartialUser(u, this.installId))
+        : null,
+      attributes: row.attributes,
+      roles: row.roles,
+      roles_obj: row.roles_obj,
+      inherited_roles_obj: flag(query, 'include_inherited_roles', 'false') ? row.inherited_roles_obj : null,
+      children: row.children,
+      children_obj: flag(query, 'include_children', 'false') ? row.children_obj : null,
+    };
+  }
+
+  async list(ctx: RequestContext, query: RawQuery): Promise<Page<GroupBody>> {
+    const actor = requireActor(ctx);
+    const searchTerms = readSearch(query);
+    const visibility = await this.permissions.visibility(actor, GROUP_PERMISSION.view);
+    const filters = new FilterReader(query);
+    const repository = createGroupRepository(this.db);
+    const filter: GroupFilter = {
+      name: filters.text('name'),
+      isSuperuser: filters.boolean('is_superuser'),
+      searchTerms,
+      visiblePks: visibility.all ? undefined : visibility.pks,
+      ordering: readOrdering(query, GROUP_ORDER_FIELDS, ['name']),
+    };
+    // ModelMultipleChoiceFilter on users by pk: each value an integer naming an existing user.
+    const pkValues = allValues(query, 'members_by_pk').filter((v) => v !== '');
+    if (pkValues.length > 0) {
+      const pks = pkValues.map((v) => pythonInt(v));
+      const badIndex = pks.findIndex((pk) => pk === undefined || Math.abs(pk) > 2147483647);
+      if (badIndex !== -1) filters.fail('members_by_pk', `“${pkValues[badIndex]}” is not a valid value.`);
+      else {
+        const found = await repository.existingUsers(pks as number[]);
+        const missing = pkValues.find((_v, i) => !found.has(pks[i] as number));
+        if (missing !== undefined) filters.fail('members_by_pk', choiceError(missing));
+        else filter.membersByPk = pks as number[];
+      }
+    }
+    const names = allValues(query, 'members_by_username').filter((v) => v !== '');
+    if (names.length > 0) {
+      if (names.some((n) => n.includes('\0'))) filters.fail('members_by_username', Messages.nullCharacters);
+      else {
+        const found = await repository.existingUsernames(names);
+        const missing = names.find((n) => !found.has(n));
+        if (missing !== undefined) filters.fail('members_by_username', choiceError(missing));
+        else filter.membersByUsername = names;
+      }
+    }
+    const attributesRaw = filters.text('attributes');
+    filters.finish();
+    if (attributesRaw !== undefined) filter.attributes = parseAttributesFilter(attributesRaw);
+    const result = await paginate(
+      readPage(query, this.pageDefaults),
+      (limit, offset) => repository.listPage(filter, limit, offset),
+      () => repository.count(filter),
+    );
+    return { ...result, results: result.results.map((row) => this.present(row, query)) };
+  }
+
+  async find(actor: Actor, rawPk: string): Promise<GroupRow> {
+    const repository = createGroupRepository(this.db);
+    const { object } = await lookupVisible(this.permissions, actor, {
+      viewPermission: GROUP_PERMISSION.view,
+      modelName: 'Group',
+      rawPk,
+      find: (pk) => repository.findByPk(pk),
+    });
+    return object;
+  }
+
+  async retrieve(ctx: RequestContext, rawPk: string): Promise<GroupBody> {
+    return this.present(await this.find(requireActor(ctx), rawPk), ctx.query as RawQuery);
+  }
+
+  /**
+   * GroupSerializer's field validation, collected as DRF does: the unique name, the related
+   * pks, and validate_is_superuser (setting or clearing the flag needs
+   * enable_/disable_group_superuser, globally or on the group).
+   */
+  private async validate(db: Db, actor: Actor, input: Partial<GroupInput>, current?: GroupRow) {
+    const repository = createGroupRepository(db);
+    const errors: FieldErrors = {};
+    if (input.name !== undefined && (await repository.nameTaken(input.name, current?.pk))) {
+      errors.name = [Messages.uniqueName('Group')];
+    }
+    if (input.is_superuser !== undefined && !(current && input.is_superuser === current.is_superuser)) {
+      const permission = input.is_superuser
+        ? GROUP_PERMISSION.enableSuperuser
+        : GROUP_PERMISSION.disableSuperuser;
+      if (current || input.is_superuser) {
+        const allowed = current
+          ? await this.permissions.hasOnObject(actor, permission, current.pk)
+          : await this.permissions.hasGlobal(actor, permission);
+        if (!allowed) {
+          errors.is_superuser = [
+            `User does not have permission to set superuser status to ${input.is_superuser ? 'True' : 'False'}.`,
+          ];
+        }
+      }
+    }
+    const users = createUserRepository(db);
+    const firstMissing = async (
+      pks: string[] | undefined,
+      existing: (pks: string[]) => Promise<Set<string>>,
+    ) => {
+      if (!pks || pks.length === 0) return undefined;
+      const found = await existing(pks);
+      return pks.find((pk) => !found.has(pk));
+    };
+    const missingParent = await firstMissing(input.parents, (pks) => users.existingGroups(pks));
+    if (missingParent !== undefined) errors.parents = [Messages.pkDoesNotExist(missingParent)];
+    if (input.users && input.users.length > 0) {
+      const found = await repository.existingUsers(input.users);
+      const missing = input.users.find((pk) => !found.has(pk));
+      if (missing !== undefined) errors.users = [Messages.pkDoesNotExist(missing)];
+    }
+    const missingRole = await firstMissing(input.roles, (pks) => users.existingRoles(pks));
+    if (missingRole !== undefined) errors.roles = [Messages.pkDoesNotExist(missingRole)];
+    if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
+  }
+
+  async create(ctx: RequestContext, input: GroupInput): Promise<GroupBody> {
+    const actor = requireActor(ctx);
+    const row = await this.db.transaction(async (tx) => {
+      await this.validate(tx, actor, input);
+      const repository = createGroupRepository(tx);
+      const pk = await repository.insert({
+        name: input.name,
+        isSuperuser: input.is_superuser ?? false,
+        attributes: input.attributes ?? {},
+      });
+      await repository.setParents(pk, input.parents ?? []);
+      await repository.setUsers(pk, input.users ?? []);
+      await repository.setRoles(pk, input.roles ?? []);
+      const created = (await repository.findByPk(pk)) as GroupRow;
+      await this.events.model(tx, ctx, 'model_created', groupRef(created));
+      if (
+        (input.users ?? []).length > 0 ||
+        (input.parents ?? []).length > 0 ||
+        (input.roles ?? []).length > 0
+      ) {
+        await this.events.model(tx, ctx, 'model_updated', groupRef(created));
+      }
+      return created;
+    });
+    return this.present(row, ctx.query as RawQuery);
+  }
+
+  /** PUT replaces `users` and `parents` (serializer default `list`) when absent; PATCH does not. */
+  async update(
+    ctx: RequestContext,
+    rawPk: string,
+    input: Partial<GroupInput>,
+    partial: boolean,
+  ): Promise<GroupBody> {
+    const actor = requireActor(ctx);
+    const current = await this.find(actor, rawPk);
+    await this.permissions.requireOnObject(actor, GROUP_PERMISSION.change, current.pk);
+    const users = input.users ?? (partial ? undefined : []);
+    const parents = input.parents ?? (partial ? undefined : []);
+    const row = await this.db.transaction(async (tx) => {
+      await this.validate(tx, actor, input, current);
+      const repository = createGroupRepository(tx);
+      await repository.update(current.pk, {
+        name: input.name,
+        isSuperuser: input.is_superuser,
+        attributes: input.attributes,
+      });
+      if (parents !== undefined) await repository.setParents(current.pk, parents);
+      if (users !== undefined) await repository.setUsers(current.pk, users);
+      if (input.roles !== undefined) await repository.setRoles(current.pk, input.roles);
+      const updated = (await repository.findByPk(current.pk)) as GroupRow;
+      await this.events.model(tx, ctx, 'model_updated', groupRef(updated));
+      return updated;
+    });
+    return this.present(row, ctx.query as RawQuery);
+  }
+
+  async destroy(ctx: RequestContext, rawPk: string): Promise<void> {
+    const actor = requireActor(ctx);
+    const current = await this.find(actor, rawPk);
+    await this.permissions.requireOnObject(actor, GROUP_PERMISSION.delete, current.pk);
+    await this.db.transaction(async (tx) => {
+      await this.events.model(tx, ctx, 'model_deleted', groupRef(current));
+      await createGroupRepository(tx).delete(current.pk);
+    });
+  }
+
+  /**
+   * add_user / remove_user: `add_user_to_group` / `remove_user_from_group` globally or on the
+   * group (looked up without the permission filter), then the user among those the caller may
+   * view. The membership change is logged as an update of the group.
+   */
+  async membership(ctx: RequestContext, rawPk: string, userPk: number, add: boolean): Promise<void> {
+    const actor = requireActor(ctx);
+    const pk = parseUuid(rawPk);
+    if (pk === undefined) throw ApiError.notFound();
+    const repository = createGroupRepository(this.db);
+    const group = await repository.findByPk(pk);
+    if (!group) throw ApiError.notFound(Messages.noMatch('Group'));
+    await this.permissions.requireOnObject(
+      actor,
+      add ? GROUP_PERMISSION.addUser : GROUP_PERMISSION.removeUser,
+      pk,
+    );
+    const userId = await visibleUserPk(this.permissions, actor, userPk, async (id) =>
+      Boolean(await createUserRepository(this.db).findByPk(id)),
+    );
+    await this.db.transaction(async (tx) => {
+      const writer = createGroupRepository(tx);
+      if (add) await writer.addUser(pk, userId);
+      else await writer.removeUser(pk, userId);
+      await this.events.model(tx, ctx, 'model_updated', groupRef(group));
+    });
+  }
+
+  /** used_by: children, parents, roles and users (many-to-many), user write stages (set null). */
+  async usedBy(ctx: RequestContext, rawPk: string): Promise<UsedByItem[]> {
+    const actor = requireActor(ctx);
+    const current = await this.find(actor, rawPk);
+    const relations: Record<
+      string,
+      { app: string; model: string; action: UsedByItem['action']; name: (n: string) => string }
+    > = {
+      children: { app: 'authentik_core', model: 'group', action: 'cascade_many', name: groupDisplayName },
+      parents: { app: 'authentik_core', model: 'group', action: 'cascade_many', name: groupDisplayName },
+      roles: { app: 'authentik_rbac', model: 'role', action: 'cascade_many', name: (n) => `Role ${n}` },
+      users: { app: 'authentik_core', model: 'user', action: 'cascade_many', name: (n) => n },
+      userwritestage_set: {
+        app: 'authentik_stages_user_write',
+        model: 'userwritestage',
+        action: 'set_null',
+        name: stageDisplayName,
+      },
+    };
+    const items: UsedByItem[] = [];
+    for (const row of await createGroupRepository(this.db).usages(current.pk)) {
+      const relation = relations[row.relation];
+      if (!(await this.permissions.hasOnObject(actor, `${relation.app}.view_${relation.model}`, row.pk)))
+        continue;
+      items.push({
+        app: relation.app,
+        model_name: relation.model,
+        pk: row.pk,
+        name: relation.name(row.name),
+        action: relation.action,
+      });
+    }
+    return items;
+  }
+}
