@@ -98,9 +98,12 @@ export class FlowExecutor {
   async execute(input: ExecuteInput): Promise<ChallengeBody> {
     const flow = await this.findFlow(input.slug);
     if (!flow) throw ApiError.notFound(Messages.noMatch('Flow'));
-    const { session, ctx } = input;
+    const { session } = input;
     // authentik stores the parsed query on every request: stages see the current one.
     const get = parseQuery(input.query ?? '');
+    // Audit events of the executor show the wrapped query unwrapped into `args`, as authentik's
+    // event middleware does; secret-looking keys (`itoken`, `token`) are then masked.
+    const ctx: RequestContext = { ...input.ctx, query: get };
     session.set(SESSION_KEY_GET, get);
 
     let plan = session.get<FlowPlan>(SESSION_KEY_PLAN);
