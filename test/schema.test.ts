@@ -56,6 +56,14 @@ interface Document {
  */
 const DOCUMENTED_EXTRAS: Record<string, string[]> = { FlowSet: ['background'] };
 
+/** Operations Tessera adds beside authentik's, each listed in docs/compatibility.md. */
+const TESSERA_EXTENSIONS = [
+  'get /stages/invitation/stages/{stage_uuid}/consumption/',
+  'put /stages/invitation/stages/{stage_uuid}/consumption/',
+  'patch /stages/invitation/stages/{stage_uuid}/consumption/',
+  'get /stages/invitation/invitations/{invite_uuid}/uses/',
+];
+
 const authentik = YAML.parse(
   readFileSync(require.resolve('@goauthentik/api/schema.yml'), 'utf8'),
 ) as Document;
@@ -172,9 +180,10 @@ describe('Tessera’s document matches authentik’s for every operation both ha
     }
   });
 
-  test('every Tessera path under /api/v3 is one authentik documents', () => {
+  test('every Tessera path under /api/v3 is one authentik documents, or a documented extension', () => {
     const extra = operations(tessera)
       .filter(({ path, method }) => !authentik.paths[path]?.[method])
+      .filter(({ path, method }) => !TESSERA_EXTENSIONS.includes(`${method} ${path}`))
       .map(({ path, method }) => `${method} ${path}`);
     assert.deepEqual(extra, []);
   });
