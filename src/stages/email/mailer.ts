@@ -24,11 +24,17 @@ export interface DeliveryResult {
   accepted: string[];
   /** Recipients that did not get the message, with the server's (or the connection's) error. */
   failed: Map<string, string>;
+  /**
+   * The message failed without an SMTP reply (connection refused or lost, timeout, TLS or
+   * authentication trouble): the next message would most likely fail the same way.
+   */
+  unreachable?: string;
 }
 
 interface SmtpError {
   message?: string;
   response?: string;
+  responseCode?: number;
   recipient?: string;
   rejectedErrors?: SmtpError[];
 }
@@ -103,7 +109,8 @@ export class Mailer {
             const own = error.rejectedErrors?.find((e) => e.recipient && sameAddress(e.recipient, recipient));
             failed.set(recipient, describe(own ?? error));
           }
-          return { accepted: [], failed };
+          const unreachable = error.responseCode === undefined ? describe(error) : undefined;
+          return { accepted: [], failed, unreachable };
         }
       },
       close() {

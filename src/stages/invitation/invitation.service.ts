@@ -256,7 +256,8 @@ export class InvitationService {
    * - 204 only when every address was accepted; otherwise 400 with, per list, the indexes of
    *   the refused addresses and the SMTP server's reply, e.g.
    *   `{"email_addresses": {"1": ["550 5.1.1 Mailbox unavailable"]}}`. The other messages
-   *   have been sent all the same.
+   *   have been sent all the same. When the server cannot be reached at all, the remaining
+   *   addresses fail at once with that error instead of each waiting out the timeout.
    * Each sent message writes an `email_sent` event, with the token masked in the stored body.
    */
   async sendEmail(ctx: RequestContext, rawPk: string, input: InvitationSendEmailInput): Promise<void> {
@@ -292,9 +293,16 @@ export class InvitationService {
     let pendingBcc = unique(bcc);
     const lastError = new Map<string, string>();
     const failedTo: IndexedErrors = {};
+    let unreachable: string | undefined;
     const session = this.mailer.open();
     try {
       for (const [index, to] of input.email_addresses.entries()) {
+        if (unreachable !== undefined) {
+          // The server could not be reached for the previous message: do not wait out the
+          // timeout once per address; every remaining address fails with the same error.
+          failedTo[String(index)] = [unreachable];
+          continue;
+        }
         const result = await session.send({
           to: [to],
           cc: pendingCc,
@@ -303,6 +311,7 @@ export class InvitationService {
           html: email.html,
           text: email.text,
         });
+        unreachable = result.unreachable;
         const toError = result.failed.get(to);
         if (toError !== undefined) failedTo[String(index)] = [toError];
         for (const [address, error] of result.failed) lastError.set(address, error);
