@@ -5,6 +5,8 @@ import { UserService } from './users/user.service.js';
 import { userRoutes, userViews } from './users/user.routes.js';
 import { GroupService } from './groups/group.service.js';
 import { groupRoutes, groupViews } from './groups/group.routes.js';
+import { TokenService } from './tokens/token.service.js';
+import { tokenRoutes, tokenViews } from './tokens/token.routes.js';
 import { RoleService } from '../rbac/role.service.js';
 import { roleRoutes, roleViews } from '../rbac/role.routes.js';
 import { RbacPermissionService } from '../rbac/rbac-permission.service.js';
@@ -14,6 +16,10 @@ export function coreModule(deps: ModuleDeps): FeatureModule {
   const { config, db, installId, shared } = deps;
   const users = new UserService(db, shared.permissions, shared.events, installId, config.pagination);
   const groups = new GroupService(db, shared.permissions, shared.events, installId, config.pagination);
+  const tokens = new TokenService(db, shared.permissions, shared.events, installId, {
+    defaultTokenDurationSeconds: config.defaultTokenDurationSeconds,
+    pageDefaults: config.pagination,
+  });
   const roles = new RoleService(db, shared.permissions, shared.events, config.pagination);
   const rbacPermissions = new RbacPermissionService(
     db,
@@ -25,14 +31,16 @@ export function coreModule(deps: ModuleDeps): FeatureModule {
   const routes: RouteSpec[] = [
     ...userRoutes(users),
     ...groupRoutes(groups),
+    ...tokenRoutes(tokens),
     ...roleRoutes(roles),
     ...rbacPermissionRoutes(rbacPermissions),
   ];
   const views: Record<string, ViewMetadata> = {
     ...userViews,
     ...groupViews,
+    ...tokenViews,
     ...roleViews,
     ...rbacPermissionViews,
   };
-  return { routes, views, provides: { users, groups, roles, rbacPermissions } };
+  return { routes, views, provides: { users, groups, tokens, roles, rbacPermissions } };
 }

@@ -1,0 +1,338 @@
+/**
+ * API tokens (authentik/core/api/tokens.py TokenViewSet): keyed by identifier, owned by a user.
+ * A caller without the global `view_token` permission sees only their own tokens (the view's
+ * `owner_field`), owners may change and delete their tokens, and anyone may create tokens,
+ * but only superusers for someone else.
+ */
+import { randomInt } from 'node:crypto';
+import type { Db } from '../../db/client.js';
+import type { Actor, RequestContext } from '../../api/context.js';
+import { requireActor } from '../../api/context.js';
+import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
+import { FilterReader, type RawQuery } from '../../api/filters.js';
+import { readOrdering } from '../../api/ordering.js';
+import { paginate, readPage, type Page } from '../../api/pagination.js';
+import { readSearch } from '../../api/search.js';
+import { parseDatetime } from '../../api/validation.js';
+import type { UsedByItem } from '../../api/schemas.js';
+import { parseTimedelta } from '../../config.js';
+import type { EventService } from '../../events/event.service.js';
+import type { PermissionService } from '../../rbac/permission.service.js';
+import { createUserRepository } from '../users/user.repository.js';
+import { mergeGroupAttributes } from '../users/group-attributes.js';
+import { presentUser } from '../users/user.service.js';
+import {
+  TOKEN_ORDER_FIELDS,
+  createTokenRepository,
+  type TokenFilter,
+  type TokenRow,
+} from './token.repository.js';
+import { TOKEN_INTENTS, type TokenBody, type TokenInput } from './token.schema.js';
+
+export const TOKEN_PERMISSION = {
+  view: 'authentik_core.view_token',
+  change: 'authentik_core.change_token',
+  delete: 'authentik_core.delete_token',
+  viewKey: 'authentik_core.view_token_key',
+  setKey: 'authentik_core.set_token_key',
+} as const;
+
+/** authentik/core/models.py USER_ATTRIBUTE_TOKEN_EXPIRING / _MAXIMUM_LIFETIME. */
+const ATTRIBUTE_TOKEN_EXPIRING = 'goauthentik.io/user/token-expires';
+const ATTRIBUTE_TOKEN_MAXIMUM_LIFETIME = 'goauthentik.io/user/token-maximum-lifetime';
+
+/** The tenant's default_token_length. */
+export const DEFAULT_TOKEN_LENGTH = 60;
+const KEY_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** authentik's generate_id(): letters and digits from a cryptographic source. */
+export function generateTokenKey(length = DEFAULT_TOKEN_LENGTH): string {
+  let key = '';
+  for (let i = 0; i < length; i += 1) key += KEY_ALPHABET[randomInt(KEY_ALPHABET.length)];
+  return key;
+}
+
+/** Python's str() of an aware UTC datetime: `2026-11-27 08:00:00.123456+00:00`. */
+export function pythonDatetime(date: Date, micros = ''): string {
+  const iso = date.toISOString();
+  const fraction = micros || iso.slice(20, 23) + '000';
+  const base = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  return `${base}${/^0+$/.test(fraction) ? '' : `.${fraction}`}+00:00`;
+}
+
+/** str(token): the identifier, with the expiry for an expiring token. */
+export function tokenDisplayName(row: {
+  identifier: string;
+  expiring: boolean;
+  expires: string | null;
+}): string {
+  if (!row.expiring) return row.identifier;
+  if (row.expires === null) return `${row.identifier} (expires=None)`;
+  const micros = /\.(\d{6})/.exec(row.expires)?.[1] ?? '000000';
+  return `${row.identifier} (expires=${pythonDatetime(new Date(row.expires), micros)})`;
+}
+
+export function tokenRef(row: TokenRow) {
+  return { app: 'authentik_core', model_name: 'token', pk: row.pk, name: tokenDisplayName(row) };
+}
+
+export class TokenService {
+  constructor(
+    private readonly db: Db,
+    private readonly permissions: PermissionService,
+    private readonly events: EventService,
+    private readonly installId: string,
+    private readonly options: {
+      defaultTokenDurationSeconds: number;
+      pageDefaults: { defaultPageSize: number; maxPageSize: number };
+    },
+  ) {}
+
+  private present(row: TokenRow, ctx: RequestContext): TokenBody {
+    const query = ctx.query as RawQuery;
+    const include = (key: string) => String(query[key] ?? 'true').toLowerCase() === 'true';
+    return {
+      pk: row.pk,
+      managed: row.managed,
+      identifier: row.identifier,
+      intent: row.intent,
+      user: row.user,
+      user_obj: presentUser(row.user_obj, this.installId, {
+        groups: include('include_groups'),
+        roles: include('include_roles'),
+      }),
+      description: row.description,
+      expires: row.expires,
+      expiring: row.expiring,
+    };
+  }
+
+  /** ObjectFilter with `owner_field`: all tokens with global view_token, otherwise the caller's own. */
+  private async ownerScope(actor: Actor): Promise<number | undefined> {
+    return (await this.permissions.hasGlobal(actor, TOKEN_PERMISSION.view)) ? undefined : actor.user.id;
+  }
+
+  async list(ctx: RequestContext, query: RawQuery): Promise<Page<TokenBody>> {
+    const actor = requireActor(ctx);
+    const searchTerms = readSearch(query);
+    const ownerId = await this.ownerScope(actor);
+    const filters = new FilterReader(query);
+    const intent = filters.choice('intent', TOKEN_INTENTS);
+    const filter: TokenFilter = {
+      identifier: filters.text('identifier'),
+      intent,
+      username: filters.text('user__username'),
+      description: filters.text('description'),
+      expires: filters.datetime('expires', parseDatetime),
+      expiring: filters.drfBoolean('expiring'),
+      managed: filters.text('managed'),
+      searchTerms,
+      ownerId,
+      ordering: readOrdering(query, TOKEN_ORDER_FIELDS, ['identifier', 'expires']),
+    };
+    filters.finish();
+    const repository = createTokenRepository(this.db);
+    const result = await paginate(
+      readPage(query, this.options.pageDefaults),
+      (limit, offset) => repository.listPage(filter, limit, offset),
+      () => repository.count(filter),
+    );
+    return { ...result, results: result.results.map((row) => this.present(row, ctx)) };
+  }
+
+  /** get_object() by identifier within the caller's scope; expired tokens are included. */
+  private async find(actor: Actor, identifier: string): Promise<TokenRow> {
+    const row = await createTokenRepository(this.db).findByIdentifier(identifier);
+    const ownerId = await this.ownerScope(actor);
+    if (!row || (ownerId !== undefined && row.user !== ownerId))
+      throw ApiError.notFound(Messages.noMatch('Token'));
+    return row;
+  }
+
+  /** has_object_permission: the permission globally, ownership, or the permission on the token. */
+  private async requireWrite(actor: Actor, permission: string, row: TokenRow): Promise<void> {
+    if (row.user === actor.user.id) return;
+    await this.permissions.requireOnObject(actor, permission, row.pk);
+  }
+
+  async retrieve(ctx: RequestContext, identifier: string): Promise<TokenBody> {
+    return this.present(await this.find(requireActor(ctx), identifier), ctx);
+  }
+
+  /** The expiry authentik's TokenSerializer.validate settles on, or a 400. */
+  private async expiry(
+    userId: number,
+    intent: string,
+    expiring: boolean,
+    expires: string | null | undefined,
+  ): Promise<string | null | undefined> {
+    const defaultExpiry = new Date(Date.now() + this.options.defaultTokenDurationSeconds * 1000);
+    // For API tokens, expires cannot be overridden: always now + the default token duration.
+    if (intent === 'api') return defaultExpiry.toISOString();
+    if (intent === 'app_password') {
+      let maximum = defaultExpiry;
+      const lifetime = (await this.groupAttributes(userId))[ATTRIBUTE_TOKEN_MAXIMUM_LIFETIME];
+      if (typeof lifetime === 'string') {
+        try {
+          maximum = new Date(Date.now() + parseTimedelta(lifetime) * 1000);
+        } catch {
+          // An unparsable lifetime falls back to the default, as authentik ignores the ValueError.
+        }
+      }
+      if (expires && new Date(expires).getTime() > maximum.getTime()) {
+        throw ApiError.field(
+          'expires',
+          `Token expires exceeds maximum lifetime (${pythonDatetime(maximum)} UTC).`,
+        );
+      }
+      // An expiring app password sent without an expiry gets the default duration.
+      if (expires === undefined && expiring) return defaultExpiry.toISOString();
+    }
+    return expires;
+  }
+
+  private async groupAttributes(userId: number): Promise<Record<string, unknown>> {
+    const users = createUserRepository(this.db);
+    const user = await users.findByPk(userId);
+    return mergeGroupAttributes(await users.allGroups(userId), user?.attributes ?? {});
+  }
+
+  private async validateUnique(db: Db, input: Partial<TokenInput>, exceptPk?: string): Promise<FieldErrors> {
+    const repository = createTokenRepository(db);
+    const errors: FieldErrors = {};
+    if (
+      input.identifier !== undefined &&
+      (await repository.taken('identifier', input.identifier, exceptPk))
+    ) {
+      errors.identifier = ['Token with this identifier already exists.'];
+    }
+    if (input.managed && (await repository.taken('managed', input.managed, exceptPk))) {
+      errors.managed = ['Token with this Managed by authentik already exists.'];
+    }
+    if (input.user !== undefined && !(await repository.userExists(input.user))) {
+      errors.user = [Messages.pkDoesNotExist(input.user)];
+    }
+    return errors;
+  }
+
+  async create(ctx: RequestContext, input: TokenInput): Promise<TokenBody> {
+    const actor = requireActor(ctx);
+    const intent = input.intent ?? 'api';
+    const errors = await this.validateUnique(this.db, input);
+    if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
+    if (intent !== 'api' && intent !== 'app_password')
+      throw ApiError.field('intent', `Invalid intent ${intent}`);
+    // perform_create: a non-superuser always creates for themselves, with the expiring flag their
+    // attributes set (default true).
+    let userId = input.user ?? actor.user.id;
+    let expiring = input.expiring ?? true;
+    if (!actor.user.is_superuser) {
+      userId = actor.user.id;
+      const own = (await createUserRepository(this.db).findByPk(userId))?.attributes ?? {};
+      expiring = own[ATTRIBUTE_TOKEN_EXPIRING] === undefined ? true : Boolean(own[ATTRIBUTE_TOKEN_EXPIRING]);
+    }
+    const expires = await this.expiry(userId, intent, expiring, input.expires);
+    const row = await this.db.transaction(async (tx) => {
+      const repository = createTokenRepository(tx);
+      const pk = await repository.insert({
+        identifier: input.identifier,
+        managed: input.managed ?? null,
+        intent,
+        userId,
+        description: input.description ?? '',
+        expires: expires ?? null,
+        expiring,
+        key: generateTokenKey(),
+      });
+      // The creator may read the key of a token they made (granted on the object).
+      if (!actor.user.is_superuser)
+        await repository.grantToUser(actor.user.id, 'authentik_core', 'view_token_key', pk);
+      const created = (await repository.findByPk(pk)) as TokenRow;
+      await this.events.model(tx, ctx, 'model_created', tokenRef(created));
+      return created;
+    });
+    return this.present(row, ctx);
+  }
+
+  /**
+   * PUT and PATCH. authentik's serializer defaults `user` and `intent` on every validation,
+   * which would hand the token to the caller and turn it into an API token on a PATCH that
+   * does not mention them; Tessera keeps the token's own (docs/compatibility.md).
+   */
+  async update(ctx: RequestContext, identifier: string, input: Partial<TokenInput>): Promise<TokenBody> {
+    const actor = requireActor(ctx);
+    const current = await this.find(actor, identifier);
+    await this.requireWrite(actor, TOKEN_PERMISSION.change, current);
+    const errors = await this.validateUnique(this.db, input, current.pk);
+    if (input.user !== undefined && !errors.user && input.user !== current.user) {
+      errors.user = ['User cannot be changed'];
+    }
+    if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
+    const intent = input.intent ?? current.intent;
+    if (intent !== 'api' && intent !== 'app_password')
+      throw ApiError.field('intent', `Invalid intent ${intent}`);
+    const expiring = input.expiring ?? current.expiring;
+    const expires = await this.expiry(current.user, intent, expiring, input.expires);
+    const row = await this.db.transaction(async (tx) => {
+      const repository = createTokenRepository(tx);
+      await repository.update(current.pk, {
+        identifier: input.identifier,
+        managed: input.managed,
+        intent,
+        description: input.description,
+        expires: intent === 'api' || input.expires !== undefined ? expires : undefined,
+        expiring: input.expiring,
+      });
+      const updated = (await repository.findByPk(current.pk)) as TokenRow;
+      await this.events.model(tx, ctx, 'model_updated', tokenRef(updated));
+      return updated;
+    });
+    return this.present(row, ctx);
+  }
+
+  async destroy(ctx: RequestContext, identifier: string): Promise<void> {
+    const actor = requireActor(ctx);
+    const current = await this.find(actor, identifier);
+    await this.requireWrite(actor, TOKEN_PERMISSION.delete, current);
+    await this.db.transaction(async (tx) => {
+      await this.events.model(tx, ctx, 'model_deleted', tokenRef(current));
+      await createTokenRepository(tx).delete(current.pk);
+    });
+  }
+
+  /** permission_required: the permission globally, else the visible token and the permission on it. */
+  private async requireAction(actor: Actor, permission: string, identifier: string): Promise<TokenRow> {
+    const global = await this.permissions.hasGlobal(actor, permission);
+    const row = await this.find(actor, identifier);
+    if (!global) await this.permissions.requireOnObject(actor, permission, row.pk);
+    return row;
+  }
+
+  /** view_key: the key, and a `secret_view` event naming the token. */
+  async viewKey(ctx: RequestContext, identifier: string): Promise<{ key: string }> {
+    const actor = requireActor(ctx);
+    const row = await this.requireAction(actor, TOKEN_PERMISSION.viewKey, identifier);
+    return this.db.transaction(async (tx) => {
+      const key = await createTokenRepository(tx).readKey(row.pk);
+      const ref = tokenRef(row);
+      await this.events.record(tx, ctx, 'secret_view', { secret: { ...ref, pk: ref.pk.replace(/-/g, '') } });
+      return { key };
+    });
+  }
+
+  /** set_key: replaces the key; logged as `model_updated`. */
+  async setKey(ctx: RequestContext, identifier: string, key: string): Promise<void> {
+    const actor = requireActor(ctx);
+    const row = await this.requireAction(actor, TOKEN_PERMISSION.setKey, identifier);
+    await this.db.transaction(async (tx) => {
+      await createTokenRepository(tx).setKey(row.pk, key);
+      await this.events.model(tx, ctx, 'model_updated', tokenRef(row));
+    });
+  }
+
+  /** used_by: nothing refers to a token (its user relation has no reverse accessor). */
+  async usedBy(ctx: RequestContext, identifier: string): Promise<UsedByItem[]> {
+    await this.find(requireActor(ctx), identifier);
+    return [];
+  }
+}
