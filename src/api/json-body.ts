@@ -1,10 +1,12 @@
 /**
- * DRF's JSONParser: an empty body is empty data; a malformed one is 400
- * `{"detail": "JSON parse error - <reason>"}`. The reason imitates orjson's wording with
- * Python's position suffix; the exact text of every orjson message is not reproduced.
+ * DRF's JSONParser: an empty body is empty data (`{}`: DRF never parses an empty stream); a
+ * malformed one, whitespace only included, is 400 `{"detail": "JSON parse error - <reason>"}`.
+ * The reason imitates orjson's wording with Python's position suffix; the exact text of every
+ * orjson message is not reproduced.
+ * @see rest_framework/request.py Request._parse
  */
 import type { FastifyRequest } from 'fastify';
-import { ApiError } from './errors.js';
+import { ApiError, Messages } from './errors.js';
 
 function position(text: string, index: number): string {
   const before = text.slice(0, index);
@@ -19,7 +21,7 @@ export function parseJsonBody(
   done: (error: Error | null, value?: unknown) => void,
 ): void {
   const text = typeof body === 'string' ? body : body.toString('utf8');
-  if (text.trim() === '') return done(null, undefined);
+  if (text.length === 0) return done(null, {});
   try {
     done(null, JSON.parse(text));
   } catch (error) {
@@ -29,4 +31,19 @@ export function parseJsonBody(
     const reason = index >= text.trimEnd().length ? 'unexpected end of data' : 'unexpected character';
     done(ApiError.detail(400, `JSON parse error - ${reason}: ${position(text, index)}`));
   }
+}
+
+/**
+ * Every other body: DRF ignores a body sent without a Content-Type (empty data), and answers
+ * any media type it has no parser for with 415 naming the header as sent, parameters included.
+ * @see rest_framework/request.py Request._parse
+ */
+export function parseOtherBody(
+  request: FastifyRequest,
+  _body: string | Buffer,
+  done: (error: Error | null, value?: unknown) => void,
+): void {
+  const type = request.headers['content-type'];
+  if (type === undefined) return done(null, {});
+  done(ApiError.detail(415, Messages.unsupportedMediaType(type)));
 }
