@@ -84,14 +84,18 @@ declare module 'fastify' {
 
 const DRF_METHOD_ORDER = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
+/**
+ * DRF's content negotiation with its one renderer (`application/json`): some entry of the
+ * Accept list, lower-cased and without parameters, must match `application/json` where `*`
+ * matches anything. Quality values are not consulted (DRF orders by specificity only), and an
+ * empty header matches nothing. No header at all accepts anything.
+ * @see rest_framework/negotiation.py DefaultContentNegotiation, rest_framework/utils/mediatypes.py
+ */
 function acceptsJson(accept: string | undefined): boolean {
-  if (!accept) return true;
-  return accept.split(',').some((part) => {
-    const [type, ...params] = part.trim().split(';');
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    if (q && Number(q.slice(2)) === 0) return false;
-    const media = type.trim().toLowerCase();
-    return media === '*/*' || media === 'application/*' || media === 'application/json';
+  if (accept === undefined) return true;
+  return accept.split(',').some((entry) => {
+    const [main, sub = ''] = entry.split(';')[0].trim().toLowerCase().split('/');
+    return (main === '*' || main === 'application') && (sub === '*' || sub === 'json');
   });
 }
 
@@ -163,6 +167,10 @@ export function mountRoutes(
             403: ref(GenericError),
           },
         },
+        // A request without a body (and without a Content-Type) is empty data to DRF, `{}`.
+        preValidation: async (request) => {
+          if (route.body && request.body === undefined) request.body = {};
+        },
         handler: async (request, reply) => {
           const result = await route.handler({
             ctx: requestContext(request),
@@ -227,8 +235,10 @@ export function apiPipeline(deps: { db: Db; permissions: PermissionService }) {
     if (!api) return;
     const format = (request.query as RawQuery).format;
     const formatValue = Array.isArray(format) ? format[format.length - 1] : format;
+    // DRF tests `format` for truthiness: an empty value is no format.
     if (
       formatValue !== undefined &&
+      formatValue !== '' &&
       formatValue !== 'json' &&
       !request.url.startsWith(`${API_PREFIX}/schema/`)
     ) {
