@@ -1,6 +1,11 @@
 /**
  * The two statements every paginated list is made of: the page with the filtered total
- * attached (a window count, so the common case is one round trip), and the total alone.
+ * attached (so the common case is one round trip), and the total alone.
+ *
+ * The total is a scalar subquery, not `count(*) OVER ()`: a window count makes PostgreSQL
+ * build, sort and project every matching row before LIMIT applies, so page 1 cost as much as
+ * the whole table; the subquery runs once (an InitPlan) and leaves the page free to walk an
+ * index and stop after LIMIT rows.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from './client.js';
@@ -12,6 +17,26 @@ export interface ListSql {
   from: SQL;
   where: SQL[];
   orderBy: SQL[];
+  /**
+   * A table whose exact row count the database maintains in `row_counts` (triggers, migration
+   * `row_counts`): set it when `from` yields exactly one row per row of that table, and an
+   * unfiltered list reads its total there instead of counting (O(1) at any size; a filtered
+   * list still counts its matches).
+   */
+  countedTable?: CountedTable;
+}
+
+/** Tables with row-count triggers (drizzle/*_row_count_triggers.sql). */
+export type CountedTable = 'invitations' | 'events' | 'invitation_stages';
+
+/** The exact number of rows of a counted table, as a scalar SQL expression. */
+export function countedRowsSql(table: CountedTable): SQL {
+  return sql`(SELECT coalesce(sum(delta), 0) FROM row_counts WHERE table_name = ${table})`;
+}
+
+function totalSql(list: ListSql): SQL {
+  if (list.where.length === 0 && list.countedTable) return countedRowsSql(list.countedTable);
+  return sql`(SELECT count(*) FROM ${list.from} ${whereClause(list.where)})`;
 }
 
 function whereClause(where: SQL[]): SQL {
@@ -27,7 +52,7 @@ export async function fetchPage<T>(
   const order = list.orderBy.length > 0 ? sql`ORDER BY ${sql.join(list.orderBy, sql`, `)}` : sql``;
   const rows = await query<T & { __total: string | number }>(
     db,
-    sql`SELECT ${list.select}, count(*) OVER () AS __total FROM ${list.from} ${whereClause(list.where)}
+    sql`SELECT ${list.select}, ${totalSql(list)} AS __total FROM ${list.from} ${whereClause(list.where)}
         ${order} LIMIT ${limit} OFFSET ${offset}`,
   );
   const total = rows.length > 0 ? Number(rows[0].__total) : undefined;
@@ -36,10 +61,7 @@ export async function fetchPage<T>(
 }
 
 export async function countRows(db: Db, list: ListSql): Promise<number> {
-  const rows = await query<{ count: string | number }>(
-    db,
-    sql`SELECT count(*) AS count FROM ${list.from} ${whereClause(list.where)}`,
-  );
+  const rows = await query<{ count: string | number }>(db, sql`SELECT ${totalSql(list)} AS count`);
   return Number(rows[0].count);
 }
 

@@ -149,6 +149,8 @@ function eventListSql(filter: EventFilter): ListSql {
   return {
     select: EVENT_SELECT,
     from: sql`events e`,
+    // Unfiltered lists read the trigger-maintained total (src/db/list-query.ts countedTable).
+    countedTable: 'events',
     where,
     orderBy: filter.ordering.map((term) => orderTerm(EVENT_ORDER_COLUMNS[term.field], term.descending)),
   };

@@ -60,6 +60,8 @@ function listSql(filter: InvitationStageFilter): ListSql {
                 i.continue_flow_without_invitation`,
     from: sql`stages s JOIN invitation_stages i ON i.stage_uuid = s.stage_uuid`,
     where,
+    // One row per invitation_stages row (its primary key references stages).
+    countedTable: 'invitation_stages',
     orderBy: filter.ordering.map((term) =>
       orderTerm(ORDER_COLUMNS[term.field] ?? sql`s.name`, term.descending),
     ),

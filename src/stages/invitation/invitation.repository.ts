@@ -102,6 +102,8 @@ function listSql(filter: InvitationFilter): ListSql {
     select: SELECT,
     from: FROM,
     where,
+    // One row per invitation: created_by is NOT NULL with a foreign key, flow a LEFT JOIN.
+    countedTable: 'invitations',
     orderBy: filter.ordering.map((term) => orderTerm(ORDER_COLUMNS[term.field], term.descending)),
   };
 }
