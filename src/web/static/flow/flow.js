@@ -210,9 +210,19 @@ function collect(form, fields) {
   return answer;
 }
 
+// What the person last sent: an answer that comes back with errors keeps what they typed.
+let lastAnswer = {};
+
 function renderPrompt(challenge) {
   const errors = challenge.response_errors || {};
-  const fields = [...challenge.fields].sort((a, b) => a.order - b.order);
+  const kept = challenge.response_errors ? lastAnswer : {};
+  const fields = [...challenge.fields]
+    .sort((a, b) => a.order - b.order)
+    .map((field) =>
+      field.field_key in kept && field.type !== 'password' && !['hidden', 'static'].includes(field.type)
+        ? { ...field, initial_value: kept[field.field_key] === true ? 'True' : String(kept[field.field_key]) }
+        : field,
+    );
   const form = el('form', { novalidate: true });
   const general = errorList('form-errors', errors.non_field_errors);
   if (general) form.append(general);
@@ -222,7 +232,8 @@ function renderPrompt(challenge) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     button.disabled = true;
-    await step('POST', collect(form, fields));
+    lastAnswer = collect(form, fields);
+    await step('POST', lastAnswer);
   });
   body.replaceChildren(form);
   const invalid = form.querySelector('[aria-invalid="true"]');
