@@ -1,0 +1,104 @@
+/**
+ * A browser-less client of authentik's flow executor (authentik/flows/views/executor.py):
+ * GET /api/v3/flows/executor/<slug>/?query=itoken%3D<pk> with a cookie jar, answer each
+ * `ak-stage-prompt` challenge, follow 302s to the executor, stop at `xak-flow-redirect`
+ * (enrolled) or `ak-stage-access-denied` (refused).
+ */
+import { BENCH_PASSWORD } from './generate.js';
+
+export type Outcome = 'enrolled' | 'denied' | 'error';
+
+export interface Attempt {
+  outcome: Outcome;
+  /** Milliseconds from the first request to the final answer. */
+  ms: number;
+  requests: number;
+  detail?: string;
+}
+
+interface Field {
+  field_key: string;
+  type?: string;
+}
+
+function valueFor(field: Field, username: string): string {
+  const key = field.field_key;
+  if (key === 'username' || field.type === 'username') return username;
+  if (key === 'email' || field.type === 'email') return `${username}@example.com`;
+  if (key.startsWith('password') || field.type === 'password') return BENCH_PASSWORD;
+  if (key === 'name') return `Bench ${username}`;
+  return `${key}-${username}`;
+}
+
+export async function enroll(
+  baseUrl: string,
+  slug: string,
+  invitation: string,
+  username: string,
+): Promise<Attempt> {
+  const started = performance.now();
+  const cookies = new Map<string, string>();
+  const executor = `/api/v3/flows/executor/${slug}/`;
+  let url = `${executor}?query=${encodeURIComponent(`itoken=${invitation}`)}`;
+  let method: 'GET' | 'POST' = 'GET';
+  let body: string | undefined;
+  let requests = 0;
+  const finish = (outcome: Outcome, detail?: string): Attempt => ({
+    outcome,
+    ms: performance.now() - started,
+    requests,
+    detail,
+  });
+  for (let step = 0; step < 20; step += 1) {
+    requests += 1;
+    const cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const csrf = cookies.get('authentik_csrf');
+    const response = await fetch(baseUrl + url, {
+      method,
+      redirect: 'manual',
+      headers: {
+        accept: 'application/json',
+        ...(cookie ? { cookie } : {}),
+        ...(csrf ? { 'x-authentik-csrf': csrf } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body,
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const index = pair.indexOf('=');
+      if (index > 0) cookies.set(pair.slice(0, index).trim(), pair.slice(index + 1).trim());
+    }
+    const text = await response.text();
+    if (response.status >= 300 && response.status < 400) {
+      url = response.headers.get('location') ?? url;
+      if (url.startsWith(baseUrl)) url = url.slice(baseUrl.length);
+      method = 'GET';
+      body = undefined;
+      continue;
+    }
+    let challenge: { component?: string; fields?: Field[]; to?: string; error_message?: string };
+    try {
+      challenge = JSON.parse(text);
+    } catch {
+      return finish('error', `${response.status} ${text.slice(0, 200)}`);
+    }
+    switch (challenge.component) {
+      case 'ak-stage-prompt': {
+        const answer: Record<string, string> = { component: 'ak-stage-prompt' };
+        for (const field of challenge.fields ?? []) answer[field.field_key] = valueFor(field, username);
+        method = 'POST';
+        url = url.startsWith(executor) ? url : executor;
+        body = JSON.stringify(answer);
+        continue;
+      }
+      case 'xak-flow-redirect':
+        return finish('enrolled');
+      case 'ak-stage-access-denied':
+        return finish('denied', challenge.error_message);
+      default:
+        return finish('error', `${response.status} ${text.slice(0, 200)}`);
+    }
+  }
+  return finish('error', 'more than 20 steps');
+}

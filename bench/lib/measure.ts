@@ -1,0 +1,175 @@
+/**
+ * Measuring one case against a running Tessera: availability, SQL statements per request,
+ * throughput and latency under load, peak RSS, and (for chosen cases) the two floors.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runLoad, type LoadRequest, type LoadResult } from './load.js';
+import { BOOTSTRAP_TOKEN, freePort, peakRss, resetPeakRss, startChild, type Child } from './processes.js';
+import type { PgSettings } from './databases.js';
+
+export const AUTH = { authorization: `Bearer ${BOOTSTRAP_TOKEN}` };
+
+export interface CaseDef {
+  id: string;
+  title: string;
+  request: LoadRequest;
+  /** The status a working endpoint answers (200 by default). */
+  expect?: number;
+  /** Measure the framework and database floors for this case too. */
+  floors?: boolean;
+  table?: { name: string; rows: number };
+}
+
+export interface CaseResult {
+  id: string;
+  title: string;
+  database: 'postgres' | 'pglite';
+  table?: { name: string; rows: number };
+  available: boolean;
+  reason?: string;
+  load?: LoadResult;
+  statementsPerRequest?: number;
+  peakRssBytes?: number;
+  floors?: { framework?: LoadResult; database?: LoadResult; statements?: number };
+  /** The statements one request issued (text only), for EXPLAIN and the report. */
+  statements?: { sql: string; params: unknown[] }[];
+  extra?: Record<string, unknown>;
+}
+
+export interface Settings {
+  connections: number;
+  duration: number;
+  database: 'postgres' | 'pglite';
+  pg?: PgSettings & { poolSize: number };
+}
+
+function bodyOf(request: LoadRequest): string | undefined {
+  return typeof request.body === 'function' ? request.body() : request.body;
+}
+
+export async function send(
+  baseUrl: string,
+  request: LoadRequest,
+): Promise<{ status: number; text: string; json: boolean }> {
+  const body = bodyOf(request);
+  const response = await fetch(baseUrl + request.path, {
+    method: request.method ?? 'GET',
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
+    body,
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    text,
+    json: (response.headers.get('content-type') ?? '').startsWith('application/json'),
+  };
+}
+
+async function debugStats(baseUrl: string): Promise<number> {
+  const response = await fetch(`${baseUrl}/-/debug/stats/`);
+  return ((await response.json()) as { statements: number }).statements;
+}
+
+/** Statements of exactly one request, captured by Tessera's TESSERA_DEBUG_STATS hook. */
+export async function captureStatements(baseUrl: string, request: LoadRequest) {
+  await (await fetch(`${baseUrl}/-/debug/capture/`, { method: 'POST' })).arrayBuffer();
+  const answer = await send(baseUrl, request);
+  const response = await fetch(`${baseUrl}/-/debug/capture/`);
+  const { statements } = (await response.json()) as { statements: { sql: string; params: unknown[] }[] };
+  return { answer, statements };
+}
+
+export async function measureCase(tessera: Child, def: CaseDef, settings: Settings): Promise<CaseResult> {
+  const base: CaseResult = {
+    id: def.id,
+    title: def.title,
+    database: settings.database,
+    table: def.table,
+    available: false,
+  };
+  const probe = await send(tessera.baseUrl, def.request);
+  const expected = def.expect ?? 200;
+  if (probe.status !== expected) {
+    // Tessera's catch-all answers an unknown URL with an HTML 404 page: the endpoint is not there.
+    base.reason =
+      !probe.json && probe.status === 404
+        ? 'not available: endpoint missing in this build'
+        : `not available: answered ${probe.status} (expected ${expected}): ${probe.text.slice(0, 160)}`;
+    return base;
+  }
+  const { answer, statements } = await captureStatements(tessera.baseUrl, def.request);
+
+  const sequential = 20;
+  const before = await debugStats(tessera.baseUrl);
+  for (let i = 0; i < sequential; i += 1) await send(tessera.baseUrl, def.request);
+  const statementsPerRequest = ((await debugStats(tessera.baseUrl)) - before) / sequential;
+
+  resetPeakRss(tessera.pid);
+  const load = await runLoad(tessera.baseUrl, def.request, settings);
+  const result: CaseResult = {
+    ...base,
+    available: true,
+    load,
+    statementsPerRequest,
+    peakRssBytes: peakRss(tessera.pid),
+    statements,
+  };
+  if (def.floors && settings.database === 'postgres' && settings.pg) {
+    result.floors = await measureFloors(def, answer.text, statements, settings);
+  }
+  return result;
+}
+
+async function measureFloors(
+  def: CaseDef,
+  body: string,
+  statements: { sql: string; params: unknown[] }[],
+  settings: Settings,
+): Promise<CaseResult['floors']> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tessera-floor-'));
+  const bodyFile = path.join(dir, 'body.json');
+  const statementsFile = path.join(dir, 'statements.json');
+  writeFileSync(bodyFile, body);
+  writeFileSync(statementsFile, JSON.stringify({ statements }));
+  const floors: NonNullable<CaseResult['floors']> = { statements: statements.length };
+
+  const frameworkPort = await freePort();
+  const framework = await startChild({
+    args: ['--import', 'tsx', 'bench/floors/fastify-floor.ts'],
+    env: { FLOOR_PORT: String(frameworkPort), FLOOR_BODY_FILE: bodyFile },
+    readyPath: '/-/health/ready/',
+    port: frameworkPort,
+  });
+  try {
+    floors.framework = await runLoad(framework.baseUrl, def.request, settings);
+  } finally {
+    await framework.stop();
+  }
+
+  const pg = settings.pg;
+  if (pg) {
+    const databasePort = await freePort();
+    const database = await startChild({
+      args: ['--import', 'tsx', 'bench/floors/pg-floor.ts'],
+      env: {
+        FLOOR_PORT: String(databasePort),
+        FLOOR_STATEMENTS_FILE: statementsFile,
+        FLOOR_PG_HOST: pg.host,
+        FLOOR_PG_PORT: String(pg.port),
+        FLOOR_PG_USER: pg.user,
+        FLOOR_PG_NAME: pg.name,
+        FLOOR_PG_POOL_SIZE: String(pg.poolSize),
+      },
+      readyPath: '/-/health/ready/',
+      port: databasePort,
+    });
+    try {
+      floors.database = await runLoad(database.baseUrl, def.request, settings);
+    } finally {
+      await database.stop();
+    }
+  }
+  return floors;
+}

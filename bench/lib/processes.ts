@@ -1,0 +1,146 @@
+/**
+ * Child processes of the suite: Tessera itself and the two floor servers. Each gets a free
+ * loopback port, is polled for readiness, and has its peak RSS read from /proc.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** VmHWM (peak resident set) of a process, in bytes; undefined when /proc has no answer. */
+export function peakRss(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(status);
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resets VmHWM to the current RSS (Linux `clear_refs` value 5), so a case reads its own peak. */
+export function resetPeakRss(pid: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // Not permitted or not Linux: peaks then accumulate from the start of the process.
+  }
+}
+
+export interface Child {
+  process: ChildProcess;
+  pid: number;
+  port: number;
+  baseUrl: string;
+  /** Milliseconds from spawn to the first 200 of the readiness URL. */
+  readyMs: number;
+  stop(): Promise<void>;
+  /** Last lines of stderr, for error messages. */
+  stderr(): string;
+}
+
+export async function startChild(options: {
+  args: string[];
+  env: Record<string, string>;
+  readyPath: string;
+  port: number;
+  timeoutMs?: number;
+}): Promise<Child> {
+  const started = performance.now();
+  const child = spawn(process.execPath, options.args, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  const baseUrl = `http://127.0.0.1:${options.port}`;
+  const deadline = started + (options.timeoutMs ?? 60_000);
+  let readyMs = -1;
+  while (performance.now() < deadline && !exited) {
+    try {
+      const response = await fetch(baseUrl + options.readyPath);
+      await response.arrayBuffer();
+      if (response.status === 200) {
+        readyMs = performance.now() - started;
+        break;
+      }
+    } catch {
+      // not listening yet
+    }
+    await sleep(10);
+  }
+  if (readyMs < 0) {
+    child.kill('SIGKILL');
+    throw new Error(`${options.args.join(' ')} did not become ready: ${stderr}`);
+  }
+  return {
+    process: child,
+    pid: child.pid ?? 0,
+    port: options.port,
+    baseUrl,
+    readyMs,
+    stderr: () => stderr,
+    async stop() {
+      if (exited) return;
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface TesseraDatabase {
+  kind: 'postgres' | 'pglite';
+  pg?: { host: string; port: number; user: string; name: string; poolSize?: number };
+  dataDir?: string;
+}
+
+export const BOOTSTRAP_TOKEN = 'bench-admin-token-0123456789abcdef';
+
+/** Starts `node --import tsx src/server.ts` on a free port and waits for /-/health/ready/. */
+export async function startTessera(database: TesseraDatabase, extraEnv: Record<string, string> = {}) {
+  const port = await freePort();
+  const env: Record<string, string> = {
+    AUTHENTIK_LISTEN__HTTP: `127.0.0.1:${port}`,
+    AUTHENTIK_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
+    AUTHENTIK_LOG_LEVEL: 'error',
+    TESSERA_DEBUG_STATS: '1',
+    ...extraEnv,
+  };
+  if (database.kind === 'postgres' && database.pg) {
+    env.AUTHENTIK_POSTGRESQL__HOST = database.pg.host;
+    env.AUTHENTIK_POSTGRESQL__PORT = String(database.pg.port);
+    env.AUTHENTIK_POSTGRESQL__USER = database.pg.user;
+    env.AUTHENTIK_POSTGRESQL__NAME = database.pg.name;
+    if (database.pg.poolSize) env.TESSERA_POSTGRESQL_POOL_SIZE = String(database.pg.poolSize);
+  } else {
+    env.AUTHENTIK_POSTGRESQL__HOST = '';
+    env.TESSERA_DATA_DIR = database.dataDir ?? '';
+  }
+  return startChild({
+    args: ['--import', 'tsx', 'src/server.ts'],
+    env,
+    readyPath: '/-/health/ready/',
+    port,
+  });
+}
