@@ -55,6 +55,11 @@ export interface RouteSpec<B extends TSchema = TSchema> {
    * authentik's user and group views also list `authentik_device_auth` (AgentAuth).
    */
   security?: Record<string, string[]>[];
+  /**
+   * authentik documents some actions' 400 as a bare description (drf-spectacular
+   * OpenApiResponse, e.g. set_password's "Bad request") instead of the shared ValidationError.
+   */
+  badRequest?: string;
   /** A global permission DRF's has_permission demands before the body is read (list POST). */
   requires?: string;
   /** Content types of the success response besides JSON (the schema endpoint). */
@@ -163,7 +168,7 @@ export function mountRoutes(
             route.security ?? (route.auth === 'optional' ? [{ authentik: [] }, {}] : [{ authentik: [] }]),
           response: {
             [route.success.status]: route.success.schema ?? Type.Null({ description: 'No response body' }),
-            400: ref(ValidationError),
+            400: route.badRequest ? Type.Null({ description: route.badRequest }) : ref(ValidationError),
             403: ref(GenericError),
           },
         },

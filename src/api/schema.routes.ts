@@ -99,7 +99,9 @@ export function buildDocument(app: FastifyInstance): OpenApiDocument {
     for (const [method, operation] of Object.entries(operations)) {
       fixRequestBodyRequired(document, method, operation);
       if (!operation.responses) continue;
-      if (operation.responses['400'])
+      // A 400 documented by description only (RouteSpec.badRequest) stays as it is.
+      const badRequest = operation.responses['400'] as { content?: unknown } | undefined;
+      if (badRequest?.content)
         operation.responses['400'] = { $ref: '#/components/responses/ValidationErrorResponse' };
       if (operation.responses['403'])
         operation.responses['403'] = { $ref: '#/components/responses/GenericErrorResponse' };
