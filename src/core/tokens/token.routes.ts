@@ -97,6 +97,7 @@ export function tokenRoutes(service: TokenService): RouteSpec[] {
       tags: ['core'],
       params: TokenIdentifierParams,
       body: ref(TokenSetKeyRequest),
+      badRequest: 'Missing key',
       success: { status: 204, schema: null },
       handler: ({ ctx, params, body }) => service.setKey(ctx, params.identifier, body.key),
     }),

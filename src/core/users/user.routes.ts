@@ -105,6 +105,7 @@ export function userRoutes(service: UserService): RouteSpec[] {
       security: USER_SECURITY,
       params: UserIdParams,
       body: ref(UserPasswordSetRequest),
+      badRequest: 'Bad request',
       success: { status: 204, schema: null },
       handler: ({ ctx, params, body }) => service.setPassword(ctx, params.id, body.password),
     }),
