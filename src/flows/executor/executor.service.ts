@@ -231,6 +231,7 @@ export class FlowExecutor {
   /** authentik's `_flow_done`: the plan is removed and the client sent on. */
   private done(plan: FlowPlan, get: Record<string, string>, session: HttpSession): ChallengeBody {
     session.delete(SESSION_KEY_PLAN);
+    session.delete(SESSION_KEY_GET);
     const redirect = plan.context[PLAN_CONTEXT_REDIRECT];
     const to =
       (typeof redirect === 'string' ? safeRelativeUrl(redirect) : undefined) ??

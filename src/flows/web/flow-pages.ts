@@ -86,7 +86,8 @@ export function flowPages(executor: FlowExecutor, sessions: SessionStore) {
         await executor.cancel(session);
         await sessions.commit(request, reply, session);
       }
-      const next = safeRelativeUrl((request.query as Record<string, unknown>).next as string | undefined);
+      const raw = (request.query as Record<string, string | string[] | undefined>).next;
+      const next = safeRelativeUrl(Array.isArray(raw) ? raw[raw.length - 1] : raw);
       return reply.redirect(next ?? '/', 302);
     });
 
