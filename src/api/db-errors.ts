@@ -13,10 +13,13 @@ const UNIQUE_CONSTRAINTS: Record<string, { field: string; message: string }> = {
     field: 'non_field_errors',
     message: 'The fields target, stage, order must make a unique set.',
   },
-  users_username_key: { field: 'username', message: Messages.uniqueName('User', 'username') },
-  groups_name_key: { field: 'name', message: Messages.uniqueName('group') },
-  roles_name_key: { field: 'name', message: Messages.uniqueName('role') },
-  tokens_identifier_key: { field: 'identifier', message: Messages.uniqueName('token', 'identifier') },
+  // UserSerializer declares its own UniqueValidator, whose message is DRF's default.
+  users_username_key: { field: 'username', message: 'This field must be unique.' },
+  // The others come from the model field: "<verbose_name> with this <field verbose_name> ...".
+  groups_name_key: { field: 'name', message: Messages.uniqueName('Group') },
+  roles_name_key: { field: 'name', message: Messages.uniqueName('Role') },
+  tokens_identifier_key: { field: 'identifier', message: Messages.uniqueName('Token', 'identifier') },
+  tokens_managed_key: { field: 'managed', message: Messages.uniqueName('Token', 'Managed by authentik') },
   prompts_name_key: { field: 'name', message: Messages.uniqueName('prompt') },
 };
 
