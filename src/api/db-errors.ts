@@ -56,6 +56,7 @@ export function translateDatabaseError(error: unknown): ApiError | undefined {
     case '22003':
     case '22001':
     case '22021':
+    case '22P05':
     case '54000':
       return ApiError.nonField('Invalid value.');
     default:
