@@ -137,6 +137,9 @@ describe('users: create, read, update, delete', () => {
       assert.equal(response.status, 400, JSON.stringify(body));
       assert.deepEqual(response.body, expected, JSON.stringify(body));
     }
+    // A NUL inside JSON cannot be stored by PostgreSQL: still a 400, never a 500.
+    const nul = await t.client.post(USERS, { username: unique('u'), name: 'x', attributes: { a: '\u0000' } });
+    assert.equal(nul.status, 400);
     const count = await query<{ n: string }>(
       t.database.db,
       sql`SELECT count(*) AS n FROM users WHERE name = 'x'`,

@@ -180,7 +180,8 @@ export class GroupService {
     const missingParent = await firstMissing(input.parents, (pks) => users.existingGroups(pks));
     if (missingParent !== undefined) errors.parents = [Messages.pkDoesNotExist(missingParent)];
     if (input.users && input.users.length > 0) {
-      const found = await repository.existingUsers(input.users);
+      const inRange = input.users.filter((pk) => Math.abs(pk) <= 2147483647);
+      const found = await repository.existingUsers(inRange);
       const missing = input.users.find((pk) => !found.has(pk));
       if (missing !== undefined) errors.users = [Messages.pkDoesNotExist(missing)];
     }

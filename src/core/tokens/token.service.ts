@@ -142,6 +142,8 @@ export class TokenService {
 
   /** get_object() by identifier within the caller's scope; expired tokens are included. */
   private async find(actor: Actor, identifier: string): Promise<TokenRow> {
+    // A NUL cannot be in a stored identifier (and PostgreSQL text cannot carry one).
+    if (identifier.includes('\0')) throw ApiError.notFound(Messages.noMatch('Token'));
     const row = await createTokenRepository(this.db).findByIdentifier(identifier);
     const ownerId = await this.ownerScope(actor);
     if (!row || (ownerId !== undefined && row.user !== ownerId))
@@ -209,7 +211,8 @@ export class TokenService {
     if (input.managed && (await repository.taken('managed', input.managed, exceptPk))) {
       errors.managed = ['Token with this Managed by authentik already exists.'];
     }
-    if (input.user !== undefined && !(await repository.userExists(input.user))) {
+    const userInRange = input.user !== undefined && Math.abs(input.user) <= 2147483647;
+    if (input.user !== undefined && (!userInRange || !(await repository.userExists(input.user)))) {
       errors.user = [Messages.pkDoesNotExist(input.user)];
     }
     return errors;

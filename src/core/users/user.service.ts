@@ -144,7 +144,12 @@ export class UserService {
       lastLogin: range('last_login'),
       lastLoginIsNull: filters.boolean('last_login__isnull'),
       searchTerms,
-      visiblePks: visibility.all ? undefined : visibility.pks.map(Number),
+      visiblePks: visibility.all
+        ? undefined
+        : visibility.pks
+            .map((pk) => parseUserPk(pk))
+            .filter((pk) => pk !== undefined)
+            .map(Number),
       ordering: readOrdering(query, USER_ORDER_FIELDS, ['username']),
     };
     const repository = createUserRepository(this.db);
