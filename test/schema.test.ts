@@ -52,9 +52,15 @@ interface Document {
 
 /**
  * Properties Tessera sends beyond authentik 2026.8.3's component, each listed in
- * docs/compatibility.md: FlowSet carries 2025.10's `background` beside `background_url`.
+ * docs/compatibility.md: FlowSet carries 2025.10's `background` beside `background_url`;
+ * invitations carry `max_uses` (writable) and `uses` after authentik's fields.
  */
-const DOCUMENTED_EXTRAS: Record<string, string[]> = { FlowSet: ['background'] };
+const DOCUMENTED_EXTRAS: Record<string, string[]> = {
+  FlowSet: ['background'],
+  Invitation: ['max_uses', 'uses'],
+  InvitationRequest: ['max_uses'],
+  PatchedInvitationRequest: ['max_uses'],
+};
 
 /** Operations Tessera adds beside authentik's, each listed in docs/compatibility.md. */
 const TESSERA_EXTENSIONS = [

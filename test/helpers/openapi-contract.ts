@@ -35,8 +35,16 @@ function load() {
   // authentik renders a blank EmailField as "" although its schema says `format: email`.
   const email = ajv.formats.email as RegExp;
   ajv.addFormat('email', { type: 'string', validate: (value: string) => value === '' || email.test(value) });
+  // authentik sends `flow_obj: null` for an invitation without a flow, although its schema
+  // documents a required Flow (authentik/stages/invitation/api.py InvitationSerializer).
+  const invitation = document.components.schemas.Invitation as { properties: Record<string, object> };
+  invitation.properties.flow_obj = { ...invitation.properties.flow_obj, nullable: true };
   ajv.addSchema(fixNullable({ components: document.components }) as object, 'authentik');
-  const routes = Object.keys(document.paths).map((template) => ({
+  // Literal paths before templated ones, as DRF's router matches `events/actions/` before
+  // `events/{event_uuid}/`.
+  const templated = (template: string) => (template.match(/\{/g) ?? []).length;
+  const paths = Object.keys(document.paths).sort((a, b) => templated(a) - templated(b));
+  const routes = paths.map((template) => ({
     template,
     regex: new RegExp(
       `^${template
