@@ -9,7 +9,7 @@ import { SMTPServer } from 'smtp-server';
 import { sql } from 'drizzle-orm';
 import { query } from '../src/db/client.js';
 import { maskInvitationToken } from '../src/stages/invitation/invitation-token.js';
-import { ADMIN_TOKEN, buildTestApp, type TestContext } from './helpers/test-app.js';
+import { buildTestApp, type TestContext } from './helpers/test-app.js';
 import { createFlow, createUserWithToken, grantPermission, unique } from './helpers/factories.js';
 
 interface Received {
@@ -280,14 +280,9 @@ describe('send_email: refusals (nothing sent)', () => {
   });
 
   test('an invitation without a flow', async () => {
-    const created = await t.app.inject({
-      method: 'POST',
-      url: LIST,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      payload: JSON.stringify({ name: unique('noflow') }),
-    });
-    assert.equal(created.statusCode, 201);
-    const pk = JSON.parse(created.body).pk;
+    const created = await t.client.post(LIST, { name: unique('noflow') });
+    assert.equal(created.status, 201);
+    const pk = created.body.pk;
     const response = await sendEmail(pk, { email_addresses: ['a@example.com'] });
     assert.equal(response.status, 400);
     assert.deepEqual(response.body, { non_field_errors: ['Invitation has no associated flow'] });
