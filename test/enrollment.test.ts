@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { query } from '../src/db/client.js';
 import { maskInvitationToken } from '../src/stages/invitation/invitation-token.js';
 import { buildTestApp } from './helpers/test-app.js';
-import { createFlow, insertInvitation, unique } from './helpers/factories.js';
+import { bindStage, createFlow, insertInvitation, unique } from './helpers/factories.js';
 import { FlowBrowser } from './helpers/flow-client.js';
 import { answers, buildEnrollmentFlow, createPrompt } from './helpers/enrollment.js';
 
@@ -738,5 +738,61 @@ describe('flow pages', () => {
     const script = await t.app.inject({ method: 'GET', url: '/static/tessera/flow/flow.js' });
     assert.equal(script.statusCode, 200);
     assert.match(String(script.headers['content-type']), /javascript/);
+  });
+});
+
+describe('flow mechanics', () => {
+  test('invalid_response_action restart: a wrong answer starts the flow over, without errors shown', async () => {
+    const flow = await createFlow(t, { designation: 'enrollment' });
+    const invitationStage = await t.client.post('/api/v3/stages/invitation/stages/', { name: unique('inv') });
+    const prompt = await createPrompt(t, { field_key: 'username', type: 'username' });
+    const promptStage = await t.client.post('/api/v3/stages/prompt/stages/', {
+      name: unique('ps'),
+      fields: [prompt.pk],
+    });
+    await bindStage(t, flow.pk, invitationStage.body.pk, 0);
+    await bindStage(t, flow.pk, promptStage.body.pk, 10, { invalid_response_action: 'restart' });
+    const invitation = await insertInvitation(t, { flow: flow.pk, fixed_data: { username: '' } });
+    const browser = new FlowBrowser(t.app);
+    const q = `itoken=${invitation.pk}`;
+    assert.equal((await browser.get(flow.slug, q)).body.component, 'ak-stage-prompt');
+    const again = await browser.post(flow.slug, { component: 'ak-stage-prompt', username: '' }, q);
+    assert.equal(again.body.component, 'ak-stage-prompt');
+    assert.equal(again.body.response_errors, undefined);
+    // The invitation stage ran again: a second use of this multi-use invitation was accepted.
+    const used = (await eventsFor(invitation.pk)).filter((ev) => ev.action === 'invitation_used');
+    assert.equal(used.length, 2);
+  });
+
+  test('/flows/-/cancel/ drops the plan and follows a relative next only', async () => {
+    const e = await buildEnrollmentFlow(t);
+    const invitation = await insertInvitation(t, { flow: e.flow.pk, single_use: true });
+    const browser = new FlowBrowser(t.app);
+    await browser.get(e.flow.slug, `itoken=${invitation.pk}`);
+    const cancel = await browser.request('GET', '/flows/-/cancel/?next=%2Fafter%2F');
+    assert.equal(cancel.headers.location, '/after/');
+    const [row] = await query<any>(
+      db,
+      sql`SELECT data FROM sessions WHERE session_key = ${browser.sessionKey}`,
+    );
+    assert.equal(row.data['authentik/flows/plan'], undefined);
+    // The open-mode invitation was consumed on open: starting over is refused.
+    assert.equal((await browser.get(e.flow.slug, `itoken=${invitation.pk}`)).body.error_message, DENIED);
+    const away = await browser.request('GET', '/flows/-/cancel/?next=https%3A%2F%2Fevil.example%2F');
+    assert.equal(away.headers.location, '/');
+  });
+
+  test('a password in fixed_data is a default but never sent back to the browser', async () => {
+    const e = await buildEnrollmentFlow(t);
+    const invitation = await insertInvitation(t, {
+      flow: e.flow.pk,
+      fixed_data: { password: 's3cret-from-admin', password_repeat: 's3cret-from-admin' },
+    });
+    const browser = new FlowBrowser(t.app);
+    const challenge = await browser.get(e.flow.slug, `itoken=${invitation.pk}`);
+    for (const field of challenge.body.fields.filter((f: any) => f.type === 'password')) {
+      assert.equal(field.initial_value, '');
+    }
+    assert.ok(!JSON.stringify(challenge.body).includes('s3cret-from-admin'));
   });
 });

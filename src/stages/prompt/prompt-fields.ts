@@ -63,7 +63,8 @@ export function challengeField(field: PromptField, promptData: Record<string, un
     type: field.type,
     required: field.required,
     placeholder: field.placeholder,
-    initial_value: pythonStr(initialValueOf(field, promptData)),
+    // authentik sends a password from fixed_data back in clear; Tessera never echoes one.
+    initial_value: field.type === 'password' ? '' : pythonStr(initialValueOf(field, promptData)),
     order: field.order,
     sub_text: field.sub_text,
     choices: choices ? choices.map((choice) => ({ value: choice, label: choice })) : null,

@@ -6,6 +6,7 @@ import type { OrderTerm } from '../../api/ordering.js';
 import { flowSetSql } from '../../flows/flow-set.sql.js';
 import { STAGE_TYPES } from '../../flows/stage-types.js';
 import type { PromptType } from './prompt.schema.js';
+import type { PromptField } from './prompt-fields.js';
 
 export interface PromptRow {
   pk: string;
@@ -171,10 +172,11 @@ export function createPromptRepository(db: Db) {
     },
 
     /** A stage's prompts in challenge order (authentik: `fields.all().order_by("order")`). */
-    async forStage(stagePk: string): Promise<PromptRow[]> {
-      return query<PromptRow>(
+    async forStage(stagePk: string): Promise<PromptField[]> {
+      return query<PromptField>(
         db,
-        sql`SELECT ${SELECT} FROM prompts p JOIN prompt_stage_fields f ON f.prompt_uuid = p.prompt_uuid
+        sql`SELECT p.field_key, p.label, p.type, p.required, p.placeholder, p.initial_value, p."order", p.sub_text
+            FROM prompts p JOIN prompt_stage_fields f ON f.prompt_uuid = p.prompt_uuid
             WHERE f.stage_uuid = ${stagePk} ORDER BY p."order", p.name`,
       );
     },
