@@ -2,7 +2,7 @@
  * Opens the database: PostgreSQL through node-postgres when configured, otherwise the
  * embedded PGlite in a data folder. Both run the same drizzle migrations and the same SQL.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -58,6 +58,16 @@ function lockDataDir(dataDir: string): () => void {
   return () => rmSync(lockPath, { force: true });
 }
 
+/**
+ * Where PGlite keeps its cluster. PGlite's initdb refuses a folder that is not empty, and the
+ * lock file must exist before the cluster is opened, so a new data folder holds the cluster in
+ * `pgdata/` beside `tessera.lock`; a folder that already holds a cluster at its top level
+ * (`PG_VERSION`, the first layout) is used as it is.
+ */
+function clusterDir(dataDir: string): string {
+  return existsSync(path.join(dataDir, 'PG_VERSION')) ? dataDir : path.join(dataDir, 'pgdata');
+}
+
 const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
 export interface DatabaseStats {
@@ -101,7 +111,10 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     return { db, kind: 'postgres', stats, close: () => pool.end() };
   }
   const release = config.dataDir === 'memory://' ? () => undefined : lockDataDir(config.dataDir);
-  const client = await PGlite.create(config.dataDir, { extensions: { pg_trgm } });
+  const client = await PGlite.create(
+    config.dataDir === 'memory://' ? config.dataDir : clusterDir(config.dataDir),
+    { extensions: { pg_trgm } },
+  );
   const db = drizzlePglite(client, { schema, logger }) as unknown as Db;
   await migratePglite(db as never, { migrationsFolder });
   return {
