@@ -1,6 +1,53 @@
-/** Entry point: load the configuration, build the app, listen, and shut down cleanly. */
+/**
+ * Entry point: load the configuration, open the database, build the app, listen, and shut down
+ * cleanly. Whatever stops the start is reported as one line on stderr that names the setting
+ * behind it, with a non-zero exit status (78, EX_CONFIG, for a bad setting).
+ */
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+
+/** The innermost cause of an error (drizzle wraps driver errors in "Failed query: ..."). */
+function rootCause(error: unknown): unknown {
+  let current = error;
+  for (let depth = 0; depth < 8; depth += 1) {
+    const cause = (current as { cause?: unknown } | null)?.cause;
+    if (cause === undefined || cause === null) break;
+    current = cause;
+  }
+  return current;
+}
+
+function messageOf(error: unknown): string {
+  const text =
+    error instanceof Error
+      ? error.message
+      : typeof error === 'object' && error !== null && 'message' in error
+        ? String((error as { message: unknown }).message)
+        : String(error);
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function fail(line: string, status = 1): never {
+  console.error(`tessera failed to start: ${line}`);
+  process.exit(status);
+}
+
+async function open(config: Config): Promise<Database> {
+  const settings = config.database;
+  try {
+    return await openDatabase(settings);
+  } catch (error) {
+    const reason = messageOf(rootCause(error));
+    if (settings.kind === 'postgres') {
+      fail(
+        `cannot use PostgreSQL database "${settings.name}" at ${settings.host}:${settings.port} as "${settings.user}" ` +
+          `(AUTHENTIK_POSTGRESQL__HOST/__PORT/__USER/__PASSWORD/__NAME): ${reason}`,
+      );
+    }
+    fail(`cannot open the embedded database in ${settings.dataDir} (TESSERA_DATA_DIR): ${reason}`);
+  }
+}
 
 async function main(): Promise<void> {
   let config: Config;
@@ -13,18 +60,26 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await buildApp(config);
+  const database = await open(config);
+  const app = await buildApp(config, { database });
+  const close = async () => {
+    await app.close();
+    await database.close();
+  };
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
-    await app.close();
+    await close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  await app.listen({ host: config.listen.host, port: config.listen.port });
+  const { host, port } = config.listen;
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    await close().catch(() => undefined);
+    fail(`cannot listen on ${host}:${port} (AUTHENTIK_LISTEN__HTTP): ${messageOf(rootCause(error))}`);
+  }
 }
 
-main().catch((error: unknown) => {
-  console.error(`tessera failed to start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+main().catch((error: unknown) => fail(messageOf(error)));
