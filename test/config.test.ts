@@ -1,0 +1,268 @@
+/**
+ * Configuration and start-up: `loadConfig` reads authentik's environment names with their
+ * defaults, and the real entry point (`tsx src/server.ts`, what `npm start` runs) stops on a
+ * bad setting, an unreachable database, a busy data folder or a busy port with exactly one
+ * line on stderr naming the setting, and a non-zero exit. On an empty data folder it starts,
+ * answers, and stops cleanly on SIGTERM.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig, parseTimedelta } from '../src/config.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const scratch = mkdtempSync(path.join(tmpdir(), 'tessera-config-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the server entry point with only these settings (plus PATH/HOME), to its exit. */
+function start(
+  env: Record<string, string>,
+  onStdout?: (text: string, stop: () => void) => void,
+): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, ['src/server.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      onStdout?.(stdout, () => child.kill('SIGTERM'));
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function dataDir(name: string): string {
+  return path.join(scratch, name);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('loadConfig', () => {
+  test("defaults follow authentik's default.yml", () => {
+    const config = loadConfig({});
+    assert.deepEqual(config.listen, { host: '0.0.0.0', port: 9000 });
+    assert.equal(config.database.kind, 'pglite');
+    assert.equal(config.database.dataDir, path.resolve('./data'));
+    assert.equal(config.database.port, 5432);
+    assert.equal(config.database.user, 'authentik');
+    assert.equal(config.database.name, 'authentik');
+    assert.equal(config.logLevel, 'info');
+    assert.deepEqual(config.pagination, { defaultPageSize: 20, maxPageSize: 100 });
+    assert.equal(config.defaultTokenDurationSeconds, 86400);
+    assert.equal(config.email.host, 'localhost');
+    assert.equal(config.email.port, 25);
+    assert.equal(config.email.from, 'authentik@localhost');
+    assert.equal(config.email.timeoutSeconds, 10);
+    assert.deepEqual(config.bootstrap, { token: undefined, password: undefined, email: undefined });
+  });
+
+  test('reads the settings it names', () => {
+    const config = loadConfig({
+      AUTHENTIK_LISTEN__HTTP: '[::1]:8000',
+      AUTHENTIK_POSTGRESQL__HOST: 'db.internal',
+      AUTHENTIK_POSTGRESQL__PORT: '6543',
+      AUTHENTIK_POSTGRESQL__USER: 'u',
+      AUTHENTIK_POSTGRESQL__PASSWORD: 'p',
+      AUTHENTIK_POSTGRESQL__NAME: 'n',
+      AUTHENTIK_BOOTSTRAP_TOKEN: 'tok',
+      AUTHENTIK_LOG_LEVEL: 'WARNING',
+      TESSERA_DEFAULT_TOKEN_DURATION: 'hours=2;minutes=30',
+      TESSERA_PAGINATION_DEFAULT_PAGE_SIZE: '5',
+      TESSERA_PAGINATION_MAX_PAGE_SIZE: '50',
+      TESSERA_EXTERNAL_URL: 'https://auth.example.com/',
+    });
+    assert.deepEqual(config.listen, { host: '::1', port: 8000 });
+    assert.equal(config.database.kind, 'postgres');
+    assert.equal(config.database.host, 'db.internal');
+    assert.equal(config.database.port, 6543);
+    assert.equal(config.bootstrap.token, 'tok');
+    assert.equal(config.logLevel, 'warning');
+    assert.equal(config.defaultTokenDurationSeconds, 9000);
+    assert.deepEqual(config.pagination, { defaultPageSize: 5, maxPageSize: 50 });
+    assert.equal(config.externalUrl, 'https://auth.example.com');
+    assert.deepEqual(loadConfig({ AUTHENTIK_LISTEN__HTTP: ':9100' }).listen, { host: '0.0.0.0', port: 9100 });
+  });
+
+  test('a bad value is a ConfigError naming the setting', () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ AUTHENTIK_LISTEN__HTTP: 'nonsense' }, 'AUTHENTIK_LISTEN__HTTP'],
+      [{ AUTHENTIK_LISTEN__HTTP: '127.0.0.1:99999' }, 'AUTHENTIK_LISTEN__HTTP'],
+      [{ AUTHENTIK_POSTGRESQL__PORT: 'abc' }, 'AUTHENTIK_POSTGRESQL__PORT'],
+      [{ AUTHENTIK_POSTGRESQL__PORT: '0' }, 'AUTHENTIK_POSTGRESQL__PORT'],
+      [{ AUTHENTIK_EMAIL__PORT: '-1' }, 'AUTHENTIK_EMAIL__PORT'],
+      [{ AUTHENTIK_EMAIL__USE_TLS: 'maybe' }, 'AUTHENTIK_EMAIL__USE_TLS'],
+      [{ AUTHENTIK_EMAIL__USE_TLS: 'true', AUTHENTIK_EMAIL__USE_SSL: 'true' }, 'AUTHENTIK_EMAIL__USE_SSL'],
+      [{ AUTHENTIK_LOG_LEVEL: 'loud' }, 'AUTHENTIK_LOG_LEVEL'],
+      [{ TESSERA_DEFAULT_TOKEN_DURATION: 'forever' }, 'TESSERA_DEFAULT_TOKEN_DURATION'],
+      [{ TESSERA_EXTERNAL_URL: 'ftp://example.com' }, 'TESSERA_EXTERNAL_URL'],
+      [{ TESSERA_PAGINATION_MAX_PAGE_SIZE: '0' }, 'TESSERA_PAGINATION_MAX_PAGE_SIZE'],
+    ];
+    for (const [env, setting] of cases) {
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) =>
+          error instanceof ConfigError && error.setting === setting && error.message.includes(setting),
+        JSON.stringify(env),
+      );
+    }
+  });
+
+  test("timedeltas read authentik's `unit=value;...` form", () => {
+    assert.equal(parseTimedelta('days=1'), 86400);
+    assert.equal(parseTimedelta('weeks=1;days=1; hours=1'), 694800);
+    assert.equal(parseTimedelta('seconds=0.5'), 0.5);
+    assert.throws(() => parseTimedelta('1 day', 'X'), ConfigError);
+    assert.throws(() => parseTimedelta('years=1', 'X'), ConfigError);
+  });
+});
+
+describe('starting the server', () => {
+  test('a bad setting: one line on stderr naming it, exit status 78, nothing created', async () => {
+    const cases: [string, string][] = [
+      ['AUTHENTIK_LISTEN__HTTP', 'nonsense'],
+      ['AUTHENTIK_POSTGRESQL__PORT', 'abc'],
+      ['AUTHENTIK_LOG_LEVEL', 'loud'],
+    ];
+    for (const [setting, value] of cases) {
+      const folder = dataDir(`bad-${setting}`);
+      const run = await start({ [setting]: value, TESSERA_DATA_DIR: folder });
+      assert.equal(run.code, 78, setting);
+      const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+      assert.equal(lines.length, 1, run.stderr);
+      assert.match(lines[0], new RegExp(`^invalid configuration: ${setting}: `));
+      assert.ok(lines[0].includes(value) || setting === 'AUTHENTIK_LOG_LEVEL', lines[0]);
+      assert.equal(run.stdout, '');
+      assert.ok(!existsSync(folder), 'no data folder is created for a bad configuration');
+    }
+  });
+
+  test('an unreachable PostgreSQL server: one line naming the PostgreSQL settings, exit 1', async () => {
+    const port = await freePort();
+    const run = await start({
+      AUTHENTIK_POSTGRESQL__HOST: '127.0.0.1',
+      AUTHENTIK_POSTGRESQL__PORT: String(port),
+      AUTHENTIK_LISTEN__HTTP: '127.0.0.1:0',
+    });
+    assert.equal(run.code, 1);
+    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0], /^tessera failed to start: .*AUTHENTIK_POSTGRESQL__HOST.*ECONNREFUSED/);
+  });
+
+  test('a data folder in use by another process: one line naming TESSERA_DATA_DIR, exit 1', async () => {
+    const folder = dataDir('busy');
+    rmSync(folder, { recursive: true, force: true });
+    // This test process is alive, so its pid in the lock file marks the folder as taken.
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'tessera.lock'), String(process.pid));
+    const run = await start({ TESSERA_DATA_DIR: folder, AUTHENTIK_LISTEN__HTTP: '127.0.0.1:0' });
+    assert.equal(run.code, 1);
+    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0], /^tessera failed to start: .*TESSERA_DATA_DIR.*in use by another Tessera process/);
+  });
+
+  test('a busy port: one line naming AUTHENTIK_LISTEN__HTTP, exit 1, the data folder unlocked', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    const folder = dataDir('port');
+    try {
+      const run = await start({ TESSERA_DATA_DIR: folder, AUTHENTIK_LISTEN__HTTP: `127.0.0.1:${port}` });
+      assert.equal(run.code, 1);
+      const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+      assert.equal(lines.length, 1, run.stderr);
+      assert.match(
+        lines[0],
+        new RegExp(
+          `^tessera failed to start: cannot listen on 127\\.0\\.0\\.1:${port} \\(AUTHENTIK_LISTEN__HTTP\\): .*EADDRINUSE`,
+        ),
+      );
+      assert.ok(!existsSync(path.join(folder, 'tessera.lock')));
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  test('an empty data folder: migrates, bootstraps, serves, and stops on SIGTERM; a restart reuses it', async () => {
+    const folder = dataDir('fresh');
+    const port = await freePort();
+    const env = {
+      TESSERA_DATA_DIR: folder,
+      AUTHENTIK_LISTEN__HTTP: `127.0.0.1:${port}`,
+      AUTHENTIK_BOOTSTRAP_TOKEN: 'start-token',
+    };
+    const checks: Promise<void>[] = [];
+    const served = (run: (stop: () => void) => Promise<void>) => {
+      let started = false;
+      return (text: string, stop: () => void) => {
+        if (started || !text.includes('Server listening')) return;
+        started = true;
+        checks.push(run(stop));
+      };
+    };
+    const first = await start(
+      env,
+      served(async (stop) => {
+        try {
+          const ready = await fetch(`http://127.0.0.1:${port}/-/health/ready/`);
+          assert.equal(ready.status, 200);
+          const created = await fetch(`http://127.0.0.1:${port}/api/v3/stages/invitation/stages/`, {
+            method: 'POST',
+            headers: { authorization: 'Bearer start-token', 'content-type': 'application/json' },
+            body: JSON.stringify({ name: 'made-before-restart' }),
+          });
+          assert.equal(created.status, 201);
+        } finally {
+          stop();
+        }
+      }),
+    );
+    await Promise.all(checks.splice(0));
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stderr, '');
+    assert.ok(!existsSync(path.join(folder, 'tessera.lock')), 'the lock is released on shutdown');
+
+    const second = await start(
+      env,
+      served(async (stop) => {
+        try {
+          const list = await fetch(
+            `http://127.0.0.1:${port}/api/v3/stages/invitation/stages/?name=made-before-restart`,
+            { headers: { authorization: 'Bearer start-token' } },
+          );
+          assert.equal(((await list.json()) as { pagination: { count: number } }).pagination.count, 1);
+        } finally {
+          stop();
+        }
+      }),
+    );
+    await Promise.all(checks.splice(0));
+    assert.equal(second.code, 0, second.stderr);
+  });
+});
