@@ -22,7 +22,15 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
   for (const part of header.split(';')) {
     const index = part.indexOf('=');
     if (index === -1) continue;
-    if (part.slice(0, index).trim() === name) return decodeURIComponent(part.slice(index + 1).trim());
+    if (part.slice(0, index).trim() !== name) continue;
+    // A value that does not decode, or carries a NUL (which no key we issue has and the database
+    // cannot compare), is no cookie at all, as Django treats an unknown session key.
+    try {
+      const value = decodeURIComponent(part.slice(index + 1).trim());
+      return value.includes('\0') ? undefined : value;
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
