@@ -796,3 +796,49 @@ describe('flow mechanics', () => {
     assert.ok(!JSON.stringify(challenge.body).includes('s3cret-from-admin'));
   });
 });
+
+describe('hostile input', () => {
+  test('NUL characters, broken cookies and odd bodies never make a 500', async () => {
+    const e = await buildEnrollmentFlow(t);
+    const invitation = await insertInvitation(t, { flow: e.flow.pk });
+    const requests: [string, string, Record<string, string>, string?][] = [
+      ['GET', '/api/v3/flows/executor/%00/?query=', {}],
+      ['GET', FlowBrowser.executorUrl(e.flow.slug, 'itoken=%00abc&next=%00'), {}],
+      ['GET', FlowBrowser.executorUrl(e.flow.slug), { cookie: 'authentik_session=%E0%A4%A' }],
+      ['GET', FlowBrowser.executorUrl(e.flow.slug), { cookie: 'authentik_session=a%00b' }],
+      ['GET', '/if/flow/%00/', {}],
+      ['GET', '/flows/-/cancel/?next=%00', { cookie: 'authentik_session=%00' }],
+      [
+        'POST',
+        FlowBrowser.executorUrl(e.flow.slug, `itoken=${invitation.pk}`),
+        { 'content-type': 'application/json' },
+        '[1,2]',
+      ],
+      [
+        'POST',
+        FlowBrowser.executorUrl(e.flow.slug, `itoken=${invitation.pk}`),
+        { 'content-type': 'application/json' },
+        '"x"',
+      ],
+      [
+        'POST',
+        FlowBrowser.executorUrl(e.flow.slug, `itoken=${invitation.pk}`),
+        { 'content-type': 'application/json' },
+        '{"username": {"a": 1}, "email": ["x"], "password": null}',
+      ],
+      [
+        'POST',
+        FlowBrowser.executorUrl(e.flow.slug, `itoken=${invitation.pk}`),
+        { 'content-type': 'text/plain' },
+        'hello',
+      ],
+    ];
+    for (const [method, url, headers, payload] of requests) {
+      const response = await t.app.inject({ method: method as 'GET', url, headers, payload });
+      assert.ok(response.statusCode < 500, `${method} ${url}: ${response.statusCode} ${response.body}`);
+      if (url.includes('/executor/') && response.statusCode === 200) {
+        assert.notEqual(JSON.parse(response.body).component, 'ak-stage-flow-error', url);
+      }
+    }
+  });
+});

@@ -41,7 +41,8 @@ export interface ExecuteInput {
 /** Django's QueryDict of the wrapped query, keeping the last value of a repeated key. */
 export function parseQuery(query: string): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [key, value] of new URLSearchParams(query)) result[key] = value;
+  // NUL characters cannot be stored (jsonb) and mean nothing in a query: they are dropped.
+  for (const [key, value] of new URLSearchParams(query.replace(/%00|\0/gi, ''))) result[key] = value;
   return result;
 }
 
@@ -92,6 +93,8 @@ export class FlowExecutor {
   ) {}
 
   async findFlow(slug: string): Promise<ExecutorFlow | undefined> {
+    // No slug holds a NUL (the slug validator forbids it), and the database cannot compare one.
+    if (slug.includes('\0')) return undefined;
     return createExecutorRepository(this.db).flowBySlug(slug);
   }
 
