@@ -34,6 +34,11 @@ export interface JsonSchema {
   /** Keep surrounding whitespace (DRF `trim_whitespace=False`). */
   'x-drf-no-trim'?: boolean;
   /**
+   * Message for a malformed UUID, `{value}` standing for the input: a related-object field
+   * (PrimaryKeyRelatedField) reports Django's UUIDField text, not DRF UUIDField's.
+   */
+  'x-drf-uuid-message'?: string;
+  /**
    * A PrimaryKeyRelatedField over a UUID key: the value is looked up as given (no trimming),
    * so its errors are Django UUIDField's and DRF's related-field texts; the caller checks that
    * the object exists.
@@ -199,7 +204,10 @@ function validateString(s: JsonSchema, value: unknown): string {
   const errors: string[] = [];
   if (s.maxLength !== undefined && text.length > s.maxLength) errors.push(Messages.maxLength(s.maxLength));
   if (s.format === 'uuid') {
-    if (!UUID_RE.test(text)) throw new FieldError([Messages.invalidUuid]);
+    if (!UUID_RE.test(text)) {
+      const message = s['x-drf-uuid-message'];
+      throw new FieldError([message ? message.replace('{value}', text) : Messages.invalidUuid]);
+    }
     return canonicalUuid(text);
   }
   if (s.format === 'email' && !EMAIL_RE.test(text)) errors.push(Messages.invalidEmail);
