@@ -201,7 +201,7 @@ describe('invitations: validation errors (DRF bodies, nothing stored)', () => {
       { fixed_data: 'email=x' },
       { fixed_data: ['Value must be a dictionary, and not have any duplicate keys.'] },
     ],
-    ['flow not a UUID', { flow: 'nope' }, { flow: ['Must be a valid UUID.'] }],
+    ['flow not a UUID', { flow: 'nope' }, { flow: ['“nope” is not a valid UUID.'] }],
     ['max_uses zero', { max_uses: 0 }, { max_uses: ['Ensure this value is greater than or equal to 1.'] }],
     ['single_use not a boolean', { single_use: 'maybe' }, { single_use: ['Must be a valid boolean.'] }],
   ];

@@ -21,6 +21,8 @@ const flow = Nullable(
   Type.String({
     format: 'uuid',
     description: 'When set, only the configured flow can use this invitation.',
+    // A PrimaryKeyRelatedField: the lookup's Django UUIDField rejects a malformed id.
+    'x-drf-uuid-message': '“{value}” is not a valid UUID.',
   }),
 );
 const maxUses = Nullable(
