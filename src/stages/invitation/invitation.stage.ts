@@ -95,8 +95,16 @@ function leaseHolder(session: HttpSession): string {
   return holder;
 }
 
-/** The request as audit events show it: the executor's wrapped query unwrapped into `args`. */
-const eventCtx = (run: StageRun) => ({ ...run.ctx, query: run.get });
+/** authentik/events/signals.py on_invitation_used, with the token masked. */
+async function recordInvitationUsed(db: Db, run: StageRun, inviteUuid: string): Promise<void> {
+  await run.events.record(
+    db,
+    run.ctx,
+    'invitation_used',
+    { invitation_uuid: maskInvitationToken(inviteUuid) },
+    { app: 'authentik.events.signals' },
+  );
+}
 
 /** `str(invitation)` with the token masked. */
 const invitationName = (invitation: RuntimeInvitation) =>
@@ -110,7 +118,7 @@ async function recordDenial(
 ): Promise<void> {
   await run.events.record(
     run.db,
-    eventCtx(run),
+    run.ctx,
     'suspicious_request',
     {
       message: INVALID_INVITE,
@@ -154,27 +162,15 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
       return refuse(invitation.leased_by ? 'leased' : 'unknown', inviteUuid);
     }
     claim = { invite_uuid: inviteUuid, mode: 'lease', holder, display: invitationName(invitation) };
-    await run.events.record(
-      run.db,
-      eventCtx(run),
-      'invitation_used',
-      { invitation_uuid: maskInvitationToken(inviteUuid) },
-      { app: 'authentik.events.signals' },
-    );
+    await recordInvitationUsed(run.db, run, inviteUuid);
   } else if (invitation.single_use) {
     // Deletion, the usage record and both events commit together, or not at all.
     const consumed = await run.db.transaction(async (tx) => {
       const txRepository = createInvitationRuntimeRepository(tx);
       if (!(await txRepository.consume(inviteUuid, run.flow.pk))) return undefined;
       const useId = await txRepository.recordUse(inviteUuid, run.ctx.clientIp);
-      await run.events.record(
-        tx,
-        eventCtx(run),
-        'invitation_used',
-        { invitation_uuid: maskInvitationToken(inviteUuid) },
-        { app: 'authentik.events.signals' },
-      );
-      await run.events.model(tx, eventCtx(run), 'model_deleted', {
+      await recordInvitationUsed(tx, run, inviteUuid);
+      await run.events.model(tx, run.ctx, 'model_deleted', {
         app: 'authentik_stages_invitation',
         model_name: 'invitation',
         pk: maskInvitationToken(inviteUuid),
@@ -192,13 +188,7 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
     };
   } else {
     claim = { invite_uuid: inviteUuid, mode: 'count', display: invitationName(invitation) };
-    await run.events.record(
-      run.db,
-      eventCtx(run),
-      'invitation_used',
-      { invitation_uuid: maskInvitationToken(inviteUuid) },
-      { app: 'authentik.events.signals' },
-    );
+    await recordInvitationUsed(run.db, run, inviteUuid);
   }
 
   const context = run.plan.context;
@@ -231,7 +221,7 @@ async function userWritten(tx: Db, run: StageRun, user: WrittenUser): Promise<st
     if (!claim.holder || !(await repository.consumeLeased(claim.invite_uuid, claim.holder)))
       return INVALID_INVITE;
     await repository.recordUse(claim.invite_uuid, run.ctx.clientIp, user);
-    await run.events.model(tx, eventCtx(run), 'model_deleted', {
+    await run.events.model(tx, run.ctx, 'model_deleted', {
       app: 'authentik_stages_invitation',
       model_name: 'invitation',
       pk: maskInvitationToken(claim.invite_uuid),

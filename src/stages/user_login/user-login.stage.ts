@@ -66,7 +66,7 @@ export const userLoginStageHandler: StageHandler = {
       // authentik/events/signals.py on_user_logged_in
       await run.events.record(
         tx,
-        { ...run.ctx, query: run.get },
+        run.ctx,
         'login',
         {},
         {

@@ -136,7 +136,7 @@ async function write(run: StageRun): Promise<ReturnType<typeof ok>> {
       if (refusal) throw new Refused(refusal);
       const eventUser = { username: user.username, pk: id, email: user.email };
       if (!existing) {
-        await run.events.model(tx, { ...run.ctx, query: run.get }, 'model_created', {
+        await run.events.model(tx, run.ctx, 'model_created', {
           app: 'authentik_core',
           model_name: 'user',
           pk: id,
@@ -146,7 +146,7 @@ async function write(run: StageRun): Promise<ReturnType<typeof ok>> {
       // authentik/events/signals.py on_user_write: the prompt data (secrets masked) and `created`.
       await run.events.record(
         tx,
-        { ...run.ctx, query: run.get },
+        run.ctx,
         'user_write',
         { ...data, created: !existing },
         { app: 'authentik.events.signals', user: eventUser },
