@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { query } from '../src/db/client.js';
 import { userUid } from '../src/core/users/partial-user.schema.js';
-import { maskInvitationToken } from '../src/stages/invitation/invitation-token.js';
+import { maskInvitationToken, maskInvitationTokenIn } from '../src/stages/invitation/invitation-token.js';
 import { buildTestApp } from './helpers/test-app.js';
 import { createFlow, createUserWithToken, grantPermission, unique } from './helpers/factories.js';
 
@@ -447,5 +447,23 @@ describe('invitations: cleanup task', () => {
           WHERE action = 'model_deleted' AND context -> 'model' ->> 'pk' = ${maskInvitationToken(expired.pk)}`,
     );
     assert.equal(Number(deletions[0].n), 0);
+  });
+});
+
+describe('maskInvitationToken', () => {
+  test('keeps the first 8 hex digits of either form, in the 32-hex form events use', () => {
+    const dashed = '0B8E2C3E-5F0A-4D8E-9C1B-7A6D5E4F3C2B';
+    assert.equal(maskInvitationToken(dashed), `0b8e2c3e${'*'.repeat(24)}`);
+    assert.equal(maskInvitationToken(dashed.replace(/-/g, '').toLowerCase()), `0b8e2c3e${'*'.repeat(24)}`);
+    assert.equal(maskInvitationToken('short'), 'short');
+    assert.equal(maskInvitationToken('not-a-uuid-but-long'), `notauuid${'*'.repeat(7)}`);
+  });
+
+  test('masks every occurrence in a text, dashed or not, any case', () => {
+    const pk = '0b8e2c3e-5f0a-4d8e-9c1b-7a6d5e4f3c2b';
+    const masked = `0b8e2c3e${'*'.repeat(24)}`;
+    const text = `a ${pk} b ${pk.toUpperCase()} c ${pk.replace(/-/g, '')} d`;
+    assert.equal(maskInvitationTokenIn(text, pk), `a ${masked} b ${masked} c ${masked} d`);
+    assert.equal(maskInvitationTokenIn('nothing here', pk), 'nothing here');
   });
 });
