@@ -180,6 +180,24 @@ describe('users: create, read, update, delete', () => {
   });
 });
 
+describe('users: internal service accounts', () => {
+  test('cannot be modified, nor turned into another type', async () => {
+    const rows = await query<{ id: number }>(
+      t.database.db,
+      sql`INSERT INTO users (username, name, email, type) VALUES (${unique('outpost')}, 'Outpost', 'o@example.com',
+          'internal_service_account') RETURNING id`,
+    );
+    const pk = rows[0].id;
+    assert.deepEqual((await t.client.patch(`${USERS}${pk}/`, { type: 'internal' })).body, {
+      type: ["Can't change internal service account to other user type."],
+    });
+    assert.deepEqual((await t.client.patch(`${USERS}${pk}/`, { name: 'Renamed' })).body, {
+      non_field_errors: ["Can't modify internal service account users"],
+    });
+    assert.equal((await t.client.get(`${USERS}${pk}/`)).body.name, 'Outpost');
+  });
+});
+
 describe('users: list', () => {
   test('filters, search, ordering', async () => {
     const tag = unique('lst');
@@ -361,6 +379,16 @@ describe('users: set_password, used_by, me', () => {
     assert.deepEqual(self.settings, { theme: 'dark' });
     assert.deepEqual(self.system_permissions, ['view_role']);
     assert.equal(self.is_current, false);
+    // The same user through a browser session owns it.
+    const sessionKey = unique('session');
+    await t.database.db.execute(
+      sql`INSERT INTO sessions (session_key, user_id, expires) VALUES (${sessionKey}, ${actor.id}, now() + interval '1 hour')`,
+    );
+    const viaSession = await t.app.inject({
+      url: `${USERS}me/`,
+      headers: { cookie: `authentik_session=${sessionKey}` },
+    });
+    assert.equal(JSON.parse(viaSession.body).user.is_current, true);
     assert.equal((await me('')).status, 403);
   });
 });
