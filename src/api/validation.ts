@@ -44,6 +44,11 @@ export interface JsonSchema {
    * the object exists.
    */
   'x-drf-pk'?: 'uuid';
+  /**
+   * A `many=True` related field (DRF ManyRelatedField): items are validated in order and the
+   * first bad one is the field's error, not indexed (`{"groups": ["…"]}`).
+   */
+  'x-drf-many-related'?: boolean;
   [key: string]: unknown;
 }
 
@@ -174,6 +179,8 @@ function validateField(schema: JsonSchema, value: unknown, registry: SchemaRegis
       return value;
     case 'array': {
       if (!Array.isArray(value)) throw new FieldError([Messages.notAList(pythonTypeName(value))]);
+      if (s['x-drf-many-related'])
+        return value.map((item) => (s.items ? validateField(s.items, item, registry) : item));
       const errors: Record<string, unknown> = {};
       const out = value.map((item, index) => {
         try {
