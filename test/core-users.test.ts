@@ -131,6 +131,11 @@ describe('users: create, read, update, delete', () => {
         { username: 'x'.repeat(151), name: 'x' },
         { username: ['Ensure this field has no more than 150 characters.'] },
       ],
+      [{ username: unique('u'), name: 'x', groups: ['nope'] }, { groups: ['“nope” is not a valid UUID.'] }],
+      [
+        { username: unique('u'), name: 'x', roles: 'nope' },
+        { roles: ['Expected a list of items but got type "str".'] },
+      ],
     ];
     for (const [body, expected] of cases) {
       const response = await t.client.post(USERS, body);

@@ -47,13 +47,17 @@ export const Group = component(
 );
 export type GroupBody = Static<typeof Group>;
 
+/** A PrimaryKeyRelatedField(many=True) over UUID keys, with DRF's related-field errors. */
+const uuidPkList = () =>
+  Type.Array(Type.String({ format: 'uuid', 'x-drf-pk': 'uuid' }), { 'x-drf-many-related': true });
+
 const requestProperties = {
   name: Type.String({ minLength: 1 }),
   is_superuser: Type.Optional(superuserFlag),
-  parents: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
-  users: Type.Optional(Type.Array(Type.Integer())),
+  parents: Type.Optional(uuidPkList()),
+  users: Type.Optional(Type.Array(Type.Integer(), { 'x-drf-many-related': true })),
   attributes: Type.Optional(JsonObject()),
-  roles: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
+  roles: Type.Optional(uuidPkList()),
 };
 
 export const GroupRequest = component(

@@ -65,13 +65,17 @@ export const User = component(
 );
 export type UserBody = Static<typeof User>;
 
+/** A PrimaryKeyRelatedField(many=True) over UUID keys, with DRF's related-field errors. */
+const uuidPkList = () =>
+  Type.Array(Type.String({ format: 'uuid', 'x-drf-pk': 'uuid' }), { 'x-drf-many-related': true });
+
 const requestProperties = {
   username: Type.String({ minLength: 1, maxLength: 150 }),
   name: displayName,
   is_active: Type.Optional(isActive),
   last_login: Type.Optional(Nullable(Type.String({ format: 'date-time' }))),
-  groups: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
-  roles: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
+  groups: Type.Optional(uuidPkList()),
+  roles: Type.Optional(uuidPkList()),
   email: Type.Optional(email),
   attributes: Type.Optional(JsonObject()),
   path: Type.Optional(Type.String({ minLength: 1 })),
