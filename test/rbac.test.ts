@@ -19,17 +19,6 @@ const ROLES = '/api/v3/rbac/roles/';
 const PERMS = '/api/v3/rbac/permissions/';
 const BY_ROLES = `${PERMS}assigned_by_roles/`;
 
-/**
- * GET without the response-schema check: the contract helper matches
- * `/rbac/permissions/assigned_by_roles/` and `/rbac/permissions/roles/` to authentik's
- * `/rbac/permissions/{id}/` template
- * (first match wins), so it would check the body against the wrong component.
- */
-async function getUnchecked(url: string, token = 'test-admin-token') {
-  const response = await t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
-  return { status: response.statusCode, body: JSON.parse(response.body) };
-}
-
 async function grantCount(rolePk: string): Promise<number> {
   const rows = await query<{ n: string }>(
     t.database.db,
@@ -104,7 +93,7 @@ describe('permission grant → visibility, end to end', () => {
     assert.equal((await as.get(`${STAGES}${other.pk}/`)).status, 404);
 
     // What was granted, as the admin UI shows it.
-    const assigned = await getUnchecked(
+    const assigned = await t.client.get(
       `${BY_ROLES}?model=authentik_stages_invitation.invitationstage&object_pk=${granted.pk}`,
     );
     assert.equal(assigned.status, 200);
@@ -123,12 +112,12 @@ describe('permission grant → visibility, end to end', () => {
         name: 'Can view Invitation Stage',
       },
     );
-    const otherObject = await getUnchecked(
+    const otherObject = await t.client.get(
       `${BY_ROLES}?model=authentik_stages_invitation.invitationstage&object_pk=${other.pk}`,
     );
     assert.ok(!otherObject.body.results.some((r: { role_pk: string }) => r.role_pk === role.pk));
 
-    const perRole = await getUnchecked(`${PERMS}roles/?uuid=${role.pk}`);
+    const perRole = await t.client.get(`${PERMS}roles/?uuid=${role.pk}`);
     assert.equal(perRole.status, 200);
     assert.equal(perRole.body.results.length, 1);
     assert.equal(perRole.body.results[0].object_pk, granted.pk);
@@ -272,16 +261,16 @@ describe('/rbac/permissions/', () => {
   });
 
   test('assigned_by_roles needs `model`, and lists roles holding model-level permissions too', async () => {
-    const missing = await getUnchecked(BY_ROLES);
+    const missing = await t.client.get(BY_ROLES);
     assert.deepEqual(missing.body, { model: ['This field is required.'] });
     const role = await createRole(t);
     await assignToRole(t, role.pk, ['authentik_flows.change_flow']);
-    const response = await getUnchecked(`${BY_ROLES}?model=authentik_flows.flow&search=${role.name}`);
+    const response = await t.client.get(`${BY_ROLES}?model=authentik_flows.flow&search=${role.name}`);
     assert.equal(response.body.results.length, 1);
     assert.equal(response.body.results[0].model_permissions[0].codename, 'change_flow');
     const user = await createUserWithToken(t);
-    assert.equal((await getUnchecked(`${BY_ROLES}?model=authentik_flows.flow`, user.token)).status, 403);
-    assert.equal((await getUnchecked(`${PERMS}roles/`, user.token)).status, 403);
+    assert.equal((await t.client.as(user.token).get(`${BY_ROLES}?model=authentik_flows.flow`)).status, 403);
+    assert.equal((await t.client.as(user.token).get(`${PERMS}roles/`)).status, 403);
   });
 });
 
