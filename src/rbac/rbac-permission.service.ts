@@ -250,7 +250,7 @@ export class RbacPermissionService {
       // Shown only when the role may view the object (authentik's get_object_description).
       const canView = await repository.roleCanView(row.role_uuid, row.app_label, row.model, row.object_pk);
       results.push({
-        id: row.id,
+        id: Number(row.id),
         codename: row.codename,
         model: row.model,
         app_label: row.app_label,
