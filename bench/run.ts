@@ -176,7 +176,8 @@ async function runCases(
       const load = result.load;
       log(
         `${settings.database} ${def.id}: ${load?.rps.toFixed(0)} req/s, p50 ${load?.p50} ms, p99 ${load?.p99} ms, ` +
-          `${result.statementsPerRequest} statements/request, non-2xx ${load?.non2xx}` +
+          `${result.statementsPerRequest} statements/request, non-2xx ${load?.non2xx}, ` +
+          `CPU/request ${result.cpu?.server.toFixed(3)} ms server + ${result.cpu?.database.toFixed(3)} ms database` +
           (result.floors
             ? `; floors: framework ${result.floors.framework?.rps.toFixed(0)} req/s, database ${result.floors.database?.rps.toFixed(0)} req/s`
             : ''),
@@ -374,6 +375,12 @@ async function postgresRun(
   await tessera.stop();
 
   const runner = await openPgRunner(pgSettings);
+  settings.backendPids = async () =>
+    (
+      await runner.rows<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      )
+    ).map((row) => row.pid);
   let invitations = options.invitationSteps[0];
   let events = options.eventSteps[0];
   try {

@@ -6,7 +6,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runLoad, type LoadRequest, type LoadResult } from './load.js';
-import { BOOTSTRAP_TOKEN, freePort, peakRss, resetPeakRss, startChild, type Child } from './processes.js';
+import {
+  BOOTSTRAP_TOKEN,
+  cpuMs,
+  freePort,
+  peakRss,
+  resetPeakRss,
+  startChild,
+  type Child,
+} from './processes.js';
 import type { PgSettings } from './databases.js';
 
 export const AUTH = { authorization: `Bearer ${BOOTSTRAP_TOKEN}` };
@@ -22,6 +30,12 @@ export interface CaseDef {
   table?: { name: string; rows: number };
 }
 
+/** CPU milliseconds per request: the server process and the database backends serving it. */
+export interface CpuPerRequest {
+  server: number;
+  database: number;
+}
+
 export interface CaseResult {
   id: string;
   title: string;
@@ -30,9 +44,16 @@ export interface CaseResult {
   available: boolean;
   reason?: string;
   load?: LoadResult;
+  cpu?: CpuPerRequest;
   statementsPerRequest?: number;
   peakRssBytes?: number;
-  floors?: { framework?: LoadResult; database?: LoadResult; statements?: number };
+  floors?: {
+    framework?: LoadResult;
+    database?: LoadResult;
+    statements?: number;
+    frameworkCpu?: CpuPerRequest;
+    databaseCpu?: CpuPerRequest;
+  };
   /** The statements one request issued (text only), for EXPLAIN and the report. */
   statements?: { sql: string; params: unknown[] }[];
   extra?: Record<string, unknown>;
@@ -43,6 +64,27 @@ export interface Settings {
   duration: number;
   database: 'postgres' | 'pglite';
   pg?: PgSettings & { poolSize: number };
+  /** Process ids of the database's backends (PostgreSQL), for CPU accounting. */
+  backendPids?: () => Promise<number[]>;
+}
+
+/** Runs a load and charges the CPU the server and the database backends spent on it. */
+async function loadWithCpu(
+  baseUrl: string,
+  serverPid: number,
+  request: LoadRequest,
+  settings: Settings,
+): Promise<{ load: LoadResult; cpu: CpuPerRequest }> {
+  const before = new Map<number, number>();
+  for (const pid of (await settings.backendPids?.()) ?? []) before.set(pid, cpuMs(pid));
+  const serverBefore = cpuMs(serverPid);
+  const load = await runLoad(baseUrl, request, settings);
+  const serverMs = cpuMs(serverPid) - serverBefore;
+  let databaseMs = 0;
+  // Backends that started during the load count whole; the pool keeps them open past it.
+  for (const pid of (await settings.backendPids?.()) ?? []) databaseMs += cpuMs(pid) - (before.get(pid) ?? 0);
+  const requests = Math.max(1, load.requests);
+  return { load, cpu: { server: serverMs / requests, database: databaseMs / requests } };
 }
 
 function bodyOf(request: LoadRequest): string | undefined {
@@ -107,11 +149,12 @@ export async function measureCase(tessera: Child, def: CaseDef, settings: Settin
   const statementsPerRequest = ((await debugStats(tessera.baseUrl)) - before) / sequential;
 
   resetPeakRss(tessera.pid);
-  const load = await runLoad(tessera.baseUrl, def.request, settings);
+  const { load, cpu } = await loadWithCpu(tessera.baseUrl, tessera.pid, def.request, settings);
   const result: CaseResult = {
     ...base,
     available: true,
     load,
+    cpu,
     statementsPerRequest,
     peakRssBytes: peakRss(tessera.pid),
     statements,
@@ -143,7 +186,9 @@ async function measureFloors(
     port: frameworkPort,
   });
   try {
-    floors.framework = await runLoad(framework.baseUrl, def.request, settings);
+    const measured = await loadWithCpu(framework.baseUrl, framework.pid, def.request, settings);
+    floors.framework = measured.load;
+    floors.frameworkCpu = measured.cpu;
   } finally {
     await framework.stop();
   }
@@ -166,7 +211,9 @@ async function measureFloors(
       port: databasePort,
     });
     try {
-      floors.database = await runLoad(database.baseUrl, def.request, settings);
+      const measured = await loadWithCpu(database.baseUrl, database.pid, def.request, settings);
+      floors.database = measured.load;
+      floors.databaseCpu = measured.cpu;
     } finally {
       await database.stop();
     }

@@ -30,6 +30,23 @@ export function peakRss(pid: number): number | undefined {
   }
 }
 
+/**
+ * CPU time (user + system) a process has used, in milliseconds, from /proc/<pid>/stat; 0 when
+ * the process is gone. CPU per request is robust where throughput is not: on a machine shared
+ * with other work, a case's req/s moves with the neighbours' load, its CPU cost hardly.
+ */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+const CLOCK_TICKS = 100;
+
 /** Resets VmHWM to the current RSS (Linux `clear_refs` value 5), so a case reads its own peak. */
 export function resetPeakRss(pid: number): void {
   try {
