@@ -188,6 +188,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     if (request.method === 'GET' || request.method === 'HEAD') {
       return reply.code(404).type('text/html; charset=utf-8').send(NOT_FOUND_PAGE);
     }
+    // Django's View.options(): 200, empty, with the view's Allow header.
+    if (request.method === 'OPTIONS') {
+      return reply.code(200).header('allow', 'GET, HEAD, OPTIONS').type('text/html; charset=utf-8').send('');
+    }
     return reply.code(405).header('allow', 'GET, HEAD, OPTIONS').type('text/html; charset=utf-8').send('');
   });
 

@@ -284,6 +284,11 @@ describe('unknown URLs and headers', () => {
       assert.equal(response.body, '');
       assert.equal(response.headers.allow, 'GET, HEAD, OPTIONS');
     }
+    // OPTIONS reaches the template view's options(): 200, empty, the same Allow.
+    const options = await raw('OPTIONS', '/api/v3/stages/invitation/stages');
+    assert.equal(options.statusCode, 200);
+    assert.equal(options.body, '');
+    assert.equal(options.headers.allow, 'GET, HEAD, OPTIONS');
   });
 
   test('every answer carries a fresh X-authentik-id and Vary: Accept-Language', async () => {
