@@ -9,7 +9,14 @@ import { sql } from 'drizzle-orm';
 import { query } from '../src/db/client.js';
 import { maskInvitationToken } from '../src/stages/invitation/invitation-token.js';
 import { buildTestApp } from './helpers/test-app.js';
-import { bindStage, createFlow, insertInvitation, unique } from './helpers/factories.js';
+import {
+  bindStage,
+  createFlow,
+  createUserWithToken,
+  grantPermission,
+  insertInvitation,
+  unique,
+} from './helpers/factories.js';
 import { FlowBrowser } from './helpers/flow-client.js';
 import { answers, buildEnrollmentFlow, createPrompt } from './helpers/enrollment.js';
 
@@ -840,5 +847,88 @@ describe('hostile input', () => {
         assert.notEqual(JSON.parse(response.body).component, 'ak-stage-flow-error', url);
       }
     }
+  });
+});
+
+describe('permissions of the extensions', () => {
+  test('uses: view permission on the invitation; after consumption only the global one', async () => {
+    const e = await buildEnrollmentFlow(t);
+    const kept = await insertInvitation(t, { flow: e.flow.pk });
+    const consumed = await insertInvitation(t, { flow: e.flow.pk, single_use: true });
+    const browser = new FlowBrowser(t.app);
+    await browser.get(e.flow.slug, `itoken=${consumed.pk}`);
+    const viewer = await createUserWithToken(t);
+    await grantPermission(t, viewer, 'authentik_stages_invitation.view_invitation', kept.pk);
+    const client = t.client.as(viewer.token);
+    assert.equal((await client.get(`/api/v3/stages/invitation/invitations/${kept.pk}/uses/`)).status, 200);
+    const gone = await client.get(`/api/v3/stages/invitation/invitations/${consumed.pk}/uses/`);
+    assert.equal(gone.status, 404);
+    assert.deepEqual(gone.body, { detail: 'No Invitation matches the given query.' });
+    assert.equal(
+      (await t.client.get(`/api/v3/stages/invitation/invitations/${consumed.pk}/uses/`)).status,
+      200,
+    );
+    const stranger = await createUserWithToken(t);
+    assert.equal(
+      (await t.client.as(stranger.token).get(`/api/v3/stages/invitation/invitations/${kept.pk}/uses/`))
+        .status,
+      403,
+    );
+    assert.equal((await t.client.get('/api/v3/stages/invitation/invitations/not-a-uuid/uses/')).status, 404);
+  });
+
+  test('consumption: view to read, change to write', async () => {
+    const e = await buildEnrollmentFlow(t);
+    const url = `/api/v3/stages/invitation/stages/${e.invitationStage.pk}/consumption/`;
+    const reader = await createUserWithToken(t);
+    await grantPermission(t, reader, 'authentik_stages_invitation.view_invitationstage');
+    assert.equal((await t.client.as(reader.token).get(url)).status, 200);
+    const refused = await t.client.as(reader.token).patch(url, { lease_seconds: 60 });
+    assert.equal(refused.status, 403);
+    await grantPermission(
+      t,
+      reader,
+      'authentik_stages_invitation.change_invitationstage',
+      e.invitationStage.pk,
+    );
+    const changed = await t.client.as(reader.token).patch(url, { lease_seconds: 60 });
+    assert.deepEqual(changed.body, { single_use_consumption: 'open', lease_seconds: 60 });
+  });
+});
+
+describe('user_write and user_login settings', () => {
+  test('create_users_as_inactive: the user is written inactive and user_login refuses to sign them in', async () => {
+    const e = await buildEnrollmentFlow(t);
+    await t.client.patch(`/api/v3/stages/user_write/${e.userWriteStage.pk}/`, {
+      create_users_as_inactive: true,
+    });
+    const invitation = await insertInvitation(t, { flow: e.flow.pk });
+    const browser = new FlowBrowser(t.app);
+    await browser.get(e.flow.slug, `itoken=${invitation.pk}`);
+    const username = unique('inactive');
+    const done = await browser.post(e.flow.slug, answers(username), `itoken=${invitation.pk}`);
+    assert.equal(done.body.component, 'ak-stage-access-denied');
+    assert.equal(done.body.pending_user, username);
+    assert.equal((await userRow(username)).is_active, false);
+    assert.equal(await sessionUser(browser), null);
+  });
+
+  test('a non-zero session_duration gives a persistent cookie of that age', async () => {
+    const e = await buildEnrollmentFlow(t);
+    await t.client.patch(`/api/v3/stages/user_login/${e.userLoginStage.pk}/`, {
+      session_duration: 'hours=2',
+    });
+    const invitation = await insertInvitation(t, { flow: e.flow.pk });
+    const browser = new FlowBrowser(t.app);
+    await browser.get(e.flow.slug, `itoken=${invitation.pk}`);
+    const done = await browser.request(
+      'POST',
+      FlowBrowser.executorUrl(e.flow.slug, `itoken=${invitation.pk}`),
+      answers(unique('persist')),
+    );
+    const cookie = ([] as string[])
+      .concat(done.headers['set-cookie'] as string[])
+      .find((c) => c.startsWith('authentik_session='));
+    assert.match(String(cookie), /Max-Age=7200;/);
   });
 });
