@@ -12,6 +12,7 @@ import { componentSchemas, schemaRegistry } from './api/schemas.js';
 import { validateBody, type JsonSchema } from './api/validation.js';
 import { compileSerializer } from './api/serialization.js';
 import { apiPipeline, mountRoutes, type RouteSpec, type ViewMetadata } from './api/routes.js';
+import { TokenUserCache } from './api/authentication.js';
 import { registerOpenApi, schemaRoutes } from './api/schema.routes.js';
 import { parseJsonBody, parseOtherBody } from './api/json-body.js';
 import { PermissionService } from './rbac/permission.service.js';
@@ -140,7 +141,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   app.addContentTypeParser('*', { parseAs: 'string' }, parseOtherBody);
 
-  app.addHook('onRequest', apiPipeline({ db: database.db, permissions: services.permissions }));
+  const tokenCache = config.authCacheSeconds ? new TokenUserCache(config.authCacheSeconds) : undefined;
+  app.addHook('onRequest', apiPipeline({ db: database.db, permissions: services.permissions, tokenCache }));
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-authentik-id', request.id);
     reply.header('vary', 'Accept-Language');

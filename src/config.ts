@@ -57,6 +57,8 @@ export interface Config {
   eventRetentionSeconds: number;
   /** TESSERA_DEBUG_STATS: serve /-/debug/ (statement counts and capture) to loopback clients. */
   debugStats?: boolean;
+  /** TESSERA_AUTH_CACHE_SECONDS: keep API-token lookups this long (0, the default, is off). */
+  authCacheSeconds?: number;
 }
 
 export class ConfigError extends Error {
@@ -201,5 +203,6 @@ export function loadConfig(env: Env = process.env): Config {
       'TESSERA_EVENT_RETENTION',
     ),
     debugStats: bool(env, 'TESSERA_DEBUG_STATS', false),
+    authCacheSeconds: int(env, 'TESSERA_AUTH_CACHE_SECONDS', 0, 0, 60),
   };
 }

@@ -13,7 +13,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Db } from '../db/client.js';
-import { authenticate } from './authentication.js';
+import { authenticate, type TokenUserCache } from './authentication.js';
 import type { Actor, RequestContext } from './context.js';
 import { ApiError, Messages } from './errors.js';
 import type { RawQuery } from './filters.js';
@@ -234,7 +234,7 @@ export function mountRoutes(
  * negotiation, then authentication, then the view-level permission. It runs before the body is
  * parsed, so an unauthenticated request gets its 403 even with a body DRF could not parse.
  */
-export function apiPipeline(deps: { db: Db; permissions: PermissionService }) {
+export function apiPipeline(deps: { db: Db; permissions: PermissionService; tokenCache?: TokenUserCache }) {
   return async (request: FastifyRequest): Promise<void> => {
     const api = request.routeOptions.config.api;
     if (!api) return;
@@ -252,7 +252,7 @@ export function apiPipeline(deps: { db: Db; permissions: PermissionService }) {
     if (!request.url.startsWith(`${API_PREFIX}/schema/`) && !acceptsJson(request.headers.accept)) {
       throw ApiError.detail(406, Messages.notAcceptable);
     }
-    request.actor = await authenticate(deps.db, request);
+    request.actor = await authenticate(deps.db, request, deps.tokenCache);
     if (api.auth === 'required' && !request.actor) throw ApiError.forbidden(Messages.notAuthenticated);
     if (api.requires && request.actor) await deps.permissions.requireGlobal(request.actor, api.requires);
   };
