@@ -16,7 +16,7 @@ import type { Db } from '../db/client.js';
 import { authenticate, type TokenUserCache } from './authentication.js';
 import type { Actor, RequestContext } from './context.js';
 import { ApiError, Messages } from './errors.js';
-import type { RawQuery } from './filters.js';
+import { lastValue, type RawQuery } from './filters.js';
 import { GenericError, ValidationError, ref } from './schemas.js';
 import type { PermissionService } from '../rbac/permission.service.js';
 
@@ -83,7 +83,13 @@ declare module 'fastify' {
     actor: Actor | null;
   }
   interface FastifyContextConfig {
-    api?: { auth: 'required' | 'optional'; requires?: string; allow?: string };
+    api?: {
+      auth: 'required' | 'optional';
+      requires?: string;
+      allow?: string;
+      /** The view's own content negotiation (the schema view's renderers); throws 404/406. */
+      negotiate?: (request: FastifyRequest) => void;
+    };
   }
 }
 
@@ -238,19 +244,12 @@ export function apiPipeline(deps: { db: Db; permissions: PermissionService; toke
   return async (request: FastifyRequest): Promise<void> => {
     const api = request.routeOptions.config.api;
     if (!api) return;
-    const format = (request.query as RawQuery).format;
-    const formatValue = Array.isArray(format) ? format[format.length - 1] : format;
-    // DRF tests `format` for truthiness: an empty value is no format.
-    if (
-      formatValue !== undefined &&
-      formatValue !== '' &&
-      formatValue !== 'json' &&
-      !request.url.startsWith(`${API_PREFIX}/schema/`)
-    ) {
-      throw ApiError.notFound();
-    }
-    if (!request.url.startsWith(`${API_PREFIX}/schema/`) && !acceptsJson(request.headers.accept)) {
-      throw ApiError.detail(406, Messages.notAcceptable);
+    if (api.negotiate) api.negotiate(request);
+    else {
+      // DRF tests `format` for truthiness: an empty value is no format.
+      const format = lastValue(request.query as RawQuery, 'format');
+      if (format && format !== 'json') throw ApiError.notFound();
+      if (!acceptsJson(request.headers.accept)) throw ApiError.detail(406, Messages.notAcceptable);
     }
     request.actor = await authenticate(deps.db, request, deps.tokenCache);
     if (api.auth === 'required' && !request.actor) throw ApiError.forbidden(Messages.notAuthenticated);
