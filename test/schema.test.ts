@@ -131,7 +131,8 @@ describe('the schema endpoint', () => {
   test('serves YAML by default as application/vnd.oai.openapi, to anyone', async () => {
     const yaml = await t.client.get('/api/v3/schema/', { token: null });
     assert.equal(yaml.status, 200);
-    assert.equal(yaml.headers['content-type'], 'application/vnd.oai.openapi');
+    // drf-spectacular's YAML renderer keeps DRF's default charset; its JSON renderers have none.
+    assert.equal(yaml.headers['content-type'], 'application/vnd.oai.openapi; charset=utf-8');
     assert.deepEqual(YAML.parse(yaml.text), tessera);
   });
 
@@ -144,9 +145,48 @@ describe('the schema endpoint', () => {
     });
     assert.deepEqual(JSON.parse(negotiated.text), tessera);
     const yaml = await t.client.get('/api/v3/schema/?format=yaml', { token: null });
-    assert.equal(yaml.headers['content-type'], 'application/vnd.oai.openapi');
+    assert.equal(yaml.headers['content-type'], 'application/vnd.oai.openapi; charset=utf-8');
+    // An empty format is no format.
+    assert.equal((await t.client.get('/api/v3/schema/?format=', { token: null })).status, 200);
+  });
+
+  test("negotiates over drf-spectacular's four renderers, before authentication", async () => {
+    const typeFor = async (accept: string, query = '') => {
+      const r = await t.client.get(`/api/v3/schema/${query}`, { token: null, headers: { accept } });
+      return [r.status, r.headers['content-type']];
+    };
+    assert.deepEqual(await typeFor('application/json'), [200, 'application/json']);
+    assert.deepEqual(await typeFor('application/yaml'), [200, 'application/yaml; charset=utf-8']);
+    assert.deepEqual(await typeFor('text/html, application/json'), [200, 'application/json']);
+    assert.deepEqual(await typeFor('application/*'), [200, 'application/vnd.oai.openapi; charset=utf-8']);
+    assert.deepEqual(await typeFor('*/*', '?format=json'), [200, 'application/vnd.oai.openapi+json']);
+    assert.deepEqual(await typeFor('application/json', '?format=yaml'), [
+      406,
+      'application/vnd.oai.openapi; charset=utf-8',
+    ]);
+    // Errors of this view go through its renderer: YAML prints DRF's ErrorDetail with its code.
+    const html = await t.client.get('/api/v3/schema/', {
+      token: 'not-a-token',
+      headers: { accept: 'text/html' },
+    });
+    assert.equal(html.status, 406);
+    assert.deepEqual(YAML.parse(html.text), {
+      detail: { string: 'Could not satisfy the request Accept header.', code: 'not_acceptable' },
+    });
     const other = await t.client.get('/api/v3/schema/?format=xml', { token: null });
     assert.equal(other.status, 404);
+    assert.deepEqual(YAML.parse(other.text), { detail: { string: 'Not found.', code: 'not_found' } });
+    const badToken = await t.client.get('/api/v3/schema/?format=json', { token: 'not-a-token' });
+    assert.equal(badToken.status, 403);
+    assert.deepEqual(JSON.parse(badToken.text), { detail: 'Token invalid/expired' });
+    const post = await t.client.request('POST', '/api/v3/schema/', { token: null });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.allow, 'GET, HEAD, OPTIONS');
+    assert.deepEqual(YAML.parse(post.text), {
+      detail: { string: 'Method "POST" not allowed.', code: 'method_not_allowed' },
+    });
+    // An admin token is fine too.
+    assert.equal((await t.client.get('/api/v3/schema/')).status, 200);
   });
 
   test('carries authentik’s document header: version, servers and the security schemes it uses', () => {

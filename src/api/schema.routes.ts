@@ -1,14 +1,16 @@
 /**
  * The OpenAPI document of what Tessera serves, generated from the route schemas (never written
  * by hand) with authentik's operationIds and component names, at `/api/v3/schema/`: YAML by
- * default (`application/vnd.oai.openapi`), JSON with `?format=json` or the JSON media type.
+ * default (`application/vnd.oai.openapi; charset=utf-8`), JSON with `?format=json` or the JSON
+ * media types, negotiated as DRF does for drf-spectacular's four renderers.
  * @see drf-spectacular SpectacularAPIView as authentik mounts it (authentik/api/v3/urls.py)
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import YAML from 'yaml';
 import { API_PREFIX, type RouteSpec } from './routes.js';
-import { ApiError } from './errors.js';
+import { ApiError, Messages } from './errors.js';
+import { lastValue, type RawQuery } from './filters.js';
 
 const ERROR_RESPONSES = {
   ValidationErrorResponse: {
@@ -111,6 +113,130 @@ export function buildDocument(app: FastifyInstance): OpenApiDocument {
   return document;
 }
 
+/** drf-spectacular's renderers on SpectacularAPIView, in its order (YAML first). */
+interface Renderer {
+  mediaType: string;
+  format: 'yaml' | 'json';
+  /** DRF's BaseRenderer charset (`utf-8`); the JSON renderers have none. */
+  charset: string | null;
+}
+
+const RENDERERS: Renderer[] = [
+  { mediaType: 'application/vnd.oai.openapi', format: 'yaml', charset: 'utf-8' },
+  { mediaType: 'application/yaml', format: 'yaml', charset: 'utf-8' },
+  { mediaType: 'application/vnd.oai.openapi+json', format: 'json', charset: null },
+  { mediaType: 'application/json', format: 'json', charset: null },
+];
+
+interface MediaType {
+  text: string;
+  main: string;
+  sub: string;
+  params: [string, string][];
+}
+
+function parseMediaType(text: string): MediaType {
+  const [type, ...rest] = text.split(';');
+  const [main = '', sub = ''] = type.trim().toLowerCase().split('/');
+  const params = rest
+    .map((part) => part.split('='))
+    .filter((pair) => pair.length === 2)
+    .map(([key, value]) => [key.trim().toLowerCase(), value.trim()] as [string, string]);
+  return { text, main, sub, params };
+}
+
+/** DRF's _MediaType.precedence: `*` 0, `type/*` 1, a full type 2, with parameters 3. */
+function precedence(media: MediaType): number {
+  if (media.main === '*') return 0;
+  if (media.sub === '*') return 1;
+  if (media.params.length === 0 || media.params.every(([key]) => key === 'q')) return 2;
+  return 3;
+}
+
+function matches(renderer: Renderer, media: MediaType): boolean {
+  const [main, sub] = renderer.mediaType.split('/');
+  return (media.sub === '*' || media.sub === sub) && (media.main === '*' || media.main === main);
+}
+
+interface Negotiated {
+  renderer: Renderer;
+  contentType: string;
+}
+
+/** The response's Content-Type: the accepted media type, with the renderer's charset. */
+function contentType(renderer: Renderer, accepted: string): string {
+  return renderer.charset ? `${accepted}; charset=${renderer.charset}` : accepted;
+}
+
+/**
+ * DRF's DefaultContentNegotiation over the schema view's renderers: `?format=` (a truthy value)
+ * keeps the renderers of that format, none is a 404; then the Accept entries by precedence,
+ * the first renderer one of them matches wins (q is not consulted); none is a 406. A wildcard
+ * entry answers with the renderer's own type (plus the entry's parameters).
+ * @see rest_framework/negotiation.py DefaultContentNegotiation.select_renderer
+ */
+function negotiate(format: string | undefined, accept: string | undefined): Negotiated {
+  const renderers = format ? RENDERERS.filter((r) => r.format === format) : RENDERERS;
+  if (renderers.length === 0) throw ApiError.notFound();
+  const entries = (accept ?? '*/*').split(',').map((entry) => parseMediaType(entry.trim()));
+  for (const level of [3, 2, 1, 0]) {
+    const set = entries.filter((entry) => precedence(entry) === level);
+    for (const renderer of renderers) {
+      const media = set.find((entry) => matches(renderer, entry));
+      if (!media) continue;
+      const accepted =
+        level < 2
+          ? [renderer.mediaType, ...media.params.map(([key, value]) => `${key}=${value}`)].join(';')
+          : media.text;
+      return { renderer, contentType: contentType(renderer, accepted) };
+    }
+  }
+  throw ApiError.detail(406, Messages.notAcceptable);
+}
+
+const negotiated = new WeakMap<FastifyRequest, Negotiated>();
+
+/** DRF's default codes of the errors this view can raise, which the YAML renderer prints. */
+function errorCode(error: ApiError): string {
+  switch (error.status) {
+    case 403:
+      return 'authentication_failed';
+    case 404:
+      return 'not_found';
+    case 405:
+      return 'method_not_allowed';
+    case 406:
+      return 'not_acceptable';
+    default:
+      return 'error';
+  }
+}
+
+/**
+ * Errors of the schema view go through the negotiated renderer (the first one, YAML, when
+ * negotiation itself failed, as DRF's forced negotiation falls back to): the YAML renderer
+ * prints an ErrorDetail as `{string, code}`.
+ * @see drf_spectacular/renderers.py OpenApiYamlRenderer
+ */
+function schemaErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (!(error instanceof ApiError)) throw error;
+  const choice = negotiated.get(request) ?? {
+    renderer: RENDERERS[0],
+    contentType: contentType(RENDERERS[0], RENDERERS[0].mediaType),
+  };
+  const body = error.body as { detail?: string };
+  const text =
+    choice.renderer.format === 'yaml' && typeof body.detail === 'string'
+      ? YAML.stringify({ detail: { string: body.detail, code: errorCode(error) } })
+      : JSON.stringify(error.body);
+  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+  return reply
+    .code(error.status)
+    .type(choice.contentType)
+    .serializer((x) => x as string)
+    .send(text);
+}
+
 export function schemaRoutes(app: FastifyInstance): RouteSpec[] {
   let cached: { yaml: string; json: string } | undefined;
   const render = () => {
@@ -124,10 +250,30 @@ export function schemaRoutes(app: FastifyInstance): RouteSpec[] {
     return cached;
   };
   const anyObject = { type: 'object', additionalProperties: {} };
+  // Content negotiation runs first in the pipeline (before authentication), as in DRF.
+  const api = {
+    auth: 'optional' as const,
+    allow: 'GET, HEAD, OPTIONS',
+    negotiate: (request: FastifyRequest) => {
+      const format = lastValue(request.query as RawQuery, 'format');
+      negotiated.set(request, negotiate(format, request.headers.accept));
+    },
+  };
+  app.route({
+    method: ['POST', 'PUT', 'PATCH', 'DELETE'],
+    url: `${API_PREFIX}/schema/`,
+    config: { api },
+    schema: { hide: true },
+    errorHandler: schemaErrorHandler,
+    handler: async (request) => {
+      throw ApiError.detail(405, Messages.methodNotAllowed(request.method), { allow: api.allow });
+    },
+  });
   app.route({
     method: 'GET',
     url: `${API_PREFIX}/schema/`,
-    config: { api: { auth: 'optional', allow: 'GET, HEAD, OPTIONS' } },
+    config: { api },
+    errorHandler: schemaErrorHandler,
     schema: {
       operationId: 'schema_retrieve',
       description:
@@ -154,28 +300,12 @@ export function schemaRoutes(app: FastifyInstance): RouteSpec[] {
       },
     },
     handler: async (request, reply) => {
-      const query = request.query as Record<string, string | string[] | undefined>;
-      const formatRaw = query.format;
-      const format = Array.isArray(formatRaw) ? formatRaw[formatRaw.length - 1] : formatRaw;
-      const accept = request.headers.accept ?? '';
-      const wantsJson =
-        format === 'json' || (format === undefined && /application\/(vnd\.oai\.openapi\+)?json/.test(accept));
-      if (format !== undefined && format !== 'json' && format !== 'yaml') throw ApiError.notFound();
+      const choice = negotiated.get(request) as Negotiated;
       const body = render();
-      if (wantsJson) {
-        return reply
-          .type(
-            accept.includes('application/json') && format !== 'json'
-              ? 'application/json'
-              : 'application/vnd.oai.openapi+json',
-          )
-          .serializer((x) => x as string)
-          .send(body.json);
-      }
       return reply
-        .type('application/vnd.oai.openapi')
+        .type(choice.contentType)
         .serializer((x) => x as string)
-        .send(body.yaml);
+        .send(choice.renderer.format === 'json' ? body.json : body.yaml);
     },
   });
   return [];
