@@ -9,16 +9,9 @@ import { sql } from 'drizzle-orm';
 import { query } from '../src/db/client.js';
 import { maskInvitationToken } from '../src/stages/invitation/invitation-token.js';
 import { buildTestApp } from './helpers/test-app.js';
-import {
-  bindStage,
-  createFlow,
-  createUserWithToken,
-  grantPermission,
-  insertInvitation,
-  unique,
-} from './helpers/factories.js';
+import { bindStage, createFlow, createUserWithToken, grantPermission, unique } from './helpers/factories.js';
 import { FlowBrowser } from './helpers/flow-client.js';
-import { answers, buildEnrollmentFlow, createPrompt } from './helpers/enrollment.js';
+import { answers, buildEnrollmentFlow, createInvitation, createPrompt } from './helpers/enrollment.js';
 
 const t = await buildTestApp();
 const db = t.database.db;
@@ -62,7 +55,7 @@ async function invitationExists(pk: string) {
 describe('a valid invitation link', () => {
   test('shows the prompt pre-filled with fixed_data, enrolls the user with it and signs them in', async () => {
     const e = await buildEnrollmentFlow(t);
-    const invitation = await insertInvitation(t, {
+    const invitation = await createInvitation(t, {
       flow: e.flow.pk,
       fixed_data: {
         email: 'jane@example.com',
@@ -177,7 +170,7 @@ describe('a valid invitation link', () => {
 
   test('the executor never answers an anonymous POST with a CSRF failure', async () => {
     const e = await buildEnrollmentFlow(t);
-    const invitation = await insertInvitation(t, { flow: e.flow.pk });
+    const invitation = await createInvitation(t, { flow: e.flow.pk });
     const browser = new FlowBrowser(t.app);
     await browser.get(e.flow.slug, `itoken=${invitation.pk}`);
     browser.cookies.delete('authentik_csrf');
@@ -188,7 +181,7 @@ describe('a valid invitation link', () => {
   test('an absolute or protocol-relative next is not followed', async () => {
     const e = await buildEnrollmentFlow(t);
     for (const next of ['https://evil.example/', '//evil.example/', '/\\evil.example']) {
-      const invitation = await insertInvitation(t, { flow: e.flow.pk });
+      const invitation = await createInvitation(t, { flow: e.flow.pk });
       const browser = new FlowBrowser(t.app);
       const q = `itoken=${invitation.pk}&next=${encodeURIComponent(next)}`;
       await browser.get(e.flow.slug, q);
@@ -199,7 +192,7 @@ describe('a valid invitation link', () => {
 
   test('an invitation without a flow works on any flow with an invitation stage', async () => {
     const e = await buildEnrollmentFlow(t);
-    const invitation = await insertInvitation(t, { flow: null });
+    const invitation = await createInvitation(t, { flow: null });
     const browser = new FlowBrowser(t.app);
     const first = await browser.get(e.flow.slug, `itoken=${invitation.pk}`);
     assert.equal(first.body.component, 'ak-stage-prompt');
@@ -207,7 +200,7 @@ describe('a valid invitation link', () => {
 
   test('the token may come as `token` or from a prompt field named token', async () => {
     const e = await buildEnrollmentFlow(t);
-    const invitation = await insertInvitation(t, { flow: e.flow.pk, fixed_data: { name: 'From token' } });
+    const invitation = await createInvitation(t, { flow: e.flow.pk, fixed_data: { name: 'From token' } });
     const browser = new FlowBrowser(t.app);
     const first = await browser.get(e.flow.slug, `token=${invitation.pk}`);
     assert.equal(first.body.component, 'ak-stage-prompt');
@@ -223,12 +216,12 @@ describe('links that are refused', () => {
     [
       'expired',
       async (flowPk) =>
-        `itoken=${(await insertInvitation(t, { flow: flowPk, expires: new Date(Date.now() - 60000).toISOString() })).pk}`,
+        `itoken=${(await createInvitation(t, { flow: flowPk, expires: new Date(Date.now() - 60000).toISOString() })).pk}`,
       'expired',
     ],
     [
       'for another flow',
-      async () => `itoken=${(await insertInvitation(t, { flow: (await createFlow(t)).pk })).pk}`,
+      async () => `itoken=${(await createInvitation(t, { flow: (await createFlow(t)).pk })).pk}`,
       'wrong_flow',
     ],
   ];
@@ -287,7 +280,7 @@ describe('links that are refused', () => {
 
   test('a signed-in user opening a require_unauthenticated flow is refused', async () => {
     const e = await buildEnrollmentFlow(t);
-    const invitation = await insertInvitation(t, { flow: e.flow.pk });
+    const invitation = await createInvitation(t, { flow: e.flow.pk });
     const response = await t.client.get(FlowBrowser.executorUrl(e.flow.slug, `itoken=${invitation.pk}`));
     assert.equal(response.body.component, 'ak-stage-access-denied');
     assert.equal(response.body.error_message, 'Flow does not apply to current user.');
@@ -297,7 +290,7 @@ describe('links that are refused', () => {
 describe('single use, consumed when opened (authentik behaviour, the default)', () => {
   test('the first open deletes the invitation (model_deleted); a second browser is refused', async () => {
     const e = await buildEnrollmentFlow(t);
-    const invitation = await insertInvitation(t, { flow: e.flow.pk, single_use: true });
+    const invitation = await createInvitation(t, { flow: e.flow.pk, single_use: true });
     const first = new FlowBrowser(t.app);
     assert.equal((await first.get(e.flow.slug, `itoken=${invitation.pk}`)).body.component, 'ak-stage-prompt');
     assert.equal(await invitationExists(invitation.pk), false);
@@ -324,7 +317,7 @@ describe('single use, consumed when opened (authentik behaviour, the default)', 
 
   test('50 browsers opening one single-use link at once enroll exactly one user', async () => {
     const e = await buildEnrollmentFlow(t);
-    const invitation = await insertInvitation(t, { flow: e.flow.pk, single_use: true });
+    const invitation = await createInvitation(t, { flow: e.flow.pk, single_use: true });
     const prefix = unique('race');
     const q = `itoken=${invitation.pk}`;
     const results = await Promise.all(
@@ -346,7 +339,7 @@ describe('single use, consumed when opened (authentik behaviour, the default)', 
 describe('counted invitations (max_uses)', () => {
   test('max_uses 3 enrolls three people and refuses the fourth', async () => {
     const e = await buildEnrollmentFlow(t);
-    const invitation = await insertInvitation(t, { flow: e.flow.pk, max_uses: 3 });
+    const invitation = await createInvitation(t, { flow: e.flow.pk, max_uses: 3 });
     const prefix = unique('three');
     for (let i = 0; i < 3; i += 1) {
       const browser = new FlowBrowser(t.app);
@@ -379,7 +372,7 @@ describe('counted invitations (max_uses)', () => {
 
   test('the count is claimed when the user is written: 50 concurrent answers on max_uses 1 write one user', async () => {
     const e = await buildEnrollmentFlow(t);
-    const invitation = await insertInvitation(t, { flow: e.flow.pk, max_uses: 1 });
+    const invitation = await createInvitation(t, { flow: e.flow.pk, max_uses: 1 });
     const prefix = unique('write-race');
     const q = `itoken=${invitation.pk}`;
     const browsers = Array.from({ length: 50 }, () => new FlowBrowser(t.app));
@@ -426,7 +419,7 @@ describe('single use consumed at enrollment (the consumption setting)', () => {
       single_use_consumption: 'enrollment',
       lease_seconds: 600,
     });
-    const invitation = await insertInvitation(t, { flow: e.flow.pk, single_use: true });
+    const invitation = await createInvitation(t, { flow: e.flow.pk, single_use: true });
     const q = `itoken=${invitation.pk}`;
 
     const a = new FlowBrowser(t.app);
@@ -484,7 +477,7 @@ describe('single use consumed at enrollment (the consumption setting)', () => {
     await t.client.patch(`/api/v3/stages/invitation/stages/${e.invitationStage.pk}/consumption/`, {
       single_use_consumption: 'enrollment',
     });
-    const invitation = await insertInvitation(t, { flow: e.flow.pk, single_use: true });
+    const invitation = await createInvitation(t, { flow: e.flow.pk, single_use: true });
     const prefix = unique('lease-race');
     const q = `itoken=${invitation.pk}`;
     const results = await Promise.all(
@@ -503,8 +496,8 @@ describe('single use consumed at enrollment (the consumption setting)', () => {
 describe('the plan and the session', () => {
   test('a new itoken for the same flow starts a fresh plan', async () => {
     const e = await buildEnrollmentFlow(t);
-    const one = await insertInvitation(t, { flow: e.flow.pk, fixed_data: { name: 'First' } });
-    const two = await insertInvitation(t, { flow: e.flow.pk, fixed_data: { name: 'Second' } });
+    const one = await createInvitation(t, { flow: e.flow.pk, fixed_data: { name: 'First' } });
+    const two = await createInvitation(t, { flow: e.flow.pk, fixed_data: { name: 'Second' } });
     const browser = new FlowBrowser(t.app);
     const first = await browser.get(e.flow.slug, `itoken=${one.pk}`);
     assert.equal(first.body.fields.find((f: any) => f.field_key === 'name').initial_value, 'First');
@@ -517,7 +510,7 @@ describe('the plan and the session', () => {
 
   test('the flow continues on another instance: the plan is in the shared database', async () => {
     const e = await buildEnrollmentFlow(t);
-    const invitation = await insertInvitation(t, { flow: e.flow.pk });
+    const invitation = await createInvitation(t, { flow: e.flow.pk });
     const browser = new FlowBrowser(t.app);
     await browser.get(e.flow.slug, `itoken=${invitation.pk}`);
     // A second app on the same database plays the other instance.
@@ -539,7 +532,7 @@ describe('the plan and the session', () => {
 describe('prompt validation', () => {
   test("errors come back in authentik's response_errors shape, on the same challenge", async () => {
     const e = await buildEnrollmentFlow(t);
-    const invitation = await insertInvitation(t, { flow: e.flow.pk });
+    const invitation = await createInvitation(t, { flow: e.flow.pk });
     const taken = unique('taken');
     const q = `itoken=${invitation.pk}`;
     const browser = new FlowBrowser(t.app);
@@ -583,7 +576,7 @@ describe('prompt validation', () => {
         },
       ],
     });
-    const invitation = await insertInvitation(t, {
+    const invitation = await createInvitation(t, {
       flow: e.flow.pk,
       fixed_data: { 'attributes.plan': 'gold', 'attributes.role': 'member' },
     });
@@ -759,7 +752,7 @@ describe('flow mechanics', () => {
     });
     await bindStage(t, flow.pk, invitationStage.body.pk, 0);
     await bindStage(t, flow.pk, promptStage.body.pk, 10, { invalid_response_action: 'restart' });
-    const invitation = await insertInvitation(t, { flow: flow.pk, fixed_data: { username: '' } });
+    const invitation = await createInvitation(t, { flow: flow.pk, fixed_data: { username: '' } });
     const browser = new FlowBrowser(t.app);
     const q = `itoken=${invitation.pk}`;
     assert.equal((await browser.get(flow.slug, q)).body.component, 'ak-stage-prompt');
@@ -773,7 +766,7 @@ describe('flow mechanics', () => {
 
   test('/flows/-/cancel/ drops the plan and follows a relative next only', async () => {
     const e = await buildEnrollmentFlow(t);
-    const invitation = await insertInvitation(t, { flow: e.flow.pk, single_use: true });
+    const invitation = await createInvitation(t, { flow: e.flow.pk, single_use: true });
     const browser = new FlowBrowser(t.app);
     await browser.get(e.flow.slug, `itoken=${invitation.pk}`);
     const cancel = await browser.request('GET', '/flows/-/cancel/?next=%2Fafter%2F');
@@ -791,7 +784,7 @@ describe('flow mechanics', () => {
 
   test('a password in fixed_data is a default but never sent back to the browser', async () => {
     const e = await buildEnrollmentFlow(t);
-    const invitation = await insertInvitation(t, {
+    const invitation = await createInvitation(t, {
       flow: e.flow.pk,
       fixed_data: { password: 's3cret-from-admin', password_repeat: 's3cret-from-admin' },
     });
@@ -807,7 +800,7 @@ describe('flow mechanics', () => {
 describe('hostile input', () => {
   test('NUL characters, broken cookies and odd bodies never make a 500', async () => {
     const e = await buildEnrollmentFlow(t);
-    const invitation = await insertInvitation(t, { flow: e.flow.pk });
+    const invitation = await createInvitation(t, { flow: e.flow.pk });
     const requests: [string, string, Record<string, string>, string?][] = [
       ['GET', '/api/v3/flows/executor/%00/?query=', {}],
       ['GET', FlowBrowser.executorUrl(e.flow.slug, 'itoken=%00abc&next=%00'), {}],
@@ -853,8 +846,8 @@ describe('hostile input', () => {
 describe('permissions of the extensions', () => {
   test('uses: view permission on the invitation; after consumption only the global one', async () => {
     const e = await buildEnrollmentFlow(t);
-    const kept = await insertInvitation(t, { flow: e.flow.pk });
-    const consumed = await insertInvitation(t, { flow: e.flow.pk, single_use: true });
+    const kept = await createInvitation(t, { flow: e.flow.pk });
+    const consumed = await createInvitation(t, { flow: e.flow.pk, single_use: true });
     const browser = new FlowBrowser(t.app);
     await browser.get(e.flow.slug, `itoken=${consumed.pk}`);
     const viewer = await createUserWithToken(t);
@@ -902,7 +895,7 @@ describe('user_write and user_login settings', () => {
     await t.client.patch(`/api/v3/stages/user_write/${e.userWriteStage.pk}/`, {
       create_users_as_inactive: true,
     });
-    const invitation = await insertInvitation(t, { flow: e.flow.pk });
+    const invitation = await createInvitation(t, { flow: e.flow.pk });
     const browser = new FlowBrowser(t.app);
     await browser.get(e.flow.slug, `itoken=${invitation.pk}`);
     const username = unique('inactive');
@@ -918,7 +911,7 @@ describe('user_write and user_login settings', () => {
     await t.client.patch(`/api/v3/stages/user_login/${e.userLoginStage.pk}/`, {
       session_duration: 'hours=2',
     });
-    const invitation = await insertInvitation(t, { flow: e.flow.pk });
+    const invitation = await createInvitation(t, { flow: e.flow.pk });
     const browser = new FlowBrowser(t.app);
     await browser.get(e.flow.slug, `itoken=${invitation.pk}`);
     const done = await browser.request(

@@ -13,8 +13,8 @@ import { sql } from 'drizzle-orm';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { query } from '../../src/db/client.js';
 import { buildTestApp } from '../helpers/test-app.js';
-import { insertInvitation, unique } from '../helpers/factories.js';
-import { buildEnrollmentFlow } from '../helpers/enrollment.js';
+import { unique } from '../helpers/factories.js';
+import { buildEnrollmentFlow, createInvitation } from '../helpers/enrollment.js';
 
 const CHROMIUM = process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -55,7 +55,7 @@ const context = await launch();
 
 test('an invitation link enrolls a person through the page, by keyboard, and signs them in', async () => {
   const e = await buildEnrollmentFlow(t);
-  const invitation = await insertInvitation(t, {
+  const invitation = await createInvitation(t, {
     flow: e.flow.pk,
     single_use: true,
     fixed_data: { email: 'browser@example.com', attributes: { source: 'browser-test' } },
@@ -121,7 +121,7 @@ test('an invitation link enrolls a person through the page, by keyboard, and sig
 
 test('an expired link shows the denial', async () => {
   const e = await buildEnrollmentFlow(t);
-  const invitation = await insertInvitation(t, {
+  const invitation = await createInvitation(t, {
     flow: e.flow.pk,
     expires: new Date(Date.now() - 3600_000).toISOString(),
   });

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import * as ak from '@goauthentik/api';
 import { ADMIN_TOKEN, buildTestApp } from '../helpers/test-app.js';
-import { insertInvitation, unique } from '../helpers/factories.js';
+import { unique } from '../helpers/factories.js';
 
 const t = await buildTestApp();
 await t.app.listen({ host: '127.0.0.1', port: 0 });
@@ -81,9 +81,13 @@ test('the official client builds an enrollment flow and enrolls through the exec
   for (const [order, stage] of [invitationStage.pk, promptStage.pk, write.pk, login.pk].entries()) {
     await flows.flowsBindingsCreate({ flowStageBindingRequest: { target: flow.pk, stage, order } });
   }
-  const invitation = await insertInvitation(t, {
-    flow: flow.pk,
-    fixed_data: { email: 'client@example.com' },
+  const invitation = await stages.stagesInvitationInvitationsCreate({
+    invitationRequest: {
+      name: unique('client-invitation'),
+      flow: flow.pk,
+      fixedData: { email: 'client@example.com' },
+      singleUse: true,
+    },
   });
 
   const browser = new ak.FlowsApi(new ak.Configuration({ basePath, fetchApi: cookieFetch() }));

@@ -100,3 +100,23 @@ export function answers(username: string, overrides: Record<string, unknown> = {
     ...overrides,
   };
 }
+
+/** An invitation created through `/stages/invitation/invitations/` as the admin. */
+export async function createInvitation(
+  t: TestContext,
+  body: {
+    flow?: string | null;
+    single_use?: boolean;
+    fixed_data?: Record<string, unknown>;
+    expires?: string | null;
+    max_uses?: number | null;
+  } = {},
+): Promise<{ pk: string; name: string }> {
+  const response = await t.client.post('/api/v3/stages/invitation/invitations/', {
+    name: unique('invitation'),
+    expires: new Date(Date.now() + 86400000).toISOString(),
+    ...body,
+  });
+  expect201(response, 'createInvitation');
+  return response.body;
+}
