@@ -21,6 +21,15 @@ export interface LookupOptions<T> {
   parse?: (raw: string) => string | undefined;
 }
 
+/**
+ * A uuid primary key from the URL, as the model field's lookup reads it (`uuid.UUID(hex=…)`):
+ * braces, `urn:uuid:`, dashes and case are fine; whitespace is not (it is the form field, not
+ * the model field, that strips), so ` <uuid>` is DRF's "Not found.".
+ */
+export function parseLookupUuid(raw: string): string | undefined {
+  return /\s/.test(raw) ? undefined : parseUuid(raw);
+}
+
 export function isVisible(visibility: Visibility, pk: string): boolean {
   return visibility.all || visibility.pks.includes(pk);
 }
@@ -31,7 +40,7 @@ export async function lookupVisible<T>(
   options: LookupOptions<T>,
 ): Promise<{ pk: string; object: T }> {
   const visibility = await permissions.visibility(actor, options.viewPermission);
-  const pk = (options.parse ?? parseUuid)(options.rawPk);
+  const pk = (options.parse ?? parseLookupUuid)(options.rawPk);
   if (pk === undefined) throw ApiError.notFound();
   if (!isVisible(visibility, pk)) throw ApiError.notFound(Messages.noMatch(options.modelName));
   const object = await options.find(pk);
