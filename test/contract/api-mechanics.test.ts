@@ -389,3 +389,19 @@ describe('request bodies', () => {
     assert.deepEqual(response.body.flow_set, []);
   });
 });
+
+describe('detail lookups', () => {
+  test("an id with whitespace is DRF's Not found. (the model field does not strip)", async () => {
+    const stage = await createInvitationStage(t);
+    assert.deepEqual((await t.client.get(`${LIST}%20${stage.pk}/`)).body, { detail: 'Not found.' });
+    assert.deepEqual((await t.client.get(`${LIST}${stage.pk}%20/`)).body, { detail: 'Not found.' });
+    for (const form of [
+      stage.pk.toUpperCase(),
+      stage.pk.replace(/-/g, ''),
+      `{${stage.pk}}`,
+      `urn:uuid:${stage.pk}`,
+    ]) {
+      assert.equal((await t.client.get(`${LIST}${encodeURIComponent(form)}/`)).body.pk, stage.pk, form);
+    }
+  });
+});
