@@ -712,6 +712,14 @@ describe('prompt and stage management API', () => {
     });
     assert.equal(login.body.session_duration, 'hours=2');
     assert.equal(login.body.remember_device, 'days=30');
+    const badDuration = await t.client.patch(`/api/v3/stages/user_login/${login.body.pk}/`, {
+      session_duration: 'hours=two',
+      remember_device: 'fortnights=1',
+    });
+    assert.deepEqual(badDuration.body, {
+      session_duration: ["hours=two is not in the correct format of 'hours=3;minutes=1'."],
+      remember_device: ["fortnights=1 is not in the correct format of 'hours=3;minutes=1'."],
+    });
     const clash = await t.client.post('/api/v3/stages/user_login/', { name: write.body.name });
     assert.deepEqual(clash.body, { name: ['stage with this name already exists.'] });
     const list = await t.client.get(`/api/v3/stages/user_write/?name=${write.body.name}&user_type=external`);

@@ -30,18 +30,12 @@ const texts = {
     'When set to a non-zero value, authentik will save a cookie with a longer expiry,to remember the device the user is logging in from. (Format: hours=-1;minutes=-2;seconds=-3)',
 };
 
-/** authentik's timedelta_string_validator: `unit=value` pairs separated by `;`. */
-const TIMEDELTA_PATTERN =
-  '^\\s*(?:(?:weeks|days|hours|minutes|seconds|milliseconds|microseconds)\\s*=\\s*-?\\d+(?:\\.\\d+)?\\s*;?\\s*)+$';
-
 function settings(minLength: number | undefined) {
   const duration = (description: string) =>
     Type.Optional(
       Type.String({
         description,
-        ...(minLength
-          ? { minLength, pattern: TIMEDELTA_PATTERN, 'x-drf-pattern-message': 'Invalid time delta' }
-          : {}),
+        ...(minLength ? { minLength } : {}),
       }),
     );
   return {

@@ -1,7 +1,11 @@
 /** The user_login stage's viewset (authentik/stages/user_login/api.py UserLoginStageViewSet). */
 import type { SubtypeDefinition } from '../../flows/stage-subtype.repository.js';
 import type { SubtypeOptions } from '../../flows/stage-subtype.service.js';
+import { ApiError, type FieldErrors } from '../../api/errors.js';
 import { GEOIP_BINDINGS, NETWORK_BINDINGS } from './user-login-stage.schema.js';
+import { invalidTimedelta, parseTimedelta } from './timedelta.js';
+
+const DURATION_FIELDS = ['session_duration', 'remember_me_offset', 'remember_device'] as const;
 
 export const USER_LOGIN_STAGE: SubtypeDefinition = {
   type: 'user_login',
@@ -36,4 +40,14 @@ export const userLoginStageOptions: SubtypeOptions = {
     session_duration: reader.text('session_duration'),
     terminate_other_sessions: reader.drfBoolean('terminate_other_sessions'),
   }),
+  // timedelta_string_validator on the three duration fields.
+  async validate(_db, values) {
+    const errors: FieldErrors = {};
+    for (const field of DURATION_FIELDS) {
+      const value = values[field];
+      if (typeof value === 'string' && parseTimedelta(value) === undefined)
+        errors[field] = [invalidTimedelta(value)];
+    }
+    if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
+  },
 };

@@ -11,27 +11,7 @@ import { query } from '../../db/client.js';
 import { UNAUTHENTICATED_AGE_SECONDS } from '../../core/sessions/session.store.js';
 import { PLAN_CONTEXT_PENDING_USER } from '../../flows/executor/context-keys.js';
 import { denied, ok, type StageHandler } from '../../flows/executor/stage-registry.js';
-
-const UNITS: Record<string, number> = {
-  weeks: 604800,
-  days: 86400,
-  hours: 3600,
-  minutes: 60,
-  seconds: 1,
-  milliseconds: 0.001,
-  microseconds: 0.000001,
-};
-
-/** authentik/lib/utils/time.py timedelta_from_string: `hours=1;minutes=30` in seconds. */
-export function timedeltaSeconds(text: string): number {
-  let total = 0;
-  for (const part of text.split(';')) {
-    const [unit, value] = part.split('=').map((s) => s.trim());
-    if (!unit || value === undefined || !(unit in UNITS) || Number.isNaN(Number(value))) continue;
-    total += Number(value) * UNITS[unit];
-  }
-  return Math.floor(total);
-}
+import { parseTimedelta } from './timedelta.js';
 
 interface LoginSettings {
   session_duration: string;
@@ -56,7 +36,7 @@ export const userLoginStageHandler: StageHandler = {
     if (!user.is_active) return denied();
     // A duration of 0 lasts until the browser closes (a cookie without Max-Age); the row then
     // lives as long as an unauthenticated session would.
-    const duration = timedeltaSeconds(settings.session_duration);
+    const duration = Math.floor(parseTimedelta(settings.session_duration) ?? 0);
     run.session.login(user.id, duration > 0 ? duration : UNAUTHENTICATED_AGE_SECONDS, duration > 0);
     await run.db.transaction(async (tx) => {
       if (settings.terminate_other_sessions) {
