@@ -706,6 +706,10 @@ describe('prompt and stage management API', () => {
     assert.deepEqual(badGroup.body, {
       create_users_group: ['Invalid pk "00000000-0000-4000-8000-000000000000" - object does not exist.'],
     });
+    const malformed = await t.client.patch(`/api/v3/stages/user_write/${write.body.pk}/`, {
+      create_users_group: 'not-a-uuid',
+    });
+    assert.deepEqual(malformed.body, { create_users_group: ['“not-a-uuid” is not a valid UUID.'] });
     const login = await t.client.post('/api/v3/stages/user_login/', {
       name: unique('l'),
       session_duration: 'hours=2',

@@ -33,7 +33,8 @@ export const PROMPT_TYPES = [
 export type PromptType = (typeof PROMPT_TYPES)[number];
 export const PromptTypeEnum = StringEnum('PromptTypeEnum', PROMPT_TYPES);
 
-const uuidList = Type.Array(Type.String({ format: 'uuid' }));
+/** A many-to-many of primary keys (DRF's ManyRelatedField over PrimaryKeyRelatedField). */
+const uuidList = Type.Array(Type.String({ format: 'uuid', 'x-drf-pk': 'uuid' }));
 
 export const PromptStage = component(
   'PromptStage',

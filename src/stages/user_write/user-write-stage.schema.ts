@@ -15,7 +15,11 @@ const settings = {
   ),
   create_users_group: Type.Optional(
     Nullable(
-      Type.String({ format: 'uuid', description: 'Optionally add newly created users to this group.' }),
+      Type.String({
+        format: 'uuid',
+        'x-drf-pk': 'uuid',
+        description: 'Optionally add newly created users to this group.',
+      }),
     ),
   ),
   user_type: Type.Optional(ref(UserTypeEnum)),
