@@ -332,6 +332,8 @@ async function singleUseCase(tessera: Child, runner: OpenRunner, settings: Setti
     winners,
     usersCreated: Number(users.n),
     denied: attempts.filter((a) => a.outcome === 'denied').length,
+    requestsPerLoser: losers.length > 0 ? losers.reduce((n, a) => n + a.requests, 0) / losers.length : 0,
+    winnerMs: attempts.find((a) => a.outcome === 'enrolled')?.ms,
     errors: attempts
       .filter((a) => a.outcome === 'error')
       .map((a) => a.detail)
@@ -354,7 +356,7 @@ async function postgresRun(
   options: BenchOptions,
   results: CaseResult[],
   startups: Startup[],
-  limit: { hashesPerSecond: number },
+  limit: { hashesPerSecond: number; msPerHash: number },
   explain: Record<string, string>,
 ) {
   const pgSettings: PgSettings = {
@@ -469,8 +471,14 @@ async function postgresRun(
         explain[id] = plan.rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
       }
 
-      if (selected(options, 'enrollment'))
+      if (selected(options, 'enrollment')) {
+        // The hash limit is measured right before, so both see the same neighbours' load.
+        const adjacent = await scryptLimit(options.quick ? 2 : 4);
+        limit.hashesPerSecond = adjacent.hashesPerSecond;
+        limit.msPerHash = adjacent.msPerHash;
+        log(`scrypt alone, before the enrollment case: ${adjacent.hashesPerSecond.toFixed(1)} hashes/s`);
         results.push(await enrollmentCase(tessera, runner, settings, limit));
+      }
       if (selected(options, 'single_use')) results.push(await singleUseCase(tessera, runner, settings));
     } finally {
       await tessera.stop();

@@ -1,4 +1,6 @@
 /** Connections the suite uses to set up data: PostgreSQL (pg) or a PGlite data folder. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
@@ -54,8 +56,10 @@ export async function openPgRunner(settings: PgSettings): Promise<OpenRunner & {
   };
 }
 
+/** Opens a Tessera data folder: the cluster is in `pgdata/` (or at the top level, as src/db/client.ts reads it). */
 export async function openPgliteRunner(dataDir: string): Promise<OpenRunner> {
-  const client = await PGlite.create(dataDir, { extensions: { pg_trgm } });
+  const cluster = existsSync(path.join(dataDir, 'PG_VERSION')) ? dataDir : path.join(dataDir, 'pgdata');
+  const client = await PGlite.create(cluster, { extensions: { pg_trgm } });
   return {
     exec: async (text) => {
       await client.exec(text);
