@@ -6,7 +6,7 @@
  * @see rest_framework/request.py Request._parse
  */
 import type { FastifyRequest } from 'fastify';
-import { ApiError, Messages } from './errors.js';
+import { ApiError } from './errors.js';
 
 function position(text: string, index: number): string {
   const before = text.slice(0, index);
@@ -33,9 +33,15 @@ export function parseJsonBody(
   }
 }
 
+/** A body of a media type DRF has no parser for; 415 only if the view reads its data. */
+export class UnsupportedBody {
+  constructor(readonly contentType: string) {}
+}
+
 /**
- * Every other body: DRF ignores a body sent without a Content-Type (empty data), and answers
- * any media type it has no parser for with 415 naming the header as sent, parameters included.
+ * Every other body: DRF ignores a body sent without a Content-Type (empty data); a media type
+ * it has no parser for is a 415 naming the header as sent, parameters included, but only when
+ * the view reads `request.data` (routes with a body; a DELETE or a 405 never does).
  * @see rest_framework/request.py Request._parse
  */
 export function parseOtherBody(
@@ -44,6 +50,5 @@ export function parseOtherBody(
   done: (error: Error | null, value?: unknown) => void,
 ): void {
   const type = request.headers['content-type'];
-  if (type === undefined) return done(null, {});
-  done(ApiError.detail(415, Messages.unsupportedMediaType(type)));
+  done(null, type === undefined ? {} : new UnsupportedBody(type));
 }

@@ -17,6 +17,7 @@ import { authenticate, type TokenUserCache } from './authentication.js';
 import type { Actor, RequestContext } from './context.js';
 import { ApiError, Messages } from './errors.js';
 import { lastValue, type RawQuery } from './filters.js';
+import { UnsupportedBody } from './json-body.js';
 import { GenericError, ValidationError, ref } from './schemas.js';
 import type { PermissionService } from '../rbac/permission.service.js';
 
@@ -178,9 +179,14 @@ export function mountRoutes(
             403: ref(GenericError),
           },
         },
-        // A request without a body (and without a Content-Type) is empty data to DRF, `{}`.
+        // A request without a body (and without a Content-Type) is empty data to DRF, `{}`; a
+        // body of an unsupported media type is a 415 once the view reads it.
         preValidation: async (request) => {
-          if (route.body && request.body === undefined) request.body = {};
+          if (!route.body) return;
+          if (request.body === undefined) request.body = {};
+          if (request.body instanceof UnsupportedBody) {
+            throw ApiError.detail(415, Messages.unsupportedMediaType(request.body.contentType));
+          }
         },
         handler: async (request, reply) => {
           const result = await route.handler({
