@@ -372,6 +372,12 @@ describe('request bodies', () => {
     }
     // Unauthenticated, the 403 comes first whatever the body.
     assert.equal((await raw('POST', LIST, { 'content-type': 'text/plain' }, 'x')).statusCode, 403);
+    // A view that never reads the body never complains about its type: a DELETE, a 405.
+    const stage = await createInvitationStage(t);
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/plain' };
+    const notAllowed = await raw('POST', `${LIST}${stage.pk}/`, auth, 'x');
+    assert.equal(notAllowed.statusCode, 405);
+    assert.equal((await raw('DELETE', `${LIST}${stage.pk}/`, auth, 'x')).statusCode, 204);
   });
 
   test('read-only and unknown fields are ignored; flow_set on write is ignored (2026)', async () => {
