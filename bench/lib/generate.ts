@@ -159,15 +159,15 @@ export async function generateInvitations(runner: SqlRunner, from: number, to: n
                   WHERE slug LIKE 'bench-flow-%' AND designation = 'enrollment')
        INSERT INTO invitations (name, expires, expiring, flow, single_use, created_by, fixed_data, created)
        SELECT CASE WHEN g % 1000 = 7 THEN 'Welcome party ' || g
-                   ELSE 'Invitation ' || ${words}[1 + g % 16] || ' ' || ${words}[1 + (g / 16) % 16] || ' ' || g END,
+                   ELSE 'Invitation ' || ${words}[(1 + g % 16)::int] || ' ' || ${words}[(1 + (g / 16) % 16)::int] || ' ' || g END,
               CASE WHEN g % 10 = 0 THEN NULL ELSE now() + make_interval(secs => (g * 7919) % 7776000 - 2592000) END,
               g % 10 <> 0,
-              CASE WHEN g % 10 = 3 THEN NULL ELSE f.ids[1 + g % cardinality(f.ids)] END,
+              CASE WHEN g % 10 = 3 THEN NULL ELSE f.ids[(1 + g % cardinality(f.ids))::int] END,
               g % 3 = 0,
               ${range.lo} + (g * 31) % ${userCount},
               CASE WHEN g % 4 = 0 THEN jsonb_build_object('email', 'invitee-' || g || '@example.com') ELSE '{}'::jsonb END,
               now() - make_interval(secs => g)
-       FROM f, generate_series(${from + 1}, ${to}) g`,
+       FROM f, generate_series(${from + 1}::bigint, ${to}::bigint) g`,
     ),
   );
   await runner.exec('VACUUM ANALYZE invitations');
@@ -195,13 +195,13 @@ export async function generateEvents(
         `INSERT INTO events (event_uuid, "user", action, app, context, client_ip, created, expires)
          SELECT gen_random_uuid(),
                 jsonb_build_object('pk', u, 'email', 'bench-user-' || u || '@example.com', 'username', 'bench-user-' || u),
-                ${actions}[1 + g % ${ACTIONS.length}], 'authentik.events.middleware',
+                ${actions}[(1 + g % ${ACTIONS.length})::int], 'authentik.events.middleware',
                 jsonb_build_object('model', jsonb_build_object('pk', md5(g::text), 'app', 'authentik_stages_invitation',
                                    'name', 'Invitation ' || g, 'model_name', 'invitation'),
                                    'http_request', jsonb_build_object('path', '/api/v3/stages/invitation/invitations/',
                                    'method', 'POST', 'args', '{}'::jsonb, 'user_agent', 'bench', 'request_id', md5(u::text))),
                 '127.0.0.1', t, t + interval '365 days'
-         FROM generate_series(${start + 1}, ${end}) g,
+         FROM generate_series(${start + 1}::bigint, ${end}::bigint) g,
               LATERAL (SELECT 1 + (g * 7919) % ${users} AS u, now() - make_interval(secs => g) AS t) x`,
       );
       progress(end);
