@@ -2,7 +2,8 @@
  * Floor 2, what the database costs: a minimal node:http handler that, for every request,
  * issues the statements Tessera issued for one request of the case (captured through
  * TESSERA_DEBUG_STATS, same text and parameters, in the same order, on a `pg` pool of the
- * same size) and answers the last statement's rows as JSON. No framework, no validation.
+ * same size, as named statements like Tessera's `query()`) and answers the last statement's
+ * rows as JSON. No framework, no validation.
  * Started by the suite with FLOOR_PORT, FLOOR_STATEMENTS_FILE and FLOOR_PG_* settings.
  */
 import { readFileSync } from 'node:fs';
@@ -28,15 +29,21 @@ const pool = new pg.Pool({
   max: Number(process.env.FLOOR_PG_POOL_SIZE ?? 10),
 });
 
+/** Transaction control statements stay unnamed; the rest are prepared once per connection. */
+function named(index: number, statement: Statement): pg.QueryConfig {
+  const control = /^\s*(begin|commit|rollback|savepoint|release)/i.test(statement.sql);
+  return { text: statement.sql, values: statement.params, ...(control ? {} : { name: `floor_${index}` }) };
+}
+
 async function run(): Promise<unknown[]> {
   let rows: unknown[] = [];
   if (!transactional) {
-    for (const statement of statements) rows = (await pool.query(statement.sql, statement.params)).rows;
+    for (const [i, statement] of statements.entries()) rows = (await pool.query(named(i, statement))).rows;
     return rows;
   }
   const client = await pool.connect();
   try {
-    for (const statement of statements) rows = (await client.query(statement.sql, statement.params)).rows;
+    for (const [i, statement] of statements.entries()) rows = (await client.query(named(i, statement))).rows;
   } finally {
     client.release();
   }
