@@ -360,7 +360,7 @@ describe('flows: create, retrieve, update, delete', () => {
       app: 'authentik_flows',
       model_name: 'flow',
       pk: flow.pk.replace(/-/g, ''),
-      name: `Flow ${flow.name} (${flow.slug})`,
+      name: flow.name,
     });
   });
 });

@@ -141,6 +141,7 @@ export class FlowService {
   }
 
   private modelRef(flow: { pk: string; name: string; slug: string }) {
-    return { app: 'authentik_flows', model_name: 'flow', pk: flow.pk, name: flowDisplayName(flow) };
+    // authentik's model_to_dict names an object by its `name` field when it has one.
+    return { app: 'authentik_flows', model_name: 'flow', pk: flow.pk, name: flow.name };
   }
 }

@@ -17,7 +17,7 @@ import type { UsedByItem } from '../api/schemas.js';
 import type { EventService } from '../events/event.service.js';
 import type { PermissionService } from '../rbac/permission.service.js';
 import type { StageService } from './stage.service.js';
-import { stageDisplayName, stageMeta } from './stage-types.js';
+import { stageMeta } from './stage-types.js';
 import {
   createSubtypeRepository,
   type SubtypeDefinition,
@@ -205,6 +205,7 @@ export class SubtypeStageService {
   }
 
   private modelRef(pk: string, name: string) {
-    return { app: this.meta.app, model_name: this.meta.model_name, pk, name: stageDisplayName(name) };
+    // authentik's model_to_dict names an object by its `name` field when it has one.
+    return { app: this.meta.app, model_name: this.meta.model_name, pk, name };
   }
 }

@@ -9,7 +9,7 @@ import type { UsedByItem } from '../api/schemas.js';
 import type { EventService } from '../events/event.service.js';
 import type { PermissionService } from '../rbac/permission.service.js';
 import { createStageRepository } from './stage.repository.js';
-import { stageDisplayName, stageMeta } from './stage-types.js';
+import { stageMeta } from './stage-types.js';
 
 export class StageService {
   constructor(
@@ -35,7 +35,7 @@ export class StageService {
         app: meta.app,
         model_name: meta.model_name,
         pk,
-        name: stageDisplayName(name),
+        name,
       });
     });
   }

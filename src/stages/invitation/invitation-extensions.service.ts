@@ -13,7 +13,7 @@ import { readOrdering } from '../../api/ordering.js';
 import { paginate, readPage, type Page } from '../../api/pagination.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
-import { STAGE_TYPES, stageDisplayName } from '../../flows/stage-types.js';
+import { STAGE_TYPES } from '../../flows/stage-types.js';
 import { InvitationStageService } from './invitation-stage.service.js';
 import { createInvitationStageRepository } from './invitation-stage.repository.js';
 import {
@@ -67,7 +67,7 @@ export class InvitationExtensionsService {
         app: STAGE_TYPES.invitation.app,
         model_name: STAGE_TYPES.invitation.model_name,
         pk: stage.pk,
-        name: stageDisplayName(stage.name),
+        name: stage.name,
       });
       return (await repository.consumption(stage.pk)) as InvitationStageConsumptionBody;
     });

@@ -14,7 +14,7 @@ import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import type { StageService } from '../../flows/stage.service.js';
-import { STAGE_TYPES, stageDisplayName } from '../../flows/stage-types.js';
+import { STAGE_TYPES } from '../../flows/stage-types.js';
 import {
   INVITATION_STAGE_ORDER_FIELDS,
   createInvitationStageRepository,
@@ -157,6 +157,7 @@ export class InvitationStageService {
   }
 
   private modelRef(pk: string, name: string) {
-    return { app: META.app, model_name: META.model_name, pk, name: stageDisplayName(name) };
+    // authentik's model_to_dict names an object by its `name` field when it has one.
+    return { app: META.app, model_name: META.model_name, pk, name };
   }
 }

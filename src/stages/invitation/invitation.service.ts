@@ -94,9 +94,13 @@ function auditContext(ctx: RequestContext, pk: string): RequestContext {
   };
 }
 
-/** str(invitation), with the token masked. */
-function displayName(row: { pk: string; created_by: { pk: number } }): string {
-  return `Invitation ${maskInvitationToken(row.pk)} created by ${row.created_by.pk}`;
+/**
+ * The name an audit event gives an invitation: authentik's model_to_dict prefers the model's
+ * `name` field over str(), so it is the invitation's own name and never holds the token.
+ * @see authentik/events/utils.py model_to_dict
+ */
+function displayName(row: { name: string }): string {
+  return row.name;
 }
 
 /** One failed address per list index, in DRF's ListField error shape. */

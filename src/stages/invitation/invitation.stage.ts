@@ -106,9 +106,8 @@ async function recordInvitationUsed(db: Db, run: StageRun, inviteUuid: string): 
   );
 }
 
-/** `str(invitation)` with the token masked. */
-const invitationName = (invitation: RuntimeInvitation) =>
-  `Invitation ${maskInvitationToken(invitation.invite_uuid)} created by ${invitation.created_by}`;
+/** The event name authentik's model_to_dict gives an invitation: its `name` field. */
+const invitationName = (invitation: RuntimeInvitation) => invitation.name;
 
 async function recordDenial(
   run: StageRun,

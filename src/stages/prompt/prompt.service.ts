@@ -41,10 +41,6 @@ const DEFAULTS = {
   initial_value_expression: false,
 };
 
-/** str(Prompt) */
-const promptDisplayName = (row: { field_key: string; type: string }) =>
-  `Prompt field '${row.field_key}' type ${row.type}`;
-
 export class PromptService {
   static readonly permissions = PERMISSION;
 
@@ -164,7 +160,8 @@ export class PromptService {
     return { component: 'ak-stage-prompt', fields: [challengeField(values, {})] };
   }
 
-  private modelRef(pk: string, row: { field_key: string; type: string }) {
-    return { app: 'authentik_stages_prompt', model_name: 'prompt', pk, name: promptDisplayName(row) };
+  /** authentik's model_to_dict names an object by its `name` field when it has one. */
+  private modelRef(pk: string, row: { name: string }) {
+    return { app: 'authentik_stages_prompt', model_name: 'prompt', pk, name: row.name };
   }
 }
