@@ -51,7 +51,11 @@ export const users = pgTable(
     path: text('path').notNull().default('users'),
     type: text('type').notNull().default('internal'),
   },
-  (t) => [uniqueIndex('users_username_key').on(t.username)],
+  (t) => [
+    uniqueIndex('users_username_key').on(t.username),
+    // Searches over created_by__username (invitations) find their users through it.
+    index('users_username_upper_trgm_idx').using('gin', sql`upper(${t.username}) gin_trgm_ops`),
+  ],
 );
 
 export const groups = pgTable(

@@ -1,0 +1,1 @@
+CREATE INDEX "users_username_upper_trgm_idx" ON "users" USING gin (upper("username") gin_trgm_ops);
