@@ -146,7 +146,10 @@ async function generateEnrollmentFlow(runner: SqlRunner): Promise<void> {
   );
 }
 
-/** Adds invitations until there are `to` bench invitations (from `from`). */
+/**
+ * Adds invitations until there are `to` bench invitations (from `from`). None has expired (1
+ * to 91 days left, or not expiring), so the periodic cleanup never shrinks the table mid-run.
+ */
 export async function generateInvitations(runner: SqlRunner, from: number, to: number): Promise<void> {
   if (to <= from) return;
   const [range] = await runner.rows<{ lo: number; n: string | number }>(
@@ -160,7 +163,7 @@ export async function generateInvitations(runner: SqlRunner, from: number, to: n
        INSERT INTO invitations (name, expires, expiring, flow, single_use, created_by, fixed_data, created)
        SELECT CASE WHEN g % 1000 = 7 THEN 'Welcome party ' || g
                    ELSE 'Invitation ' || ${words}[(1 + g % 16)::int] || ' ' || ${words}[(1 + (g / 16) % 16)::int] || ' ' || g END,
-              CASE WHEN g % 10 = 0 THEN NULL ELSE now() + make_interval(secs => (g * 7919) % 7776000 - 2592000) END,
+              CASE WHEN g % 10 = 0 THEN NULL ELSE now() + make_interval(secs => 86400 + (g * 7919) % 7776000) END,
               g % 10 <> 0,
               CASE WHEN g % 10 = 3 THEN NULL ELSE f.ids[(1 + g % cardinality(f.ids))::int] END,
               g % 3 = 0,
