@@ -33,7 +33,8 @@ import { AUTH, measureCase, send, type CaseDef, type CaseResult, type Settings }
 import { peakRss, resetPeakRss, startTessera, type Child } from './lib/processes.js';
 import { writeReport, type Report } from './lib/report.js';
 
-const POOL_SIZE = 10;
+/** Tessera's default pool size; `--pool N` (TESSERA_BENCH_POOL_SIZE) measures another. */
+const POOL_SIZE = Number(process.env.TESSERA_BENCH_POOL_SIZE ?? 10);
 const runStarted = performance.now();
 
 function log(message: string): void {
