@@ -114,10 +114,13 @@ function listSql(filter: InvitationFilter): ListSql {
   // many invitations the matching users and flows hold, and would otherwise walk the ordering
   // index testing every row instead of using the BitmapOr (see searchTermSql).
   const searching = filter.searchTerms.length > 0;
+  const matches = sql`(SELECT * FROM invitations i WHERE ${sql.join(filter.searchTerms.map(searchTermSql), sql` AND `)} OFFSET 0) i`;
   const from = searching
-    ? sql`(SELECT * FROM invitations i WHERE ${sql.join(filter.searchTerms.map(searchTermSql), sql` AND `)} OFFSET 0) i
-          JOIN users u ON u.id = i.created_by LEFT JOIN flows f ON f.flow_uuid = i.flow`
+    ? sql`${matches} JOIN users u ON u.id = i.created_by LEFT JOIN flows f ON f.flow_uuid = i.flow`
     : FROM;
+  // The joins neither drop rows (created_by is NOT NULL with a foreign key) nor multiply them
+  // (flow is a LEFT JOIN on a key): a search counts its matches alone, unless a filter reads u or f.
+  const joinsFiltered = filter.createdByUsername !== undefined || filter.flowSlug !== undefined;
   return {
     select: SELECT,
     from,
@@ -125,6 +128,7 @@ function listSql(filter: InvitationFilter): ListSql {
     // One row per invitation: created_by is NOT NULL with a foreign key, flow a LEFT JOIN.
     // Not while searching: the search is in `from`, so an empty `where` is not "all rows".
     countedTable: searching ? undefined : 'invitations',
+    countFrom: searching && !joinsFiltered ? matches : undefined,
     orderBy: filter.ordering.map((term) => orderTerm(ORDER_COLUMNS[term.field], term.descending)),
   };
 }
