@@ -3,13 +3,14 @@
  * action catalogue, plus the periodic removal of events past their retention
  * (authentik/core/tasks.py clean_expired_models: Event is an expiring model).
  */
+import { listScope, pageOf } from '../api/list.js';
 import type { Db } from '../db/client.js';
 import { requireActor, type RequestContext } from '../api/context.js';
-import { FilterReader, allValues, type RawQuery } from '../api/filters.js';
+import type { FilterReader } from '../api/filters.js';
+import { allValues, type RawQuery } from '../api/filters.js';
 import { lookupVisible } from '../api/lookup.js';
 import { readOrdering } from '../api/ordering.js';
-import { paginate, readPage, type Page } from '../api/pagination.js';
-import { readSearch } from '../api/search.js';
+import type { Page } from '../api/pagination.js';
 import type { TypeCreateItem } from '../api/schemas.js';
 import type { PermissionService } from '../rbac/permission.service.js';
 import { maskInvitationToken } from '../stages/invitation/invitation-token.js';
@@ -69,10 +70,12 @@ export class EventApiService {
    * nothing is visible), EventsFilter, ordering (default `-created`); then pagination.
    */
   async list(ctx: RequestContext, query: RawQuery): Promise<Page<EventBody>> {
-    const actor = requireActor(ctx);
-    const searchTerms = readSearch(query);
-    const visibility = await this.permissions.visibility(actor, PERMISSION.view);
-    const filters = new FilterReader(query);
+    const { searchTerms, visiblePks, filters } = await listScope(
+      this.permissions,
+      ctx,
+      query,
+      PERMISSION.view,
+    );
     const contextModelPk = filters.text('context_model_pk');
     const filter: EventFilter = {
       actionContains: filters.text('action'),
@@ -86,16 +89,12 @@ export class EventApiService {
       contextDevice: filters.text('context_device'),
       brandName: filters.text('brand_name'),
       searchTerms,
-      visiblePks: visibility.all ? undefined : visibility.pks,
+      visiblePks,
       ordering: readOrdering(query, EVENT_ORDER_FIELDS, ['-created']),
     };
     filters.finish();
     const repository = createEventRepository(this.db);
-    const page = await paginate(
-      readPage(query, this.pageDefaults),
-      (limit, offset) => repository.listPage(filter, limit, offset),
-      () => repository.count(filter),
-    );
+    const page = await pageOf(repository, filter, query, this.pageDefaults);
     return { ...page, results: page.results.map(presentEvent) };
   }
 

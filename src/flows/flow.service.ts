@@ -1,12 +1,12 @@
 /** Flows (authentik/flows/api/flows.py FlowViewSet, looked up by slug). */
+import { listScope, pageOf } from '../api/list.js';
 import type { Db } from '../db/client.js';
 import { requireActor, type Actor, type RequestContext } from '../api/context.js';
 import { ApiError, Messages } from '../api/errors.js';
-import { FilterReader, type RawQuery } from '../api/filters.js';
+import type { RawQuery } from '../api/filters.js';
 import { isVisible } from '../api/lookup.js';
 import { readOrdering } from '../api/ordering.js';
-import { paginate, readPage, type Page } from '../api/pagination.js';
-import { readSearch } from '../api/search.js';
+import type { Page } from '../api/pagination.js';
 import type { UsedByItem } from '../api/schemas.js';
 import type { EventService } from '../events/event.service.js';
 import type { PermissionService } from '../rbac/permission.service.js';
@@ -36,10 +36,12 @@ export class FlowService {
   ) {}
 
   async list(ctx: RequestContext, query: RawQuery): Promise<Page<FlowBody>> {
-    const actor = requireActor(ctx);
-    const searchTerms = readSearch(query);
-    const visibility = await this.permissions.visibility(actor, PERMISSION.view);
-    const filters = new FilterReader(query);
+    const { searchTerms, visiblePks, filters } = await listScope(
+      this.permissions,
+      ctx,
+      query,
+      PERMISSION.view,
+    );
     const filter: FlowFilter = {
       deniedAction: filters.choice('denied_action', DENIED_ACTIONS),
       designation: filters.choice('designation', FLOW_DESIGNATIONS),
@@ -47,16 +49,12 @@ export class FlowService {
       name: filters.text('name'),
       slug: filters.text('slug'),
       searchTerms,
-      visiblePks: visibility.all ? undefined : visibility.pks,
+      visiblePks,
       ordering: readOrdering(query, FLOW_ORDER_FIELDS, ['slug']),
     };
     filters.finish();
     const repository = createFlowRepository(this.db);
-    return paginate(
-      readPage(query, this.pageDefaults),
-      (limit, offset) => repository.listPage(filter, limit, offset),
-      () => repository.count(filter),
-    );
+    return pageOf(repository, filter, query, this.pageDefaults);
   }
 
   /** Lookup by slug through the permission-filtered queryset. */

@@ -4,15 +4,16 @@
  * create, update, destroy and used_by, with the name unique across all stage types through
  * StageService. Each stage type supplies its columns, defaults and extra validation.
  */
+import { listScope, pageOf } from '../api/list.js';
 import type { Db } from '../db/client.js';
 import type { Actor, RequestContext } from '../api/context.js';
 import { requireActor } from '../api/context.js';
 import { ApiError, Messages } from '../api/errors.js';
-import { FilterReader, type RawQuery } from '../api/filters.js';
+import type { FilterReader } from '../api/filters.js';
+import type { RawQuery } from '../api/filters.js';
 import { lookupVisible } from '../api/lookup.js';
 import { readOrdering } from '../api/ordering.js';
-import { paginate, readPage, type Page } from '../api/pagination.js';
-import { readSearch } from '../api/search.js';
+import type { Page } from '../api/pagination.js';
 import type { UsedByItem } from '../api/schemas.js';
 import type { EventService } from '../events/event.service.js';
 import type { PermissionService } from '../rbac/permission.service.js';
@@ -80,10 +81,11 @@ export class SubtypeStageService {
   }
 
   async list(ctx: RequestContext, query: RawQuery): Promise<Page<Record<string, unknown>>> {
-    const actor = requireActor(ctx);
-    const searchTerms = readSearch(query);
-    const visibility = await this.permissions.visibility(actor, this.permission.view);
-    const reader = new FilterReader(query);
+    const {
+      searchTerms,
+      visiblePks,
+      filters: reader,
+    } = await listScope(this.permissions, ctx, query, this.permission.view);
     const repository = createSubtypeRepository(this.db, this.options.definition);
     const relation = this.options.definition.relation;
     const filter: SubtypeFilter = {
@@ -92,7 +94,7 @@ export class SubtypeStageService {
       columns: this.options.filters(reader),
       related: relation ? reader.uuidList(relation.name) : undefined,
       searchTerms,
-      visiblePks: visibility.all ? undefined : visibility.pks,
+      visiblePks,
       ordering: readOrdering(query, repository.orderFields, ['name']),
     };
     reader.finish();
@@ -107,12 +109,7 @@ export class SubtypeStageService {
         );
       }
     }
-    const page = readPage(query, this.pageDefaults);
-    const result = await paginate(
-      page,
-      (limit, offset) => repository.listPage(filter, limit, offset),
-      () => repository.count(filter),
-    );
+    const result = await pageOf(repository, filter, query, this.pageDefaults);
     return { ...result, results: result.results.map((row) => this.present(row)) };
   }
 

@@ -1,15 +1,15 @@
 /**
  * Roles (authentik/rbac/api/roles.py RoleViewSet): CRUD, used_by, add_user/remove_user.
  */
+import { listScope, pageOf } from '../api/list.js';
 import type { Db } from '../db/client.js';
 import type { Actor, RequestContext } from '../api/context.js';
 import { requireActor } from '../api/context.js';
 import { ApiError, Messages } from '../api/errors.js';
-import { FilterReader, lastValue, parseUuid, type RawQuery } from '../api/filters.js';
+import { lastValue, parseUuid, type RawQuery } from '../api/filters.js';
 import { lookupVisible } from '../api/lookup.js';
 import { readOrdering } from '../api/ordering.js';
-import { paginate, pythonInt, readPage, type Page } from '../api/pagination.js';
-import { readSearch } from '../api/search.js';
+import { pythonInt, type Page } from '../api/pagination.js';
 import type { UsedByItem } from '../api/schemas.js';
 import type { EventService } from '../events/event.service.js';
 import type { PermissionService } from './permission.service.js';
@@ -61,17 +61,19 @@ export class RoleService {
   ) {}
 
   async list(ctx: RequestContext, query: RawQuery): Promise<Page<RoleBody>> {
-    const actor = requireActor(ctx);
-    const searchTerms = readSearch(query);
-    const visibility = await this.permissions.visibility(actor, ROLE_PERMISSION.view);
-    const filters = new FilterReader(query);
+    const { searchTerms, visiblePks, filters } = await listScope(
+      this.permissions,
+      ctx,
+      query,
+      ROLE_PERMISSION.view,
+    );
     const repository = createRoleRepository(this.db);
     const filter: RoleFilter = {
       name: filters.text('name'),
       inherited: filters.boolean('inherited'),
       managedIsNull: filters.boolean('managed__isnull'),
       searchTerms,
-      visiblePks: visibility.all ? undefined : visibility.pks,
+      visiblePks,
       ordering: readOrdering(query, ROLE_ORDER_FIELDS, ['name']),
     };
     // ModelChoiceFilters: an unparsable or unknown key is Django's invalid_choice.
@@ -97,12 +99,7 @@ export class RoleService {
       filter.managedOnly = true;
     }
     filters.finish();
-    const page = readPage(query, this.pageDefaults);
-    return paginate(
-      page,
-      (limit, offset) => repository.listPage(filter, limit, offset),
-      () => repository.count(filter),
-    );
+    return pageOf(repository, filter, query, this.pageDefaults);
   }
 
   async find(actor: Actor, rawPk: string): Promise<RoleRow> {

@@ -2,15 +2,15 @@
  * Groups (authentik/core/api/groups.py GroupViewSet): CRUD with members, parents and roles,
  * add_user/remove_user and used_by.
  */
+import { listScope, pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';
 import { requireActor } from '../../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
-import { FilterReader, allValues, lastValue, parseUuid, type RawQuery } from '../../api/filters.js';
+import { allValues, lastValue, parseUuid, type RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
-import { paginate, pythonInt, readPage, type Page } from '../../api/pagination.js';
-import { readSearch } from '../../api/search.js';
+import { pythonInt, type Page } from '../../api/pagination.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
@@ -81,16 +81,18 @@ export class GroupService {
   }
 
   async list(ctx: RequestContext, query: RawQuery): Promise<Page<GroupBody>> {
-    const actor = requireActor(ctx);
-    const searchTerms = readSearch(query);
-    const visibility = await this.permissions.visibility(actor, GROUP_PERMISSION.view);
-    const filters = new FilterReader(query);
+    const { searchTerms, visiblePks, filters } = await listScope(
+      this.permissions,
+      ctx,
+      query,
+      GROUP_PERMISSION.view,
+    );
     const repository = createGroupRepository(this.db);
     const filter: GroupFilter = {
       name: filters.text('name'),
       isSuperuser: filters.boolean('is_superuser'),
       searchTerms,
-      visiblePks: visibility.all ? undefined : visibility.pks,
+      visiblePks,
       ordering: readOrdering(query, GROUP_ORDER_FIELDS, ['name']),
     };
     // ModelMultipleChoiceFilter on users by pk: each value an integer naming an existing user.
@@ -119,11 +121,7 @@ export class GroupService {
     const attributesRaw = filters.text('attributes');
     filters.finish();
     if (attributesRaw !== undefined) filter.attributes = parseAttributesFilter(attributesRaw);
-    const result = await paginate(
-      readPage(query, this.pageDefaults),
-      (limit, offset) => repository.listPage(filter, limit, offset),
-      () => repository.count(filter),
-    );
+    const result = await pageOf(repository, filter, query, this.pageDefaults);
     return { ...result, results: result.results.map((row) => this.present(row, query)) };
   }
 

@@ -1,12 +1,12 @@
 /** Flow-stage bindings (authentik/flows/api/bindings.py FlowStageBindingViewSet). */
+import { listScope, pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import { requireActor, type Actor, type RequestContext } from '../../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
-import { FilterReader, allValues, type RawQuery } from '../../api/filters.js';
+import { allValues, type RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
-import { paginate, readPage, type Page } from '../../api/pagination.js';
-import { readSearch } from '../../api/search.js';
+import type { Page } from '../../api/pagination.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
@@ -69,10 +69,12 @@ export class BindingService {
   ) {}
 
   async list(ctx: RequestContext, query: RawQuery): Promise<Page<FlowStageBindingBody>> {
-    const actor = requireActor(ctx);
-    const searchTerms = readSearch(query);
-    const visibility = await this.permissions.visibility(actor, PERMISSION.view);
-    const filters = new FilterReader(query);
+    const { searchTerms, visiblePks, filters } = await listScope(
+      this.permissions,
+      ctx,
+      query,
+      PERMISSION.view,
+    );
     const filter: BindingFilter = {
       evaluateOnPlan: filters.drfBoolean('evaluate_on_plan'),
       fsbUuid: filters.uuid('fsb_uuid'),
@@ -85,7 +87,7 @@ export class BindingService {
       stage: filters.modelChoiceUuid('stage'),
       target: filters.modelChoiceUuid('target'),
       searchTerms,
-      visiblePks: visibility.all ? undefined : visibility.pks,
+      visiblePks,
       ordering: readOrdering(query, BINDING_ORDER_FIELDS, ['order', 'pk']),
     };
     const repository = createBindingRepository(this.db);
@@ -103,11 +105,7 @@ export class BindingService {
       filters.fail('policies', Messages.invalidMultipleChoice(allValues(query, 'policies')[0]));
     }
     filters.finish();
-    const page = await paginate(
-      readPage(query, this.pageDefaults),
-      (limit, offset) => repository.listPage(filter, limit, offset),
-      () => repository.count(filter),
-    );
+    const page = await pageOf(repository, filter, query, this.pageDefaults);
     return { ...page, results: page.results.map(presentBinding) };
   }
 

@@ -2,14 +2,14 @@
  * Invitation stages: the seed endpoint and the rest of its viewset
  * (authentik/stages/invitation/api.py InvitationStageViewSet).
  */
+import { listScope, pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';
 import { requireActor } from '../../api/context.js';
-import { FilterReader, type RawQuery } from '../../api/filters.js';
+import type { RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
-import { paginate, readPage, type Page } from '../../api/pagination.js';
-import { readSearch } from '../../api/search.js';
+import type { Page } from '../../api/pagination.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
@@ -63,27 +63,24 @@ export class InvitationStageService {
    * field), ordering; then pagination (404 for a bad page).
    */
   async list(ctx: RequestContext, query: RawQuery): Promise<Page<InvitationStageBody>> {
-    const actor = requireActor(ctx);
-    const searchTerms = readSearch(query);
-    const visibility = await this.permissions.visibility(actor, PERMISSION.view);
-    const filters = new FilterReader(query);
+    const { searchTerms, visiblePks, filters } = await listScope(
+      this.permissions,
+      ctx,
+      query,
+      PERMISSION.view,
+    );
     const filter: InvitationStageFilter = {
       continueFlowWithoutInvitation: filters.boolean('continue_flow_without_invitation'),
       name: filters.text('name'),
       noFlows: filters.boolean('no_flows'),
       stageUuid: filters.uuid('stage_uuid'),
       searchTerms,
-      visiblePks: visibility.all ? undefined : visibility.pks,
+      visiblePks,
       ordering: readOrdering(query, INVITATION_STAGE_ORDER_FIELDS, ['name']),
     };
     filters.finish();
-    const page = readPage(query, this.pageDefaults);
     const repository = createInvitationStageRepository(this.db);
-    const result = await paginate(
-      page,
-      (limit, offset) => repository.listPage(filter, limit, offset),
-      () => repository.count(filter),
-    );
+    const result = await pageOf(repository, filter, query, this.pageDefaults);
     return { ...result, results: result.results.map(presentInvitationStage) };
   }
 

@@ -1,14 +1,14 @@
 /** Prompts (authentik/stages/prompt/api.py PromptViewSet): list, CRUD, used_by and preview. */
+import { listScope, pageOf } from '../../api/list.js';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';
 import { requireActor } from '../../api/context.js';
 import { ApiError, Messages } from '../../api/errors.js';
-import { FilterReader, type RawQuery } from '../../api/filters.js';
+import type { RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
-import { paginate, readPage, type Page } from '../../api/pagination.js';
-import { readSearch } from '../../api/search.js';
+import type { Page } from '../../api/pagination.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
@@ -52,10 +52,12 @@ export class PromptService {
   ) {}
 
   async list(ctx: RequestContext, query: RawQuery): Promise<Page<PromptBody>> {
-    const actor = requireActor(ctx);
-    const searchTerms = readSearch(query);
-    const visibility = await this.permissions.visibility(actor, PERMISSION.view);
-    const filters = new FilterReader(query);
+    const { searchTerms, visiblePks, filters } = await listScope(
+      this.permissions,
+      ctx,
+      query,
+      PERMISSION.view,
+    );
     const filter: PromptFilter = {
       fieldKey: filters.text('field_key'),
       label: filters.text('label'),
@@ -63,17 +65,12 @@ export class PromptService {
       placeholder: filters.text('placeholder'),
       type: filters.choice('type', PROMPT_TYPES),
       searchTerms,
-      visiblePks: visibility.all ? undefined : visibility.pks,
+      visiblePks,
       ordering: readOrdering(query, PROMPT_ORDER_FIELDS, ['field_key']),
     };
     filters.finish();
-    const page = readPage(query, this.pageDefaults);
     const repository = createPromptRepository(this.db);
-    return paginate(
-      page,
-      (limit, offset) => repository.listPage(filter, limit, offset),
-      () => repository.count(filter),
-    ) as Promise<Page<PromptBody>>;
+    return pageOf(repository, filter, query, this.pageDefaults) as Promise<Page<PromptBody>>;
   }
 
   private async find(actor: Actor, rawPk: string): Promise<PromptRow> {
