@@ -10,14 +10,14 @@
  * - send_email validates its body, refuses invitations that cannot be used, sends every cc and
  *   bcc address exactly one copy, and reports the addresses the SMTP server refused.
  */
+import { listScope, pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import { requireActor, type Actor, type RequestContext } from '../../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
-import { FilterReader, type RawQuery } from '../../api/filters.js';
+import type { RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
-import { paginate, readPage, type Page } from '../../api/pagination.js';
-import { readSearch } from '../../api/search.js';
+import type { Page } from '../../api/pagination.js';
 import { parseDatetime } from '../../api/validation.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
@@ -128,26 +128,24 @@ export class InvitationService {
    * invitations are listed until the cleanup removes them, as authentik's list does.
    */
   async list(ctx: RequestContext, query: RawQuery): Promise<Page<InvitationBody>> {
-    const actor = requireActor(ctx);
-    const searchTerms = readSearch(query);
-    const visibility = await this.permissions.visibility(actor, PERMISSION.view);
-    const filters = new FilterReader(query);
+    const { searchTerms, visiblePks, filters } = await listScope(
+      this.permissions,
+      ctx,
+      query,
+      PERMISSION.view,
+    );
     const filter: InvitationFilter = {
       name: filters.text('name'),
       createdByUsername: filters.text('created_by__username'),
       expires: filters.datetime('expires', parseDatetime),
       flowSlug: filters.text('flow__slug'),
       searchTerms,
-      visiblePks: visibility.all ? undefined : visibility.pks,
+      visiblePks,
       ordering: readOrdering(query, INVITATION_ORDER_FIELDS, ['-expires']),
     };
     filters.finish();
     const repository = createInvitationRepository(this.db);
-    const page = await paginate(
-      readPage(query, this.options.pageDefaults),
-      (limit, offset) => repository.listPage(filter, limit, offset),
-      () => repository.count(filter),
-    );
+    const page = await pageOf(repository, filter, query, this.options.pageDefaults);
     return { ...page, results: page.results.map((row) => this.present(row)) };
   }
 
