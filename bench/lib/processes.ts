@@ -2,7 +2,7 @@
  * Child processes of the suite: Tessera itself and the two floor servers. Each gets a free
  * loopback port, is polled for readiness, and has its peak RSS read from /proc.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -134,7 +134,17 @@ export interface TesseraDatabase {
 
 export const BOOTSTRAP_TOKEN = 'bench-admin-token-0123456789abcdef';
 
-/** Starts `node --import tsx src/server.ts` on a free port and waits for /-/health/ready/. */
+let built = false;
+
+/** Compiles Tessera once per run, as `npm start` does, so the benchmark measures what ships. */
+function buildOnce(): void {
+  if (built) return;
+  const result = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('npm run build failed');
+  built = true;
+}
+
+/** Starts the built server (`node dist/server.js`) on a free port and waits for /-/health/ready/. */
 export async function startTessera(database: TesseraDatabase, extraEnv: Record<string, string> = {}) {
   const port = await freePort();
   const env: Record<string, string> = {
@@ -154,8 +164,9 @@ export async function startTessera(database: TesseraDatabase, extraEnv: Record<s
     env.AUTHENTIK_POSTGRESQL__HOST = '';
     env.TESSERA_DATA_DIR = database.dataDir ?? '';
   }
+  buildOnce();
   return startChild({
-    args: ['--import', 'tsx', 'src/server.ts'],
+    args: ['dist/server.js'],
     env,
     readyPath: '/-/health/ready/',
     port,
