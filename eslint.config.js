@@ -2,7 +2,17 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'drizzle/', 'bench/results/', '.scratch/', 'src/web/static/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'data/',
+      'drizzle/',
+      'bench/results/',
+      '.scratch/',
+      'src/web/static/',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
