@@ -4,6 +4,7 @@
  * `owner_field`), owners may change and delete their tokens, and anyone may create tokens,
  * but only superusers for someone else.
  */
+import { pageOf } from '../../api/list.js';
 import { randomInt } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';
@@ -11,7 +12,7 @@ import { requireActor } from '../../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
 import { FilterReader, type RawQuery } from '../../api/filters.js';
 import { readOrdering } from '../../api/ordering.js';
-import { paginate, readPage, type Page } from '../../api/pagination.js';
+import type { Page } from '../../api/pagination.js';
 import { readSearch } from '../../api/search.js';
 import { parseDatetime } from '../../api/validation.js';
 import type { UsedByItem } from '../../api/schemas.js';
@@ -132,11 +133,7 @@ export class TokenService {
     };
     filters.finish();
     const repository = createTokenRepository(this.db);
-    const result = await paginate(
-      readPage(query, this.options.pageDefaults),
-      (limit, offset) => repository.listPage(filter, limit, offset),
-      () => repository.count(filter),
-    );
+    const result = await pageOf(repository, filter, query, this.options.pageDefaults);
     return { ...result, results: result.results.map((row) => this.present(row, ctx)) };
   }
 

@@ -2,6 +2,7 @@
  * Users (authentik/core/api/users.py UserViewSet): the list with authentik's filters, CRUD,
  * `set_password`, `used_by` and `me`.
  */
+import { pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';
 import { requireActor } from '../../api/context.js';
@@ -9,7 +10,7 @@ import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
 import { FilterReader, allValues, lastValue, type RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
-import { paginate, pythonInt, readPage, type Page } from '../../api/pagination.js';
+import { pythonInt, type Page } from '../../api/pagination.js';
 import { readSearch } from '../../api/search.js';
 import { parseDatetime } from '../../api/validation.js';
 import type { UsedByItem } from '../../api/schemas.js';
@@ -172,12 +173,7 @@ export class UserService {
     }
     filters.finish();
     if (attributesRaw !== undefined) filter.attributes = parseAttributesFilter(attributesRaw);
-    const page = readPage(query, this.pageDefaults);
-    const result = await paginate(
-      page,
-      (limit, offset) => repository.listPage(filter, limit, offset),
-      () => repository.count(filter),
-    );
+    const result = await pageOf(repository, filter, query, this.pageDefaults);
     return { ...result, results: result.results.map((row) => this.present(row, ctx)) };
   }
 
