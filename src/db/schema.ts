@@ -226,6 +226,11 @@ export const stages = pgTable(
     name: text('name').notNull(),
     /** The concrete type: `invitation`, `prompt`, `user_write`, `user_login`. */
     type: text('type').notNull(),
+    /**
+     * The stage's `flow_set` as compact JSON text, kept current by triggers on bindings and
+     * flows (migration 0006): every stage list reads it instead of building it per row.
+     */
+    flowSet: text('flow_set').notNull().default('[]'),
   },
   (t) => [
     uniqueIndex('stages_name_key').on(t.name),

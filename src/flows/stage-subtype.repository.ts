@@ -62,7 +62,7 @@ export function createSubtypeRepository(db: Db, def: SubtypeDefinition) {
     : [];
   const select = sql.join(
     [
-      sql`s.stage_uuid AS pk, s.name, ${flowSetSql(sql`s.stage_uuid`)} AS flow_set`,
+      sql`s.stage_uuid AS pk, s.name, ${flowSetSql('s')} AS flow_set`,
       ...columnSelect,
       ...relationSelect,
     ],

@@ -65,7 +65,7 @@ const COLUMNS: Record<BindingOrderField, SQL> = {
 };
 
 const SELECT = sql`b.fsb_uuid AS pk, b.pbm_uuid AS policybindingmodel_ptr_id, b.target, b.stage,
-  s.type AS stage_type, s.name AS stage_name, ${flowSetSql(sql`s.stage_uuid`)} AS stage_flow_set,
+  s.type AS stage_type, s.name AS stage_name, ${flowSetSql('s')} AS stage_flow_set,
   b.evaluate_on_plan, b.re_evaluate_policies, b."order", b.policy_engine_mode, b.invalid_response_action`;
 const FROM = sql`flow_stage_bindings b JOIN stages s ON s.stage_uuid = b.stage`;
 

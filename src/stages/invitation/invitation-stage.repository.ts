@@ -56,7 +56,7 @@ function listSql(filter: InvitationStageFilter): ListSql {
   for (const term of filter.searchTerms) where.push(icontains(sql`s.name`, likeContains(term)));
   if (filter.visiblePks) where.push(sql`s.stage_uuid = ANY(${uuidArray(filter.visiblePks)})`);
   return {
-    select: sql`s.stage_uuid AS pk, s.name, ${flowSetSql(sql`s.stage_uuid`)} AS flow_set,
+    select: sql`s.stage_uuid AS pk, s.name, ${flowSetSql('s')} AS flow_set,
                 i.continue_flow_without_invitation`,
     from: sql`stages s JOIN invitation_stages i ON i.stage_uuid = s.stage_uuid`,
     where,
@@ -81,7 +81,7 @@ export function createInvitationStageRepository(db: Db) {
     async findByPk(pk: string): Promise<InvitationStageRow | undefined> {
       const rows = await query<InvitationStageRow>(
         db,
-        sql`SELECT s.stage_uuid AS pk, s.name, ${flowSetSql(sql`s.stage_uuid`)} AS flow_set,
+        sql`SELECT s.stage_uuid AS pk, s.name, ${flowSetSql('s')} AS flow_set,
                    i.continue_flow_without_invitation
             FROM stages s JOIN invitation_stages i ON i.stage_uuid = s.stage_uuid
             WHERE s.stage_uuid = ${pk}`,
