@@ -68,13 +68,22 @@ export interface Settings {
   backendPids?: () => Promise<number[]>;
 }
 
-/** Runs a load and charges the CPU the server and the database backends spent on it. */
+/** Seconds of unmeasured load before each measured one: a quarter of it, 1 to 2 seconds. */
+export function warmupSeconds(duration: number): number {
+  return Math.min(2, Math.max(1, Math.round(duration / 4)));
+}
+
+/** Warms up, then runs a load and charges the CPU the server and the database backends spent on it. */
 async function loadWithCpu(
   baseUrl: string,
   serverPid: number,
   request: LoadRequest,
   settings: Settings,
 ): Promise<{ load: LoadResult; cpu: CpuPerRequest }> {
+  // Warm-up, not measured: the first second of load runs cold code (V8 has not optimised the
+  // hot paths yet, PostgreSQL has not cached plans), which would otherwise dominate p99. The
+  // same warm-up runs before every server measured, Tessera and both floors alike.
+  await runLoad(baseUrl, request, { ...settings, duration: warmupSeconds(settings.duration) });
   const before = new Map<number, number>();
   for (const pid of (await settings.backendPids?.()) ?? []) before.set(pid, cpuMs(pid));
   const serverBefore = cpuMs(serverPid);

@@ -1,15 +1,30 @@
 /**
  * Response serialization that keeps authentik's field order. fast-json-stringify writes
  * required properties before optional ones, which would reorder fields relative to DRF's
- * serializers; here each response schema compiles into a projection that copies the declared
- * properties in schema order (dropping anything undeclared), then JSON.stringify renders it
- * compactly, as orjson does.
+ * serializers; here each response schema compiles into a writer that emits the declared
+ * properties in schema order (dropping anything undeclared), compactly, as orjson does.
+ * Subtrees the schema says nothing more about are left to JSON.stringify, and a value the
+ * database already rendered as JSON (RawJson, such as a stage's stored `flow_set`) is copied
+ * in as it is rather than parsed and re-encoded.
  */
 import type { JsonSchema, SchemaRegistry } from './validation.js';
 
-type Projector = (value: unknown) => unknown;
+/** JSON text written into a response unchanged. Only for text the database produced as JSON. */
+export class RawJson {
+  constructor(readonly json: string) {}
+  /** For anything that is not a response writer (logs, JSON.stringify in tests). */
+  toJSON(): unknown {
+    return JSON.parse(this.json);
+  }
+}
 
-const identity: Projector = (value) => value;
+type Writer = (value: unknown) => string;
+
+function leaf(value: unknown): string {
+  if (value instanceof RawJson) return value.json;
+  // undefined (and functions) have no JSON; in an array JSON.stringify writes null for them.
+  return JSON.stringify(value) ?? 'null';
+}
 
 function resolveRef(schema: JsonSchema, registry: SchemaRegistry): JsonSchema {
   let current = schema;
@@ -27,44 +42,54 @@ function resolveRef(schema: JsonSchema, registry: SchemaRegistry): JsonSchema {
   return current;
 }
 
-export function compileProjector(
-  schema: JsonSchema,
-  registry: SchemaRegistry,
-  seen = new Map<JsonSchema, Projector>(),
-): Projector {
+function compileWriter(schema: JsonSchema, registry: SchemaRegistry, seen: Map<JsonSchema, Writer>): Writer {
   const resolved = resolveRef(schema, registry);
   const cached = seen.get(resolved);
   if (cached) return cached;
   if (resolved.properties && resolved.additionalProperties === undefined) {
-    const entries: [string, Projector][] = [];
-    const projector: Projector = (value) => {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-      const source = value as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
-      for (const [key, project] of entries) {
-        const field = source[key];
-        if (field !== undefined) out[key] = project(field);
+    const entries: { prefix: string; key: string; write: Writer }[] = [];
+    const writer: Writer = (value) => {
+      if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof RawJson) {
+        return leaf(value);
       }
-      return out;
+      const source = value as Record<string, unknown>;
+      let out = '';
+      for (const entry of entries) {
+        const field = source[entry.key];
+        if (field === undefined) continue;
+        out += (out === '' ? '{' : ',') + entry.prefix + entry.write(field);
+      }
+      return out === '' ? '{}' : out + '}';
     };
-    seen.set(resolved, projector);
+    // Registered before the properties compile, so recursive schemas terminate.
+    seen.set(resolved, writer);
     for (const [key, property] of Object.entries(resolved.properties)) {
-      entries.push([key, compileProjector(property, registry, seen)]);
+      entries.push({
+        prefix: `${JSON.stringify(key)}:`,
+        key,
+        write: compileWriter(property, registry, seen),
+      });
     }
-    return projector;
+    return writer;
   }
   if (resolved.items) {
-    const item = compileProjector(resolved.items, registry, seen);
-    if (item === identity) return identity;
-    return (value) => (Array.isArray(value) ? value.map(item) : value);
+    const item = compileWriter(resolved.items, registry, seen);
+    if (item === leaf) return leaf;
+    return (value) => {
+      if (!Array.isArray(value)) return leaf(value);
+      let out = '[';
+      for (let index = 0; index < value.length; index += 1) {
+        out += (index === 0 ? '' : ',') + item(value[index]);
+      }
+      return out + ']';
+    };
   }
-  return identity;
+  return leaf;
 }
 
 export function compileSerializer(
   schema: JsonSchema,
   registry: SchemaRegistry,
 ): (payload: unknown) => string {
-  const project = compileProjector(schema, registry);
-  return (payload) => JSON.stringify(project(payload));
+  return compileWriter(schema, registry, new Map());
 }

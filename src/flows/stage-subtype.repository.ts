@@ -45,7 +45,8 @@ export interface SubtypeFilter {
   ordering: OrderTerm<string>[];
 }
 
-export type SubtypeRow = { pk: string; name: string; flow_set: unknown[] } & Record<string, unknown>;
+/** `flow_set` is JSON text (stages.flow_set). */
+export type SubtypeRow = { pk: string; name: string; flow_set: string } & Record<string, unknown>;
 
 const ident = (name: string) => sql.raw(`"${name.replace(/"/g, '')}"`);
 
@@ -61,11 +62,7 @@ export function createSubtypeRepository(db: Db, def: SubtypeDefinition) {
       ]
     : [];
   const select = sql.join(
-    [
-      sql`s.stage_uuid AS pk, s.name, ${flowSetSql('s')} AS flow_set`,
-      ...columnSelect,
-      ...relationSelect,
-    ],
+    [sql`s.stage_uuid AS pk, s.name, ${flowSetSql('s')} AS flow_set`, ...columnSelect, ...relationSelect],
     sql`, `,
   );
   const from = sql`stages s JOIN ${table} t ON t.stage_uuid = s.stage_uuid`;

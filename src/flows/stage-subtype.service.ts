@@ -4,6 +4,7 @@
  * create, update, destroy and used_by, with the name unique across all stage types through
  * StageService. Each stage type supplies its columns, defaults and extra validation.
  */
+import { storedFlowSet } from './flow-set.sql.js';
 import { listScope, pageOf } from '../api/list.js';
 import type { Db } from '../db/client.js';
 import type { Actor, RequestContext } from '../api/context.js';
@@ -72,6 +73,7 @@ export class SubtypeStageService {
   present(row: SubtypeRow): Record<string, unknown> {
     return {
       ...row,
+      flow_set: storedFlowSet(row.flow_set),
       component: this.meta.component,
       verbose_name: this.meta.verbose_name,
       verbose_name_plural: this.meta.verbose_name_plural,

@@ -4,7 +4,6 @@ import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } f
 import { likeContains } from '../../api/search.js';
 import type { OrderTerm } from '../../api/ordering.js';
 import { flowSetSql } from '../flow-set.sql.js';
-import type { FlowSetItem } from '../flow.schema.js';
 import type { FlowStageBindingInput } from './binding.schema.js';
 
 export const BINDING_ORDER_FIELDS = [
@@ -27,7 +26,8 @@ export interface BindingRow {
   stage: string;
   stage_type: string;
   stage_name: string;
-  stage_flow_set: FlowSetItem[];
+  /** JSON text (stages.flow_set). */
+  stage_flow_set: string;
   evaluate_on_plan: boolean;
   re_evaluate_policies: boolean;
   order: number;

@@ -11,6 +11,7 @@ import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { stageMeta } from '../stage-types.js';
+import { storedFlowSet } from '../flow-set.sql.js';
 import { POLICY_ENGINE_MODES } from '../flow.schema.js';
 import {
   BINDING_ORDER_FIELDS,
@@ -45,7 +46,7 @@ export function presentBinding(row: BindingRow): FlowStageBindingBody {
       verbose_name: meta.verbose_name,
       verbose_name_plural: meta.verbose_name_plural,
       meta_model_name: meta.meta_model_name,
-      flow_set: row.stage_flow_set,
+      flow_set: storedFlowSet(row.stage_flow_set),
     },
     evaluate_on_plan: row.evaluate_on_plan,
     re_evaluate_policies: row.re_evaluate_policies,

@@ -4,12 +4,12 @@ import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } f
 import { flowSetSql } from '../../flows/flow-set.sql.js';
 import { likeContains } from '../../api/search.js';
 import type { OrderTerm } from '../../api/ordering.js';
-import type { FlowSetItem } from '../../flows/flow.schema.js';
 
 export interface InvitationStageRow {
   pk: string;
   name: string;
-  flow_set: FlowSetItem[];
+  /** JSON text (stages.flow_set). */
+  flow_set: string;
   continue_flow_without_invitation: boolean;
 }
 

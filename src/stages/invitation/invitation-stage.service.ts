@@ -15,6 +15,7 @@ import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import type { StageService } from '../../flows/stage.service.js';
 import { STAGE_TYPES } from '../../flows/stage-types.js';
+import { storedFlowSet } from '../../flows/flow-set.sql.js';
 import {
   INVITATION_STAGE_ORDER_FIELDS,
   createInvitationStageRepository,
@@ -41,7 +42,7 @@ export function presentInvitationStage(row: InvitationStageRow): InvitationStage
     verbose_name: META.verbose_name,
     verbose_name_plural: META.verbose_name_plural,
     meta_model_name: META.meta_model_name,
-    flow_set: row.flow_set,
+    flow_set: storedFlowSet(row.flow_set),
     continue_flow_without_invitation: row.continue_flow_without_invitation,
   };
 }

@@ -3,7 +3,7 @@ import { query, type Db } from '../../db/client.js';
 import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../../db/list-query.js';
 import { likeContains } from '../../api/search.js';
 import type { OrderTerm } from '../../api/ordering.js';
-import { flowSetSql } from '../../flows/flow-set.sql.js';
+import { flowSetJsonSql } from '../../flows/flow-set.sql.js';
 import { STAGE_TYPES } from '../../flows/stage-types.js';
 import type { PromptType } from './prompt.schema.js';
 import type { PromptField } from './prompt-fields.js';
@@ -57,7 +57,7 @@ const META = STAGE_TYPES.prompt;
 const STAGES_SQL = sql`(SELECT coalesce(json_agg(json_build_object(
     'pk', s.stage_uuid, 'name', s.name, 'component', ${META.component}::text,
     'verbose_name', ${META.verbose_name}::text, 'verbose_name_plural', ${META.verbose_name_plural}::text,
-    'meta_model_name', ${META.meta_model_name}::text, 'flow_set', ${flowSetSql('s')},
+    'meta_model_name', ${META.meta_model_name}::text, 'flow_set', ${flowSetJsonSql('s')},
     'fields', (SELECT coalesce(json_agg(f2.prompt_uuid ORDER BY f2.prompt_uuid), '[]'::json)
                FROM prompt_stage_fields f2 WHERE f2.stage_uuid = s.stage_uuid),
     'validation_policies', '[]'::json) ORDER BY s.name), '[]'::json)
