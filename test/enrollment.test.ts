@@ -254,6 +254,9 @@ describe('links that are refused', () => {
       assert.equal(event.context.reason, reason);
       assert.equal(event.context.outcome, 'denied');
       assert.equal(event.context.message, DENIED);
+      // A first visit that ends refused leaves nothing to keep: no session row, no session cookie.
+      assert.equal(browser.sessionKey, undefined);
+      assert.ok(!String(response.headers['set-cookie'] ?? '').includes('authentik_session='));
       // The plan was cancelled: answering now starts over and is refused again.
       const again = await browser.post(e.flow.slug, answers(unique('x')), q);
       assert.equal(again.body.component, 'ak-stage-access-denied');

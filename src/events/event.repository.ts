@@ -25,6 +25,35 @@ export async function insertEvent(db: Db, event: NewEvent): Promise<string> {
   return rows[0].event_uuid;
 }
 
+/**
+ * Several events in one statement (one round trip), as one JSON parameter so the statement
+ * text is the same whatever their number. Rows keep the given order.
+ */
+export async function insertEvents(db: Db, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  if (events.length === 1) {
+    await insertEvent(db, events[0]);
+    return;
+  }
+  const rows = events.map((event) => ({
+    action: event.action,
+    app: event.app,
+    user: event.user,
+    context: event.context,
+    client_ip: event.clientIp,
+    retention: event.retentionSeconds,
+  }));
+  await query(
+    db,
+    sql`INSERT INTO events (action, app, "user", context, client_ip, expires)
+        SELECT e.action, e.app, e."user", e.context, e.client_ip, now() + make_interval(secs => e.retention)
+        FROM ROWS FROM (jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          AS (action text, app text, "user" jsonb, context jsonb, client_ip text, retention double precision))
+          WITH ORDINALITY AS e(action, app, "user", context, client_ip, retention, n)
+        ORDER BY e.n`,
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // the audit log API (/api/v3/events/events/)
 // ---------------------------------------------------------------------------------------------

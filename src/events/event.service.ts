@@ -6,7 +6,7 @@
  */
 import type { Db } from '../db/client.js';
 import type { RequestContext } from '../api/context.js';
-import { insertEvent } from './event.repository.js';
+import { insertEvent, insertEvents, type NewEvent } from './event.repository.js';
 
 /** authentik's `model_to_dict`-style reference to a changed object. */
 export interface ModelRef {
@@ -39,6 +39,22 @@ export function hexPk(pk: string | number): string | number {
   return typeof pk === 'string' ? pk.replace(/-/g, '') : pk;
 }
 
+/** See EventService.batch(). */
+export interface EventBatch {
+  record(
+    ctx: RequestContext | null,
+    action: string,
+    context: Record<string, unknown>,
+    options?: { app?: string; user?: Record<string, unknown> },
+  ): void;
+  model(
+    ctx: RequestContext,
+    action: 'model_created' | 'model_updated' | 'model_deleted',
+    model: ModelRef,
+  ): void;
+  write(db: Db): Promise<void>;
+}
+
 export class EventService {
   constructor(private readonly retentionSeconds: number) {}
 
@@ -67,7 +83,35 @@ export class EventService {
     context: Record<string, unknown>,
     options: { app?: string; user?: Record<string, unknown> } = {},
   ): Promise<void> {
-    await insertEvent(db, {
+    await insertEvent(db, this.build(ctx, action, context, options));
+  }
+
+  /**
+   * Events collected and written together by `write(db)`: one statement for the events one
+   * transaction emits (an enrollment writes several), instead of one each.
+   */
+  batch(): EventBatch {
+    const pending: NewEvent[] = [];
+    return {
+      record: (ctx, action, context, options = {}) => {
+        pending.push(this.build(ctx, action, context, options));
+      },
+      model: (ctx, action, model) => {
+        pending.push(this.build(ctx, action, { model: { ...model, pk: hexPk(model.pk) } }, {}));
+      },
+      write: async (db) => {
+        await insertEvents(db, pending.splice(0));
+      },
+    };
+  }
+
+  private build(
+    ctx: RequestContext | null,
+    action: string,
+    context: Record<string, unknown>,
+    options: { app?: string; user?: Record<string, unknown> },
+  ): NewEvent {
+    return {
       action,
       app: options.app ?? 'authentik.events.middleware',
       user: options.user ?? EventService.eventUser(ctx),
@@ -77,7 +121,7 @@ export class EventService {
       }) as Record<string, unknown>,
       clientIp: ctx?.clientIp ?? null,
       retentionSeconds: this.retentionSeconds,
-    });
+    };
   }
 
   /** `model_created` / `model_updated` / `model_deleted`, as the audit middleware writes them. */

@@ -41,7 +41,24 @@ export class HttpSession {
 
   set(key: string, value: unknown): void {
     this.data[key] = value;
+    this.transientKeys.delete(key);
   }
+
+  /**
+   * Stores a value that is re-derived on every request (the executor's copy of the query), so
+   * it alone does not make a new session worth keeping.
+   */
+  setTransient(key: string, value: unknown): void {
+    this.data[key] = value;
+    this.transientKeys.add(key);
+  }
+
+  /** Nothing but transient values: Django's SessionMiddleware stores no empty session. */
+  isEmpty(): boolean {
+    return this.userId === null && Object.keys(this.data).every((key) => this.transientKeys.has(key));
+  }
+
+  private readonly transientKeys = new Set<string>();
 
   delete(key: string): void {
     delete this.data[key];
@@ -96,6 +113,13 @@ export class SessionStore {
     if (session.destroyed) {
       await repository.delete(session.key);
       if (!session.isNew) appendCookie(reply, `${SESSION_COOKIE}=; Max-Age=0; ${attributes}; HttpOnly`);
+      return;
+    }
+    // A visitor whose first request left nothing to keep (an invitation link refused outright)
+    // gets no session row and no session cookie, as Django skips an empty session; a flood of
+    // refused links then costs no writes.
+    if (session.isNew && session.isEmpty()) {
+      ensureCsrfCookie(request, reply);
       return;
     }
     await repository.save({

@@ -11,6 +11,8 @@ export interface ExecutorFlowRow {
   layout: string;
   authentication: string;
   denied_action: string;
+  /** The flow's bindings in execution order, for planning. */
+  bindings: BindingRow[];
 }
 
 export interface BindingRow {
@@ -23,25 +25,25 @@ export interface BindingRow {
 
 export function createExecutorRepository(db: Db) {
   return {
+    /**
+     * The flow with its bindings in execution order (authentik: `order`, ties as the database
+     * gives), in one statement: planning needs both, and a round trip costs more than the few
+     * binding rows a request that already has a plan reads for nothing.
+     */
     async flowBySlug(slug: string): Promise<ExecutorFlowRow | undefined> {
       const rows = await query<ExecutorFlowRow>(
         db,
         sql`SELECT f.flow_uuid AS pk, f.slug, f.title, f.designation, ${backgroundUrlSql('f')} AS background_url,
-                   f.layout, f.authentication, f.denied_action
+                   f.layout, f.authentication, f.denied_action,
+                   (SELECT coalesce(json_agg(json_build_object(
+                       'binding', b.fsb_uuid, 'stage', b.stage, 'type', s.type, 'name', s.name,
+                       'invalid_response_action', b.invalid_response_action
+                     ) ORDER BY b."order", b.fsb_uuid), '[]'::json)
+                    FROM flow_stage_bindings b JOIN stages s ON s.stage_uuid = b.stage
+                    WHERE b.target = f.flow_uuid) AS bindings
             FROM flows f WHERE f.slug = ${slug}`,
       );
       return rows[0];
-    },
-
-    /** The flow's bindings in execution order (authentik: `order`, ties as the database gives). */
-    async bindings(flowPk: string): Promise<BindingRow[]> {
-      return query<BindingRow>(
-        db,
-        sql`SELECT b.fsb_uuid AS binding, b.stage, s.type, s.name, b.invalid_response_action
-            FROM flow_stage_bindings b JOIN stages s ON s.stage_uuid = b.stage
-            WHERE b.target = ${flowPk}
-            ORDER BY b."order", b.fsb_uuid`,
-      );
     },
 
     async username(userId: number): Promise<string | undefined> {

@@ -107,7 +107,7 @@ export class FlowExecutor {
     // Audit events of the executor show the wrapped query unwrapped into `args`, as authentik's
     // event middleware does; secret-looking keys (`itoken`, `token`) are then masked.
     const ctx: RequestContext = { ...input.ctx, query: get };
-    session.set(SESSION_KEY_GET, get);
+    session.setTransient(SESSION_KEY_GET, get);
 
     let plan = session.get<FlowPlan>(SESSION_KEY_PLAN);
     // A plan for another flow is replaced; so is one started with another invitation token
@@ -117,7 +117,7 @@ export class FlowExecutor {
       plan = undefined;
     }
     if (!plan) {
-      const planned = await planFlow(this.db, flow, ctx.actor);
+      const planned = planFlow(flow, ctx.actor);
       if ('notApplicable' in planned) return this.notApplicable(flow, get, planned.notApplicable);
       planned.context[PLAN_CONTEXT_QUERY_TOKEN] = get[QS_KEY_INVITATION_TOKEN] ?? '';
       plan = planned;
@@ -210,7 +210,7 @@ export class FlowExecutor {
       ) {
         const keep = binding.invalid_response_action === 'restart_with_context';
         if (!keep) await this.abandon(plan, session);
-        const planned = await planFlow(this.db, flow, ctx.actor, keep ? plan.context : {});
+        const planned = planFlow(flow, ctx.actor, keep ? plan.context : {});
         if ('notApplicable' in planned) return this.notApplicable(flow, get, planned.notApplicable);
         plan = planned;
         session.set(SESSION_KEY_PLAN, plan);

@@ -5,9 +5,8 @@
  * `authentication` requirement is checked as authentik does.
  */
 import type { Actor } from '../../api/context.js';
-import type { Db } from '../../db/client.js';
 import { PLAN_CONTEXT_PENDING_USER } from './context-keys.js';
-import { createExecutorRepository, type ExecutorFlowRow } from './executor.repository.js';
+import type { ExecutorFlowRow } from './executor.repository.js';
 
 export type ExecutorFlow = ExecutorFlowRow;
 
@@ -48,14 +47,14 @@ export function authenticationApplies(flow: ExecutorFlow, actor: Actor | null): 
   }
 }
 
-export async function planFlow(
-  db: Db,
+/** The plan, from the bindings loaded with the flow (createExecutorRepository().flowBySlug). */
+export function planFlow(
   flow: ExecutorFlow,
   actor: Actor | null,
   context: Record<string, unknown> = {},
-): Promise<FlowPlan | { notApplicable: string }> {
+): FlowPlan | { notApplicable: string } {
   if (!authenticationApplies(flow, actor)) return { notApplicable: NOT_APPLICABLE };
-  const bindings = await createExecutorRepository(db).bindings(flow.pk);
+  const bindings = flow.bindings.map((binding) => ({ ...binding }));
   const planContext = { ...context };
   if (actor && planContext[PLAN_CONTEXT_PENDING_USER] === undefined) {
     planContext[PLAN_CONTEXT_PENDING_USER] = actor.user.id;

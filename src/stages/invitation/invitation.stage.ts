@@ -96,14 +96,17 @@ function leaseHolder(session: HttpSession): string {
 }
 
 /** authentik/events/signals.py on_invitation_used, with the token masked. */
-async function recordInvitationUsed(db: Db, run: StageRun, inviteUuid: string): Promise<void> {
-  await run.events.record(
-    db,
+function invitationUsedEvent(run: StageRun, inviteUuid: string) {
+  return [
     run.ctx,
     'invitation_used',
     { invitation_uuid: maskInvitationToken(inviteUuid) },
     { app: 'authentik.events.signals' },
-  );
+  ] as const;
+}
+
+async function recordInvitationUsed(db: Db, run: StageRun, inviteUuid: string): Promise<void> {
+  await run.events.record(db, ...invitationUsedEvent(run, inviteUuid));
 }
 
 /** The event name authentik's model_to_dict gives an invitation: its `name` field. */
@@ -168,13 +171,15 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
       const txRepository = createInvitationRuntimeRepository(tx);
       if (!(await txRepository.consume(inviteUuid, run.flow.pk))) return undefined;
       const useId = await txRepository.recordUse(inviteUuid, run.ctx.clientIp);
-      await recordInvitationUsed(tx, run, inviteUuid);
-      await run.events.model(tx, run.ctx, 'model_deleted', {
+      const events = run.events.batch();
+      events.record(...invitationUsedEvent(run, inviteUuid));
+      events.model(run.ctx, 'model_deleted', {
         app: 'authentik_stages_invitation',
         model_name: 'invitation',
         pk: maskInvitationToken(inviteUuid),
         name: invitationName(invitation),
       });
+      await events.write(tx);
       return useId;
     });
     // Another session consumed it between the lookup and the delete.

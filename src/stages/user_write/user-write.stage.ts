@@ -135,8 +135,9 @@ async function write(run: StageRun): Promise<ReturnType<typeof ok>> {
       const refusal = await run.userWritten(tx, written);
       if (refusal) throw new Refused(refusal);
       const eventUser = { username: user.username, pk: id, email: user.email };
+      const events = run.events.batch();
       if (!existing) {
-        await run.events.model(tx, run.ctx, 'model_created', {
+        events.model(run.ctx, 'model_created', {
           app: 'authentik_core',
           model_name: 'user',
           pk: id,
@@ -144,13 +145,13 @@ async function write(run: StageRun): Promise<ReturnType<typeof ok>> {
         });
       }
       // authentik/events/signals.py on_user_write: the prompt data (secrets masked) and `created`.
-      await run.events.record(
-        tx,
+      events.record(
         run.ctx,
         'user_write',
         { ...data, created: !existing },
         { app: 'authentik.events.signals', user: eventUser },
       );
+      await events.write(tx);
       return id;
     });
     context[PLAN_CONTEXT_PENDING_USER] = userId;
