@@ -48,11 +48,11 @@ function listSql(filter: InvitationStageFilter): ListSql {
     where.push(sql`i.continue_flow_without_invitation = ${filter.continueFlowWithoutInvitation}`);
   }
   if (filter.stageUuid !== undefined) where.push(sql`s.stage_uuid = ${filter.stageUuid}`);
-  // EXISTS rather than authentik's join: a stage bound to several flows is listed once.
-  if (filter.noFlows === true)
-    where.push(sql`NOT EXISTS (SELECT 1 FROM flow_stage_bindings nb WHERE nb.stage = s.stage_uuid)`);
-  if (filter.noFlows === false)
-    where.push(sql`EXISTS (SELECT 1 FROM flow_stage_bindings nb WHERE nb.stage = s.stage_uuid)`);
+  // authentik's `flow__isnull` joins the bindings, so a stage bound to several flows is listed
+  // once per binding; the stored flow_set (empty exactly when no binding exists, migration
+  // 0006) lists it once and spares the filtered count a probe of the bindings per stage.
+  if (filter.noFlows === true) where.push(sql`s.flow_set = '[]'`);
+  if (filter.noFlows === false) where.push(sql`s.flow_set <> '[]'`);
   for (const term of filter.searchTerms) where.push(icontains(sql`s.name`, likeContains(term)));
   if (filter.visiblePks) where.push(sql`s.stage_uuid = ANY(${uuidArray(filter.visiblePks)})`);
   return {
