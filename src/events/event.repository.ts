@@ -35,6 +35,15 @@ export async function insertEvents(db: Db, events: NewEvent[]): Promise<void> {
     await insertEvent(db, events[0]);
     return;
   }
+  await query(db, insertEventsSql(events));
+}
+
+/**
+ * `INSERT INTO events` of these events, written only when `condition` holds: a fragment for
+ * data-modifying CTEs whose other parts decide, in the same statement, whether the events
+ * happened (see the invitation stage's single-use claim).
+ */
+export function insertEventsSql(events: NewEvent[], condition?: SQL): SQL {
   const rows = events.map((event) => ({
     action: event.action,
     app: event.app,
@@ -43,15 +52,13 @@ export async function insertEvents(db: Db, events: NewEvent[]): Promise<void> {
     client_ip: event.clientIp,
     retention: event.retentionSeconds,
   }));
-  await query(
-    db,
-    sql`INSERT INTO events (action, app, "user", context, client_ip, expires)
-        SELECT e.action, e.app, e."user", e.context, e.client_ip, now() + make_interval(secs => e.retention)
-        FROM ROWS FROM (jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-          AS (action text, app text, "user" jsonb, context jsonb, client_ip text, retention double precision))
-          WITH ORDINALITY AS e(action, app, "user", context, client_ip, retention, n)
-        ORDER BY e.n`,
-  );
+  return sql`INSERT INTO events (action, app, "user", context, client_ip, expires)
+      SELECT e.action, e.app, e."user", e.context, e.client_ip, now() + make_interval(secs => e.retention)
+      FROM ROWS FROM (jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS (action text, app text, "user" jsonb, context jsonb, client_ip text, retention double precision))
+        WITH ORDINALITY AS e(action, app, "user", context, client_ip, retention, n)
+      ${condition ? sql`WHERE ${condition}` : sql``}
+      ORDER BY e.n`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -53,6 +53,8 @@ export interface EventBatch {
     model: ModelRef,
   ): void;
   write(db: Db): Promise<void>;
+  /** The collected events, removed from the batch, for a repository that writes them itself. */
+  drain(): NewEvent[];
 }
 
 export class EventService {
@@ -102,6 +104,7 @@ export class EventService {
       write: async (db) => {
         await insertEvents(db, pending.splice(0));
       },
+      drain: () => pending.splice(0),
     };
   }
 

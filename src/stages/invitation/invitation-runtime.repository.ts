@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
+import { insertEventsSql, type NewEvent } from '../../events/event.repository.js';
 
 export interface RuntimeInvitation {
   invite_uuid: string;
@@ -40,25 +41,58 @@ export function createInvitationRuntimeRepository(db: Db) {
       return rows[0];
     },
 
-    async find(inviteUuid: string): Promise<RuntimeInvitation | undefined> {
-      const rows = await query<RuntimeInvitation>(
+    /**
+     * The stage's settings and the invitation in one round trip (the invitation is null when
+     * there is no such row). Undefined when the stage is gone.
+     */
+    async stageAndInvitation(
+      stagePk: string,
+      inviteUuid: string,
+    ): Promise<{ settings: InvitationStageSettings; invitation: RuntimeInvitation | null } | undefined> {
+      const rows = await query<InvitationStageSettings & { invitation: RuntimeInvitation | null }>(
         db,
-        sql`SELECT invite_uuid, name, drf_datetime(expires) AS expires, NOT ${VALID} AS expired, flow, single_use,
-                   fixed_data, created_by, max_uses, uses,
-                   CASE WHEN lease_expires > now() THEN lease_holder END AS leased_by
-            FROM invitations WHERE invite_uuid = ${inviteUuid}`,
+        sql`SELECT s.continue_flow_without_invitation, s.single_use_consumption, s.lease_seconds,
+                   (SELECT json_build_object(
+                      'invite_uuid', i.invite_uuid, 'name', i.name, 'expires', drf_datetime(i.expires),
+                      'expired', NOT ${VALID}, 'flow', i.flow, 'single_use', i.single_use,
+                      'fixed_data', i.fixed_data, 'created_by', i.created_by, 'max_uses', i.max_uses,
+                      'uses', i.uses,
+                      'leased_by', CASE WHEN i.lease_expires > now() THEN i.lease_holder END)
+                    FROM invitations i WHERE i.invite_uuid = ${inviteUuid}) AS invitation
+            FROM invitation_stages s WHERE s.stage_uuid = ${stagePk}`,
       );
-      return rows[0];
+      const row = rows[0];
+      if (!row) return undefined;
+      const { invitation, ...settings } = row;
+      return { settings, invitation };
     },
 
-    /** Single use, consumed on open: the first to delete the row has it. */
-    async consume(inviteUuid: string, flowPk: string): Promise<boolean> {
-      const rows = await query(
+    /**
+     * Single use, consumed on open, as one statement: the conditional DELETE, the usage record
+     * and the events commit together or not at all, without a transaction's extra round trips.
+     * Of concurrent sessions the first to delete the row has it; the others wait for its commit
+     * and find nothing. Returns the usage record's id, or undefined when the claim was lost.
+     */
+    async consumeOnOpen(
+      inviteUuid: string,
+      flowPk: string,
+      clientIp: string | null,
+      events: NewEvent[],
+    ): Promise<number | undefined> {
+      const rows = await query<{ id: number }>(
         db,
-        sql`DELETE FROM invitations WHERE invite_uuid = ${inviteUuid} AND ${VALID}
-              AND (flow IS NULL OR flow = ${flowPk}) RETURNING invite_uuid`,
+        sql`WITH consumed AS (
+              DELETE FROM invitations WHERE invite_uuid = ${inviteUuid} AND ${VALID}
+                AND (flow IS NULL OR flow = ${flowPk}) RETURNING invite_uuid
+            ), used AS (
+              INSERT INTO invitation_uses (invitation_uuid, user_id, username, client_ip)
+              SELECT invite_uuid, NULL, '', ${clientIp} FROM consumed RETURNING id
+            ), logged AS (
+              ${insertEventsSql(events, sql`EXISTS (SELECT 1 FROM consumed)`)}
+            )
+            SELECT id FROM used`,
       );
-      return rows.length > 0;
+      return rows[0] ? Number(rows[0].id) : undefined;
     },
 
     /** Single use, consumed at enrollment: a lease for one holder, renewable by that holder. */

@@ -136,9 +136,16 @@ async function recordDenial(
 
 async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
   const repository = createInvitationRuntimeRepository(run.db);
-  const settings = await repository.stageSettings(run.binding.stage);
-  if (!settings) return denied();
   const token = tokenOf(run);
+  const inviteUuid = token ? parseUuid(token) : undefined;
+  // One round trip for the stage and the invitation when there is a token to look up.
+  const found = inviteUuid
+    ? await repository.stageAndInvitation(run.binding.stage, inviteUuid)
+    : await repository
+        .stageSettings(run.binding.stage)
+        .then((settings) => (settings ? { settings, invitation: null } : undefined));
+  if (!found) return denied();
+  const { settings } = found;
   const refuse = async (reason: DenialReason, inviteUuid?: string) => {
     // A plain visit without a token to a stage that allows it is not worth an audit entry.
     if (!(reason === 'missing' && settings.continue_flow_without_invitation)) {
@@ -147,9 +154,8 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
     return settings.continue_flow_without_invitation ? ok() : denied(INVALID_INVITE);
   };
   if (!token) return refuse('missing');
-  const inviteUuid = parseUuid(token);
   if (!inviteUuid) return refuse('malformed');
-  const invitation = await repository.find(inviteUuid);
+  const invitation = found.invitation;
   if (!invitation) return refuse('unknown', inviteUuid);
   if (invitation.expired) return refuse('expired', inviteUuid);
   if (invitation.flow && invitation.flow !== run.flow.pk) return refuse('wrong_flow', inviteUuid);
@@ -167,21 +173,20 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
     await recordInvitationUsed(run.db, run, inviteUuid);
   } else if (invitation.single_use) {
     // Deletion, the usage record and both events commit together, or not at all.
-    const consumed = await run.db.transaction(async (tx) => {
-      const txRepository = createInvitationRuntimeRepository(tx);
-      if (!(await txRepository.consume(inviteUuid, run.flow.pk))) return undefined;
-      const useId = await txRepository.recordUse(inviteUuid, run.ctx.clientIp);
-      const events = run.events.batch();
-      events.record(...invitationUsedEvent(run, inviteUuid));
-      events.model(run.ctx, 'model_deleted', {
-        app: 'authentik_stages_invitation',
-        model_name: 'invitation',
-        pk: maskInvitationToken(inviteUuid),
-        name: invitationName(invitation),
-      });
-      await events.write(tx);
-      return useId;
+    const events = run.events.batch();
+    events.record(...invitationUsedEvent(run, inviteUuid));
+    events.model(run.ctx, 'model_deleted', {
+      app: 'authentik_stages_invitation',
+      model_name: 'invitation',
+      pk: maskInvitationToken(inviteUuid),
+      name: invitationName(invitation),
     });
+    const consumed = await repository.consumeOnOpen(
+      inviteUuid,
+      run.flow.pk,
+      run.ctx.clientIp,
+      events.drain(),
+    );
     // Another session consumed it between the lookup and the delete.
     if (consumed === undefined) return refuse('unknown', inviteUuid);
     claim = {
