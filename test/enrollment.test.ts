@@ -921,6 +921,27 @@ describe('user_write and user_login settings', () => {
     assert.equal(await sessionUser(browser), null);
   });
 
+  test('stage settings are those of when the plan was made, as authentik pickles its plan', async () => {
+    const e = await buildEnrollmentFlow(t);
+    const invitation = await createInvitation(t, { flow: e.flow.pk });
+    const browser = new FlowBrowser(t.app);
+    await browser.get(e.flow.slug, `itoken=${invitation.pk}`);
+    // Changed while this browser is on the prompt: its plan keeps the settings it was made with.
+    await t.client.patch(`/api/v3/stages/user_write/${e.userWriteStage.pk}/`, {
+      create_users_as_inactive: true,
+    });
+    const username = unique('planned');
+    const done = await browser.post(e.flow.slug, answers(username), `itoken=${invitation.pk}`);
+    assert.equal(done.body.component, 'xak-flow-redirect');
+    assert.equal((await userRow(username)).is_active, true);
+    // A plan made after the change uses the new settings.
+    const next = new FlowBrowser(t.app);
+    await next.get(e.flow.slug, `itoken=${invitation.pk}`);
+    const later = unique('planned-later');
+    await next.post(e.flow.slug, answers(later), `itoken=${invitation.pk}`);
+    assert.equal((await userRow(later)).is_active, false);
+  });
+
   test('a non-zero session_duration gives a persistent cookie of that age', async () => {
     const e = await buildEnrollmentFlow(t);
     await t.client.patch(`/api/v3/stages/user_login/${e.userLoginStage.pk}/`, {

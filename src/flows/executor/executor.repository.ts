@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
 import { backgroundUrlSql } from '../flow-set.sql.js';
 
@@ -21,6 +21,7 @@ export interface BindingRow {
   type: string;
   name: string;
   invalid_response_action: string;
+  settings: unknown;
 }
 
 export function createExecutorRepository(db: Db) {
@@ -30,14 +31,15 @@ export function createExecutorRepository(db: Db) {
      * gives), in one statement: planning needs both, and a round trip costs more than the few
      * binding rows a request that already has a plan reads for nothing.
      */
-    async flowBySlug(slug: string): Promise<ExecutorFlowRow | undefined> {
+    async flowBySlug(slug: string, settingsSql: SQL = sql`NULL::json`): Promise<ExecutorFlowRow | undefined> {
       const rows = await query<ExecutorFlowRow>(
         db,
         sql`SELECT f.flow_uuid AS pk, f.slug, f.title, f.designation, ${backgroundUrlSql('f')} AS background_url,
                    f.layout, f.authentication, f.denied_action,
                    (SELECT coalesce(json_agg(json_build_object(
                        'binding', b.fsb_uuid, 'stage', b.stage, 'type', s.type, 'name', s.name,
-                       'invalid_response_action', b.invalid_response_action
+                       'invalid_response_action', b.invalid_response_action,
+                       'settings', ${settingsSql}
                      ) ORDER BY b."order", b.fsb_uuid), '[]'::json)
                     FROM flow_stage_bindings b JOIN stages s ON s.stage_uuid = b.stage
                     WHERE b.target = f.flow_uuid) AS bindings

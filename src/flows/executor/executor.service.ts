@@ -7,6 +7,7 @@
  * challenge directly (invitation-domain.md section 11); the challenges are the same.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import type { SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { RequestContext } from '../../api/context.js';
 import { ApiError, Messages } from '../../api/errors.js';
@@ -85,17 +86,21 @@ export function formatTitle(title: string, values: { app: string; user: string }
 }
 
 export class FlowExecutor {
+  private readonly settingsSql: SQL;
+
   constructor(
     private readonly db: Db,
     private readonly registry: StageRegistry,
     private readonly events: EventService,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.settingsSql = registry.planSettingsSql();
+  }
 
   async findFlow(slug: string): Promise<ExecutorFlow | undefined> {
     // No slug holds a NUL (the slug validator forbids it), and the database cannot compare one.
     if (slug.includes('\0')) return undefined;
-    return createExecutorRepository(this.db).flowBySlug(slug);
+    return createExecutorRepository(this.db).flowBySlug(slug, this.settingsSql);
   }
 
   async execute(input: ExecuteInput): Promise<ChallengeBody> {

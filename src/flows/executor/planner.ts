@@ -16,6 +16,11 @@ export interface PlanBinding {
   type: string;
   name: string;
   invalid_response_action: string;
+  /**
+   * The stage's settings when the plan was made (StageHandler.planSettingsSql); absent for a
+   * plan stored before settings were kept, or for a stage type that keeps none.
+   */
+  settings?: unknown;
 }
 
 /** What the session holds (authentik's pickled FlowPlan, as JSON). */

@@ -4,6 +4,7 @@
  * (authentik/flows/stage.py). A stage either shows a challenge and judges the answer
  * (ChallengeStageView) or works silently on whatever request reaches it (StageView).
  */
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { RequestContext } from '../../api/context.js';
 import type { EventService } from '../../events/event.service.js';
@@ -57,6 +58,12 @@ export interface StageHandler {
   userWritten?(tx: Db, run: StageRun, user: WrittenUser): Promise<string | null>;
   /** The plan is abandoned (cancelled, restarted, replaced): release what it holds. */
   abandon?(db: Db, plan: FlowPlan, session: HttpSession): Promise<void>;
+  /**
+   * The stage's settings as a JSON expression over the `stages` row aliased `s`, read with the
+   * flow when the plan is made and kept in it (`PlanBinding.settings`), as authentik pickles
+   * the stage objects into its FlowPlan: later requests of the flow do not read them again.
+   */
+  planSettingsSql?: SQL;
 }
 
 export class StageRegistry {
@@ -73,5 +80,13 @@ export class StageRegistry {
 
   all(): StageHandler[] {
     return [...this.handlers.values()];
+  }
+
+  /** Every handler's planSettingsSql, chosen by the stage's type (null for the others). */
+  planSettingsSql(): SQL {
+    const cases = this.all()
+      .filter((handler) => handler.planSettingsSql)
+      .map((handler) => sql`WHEN ${handler.type} THEN ${handler.planSettingsSql}`);
+    return cases.length > 0 ? sql`CASE s.type ${sql.join(cases, sql` `)} END` : sql`NULL::json`;
   }
 }

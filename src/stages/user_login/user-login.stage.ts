@@ -6,46 +6,40 @@
  * Not reproduced: the "remember me" challenge (`remember_me_offset`), network/GeoIP session
  * binding and `remember_device` (docs/compatibility.md).
  */
-import { sql } from 'drizzle-orm';
-import { query } from '../../db/client.js';
 import { UNAUTHENTICATED_AGE_SECONDS } from '../../core/sessions/session.store.js';
 import { PLAN_CONTEXT_PENDING_USER } from '../../flows/executor/context-keys.js';
 import { denied, ok, type StageHandler } from '../../flows/executor/stage-registry.js';
+import type { Db } from '../../db/client.js';
 import { parseTimedelta } from './timedelta.js';
-
-interface LoginSettings {
-  session_duration: string;
-  terminate_other_sessions: boolean;
-}
+import {
+  USER_LOGIN_SETTINGS_SQL,
+  createUserLoginRepository,
+  type LoginSettings,
+} from './user-login.repository.js';
 
 export const userLoginStageHandler: StageHandler = {
   type: 'user_login',
+  planSettingsSql: USER_LOGIN_SETTINGS_SQL,
 
   async submit(run) {
     const pending = run.plan.context[PLAN_CONTEXT_PENDING_USER];
     if (typeof pending !== 'number') return denied('No Pending user to login.');
-    const [settings] = await query<LoginSettings>(
-      run.db,
-      sql`SELECT session_duration, terminate_other_sessions FROM user_login_stages WHERE stage_uuid = ${run.binding.stage}`,
-    );
-    const [user] = await query<{ id: number; username: string; email: string; is_active: boolean }>(
-      run.db,
-      sql`SELECT id, username, email, is_active FROM users WHERE id = ${pending}`,
-    );
-    if (!settings || !user) return denied();
-    if (!user.is_active) return denied();
-    // A duration of 0 lasts until the browser closes (a cookie without Max-Age); the row then
-    // lives as long as an unauthenticated session would.
-    const duration = Math.floor(parseTimedelta(settings.session_duration) ?? 0);
-    run.session.login(user.id, duration > 0 ? duration : UNAUTHENTICATED_AGE_SECONDS, duration > 0);
-    await run.db.transaction(async (tx) => {
-      if (settings.terminate_other_sessions) {
-        await tx.execute(sql`DELETE FROM sessions WHERE user_id = ${user.id}`);
-      }
-      await tx.execute(sql`UPDATE users SET last_login = now() WHERE id = ${user.id}`);
+    // Kept in the plan when it was made; a plan from before that reads them now.
+    const settings =
+      (run.binding.settings as LoginSettings | null | undefined) ??
+      (await createUserLoginRepository(run.db).settings(run.binding.stage));
+    if (!settings) return denied();
+    // Other sessions end, the login is stamped and recorded together. The transaction is only
+    // needed when there is more than the one statement that stamps it.
+    const login = async (db: Db) => {
+      const repository = createUserLoginRepository(db);
+      // An inactive (or deleted) user is not signed in; recordLogin then changes nothing.
+      const user = await repository.recordLogin(pending);
+      if (!user) return undefined;
+      if (settings.terminate_other_sessions) await repository.endSessionsOf(user.id);
       // authentik/events/signals.py on_user_logged_in
       await run.events.record(
-        tx,
+        db,
         run.ctx,
         'login',
         {},
@@ -54,7 +48,14 @@ export const userLoginStageHandler: StageHandler = {
           user: { username: user.username, pk: user.id, email: user.email },
         },
       );
-    });
+      return user;
+    };
+    const user = settings.terminate_other_sessions ? await run.db.transaction(login) : await login(run.db);
+    if (!user) return denied();
+    // A duration of 0 lasts until the browser closes (a cookie without Max-Age); the row then
+    // lives as long as an unauthenticated session would.
+    const duration = Math.floor(parseTimedelta(settings.session_duration) ?? 0);
+    run.session.login(user.id, duration > 0 ? duration : UNAUTHENTICATED_AGE_SECONDS, duration > 0);
     return ok();
   },
 };

@@ -25,6 +25,13 @@ export interface ExistingUser extends Omit<UserValues, 'password'> {
   id: number;
 }
 
+/** The settings as a JSON expression over the `stages` row `s` (StageHandler.planSettingsSql). */
+export const USER_WRITE_SETTINGS_SQL = sql`(SELECT json_build_object(
+    'user_creation_mode', w.user_creation_mode, 'create_users_as_inactive', w.create_users_as_inactive,
+    'create_users_group', w.create_users_group::text, 'user_type', w.user_type,
+    'user_path_template', w.user_path_template)
+  FROM user_write_stages w WHERE w.stage_uuid = s.stage_uuid)`;
+
 export function createUserWriteRepository(db: Db) {
   return {
     async settings(stagePk: string): Promise<UserWriteSettings | undefined> {

@@ -12,7 +12,12 @@ import {
   PLAN_CONTEXT_USER_TYPE,
 } from '../../flows/executor/context-keys.js';
 import { denied, ok, type StageHandler, type StageRun } from '../../flows/executor/stage-registry.js';
-import { createUserWriteRepository, type UserValues } from './user-write.repository.js';
+import {
+  USER_WRITE_SETTINGS_SQL,
+  createUserWriteRepository,
+  type UserValues,
+  type UserWriteSettings,
+} from './user-write.repository.js';
 import { USER_TYPES } from './user-write-stage.schema.js';
 
 const FAILED = 'Failed to update user. Please try again later.';
@@ -77,7 +82,10 @@ async function write(run: StageRun): Promise<ReturnType<typeof ok>> {
   const data = context[PLAN_CONTEXT_PROMPT];
   if (!isObject(data)) return denied('No Pending data.');
   const repository = createUserWriteRepository(run.db);
-  const settings = await repository.settings(run.binding.stage);
+  // Kept in the plan when it was made; a plan from before that reads them now.
+  const settings =
+    (run.binding.settings as UserWriteSettings | null | undefined) ??
+    (await repository.settings(run.binding.stage));
   if (!settings) return denied();
 
   const pendingId =
@@ -165,4 +173,5 @@ async function write(run: StageRun): Promise<ReturnType<typeof ok>> {
 export const userWriteStageHandler: StageHandler = {
   type: 'user_write',
   submit: (run) => write(run),
+  planSettingsSql: USER_WRITE_SETTINGS_SQL,
 };
