@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/client.js';
 import { findApiTokenUser } from '../core/tokens/token-auth.repository.js';
-import { findSessionUser } from '../core/sessions/session-auth.repository.js';
+import { findSessionWithUser, rememberLoadedSession } from '../core/sessions/session-auth.repository.js';
 import type { Actor, AuthUser } from './context.js';
 import { ApiError, Messages } from './errors.js';
 
@@ -88,7 +88,9 @@ export async function authenticate(
   }
   const sessionKey = readCookie(request, SESSION_COOKIE);
   if (!sessionKey) return null;
-  const user = await findSessionUser(db, sessionKey);
+  const found = await findSessionWithUser(db, sessionKey);
+  rememberLoadedSession(request, found?.session ?? null);
+  const user = found?.user;
   if (!user || !user.is_active) return null;
   if (!SAFE_METHODS.has(request.method)) {
     const cookie = readCookie(request, CSRF_COOKIE);

@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.js';
 import { CSRF_COOKIE, SESSION_COOKIE, readCookie } from '../../api/authentication.js';
 import { createSessionRepository } from './session.repository.js';
+import { loadedSession } from './session-auth.repository.js';
 
 /** authentik's `sessions.unauthenticated_age` default (`days=1`). */
 export const UNAUTHENTICATED_AGE_SECONDS = 24 * 60 * 60;
@@ -100,7 +101,9 @@ export class SessionStore {
   async load(request: FastifyRequest): Promise<HttpSession> {
     const key = readCookie(request, SESSION_COOKIE);
     if (key) {
-      const row = await createSessionRepository(this.db).find(key);
+      // Authentication already read this cookie's session (or found none) in this request.
+      const preloaded = loadedSession(request);
+      const row = preloaded !== undefined ? preloaded : await createSessionRepository(this.db).find(key);
       if (row) return new HttpSession(row.session_key, { ...row.data }, row.user_id, false);
     }
     return new HttpSession(newSessionKey(), {}, null, true);
