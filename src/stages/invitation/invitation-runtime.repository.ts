@@ -71,13 +71,15 @@ export function createInvitationRuntimeRepository(db: Db) {
      * Single use, consumed on open, as one statement: the conditional DELETE, the usage record
      * and the events commit together or not at all, without a transaction's extra round trips.
      * Of concurrent sessions the first to delete the row has it; the others wait for its commit
-     * and find nothing. Returns the usage record's id, or undefined when the claim was lost.
+     * and find nothing; `lostEvents` (the refusal's audit entry) are written instead in that
+     * case. Returns the usage record's id, or undefined when the claim was lost.
      */
     async consumeOnOpen(
       inviteUuid: string,
       flowPk: string,
       clientIp: string | null,
       events: NewEvent[],
+      lostEvents: NewEvent[],
     ): Promise<number | undefined> {
       const rows = await query<{ id: number }>(
         db,
@@ -89,6 +91,8 @@ export function createInvitationRuntimeRepository(db: Db) {
               SELECT invite_uuid, NULL, '', ${clientIp} FROM consumed RETURNING id
             ), logged AS (
               ${insertEventsSql(events, sql`EXISTS (SELECT 1 FROM consumed)`)}
+            ), refused AS (
+              ${insertEventsSql(lostEvents, sql`NOT EXISTS (SELECT 1 FROM consumed)`)}
             )
             SELECT id FROM used`,
       );

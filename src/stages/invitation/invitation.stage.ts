@@ -112,14 +112,14 @@ async function recordInvitationUsed(db: Db, run: StageRun, inviteUuid: string): 
 /** The event name authentik's model_to_dict gives an invitation: its `name` field. */
 const invitationName = (invitation: RuntimeInvitation) => invitation.name;
 
-async function recordDenial(
+/** The audit entry of a refused invitation: authentik logs nothing, the reason is kept here. */
+function denialEvent(
   run: StageRun,
   reason: DenialReason,
   continued: boolean,
   inviteUuid: string | undefined,
-): Promise<void> {
-  await run.events.record(
-    run.db,
+) {
+  return [
     run.ctx,
     'suspicious_request',
     {
@@ -131,7 +131,16 @@ async function recordDenial(
       ...(inviteUuid ? { invitation_uuid: maskInvitationToken(inviteUuid) } : {}),
     },
     { app: 'authentik.stages.invitation.stage' },
-  );
+  ] as const;
+}
+
+async function recordDenial(
+  run: StageRun,
+  reason: DenialReason,
+  continued: boolean,
+  inviteUuid: string | undefined,
+): Promise<void> {
+  await run.events.record(run.db, ...denialEvent(run, reason, continued, inviteUuid));
 }
 
 async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
@@ -181,14 +190,20 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
       pk: maskInvitationToken(inviteUuid),
       name: invitationName(invitation),
     });
+    // Another session may consume it between the lookup and the delete: the refusal's audit
+    // entry is then written by the same statement.
+    const lost = run.events.batch();
+    lost.record(...denialEvent(run, 'unknown', settings.continue_flow_without_invitation, inviteUuid));
     const consumed = await repository.consumeOnOpen(
       inviteUuid,
       run.flow.pk,
       run.ctx.clientIp,
       events.drain(),
+      lost.drain(),
     );
-    // Another session consumed it between the lookup and the delete.
-    if (consumed === undefined) return refuse('unknown', inviteUuid);
+    if (consumed === undefined) {
+      return settings.continue_flow_without_invitation ? ok() : denied(INVALID_INVITE);
+    }
     claim = {
       invite_uuid: inviteUuid,
       mode: 'consumed',
