@@ -104,6 +104,9 @@ function buildServices(database: Database, config: Config): Services {
   };
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const EXECUTOR_PREFIX = '/api/v3/flows/executor/';
+
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const database = options.database ?? (await openDatabase(config.database));
   const app = Fastify({
@@ -141,8 +144,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   app.addContentTypeParser('*', { parseAs: 'string' }, parseOtherBody);
 
-  const tokenCache = config.authCacheSeconds ? new TokenUserCache(config.authCacheSeconds) : undefined;
+  const tokenCache = config.authCacheSeconds
+    ? new TokenUserCache(config.authCacheSeconds, database.changes)
+    : undefined;
   app.addHook('onRequest', apiPipeline({ db: database.db, permissions: services.permissions, tokenCache }));
+  // A change made through this instance clears its caches before the answer leaves, rather than
+  // when the notification of its commit comes back. Enrollment answers are left out: they
+  // change no token, flow or stage (and would otherwise empty the flow cache at every step).
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (!SAFE_METHODS.has(request.method) && !request.url.startsWith(EXECUTOR_PREFIX)) {
+      database.changes.publish();
+    }
+    return payload;
+  });
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-authentik-id', request.id);
     reply.header('vary', 'Accept-Language');

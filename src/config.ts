@@ -57,7 +57,10 @@ export interface Config {
   eventRetentionSeconds: number;
   /** TESSERA_DEBUG_STATS: serve /-/debug/ (statement counts and capture) to loopback clients. */
   debugStats?: boolean;
-  /** TESSERA_AUTH_CACHE_SECONDS: keep API-token lookups this long (0, the default, is off). */
+  /**
+   * TESSERA_AUTH_CACHE_SECONDS: reuse an API-token lookup up to this long (default 60; 0 is
+   * off); cleared on every change notification (src/api/authentication.ts TokenUserCache).
+   */
   authCacheSeconds?: number;
 }
 
@@ -203,6 +206,6 @@ export function loadConfig(env: Env = process.env): Config {
       'TESSERA_EVENT_RETENTION',
     ),
     debugStats: bool(env, 'TESSERA_DEBUG_STATS', false),
-    authCacheSeconds: int(env, 'TESSERA_AUTH_CACHE_SECONDS', 0, 0, 60),
+    authCacheSeconds: int(env, 'TESSERA_AUTH_CACHE_SECONDS', 60, 0, 3600),
   };
 }

@@ -204,6 +204,8 @@ describe('invitation stages: list (the seed endpoint)', () => {
       assert.equal(response.status, 200);
       return t.database.stats.statements - before;
     };
+    // The creates above cleared the token cache; the first list looks the token up again.
+    await statements(1);
     const small = await statements(1);
     assert.equal(await statements(20), small);
     assert.equal(await statements(100), small);

@@ -338,6 +338,8 @@ describe('invitations: list filters, search, ordering, pagination', () => {
       assert.equal(response.status, 200);
       return t.database.stats.statements - before;
     };
+    // The creates above cleared the token cache; the first list looks the token up again.
+    await count(1);
     assert.equal(await count(1), await count(6));
   });
 });

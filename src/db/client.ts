@@ -16,6 +16,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import * as schema from './schema.js';
+import { ChangeFeed, listenPglite, listenPostgres } from './change-feed.js';
 
 export type Schema = typeof schema;
 /** A database handle or an open transaction: repositories accept either. */
@@ -26,6 +27,8 @@ export interface Database {
   kind: 'postgres' | 'pglite';
   /** SQL statements issued since start (benchmarks and tests read deltas of it). */
   stats: DatabaseStats;
+  /** Change notifications, for caches (src/db/change-feed.ts). */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -136,20 +139,31 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     },
   };
   if (config.kind === 'postgres') {
-    const pool = new pg.Pool({
+    const connection = {
       host: config.host,
       port: config.port,
       user: config.user,
       password: config.password,
       database: config.name,
-      max: config.poolSize,
-    });
+    };
+    const pool = new pg.Pool({ ...connection, max: config.poolSize });
     // A pool error (for example the server restarting) must not crash the process; the next
     // query reports it to its caller.
     pool.on('error', () => undefined);
     const db = drizzlePg(pool, { schema, logger }) as unknown as Db;
     await migratePg(db as never, { migrationsFolder });
-    return { db, kind: 'postgres', stats, close: () => pool.end() };
+    const changes = new ChangeFeed();
+    const listener = await listenPostgres(changes, connection);
+    return {
+      db,
+      kind: 'postgres',
+      stats,
+      changes,
+      close: async () => {
+        await listener.close();
+        await pool.end();
+      },
+    };
   }
   const release = config.dataDir === 'memory://' ? () => undefined : lockDataDir(config.dataDir);
   const client = await PGlite.create(
@@ -158,11 +172,15 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   );
   const db = drizzlePglite(client, { schema, logger }) as unknown as Db;
   await migratePglite(db as never, { migrationsFolder });
+  const changes = new ChangeFeed();
+  const listener = await listenPglite(changes, client);
   return {
     db,
     kind: 'pglite',
     stats,
+    changes,
     close: async () => {
+      await listener.close();
       await client.close();
       release();
     },

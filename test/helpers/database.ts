@@ -4,7 +4,8 @@
  * scratch, migrated, dropped afterwards). Connection settings for the server come from
  * TESSERA_TEST_PG_HOST / _PORT / _USER / _PASSWORD (default 127.0.0.1:5432, postgres).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import type { DatabaseConfig } from '../../src/config.js';
@@ -55,4 +56,27 @@ export async function openTestDatabase(): Promise<{ database: Database; config: 
     await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   };
   return { database, config };
+}
+
+/**
+ * Waits until every change notification committed so far has reached this process: a marker
+ * notification is sent and awaited (PostgreSQL delivers notifications in commit order). Tests
+ * that change rows directly and then expect the caches to have followed call it in between,
+ * as a real client would simply be later than the notification.
+ */
+export async function settleChanges(database: Database): Promise<void> {
+  const marker = `test:${randomUUID()}` as const;
+  let unsubscribe = () => {};
+  const arrived = new Promise<void>((resolve) => {
+    unsubscribe = database.changes.subscribe(marker, resolve);
+  });
+  await database.db.execute(sql`SELECT pg_notify('tessera_changes', ${marker})`);
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('change notifications did not arrive within 5 s')), 5000).unref(),
+  );
+  try {
+    await Promise.race([arrived, timeout]);
+  } finally {
+    unsubscribe();
+  }
 }

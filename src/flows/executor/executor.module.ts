@@ -67,7 +67,7 @@ const userLoginRoutes: SubtypeRouteOptions = {
 };
 
 export function executorModule(deps: ModuleDeps): FeatureModule {
-  const { db, shared, config, app } = deps;
+  const { db, shared, config, app, database } = deps;
   const { permissions, events, stages } = shared;
   const pages = config.pagination;
   const subtype = (options: typeof userWriteStageOptions) =>
@@ -79,7 +79,7 @@ export function executorModule(deps: ModuleDeps): FeatureModule {
     .register(userWriteStageHandler)
     .register(userLoginStageHandler);
   const sessions = new SessionStore(db);
-  const executor = new FlowExecutor(db, registry, events, app.log);
+  const executor = new FlowExecutor(db, registry, events, app.log, database.changes);
   const promptStages = subtype(promptStageOptions);
 
   return {
