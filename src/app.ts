@@ -3,7 +3,12 @@
  * route, without listening. The server entry point and the tests both use it.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifySchemaCompiler,
+  type FastifyServerOptions,
+} from 'fastify';
+import type { FastifySerializerCompiler } from 'fastify/types/schema.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { ApiError, Messages } from './api/errors.js';
@@ -109,7 +114,27 @@ const EXECUTOR_PREFIX = '/api/v3/flows/executor/';
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const database = options.database ?? (await openDatabase(config.database));
+  // Request bodies are validated the way DRF does, and responses written in authentik's field
+  // order, by Tessera's own compilers; the factories here stand for Fastify's defaults so that
+  // Ajv and fast-json-stringify are never loaded (a fifth of the start time).
+  const registry = schemaRegistry();
+  const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+    if (httpPart !== 'body') return (data: unknown) => ({ value: data });
+    return (data: unknown) => {
+      const result = validateBody(schema as JsonSchema, data, registry);
+      return 'errors' in result ? { error: new ApiError(400, result.errors) } : { value: result.value };
+    };
+  };
+  const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema }) =>
+    compileSerializer(schema as JsonSchema, registry);
   const app = Fastify({
+    schemaController: {
+      // Fastify types these factories after Ajv's; it only calls them for a compiler.
+      compilersFactory: {
+        buildValidator: (() => validatorCompiler) as never,
+        buildSerializer: (() => serializerCompiler) as never,
+      },
+    },
     logger: options.logger ?? { level: config.logLevel === 'warning' ? 'warn' : config.logLevel },
     genReqId: () => randomUUID().replace(/-/g, ''),
     requestIdHeader: false,
@@ -128,16 +153,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // Shared components, referenced by name from route schemas.
   for (const schema of componentSchemas) app.addSchema(schema);
-  const registry = schemaRegistry();
-  app.setValidatorCompiler(({ schema, httpPart }) => {
-    if (httpPart !== 'body') return (data: unknown) => ({ value: data });
-    return (data: unknown) => {
-      const result = validateBody(schema as JsonSchema, data, registry);
-      return 'errors' in result ? { error: new ApiError(400, result.errors) } : { value: result.value };
-    };
-  });
-
-  app.setSerializerCompiler(({ schema }) => compileSerializer(schema as JsonSchema, registry));
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
 
   // DRF parses JSON only; anything else is 415. An empty JSON body is empty data.
   app.removeAllContentTypeParsers();
