@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/client.js';
-import type { ChangeFeed } from '../db/change-feed.js';
+import { NotifiedCache, type ChangeFeed } from '../db/change-feed.js';
 import { findApiTokenUser } from '../core/tokens/token-auth.repository.js';
 import { findSessionWithUser, rememberLoadedSession } from '../core/sessions/session-auth.repository.js';
 import type { Actor, AuthUser } from './context.js';
@@ -50,40 +50,28 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
  * statement on. See docs/compatibility.md.
  */
 export class TokenUserCache {
-  private readonly entries = new Map<string, { user: AuthUser; until: number }>();
-  private generation = 0;
-  private static readonly MAX_ENTRIES = 10_000;
+  private readonly cache: NotifiedCache<AuthUser>;
 
   constructor(
     private readonly seconds: number,
-    private readonly changes: ChangeFeed,
+    changes: ChangeFeed,
   ) {
-    changes.subscribe('auth', () => {
-      this.generation += 1;
-      this.entries.clear();
-    });
+    this.cache = new NotifiedCache(changes, 'auth', 10_000);
   }
 
   get(key: string): AuthUser | undefined {
-    if (!this.changes.connected) return undefined;
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.until > Date.now()) return entry.user;
-    this.entries.delete(key);
-    return undefined;
+    return this.cache.get(key);
   }
 
   /** Marks the start of a lookup; pass the mark to `set` with its result. */
   mark(): number {
-    return this.generation;
+    return this.cache.mark();
   }
 
   set(mark: number, key: string, user: AuthUser, tokenExpires: Date | null): void {
-    if (mark !== this.generation || !this.changes.connected) return;
-    if (this.entries.size >= TokenUserCache.MAX_ENTRIES) this.entries.clear();
     let until = Date.now() + this.seconds * 1000;
     if (tokenExpires) until = Math.min(until, tokenExpires.getTime());
-    this.entries.set(key, { user: Object.freeze({ ...user }), until });
+    this.cache.set(mark, key, Object.freeze({ ...user }), until);
   }
 }
 

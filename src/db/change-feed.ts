@@ -120,3 +120,46 @@ export async function listenPglite(feed: ChangeFeed, client: PGlite): Promise<{ 
     },
   };
 }
+
+/**
+ * A map whose entries are dropped on every notification of its topic, and which is neither read
+ * nor filled while the feed is disconnected. A value read from the database while a
+ * notification arrived may predate that change, so a lookup takes a `mark()` before it starts
+ * and `set` keeps its result only if no notification came in between.
+ */
+export class NotifiedCache<V> {
+  private readonly entries = new Map<string, { value: V; until: number }>();
+  private generation = 0;
+
+  constructor(
+    private readonly changes: ChangeFeed,
+    topic: ChangeTopic,
+    private readonly maxEntries: number,
+  ) {
+    changes.subscribe(topic, () => {
+      this.generation += 1;
+      this.entries.clear();
+    });
+  }
+
+  get(key: string): V | undefined {
+    if (!this.changes.connected) return undefined;
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.until > Date.now()) return entry.value;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  /** Taken before the lookup whose result is passed to `set`. */
+  mark(): number {
+    return this.generation;
+  }
+
+  /** Keeps `value` until `until` (epoch milliseconds), unless a change came in since `mark`. */
+  set(mark: number, key: string, value: V, until = Infinity): void {
+    if (mark !== this.generation || !this.changes.connected) return;
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(key, { value, until });
+  }
+}

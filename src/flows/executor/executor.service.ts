@@ -8,7 +8,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { SQL } from 'drizzle-orm';
-import type { ChangeFeed } from '../../db/change-feed.js';
+import { NotifiedCache, type ChangeFeed } from '../../db/change-feed.js';
 import type { Db } from '../../db/client.js';
 import type { RequestContext } from '../../api/context.js';
 import { ApiError, Messages } from '../../api/errors.js';
@@ -94,38 +94,31 @@ export class FlowExecutor {
    * stages through the database's change notifications and bypassed while they are not
    * received (src/db/change-feed.ts). Unknown slugs are not kept.
    */
-  private readonly flows = new Map<string, ExecutorFlow>();
-  private generation = 0;
-  private static readonly MAX_FLOWS = 1000;
+  private readonly flows: NotifiedCache<ExecutorFlow>;
 
   constructor(
     private readonly db: Db,
     private readonly registry: StageRegistry,
     private readonly events: EventService,
     private readonly log: FastifyBaseLogger,
-    private readonly changes: ChangeFeed,
+    changes: ChangeFeed,
   ) {
     this.settingsSql = registry.planSettingsSql();
-    changes.subscribe('flows', () => {
-      this.generation += 1;
-      this.flows.clear();
-    });
+    this.flows = new NotifiedCache(changes, 'flows', 1000);
   }
 
   async findFlow(slug: string): Promise<ExecutorFlow | undefined> {
     // No slug holds a NUL (the slug validator forbids it), and the database cannot compare one.
     if (slug.includes('\0')) return undefined;
-    const cached = this.changes.connected ? this.flows.get(slug) : undefined;
+    const cached = this.flows.get(slug);
     if (cached) return cached;
-    const generation = this.generation;
+    const mark = this.flows.mark();
     const flow = await createExecutorRepository(this.db).flowBySlug(slug, this.settingsSql);
-    // A lookup that overlapped a change may predate it: it is used, not kept.
-    if (flow && generation === this.generation && this.changes.connected) {
-      if (this.flows.size >= FlowExecutor.MAX_FLOWS) this.flows.clear();
+    if (flow) {
       // Shared by every request that plans this flow: nothing may change it.
       for (const binding of flow.bindings) Object.freeze(binding);
       Object.freeze(flow.bindings);
-      this.flows.set(slug, Object.freeze(flow));
+      this.flows.set(mark, slug, Object.freeze(flow));
     }
     return flow;
   }
