@@ -948,6 +948,27 @@ describe('user_write and user_login settings', () => {
     assert.equal((await userRow(later)).is_active, false);
   });
 
+  test('a plan stored without stage settings (made before plans kept them) reads them', async () => {
+    const e = await buildEnrollmentFlow(t);
+    const invitation = await createInvitation(t, { flow: e.flow.pk });
+    const browser = new FlowBrowser(t.app);
+    await browser.get(e.flow.slug, `itoken=${invitation.pk}`);
+    // Changed after the plan was made: only a plan without settings reads the new value.
+    await t.client.patch(`/api/v3/stages/user_write/${e.userWriteStage.pk}/`, {
+      create_users_as_inactive: true,
+    });
+    await db.execute(
+      sql`UPDATE sessions SET data = jsonb_set(data, '{authentik/flows/plan,bindings}',
+            (SELECT jsonb_agg(b - 'settings') FROM jsonb_array_elements(data #> '{authentik/flows/plan,bindings}') b))
+          WHERE session_key = ${browser.sessionKey ?? ''}`,
+    );
+    const username = unique('old-plan');
+    const done = await browser.post(e.flow.slug, answers(username), `itoken=${invitation.pk}`);
+    // user_write read create_users_as_inactive, and user_login then refused the inactive user.
+    assert.equal(done.body.component, 'ak-stage-access-denied');
+    assert.equal((await userRow(username)).is_active, false);
+  });
+
   test('a non-zero session_duration gives a persistent cookie of that age', async () => {
     const e = await buildEnrollmentFlow(t);
     await t.client.patch(`/api/v3/stages/user_login/${e.userLoginStage.pk}/`, {

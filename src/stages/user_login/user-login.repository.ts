@@ -13,12 +13,13 @@ export const USER_LOGIN_SETTINGS_SQL = sql`(SELECT json_build_object(
 
 export function createUserLoginRepository(db: Db) {
   return {
+    /** The same settings a plan keeps, for a plan made before plans kept them. */
     async settings(stagePk: string): Promise<LoginSettings | undefined> {
-      const rows = await query<LoginSettings>(
+      const rows = await query<{ settings: LoginSettings | null }>(
         db,
-        sql`SELECT session_duration, terminate_other_sessions FROM user_login_stages WHERE stage_uuid = ${stagePk}`,
+        sql`SELECT ${USER_LOGIN_SETTINGS_SQL} AS settings FROM stages s WHERE s.stage_uuid = ${stagePk}`,
       );
-      return rows[0];
+      return rows[0]?.settings ?? undefined;
     },
 
     /**

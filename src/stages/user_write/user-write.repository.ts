@@ -34,14 +34,13 @@ export const USER_WRITE_SETTINGS_SQL = sql`(SELECT json_build_object(
 
 export function createUserWriteRepository(db: Db) {
   return {
+    /** The same settings a plan keeps, for a plan made before plans kept them. */
     async settings(stagePk: string): Promise<UserWriteSettings | undefined> {
-      const rows = await query<UserWriteSettings>(
+      const rows = await query<{ settings: UserWriteSettings | null }>(
         db,
-        sql`SELECT user_creation_mode, create_users_as_inactive, create_users_group::text AS create_users_group,
-                   user_type, user_path_template
-            FROM user_write_stages WHERE stage_uuid = ${stagePk}`,
+        sql`SELECT ${USER_WRITE_SETTINGS_SQL} AS settings FROM stages s WHERE s.stage_uuid = ${stagePk}`,
       );
-      return rows[0];
+      return rows[0]?.settings ?? undefined;
     },
 
     async user(id: number): Promise<ExistingUser | undefined> {
