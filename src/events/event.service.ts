@@ -39,6 +39,11 @@ export function hexPk(pk: string | number): string | number {
   return typeof pk === 'string' ? pk.replace(/-/g, '') : pk;
 }
 
+/** The context of a model_* event: the object, its primary key without dashes. */
+function modelContext(model: ModelRef): Record<string, unknown> {
+  return { model: { ...model, pk: hexPk(model.pk) } };
+}
+
 /** See EventService.batch(). */
 export interface EventBatch {
   record(
@@ -99,7 +104,7 @@ export class EventService {
         pending.push(this.build(ctx, action, context, options));
       },
       model: (ctx, action, model) => {
-        pending.push(this.build(ctx, action, { model: { ...model, pk: hexPk(model.pk) } }, {}));
+        pending.push(this.build(ctx, action, modelContext(model), {}));
       },
       write: async (db) => {
         await insertEvents(db, pending.splice(0));
@@ -134,6 +139,6 @@ export class EventService {
     action: 'model_created' | 'model_updated' | 'model_deleted',
     model: ModelRef,
   ): Promise<void> {
-    await this.record(db, ctx, action, { model: { ...model, pk: hexPk(model.pk) } });
+    await this.record(db, ctx, action, modelContext(model));
   }
 }

@@ -155,12 +155,14 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
         .then((settings) => (settings ? { settings, invitation: null } : undefined));
   if (!found) return denied();
   const { settings } = found;
+  // Every refusal ends the same way: on as un-invited when the stage allows it, denied otherwise.
+  const refused = () => (settings.continue_flow_without_invitation ? ok() : denied(INVALID_INVITE));
   const refuse = async (reason: DenialReason, inviteUuid?: string) => {
     // A plain visit without a token to a stage that allows it is not worth an audit entry.
     if (!(reason === 'missing' && settings.continue_flow_without_invitation)) {
       await recordDenial(run, reason, settings.continue_flow_without_invitation, inviteUuid);
     }
-    return settings.continue_flow_without_invitation ? ok() : denied(INVALID_INVITE);
+    return refused();
   };
   if (!token) return refuse('missing');
   if (!inviteUuid) return refuse('malformed');
@@ -201,9 +203,7 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
       events.drain(),
       lost.drain(),
     );
-    if (consumed === undefined) {
-      return settings.continue_flow_without_invitation ? ok() : denied(INVALID_INVITE);
-    }
+    if (consumed === undefined) return refused();
     claim = {
       invite_uuid: inviteUuid,
       mode: 'consumed',
