@@ -32,22 +32,13 @@ const VALID = sql`NOT (expiring AND expires IS NOT NULL AND expires < now())`;
 
 export function createInvitationRuntimeRepository(db: Db) {
   return {
-    async stageSettings(stagePk: string): Promise<InvitationStageSettings | undefined> {
-      const rows = await query<InvitationStageSettings>(
-        db,
-        sql`SELECT continue_flow_without_invitation, single_use_consumption, lease_seconds
-            FROM invitation_stages WHERE stage_uuid = ${stagePk}`,
-      );
-      return rows[0];
-    },
-
     /**
      * The stage's settings and the invitation in one round trip (the invitation is null when
-     * there is no such row). Undefined when the stage is gone.
+     * there is no such row, or no token to look up). Undefined when the stage is gone.
      */
     async stageAndInvitation(
       stagePk: string,
-      inviteUuid: string,
+      inviteUuid: string | null,
     ): Promise<{ settings: InvitationStageSettings; invitation: RuntimeInvitation | null } | undefined> {
       const rows = await query<InvitationStageSettings & { invitation: RuntimeInvitation | null }>(
         db,

@@ -147,12 +147,7 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
   const repository = createInvitationRuntimeRepository(run.db);
   const token = tokenOf(run);
   const inviteUuid = token ? parseUuid(token) : undefined;
-  // One round trip for the stage and the invitation when there is a token to look up.
-  const found = inviteUuid
-    ? await repository.stageAndInvitation(run.binding.stage, inviteUuid)
-    : await repository
-        .stageSettings(run.binding.stage)
-        .then((settings) => (settings ? { settings, invitation: null } : undefined));
+  const found = await repository.stageAndInvitation(run.binding.stage, inviteUuid ?? null);
   if (!found) return denied();
   const { settings } = found;
   // Every refusal ends the same way: on as un-invited when the stage allows it, denied otherwise.
