@@ -187,28 +187,20 @@ async function measureFloors(
   writeFileSync(statementsFile, JSON.stringify({ statements }));
   const floors: NonNullable<CaseResult['floors']> = { statements: statements.length };
 
-  const frameworkPort = await freePort();
-  const framework = await startChild({
-    args: ['--import', 'tsx', 'bench/floors/fastify-floor.ts'],
-    env: { FLOOR_PORT: String(frameworkPort), FLOOR_BODY_FILE: bodyFile },
-    readyPath: '/-/health/ready/',
-    port: frameworkPort,
-  });
-  try {
-    const measured = await loadWithCpu(framework.baseUrl, framework.pid, def.request, settings);
-    floors.framework = measured.load;
-    floors.frameworkCpu = measured.cpu;
-  } finally {
-    await framework.stop();
-  }
+  const framework = await measureFloor(
+    'bench/floors/fastify-floor.ts',
+    { FLOOR_BODY_FILE: bodyFile },
+    def,
+    settings,
+  );
+  floors.framework = framework.load;
+  floors.frameworkCpu = framework.cpu;
 
   const pg = settings.pg;
   if (pg) {
-    const databasePort = await freePort();
-    const database = await startChild({
-      args: ['--import', 'tsx', 'bench/floors/pg-floor.ts'],
-      env: {
-        FLOOR_PORT: String(databasePort),
+    const database = await measureFloor(
+      'bench/floors/pg-floor.ts',
+      {
         FLOOR_STATEMENTS_FILE: statementsFile,
         FLOOR_PG_HOST: pg.host,
         FLOOR_PG_PORT: String(pg.port),
@@ -216,16 +208,32 @@ async function measureFloors(
         FLOOR_PG_NAME: pg.name,
         FLOOR_PG_POOL_SIZE: String(pg.poolSize),
       },
-      readyPath: '/-/health/ready/',
-      port: databasePort,
-    });
-    try {
-      const measured = await loadWithCpu(database.baseUrl, database.pid, def.request, settings);
-      floors.database = measured.load;
-      floors.databaseCpu = measured.cpu;
-    } finally {
-      await database.stop();
-    }
+      def,
+      settings,
+    );
+    floors.database = database.load;
+    floors.databaseCpu = database.cpu;
   }
   return floors;
+}
+
+/** Starts one floor server on a free port, puts the case's load on it, and stops it. */
+async function measureFloor(
+  script: string,
+  env: Record<string, string>,
+  def: CaseDef,
+  settings: Settings,
+): Promise<{ load: LoadResult; cpu: CpuPerRequest }> {
+  const port = await freePort();
+  const child = await startChild({
+    args: ['--import', 'tsx', script],
+    env: { FLOOR_PORT: String(port), ...env },
+    readyPath: '/-/health/ready/',
+    port,
+  });
+  try {
+    return await loadWithCpu(child.baseUrl, child.pid, def.request, settings);
+  } finally {
+    await child.stop();
+  }
 }
