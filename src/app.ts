@@ -168,11 +168,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // A change made through this instance clears its caches before the answer leaves, rather than
   // when the notification of its commit comes back. Enrollment answers are left out: they
   // change no token, flow or stage (and would otherwise empty the flow cache at every step).
-  app.addHook('onSend', async (request, _reply, payload) => {
+  // (A callback hook: it runs on every response, and an async one would cost a promise each.)
+  app.addHook('onSend', (request, _reply, payload, done) => {
     if (!SAFE_METHODS.has(request.method) && !request.url.startsWith(EXECUTOR_PREFIX)) {
       database.changes.publish();
     }
-    return payload;
+    done(null, payload);
   });
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-authentik-id', request.id);
