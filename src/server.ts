@@ -3,7 +3,6 @@
  * cleanly. Whatever stops the start is reported as one line on stderr that names the setting
  * behind it, with a non-zero exit status (78, EX_CONFIG, for a bad setting).
  */
-import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 
@@ -60,7 +59,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const database = await open(config);
+  // The database opens while the application's modules load: PGlite spends much of its start
+  // reading files and compiling WebAssembly off the main thread, which the imports can use.
+  const opening = open(config);
+  const { buildApp } = await import('./app.js');
+  const database = await opening;
   const app = await buildApp(config, { database });
   const close = async () => {
     await app.close();

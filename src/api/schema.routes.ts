@@ -7,7 +7,6 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
-import YAML from 'yaml';
 import { API_PREFIX, type RouteSpec } from './routes.js';
 import { ApiError, Messages } from './errors.js';
 import { lastValue, type RawQuery } from './filters.js';
@@ -218,7 +217,10 @@ function errorCode(error: ApiError): string {
  * prints an ErrorDetail as `{string, code}`.
  * @see drf_spectacular/renderers.py OpenApiYamlRenderer
  */
-function schemaErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+/** The YAML library, loaded when the schema is first asked for rather than at every start. */
+const loadYaml = async () => (await import('yaml')).default;
+
+async function schemaErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (!(error instanceof ApiError)) throw error;
   const choice = negotiated.get(request) ?? {
     renderer: RENDERERS[0],
@@ -227,7 +229,7 @@ function schemaErrorHandler(error: FastifyError, request: FastifyRequest, reply:
   const body = error.body as { detail?: string };
   const text =
     choice.renderer.format === 'yaml' && typeof body.detail === 'string'
-      ? YAML.stringify({ detail: { string: body.detail, code: errorCode(error) } })
+      ? (await loadYaml()).stringify({ detail: { string: body.detail, code: errorCode(error) } })
       : JSON.stringify(error.body);
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   return reply
@@ -239,11 +241,11 @@ function schemaErrorHandler(error: FastifyError, request: FastifyRequest, reply:
 
 export function schemaRoutes(app: FastifyInstance): RouteSpec[] {
   let cached: { yaml: string; json: string } | undefined;
-  const render = () => {
+  const render = async () => {
     if (!cached) {
       const document = buildDocument(app);
       cached = {
-        yaml: YAML.stringify(document, { aliasDuplicateObjects: false }),
+        yaml: (await loadYaml()).stringify(document, { aliasDuplicateObjects: false }),
         json: JSON.stringify(document),
       };
     }
@@ -301,7 +303,7 @@ export function schemaRoutes(app: FastifyInstance): RouteSpec[] {
     },
     handler: async (request, reply) => {
       const choice = negotiated.get(request) as Negotiated;
-      const body = render();
+      const body = await render();
       return reply
         .type(choice.contentType)
         .serializer((x) => x as string)

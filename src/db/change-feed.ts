@@ -10,7 +10,7 @@
  *
  * The same works on PGlite, in-process (PGlite's `listen`).
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 
 export const CHANGES_CHANNEL = 'tessera_changes';
@@ -59,12 +59,13 @@ export async function listenPostgres(
   feed: ChangeFeed,
   connection: pg.ClientConfig,
 ): Promise<{ close(): Promise<void> }> {
+  const { Client } = (await import('pg')).default;
   let client: pg.Client | undefined;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
 
   const connect = async (): Promise<void> => {
-    const next = new pg.Client(connection);
+    const next = new Client(connection);
     next.on('notification', (message) => feed.publish(message.payload));
     next.on('error', () => lost(next));
     next.on('end', () => lost(next));

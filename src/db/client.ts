@@ -5,15 +5,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import * as schema from './schema.js';
 import { ChangeFeed, listenPglite, listenPostgres } from './change-feed.js';
@@ -138,7 +131,14 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       if (stats.capture && stats.capture.length < 1000) stats.capture.push({ sql: statement, params });
     },
   };
+  // Each driver is imported only when it is the one configured: the other's modules would add
+  // a tenth of a second to every start.
   if (config.kind === 'postgres') {
+    const [{ default: pg }, { drizzle: drizzlePg }, { migrate: migratePg }] = await Promise.all([
+      import('pg'),
+      import('drizzle-orm/node-postgres'),
+      import('drizzle-orm/node-postgres/migrator'),
+    ]);
     const connection = {
       host: config.host,
       port: config.port,
@@ -165,11 +165,23 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       },
     };
   }
+  // PGlite starts as soon as its own module is loaded; drizzle's modules load meanwhile.
+  const [{ PGlite }, { pg_trgm }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+  ]);
   const release = config.dataDir === 'memory://' ? () => undefined : lockDataDir(config.dataDir);
-  const client = await PGlite.create(
+  const opening = PGlite.create(
     config.dataDir === 'memory://' ? config.dataDir : clusterDir(config.dataDir),
-    { extensions: { pg_trgm } },
+    {
+      extensions: { pg_trgm },
+    },
   );
+  const [client, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    opening,
+    import('drizzle-orm/pglite'),
+    import('drizzle-orm/pglite/migrator'),
+  ]);
   const db = drizzlePglite(client, { schema, logger }) as unknown as Db;
   await migratePglite(db as never, { migrationsFolder });
   const changes = new ChangeFeed();

@@ -296,7 +296,7 @@ export class InvitationService {
     const lastError = new Map<string, string>();
     const failedTo: IndexedErrors = {};
     let unreachable: string | undefined;
-    const session = this.mailer.open();
+    const session = await this.mailer.open();
     try {
       for (const [index, to] of input.email_addresses.entries()) {
         if (unreachable !== undefined) {
