@@ -1,5 +1,5 @@
 /**
- * The two in-process caches (API-token lookups, flow plans) answer exactly what the database
+ * The in-process caches (API-token lookups, flow plans, prompt stages' fields) answer exactly what the database
  * would: they save statements while nothing changes, and any change clears them, on this
  * instance at once and on every other instance when the database's change notification of
  * that commit arrives (src/db/change-feed.ts). Without notifications they are not used.
@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
-import { openDatabase } from '../src/db/client.js';
+import { openDatabase, query } from '../src/db/client.js';
 import { buildApp } from '../src/app.js';
 import { buildTestApp, TestClient } from './helpers/test-app.js';
 import { createUserWithToken, unique } from './helpers/factories.js';
@@ -78,8 +78,63 @@ describe('API token lookups', () => {
   });
 });
 
+/** The prompt of a prompt stage with this field key. */
+async function promptOf(stagePk: string, fieldKey: string): Promise<{ pk: string }> {
+  const [prompt] = await query<{ pk: string }>(
+    t.database.db,
+    sql`SELECT p.prompt_uuid AS pk FROM prompts p JOIN prompt_stage_fields f ON f.prompt_uuid = p.prompt_uuid
+        WHERE f.stage_uuid = ${stagePk} AND p.field_key = ${fieldKey}`,
+  );
+  assert.ok(prompt, `stage ${stagePk} shows no ${fieldKey}`);
+  return prompt;
+}
+
+describe("prompt stages' fields", () => {
+  /** The labels the prompt challenge shows to `browser`, by field key. */
+  async function labels(browser: FlowBrowser, slug: string): Promise<Record<string, string>> {
+    const shown = await browser.get(slug);
+    assert.equal(shown.body.component, 'ak-stage-prompt');
+    const fields = shown.body.fields as { field_key: string; label: string }[];
+    return Object.fromEntries(fields.map((field) => [field.field_key, field.label]));
+  }
+
+  test('are read once, and follow a change through the API or straight in the database', async () => {
+    const e = await buildEnrollmentFlow(t);
+    const invitation = await createInvitation(t, { flow: e.flow.pk });
+    const browser = new FlowBrowser(t.app);
+    await browser.get(e.flow.slug, `itoken=${invitation.pk}`);
+    await settleChanges(t.database);
+    assert.equal((await labels(browser, e.flow.slug)).name, 'Name');
+    // Showing the stage again reads the session and nothing else.
+    assert.equal(await statementsOf(() => browser.get(e.flow.slug)), 2);
+
+    const stage = (await t.client.get(`/api/v3/stages/prompt/stages/${e.promptStage.pk}/`)).body;
+    const namePrompt = await promptOf(e.promptStage.pk, 'name');
+    const relabelled = await t.client.patch(`/api/v3/stages/prompt/prompts/${namePrompt.pk}/`, {
+      label: 'Full name',
+    });
+    assert.equal(relabelled.status, 200);
+    assert.equal((await labels(browser, e.flow.slug)).name, 'Full name');
+
+    // A prompt taken off the stage is no longer shown.
+    const fields = (stage.fields as string[]).filter((pk) => pk !== namePrompt.pk);
+    assert.equal(
+      (await t.client.patch(`/api/v3/stages/prompt/stages/${e.promptStage.pk}/`, { fields })).status,
+      200,
+    );
+    assert.equal((await labels(browser, e.flow.slug)).name, undefined);
+
+    // A change made outside the API reaches the cache through the database's notification.
+    await labels(browser, e.flow.slug);
+    await t.database.db.execute(sql`UPDATE prompts SET label = 'Mail' WHERE field_key = 'email'
+      AND prompt_uuid IN (SELECT prompt_uuid FROM prompt_stage_fields WHERE stage_uuid = ${e.promptStage.pk})`);
+    await settleChanges(t.database);
+    assert.equal((await labels(browser, e.flow.slug)).email, 'Mail');
+  });
+});
+
 describe('another instance on the same database', { skip: t.database.kind !== 'postgres' }, () => {
-  test('sees a revoked token, a deactivated user and a changed flow once notified', async () => {
+  test('sees a revoked token, a deactivated user, a changed flow and prompt once notified', async () => {
     // A second process in all but name: its own pool, its own notification listener.
     const otherDatabase = await openDatabase(t.config.database);
     const other = await buildApp(t.config, { database: otherDatabase, logger: false, schedule: false });
@@ -114,6 +169,19 @@ describe('another instance on the same database', { skip: t.database.kind !== 'p
       await eventually(async () => {
         const again = await new FlowBrowser(other).get(e.flow.slug, `itoken=${invitation.pk}`);
         return again.body.flow_info.title === title;
+      });
+
+      // So do the fields of a prompt stage it has shown.
+      const namePrompt = await promptOf(e.promptStage.pk, 'name');
+      const label = unique('Label');
+      assert.equal(
+        (await t.client.patch(`/api/v3/stages/prompt/prompts/${namePrompt.pk}/`, { label })).status,
+        200,
+      );
+      await eventually(async () => {
+        const again = await new FlowBrowser(other).get(e.flow.slug, `itoken=${invitation.pk}`);
+        const fields = again.body.fields as { field_key: string; label: string }[];
+        return fields.some((field) => field.field_key === 'name' && field.label === label);
       });
     } finally {
       await other.close();

@@ -15,7 +15,7 @@ import {
   invitationExtensionRoutes,
   invitationExtensionViews,
 } from '../../stages/invitation/invitation-extensions.routes.js';
-import { promptStageHandler } from '../../stages/prompt/prompt.stage.js';
+import { createPromptStageHandler } from '../../stages/prompt/prompt.stage.js';
 import { PromptService } from '../../stages/prompt/prompt.service.js';
 import { promptRoutes, promptViews } from '../../stages/prompt/prompt.routes.js';
 import { promptStageOptions } from '../../stages/prompt/prompt-stage.service.js';
@@ -75,7 +75,7 @@ export function executorModule(deps: ModuleDeps): FeatureModule {
 
   const registry = new StageRegistry()
     .register(invitationStageHandler)
-    .register(promptStageHandler)
+    .register(createPromptStageHandler(database.changes))
     .register(userWriteStageHandler)
     .register(userLoginStageHandler);
   const sessions = new SessionStore(db);

@@ -199,7 +199,7 @@ export interface PromptValidation {
  * `usernameTaken` is the username field's validator.
  */
 export async function validateAnswer(
-  fields: PromptField[],
+  fields: readonly PromptField[],
   answer: Record<string, unknown>,
   promptData: Record<string, unknown>,
   usernameTaken: (username: string) => Promise<boolean>,
