@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
+import { insertEventsSql, type NewEvent } from '../../events/event.repository.js';
 
 export interface SessionRow {
   session_key: string;
@@ -22,12 +23,22 @@ export function createSessionRepository(db: Db) {
       return rows[0];
     },
 
-    /** Inserts or replaces the session row, pushing its expiry `ageSeconds` ahead. */
+    /**
+     * Inserts or replaces the session row, pushing its expiry `ageSeconds` ahead, as one
+     * statement with what commits alongside it: the row of the key it replaces (a login cycles
+     * the key) is deleted and the request's audit events are written, all or nothing.
+     */
     async save(
       row: SessionRow & { ageSeconds: number; lastIp: string | null; lastUserAgent: string },
+      replacedKey: string | undefined,
+      events: NewEvent[],
     ): Promise<void> {
-      await db.execute(
-        sql`INSERT INTO sessions (session_key, data, user_id, expires, last_ip, last_user_agent)
+      await query(
+        db,
+        sql`WITH replaced AS (
+              ${replacedKey === undefined ? sql`SELECT 1` : sql`DELETE FROM sessions WHERE session_key = ${replacedKey}`}
+            ), audit AS (${events.length > 0 ? insertEventsSql(events) : sql`SELECT 1`})
+            INSERT INTO sessions (session_key, data, user_id, expires, last_ip, last_user_agent)
             VALUES (${row.session_key}, ${JSON.stringify(row.data)}::jsonb, ${row.user_id},
                     now() + make_interval(secs => ${row.ageSeconds}), ${row.lastIp}, ${row.lastUserAgent})
             ON CONFLICT (session_key) DO UPDATE SET data = EXCLUDED.data, user_id = EXCLUDED.user_id,
@@ -35,8 +46,17 @@ export function createSessionRepository(db: Db) {
       );
     },
 
-    async delete(sessionKey: string): Promise<void> {
-      await db.execute(sql`DELETE FROM sessions WHERE session_key = ${sessionKey}`);
+    /** Deletes the session row, writing the request's audit events in the same statement. */
+    async delete(sessionKey: string, events: NewEvent[] = []): Promise<void> {
+      if (events.length === 0) {
+        await query(db, sql`DELETE FROM sessions WHERE session_key = ${sessionKey}`);
+        return;
+      }
+      await query(
+        db,
+        sql`WITH audit AS (${insertEventsSql(events)})
+            DELETE FROM sessions WHERE session_key = ${sessionKey}`,
+      );
     },
 
     /** Removes expired rows (Django's clearsessions). */

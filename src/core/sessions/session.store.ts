@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.js';
 import { CSRF_COOKIE, SESSION_COOKIE, readCookie } from '../../api/authentication.js';
 import { createSessionRepository } from './session.repository.js';
+import { insertEvents, type NewEvent } from '../../events/event.repository.js';
 import { loadedSession } from './session-auth.repository.js';
 
 /** authentik's `sessions.unauthenticated_age` default (`days=1`). */
@@ -109,31 +110,44 @@ export class SessionStore {
     return new HttpSession(newSessionKey(), {}, null, true);
   }
 
-  /** Writes the session back and sets the cookies the browser needs. */
-  async commit(request: FastifyRequest, reply: FastifyReply, session: HttpSession): Promise<void> {
+  /**
+   * Writes the session back and sets the cookies the browser needs. `events` are the request's
+   * audit entries that take effect with the session (a login, an invitation taken into the
+   * plan): they are written by the session's own statement, so that one commit holds both.
+   */
+  async commit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    session: HttpSession,
+    events: NewEvent[] = [],
+  ): Promise<void> {
     const repository = createSessionRepository(this.db);
     const attributes = cookieAttributes(request);
     if (session.destroyed) {
-      await repository.delete(session.key);
+      await repository.delete(session.key, events);
       if (!session.isNew) appendCookie(reply, `${SESSION_COOKIE}=; Max-Age=0; ${attributes}; HttpOnly`);
       return;
     }
     // A visitor whose first request left nothing to keep (an invitation link refused outright)
     // gets no session row and no session cookie, as Django skips an empty session; a flood of
-    // refused links then costs no writes.
+    // refused links then costs no session writes.
     if (session.isNew && session.isEmpty()) {
+      await insertEvents(this.db, events);
       ensureCsrfCookie(request, reply);
       return;
     }
-    await repository.save({
-      session_key: session.key,
-      data: session.data,
-      user_id: session.userId,
-      ageSeconds: session.ageSeconds,
-      lastIp: request.ip,
-      lastUserAgent: request.headers['user-agent'] ?? '',
-    });
-    if (session.previousKey) await repository.delete(session.previousKey);
+    await repository.save(
+      {
+        session_key: session.key,
+        data: session.data,
+        user_id: session.userId,
+        ageSeconds: session.ageSeconds,
+        lastIp: request.ip,
+        lastUserAgent: request.headers['user-agent'] ?? '',
+      },
+      session.previousKey,
+      events,
+    );
     if (session.cookieChanged) {
       const maxAge = session.persistent ? `; Max-Age=${session.ageSeconds}` : '';
       appendCookie(reply, `${SESSION_COOKIE}=${session.key}${maxAge}; ${attributes}; HttpOnly`);

@@ -20,6 +20,7 @@ export function executorRoutes(executor: FlowExecutor, sessions: SessionStore): 
     (method: 'GET' | 'POST') =>
     async ({ ctx, params, query, body, request, reply }: HandlerInput<unknown>) => {
       const session = await sessions.load(request);
+      const audit = executor.auditBatch();
       const challenge = await executor.execute({
         slug: params.flow_slug,
         query: lastValue(query, 'query'),
@@ -27,8 +28,9 @@ export function executorRoutes(executor: FlowExecutor, sessions: SessionStore): 
         body,
         session,
         ctx,
+        audit,
       });
-      await sessions.commit(request, reply, session);
+      await sessions.commit(request, reply, session, audit.drain());
       return challenge;
     };
   return [

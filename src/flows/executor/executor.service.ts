@@ -12,7 +12,7 @@ import { NotifiedCache, type ChangeFeed } from '../../db/change-feed.js';
 import type { Db } from '../../db/client.js';
 import type { RequestContext } from '../../api/context.js';
 import { ApiError, Messages } from '../../api/errors.js';
-import type { EventService } from '../../events/event.service.js';
+import type { EventBatch, EventService } from '../../events/event.service.js';
 import type { HttpSession } from '../../core/sessions/session.store.js';
 import type { ChallengeBody, FlowInfo } from './challenge.schema.js';
 import {
@@ -38,6 +38,8 @@ export interface ExecuteInput {
   body: unknown;
   session: HttpSession;
   ctx: RequestContext;
+  /** Audit events that commit with the session at the end of the request (see StageRun.audit). */
+  audit: EventBatch;
 }
 
 /** Django's QueryDict of the wrapped query, keeping the last value of a repeated key. */
@@ -150,7 +152,7 @@ export class FlowExecutor {
     }
     const answer = input.method === 'POST' ? this.answer(input.body) : null;
     try {
-      return await this.advance(flow, plan, get, session, ctx, answer);
+      return await this.advance(flow, plan, get, session, ctx, answer, input.audit);
     } catch (error) {
       if (error instanceof ApiError) throw error;
       this.log.error({ err: error, flow: flow.slug }, 'flow stage failed');
@@ -160,6 +162,11 @@ export class FlowExecutor {
         request_id: ctx.requestId,
       };
     }
+  }
+
+  /** A batch for ExecuteInput.audit. */
+  auditBatch(): EventBatch {
+    return this.events.batch();
   }
 
   /** `/flows/-/cancel/`: drops the plan and releases what it held. */
@@ -191,6 +198,7 @@ export class FlowExecutor {
     session: HttpSession,
     ctx: RequestContext,
     firstAnswer: Record<string, unknown> | null,
+    audit: EventBatch,
   ): Promise<ChallengeBody> {
     let plan = startPlan;
     let answer = firstAnswer;
@@ -212,6 +220,7 @@ export class FlowExecutor {
         get,
         db: this.db,
         events: this.events,
+        audit,
         userWritten: (tx, user) => this.userWritten(tx, run, user),
       };
       if (handler.challenge && answer === null) {

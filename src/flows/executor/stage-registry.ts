@@ -7,7 +7,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { RequestContext } from '../../api/context.js';
-import type { EventService } from '../../events/event.service.js';
+import type { EventBatch, EventService } from '../../events/event.service.js';
 import type { HttpSession } from '../../core/sessions/session.store.js';
 import type { ChallengeBody, ResponseErrors } from './challenge.schema.js';
 import type { ExecutorFlow, FlowPlan, PlanBinding } from './planner.js';
@@ -23,6 +23,12 @@ export interface StageRun {
   get: Record<string, string>;
   db: Db;
   events: EventService;
+  /**
+   * Audit events that take effect with the session (an invitation taken into the plan, a
+   * refusal, a login): written by the statement that saves the session at the end of the
+   * request rather than each by a commit of its own.
+   */
+  audit: EventBatch;
   /** Runs every handler's `userWritten` hook in the caller's transaction. */
   userWritten(tx: Db, user: WrittenUser): Promise<string | null>;
 }

@@ -110,36 +110,51 @@ export function createInvitationRuntimeRepository(db: Db) {
     },
 
     /**
-     * The leased invitation is consumed by its holder. A lease that ran out still counts as long
-     * as nobody else took the invitation meanwhile.
+     * The leased invitation is consumed by its holder, with its usage record and events, in one
+     * statement. A lease that ran out still counts as long as nobody else took the invitation
+     * meanwhile. False when the holder no longer has it (nothing is written then).
      */
-    async consumeLeased(inviteUuid: string, holder: string): Promise<boolean> {
+    async consumeLeased(
+      inviteUuid: string,
+      holder: string,
+      clientIp: string | null,
+      user: { id: number; username: string },
+      events: NewEvent[],
+    ): Promise<boolean> {
       const rows = await query(
         db,
-        sql`DELETE FROM invitations WHERE invite_uuid = ${inviteUuid} AND lease_holder = ${holder}
-            RETURNING invite_uuid`,
+        sql`WITH consumed AS (
+              DELETE FROM invitations WHERE invite_uuid = ${inviteUuid} AND lease_holder = ${holder}
+              RETURNING invite_uuid
+            ), logged AS (
+              ${insertEventsSql(events, sql`EXISTS (SELECT 1 FROM consumed)`)}
+            )
+            INSERT INTO invitation_uses (invitation_uuid, user_id, username, client_ip)
+            SELECT invite_uuid, ${user.id}, ${user.username}, ${clientIp} FROM consumed RETURNING id`,
       );
       return rows.length > 0;
     },
 
-    /** One more use of a multi-use invitation, within `max_uses`. */
-    async countUse(inviteUuid: string): Promise<boolean> {
+    /**
+     * One more use of a multi-use invitation, within `max_uses`, and its usage record, in one
+     * statement. False when the invitation is used up (nothing is written then).
+     */
+    async countUse(
+      inviteUuid: string,
+      clientIp: string | null,
+      user: { id: number; username: string },
+    ): Promise<boolean> {
       const rows = await query(
         db,
-        sql`UPDATE invitations SET uses = uses + 1
-            WHERE invite_uuid = ${inviteUuid} AND (max_uses IS NULL OR uses < max_uses)
-            RETURNING invite_uuid`,
+        sql`WITH counted AS (
+              UPDATE invitations SET uses = uses + 1
+              WHERE invite_uuid = ${inviteUuid} AND (max_uses IS NULL OR uses < max_uses)
+              RETURNING invite_uuid
+            )
+            INSERT INTO invitation_uses (invitation_uuid, user_id, username, client_ip)
+            SELECT invite_uuid, ${user.id}, ${user.username}, ${clientIp} FROM counted RETURNING id`,
       );
       return rows.length > 0;
-    },
-
-    async recordUse(inviteUuid: string, clientIp: string | null, user?: { id: number; username: string }) {
-      const rows = await query<{ id: number }>(
-        db,
-        sql`INSERT INTO invitation_uses (invitation_uuid, user_id, username, client_ip)
-            VALUES (${inviteUuid}, ${user?.id ?? null}, ${user?.username ?? ''}, ${clientIp}) RETURNING id`,
-      );
-      return Number(rows[0].id);
     },
 
     async attachUser(useId: number, user: { id: number; username: string }): Promise<void> {

@@ -105,8 +105,9 @@ function invitationUsedEvent(run: StageRun, inviteUuid: string) {
   ] as const;
 }
 
-async function recordInvitationUsed(db: Db, run: StageRun, inviteUuid: string): Promise<void> {
-  await run.events.record(db, ...invitationUsedEvent(run, inviteUuid));
+/** Recorded with the plan that holds the invitation (written with the session). */
+function recordInvitationUsed(run: StageRun, inviteUuid: string): void {
+  run.audit.record(...invitationUsedEvent(run, inviteUuid));
 }
 
 /** The event name authentik's model_to_dict gives an invitation: its `name` field. */
@@ -134,13 +135,13 @@ function denialEvent(
   ] as const;
 }
 
-async function recordDenial(
+function recordDenial(
   run: StageRun,
   reason: DenialReason,
   continued: boolean,
   inviteUuid: string | undefined,
-): Promise<void> {
-  await run.events.record(run.db, ...denialEvent(run, reason, continued, inviteUuid));
+): void {
+  run.audit.record(...denialEvent(run, reason, continued, inviteUuid));
 }
 
 async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
@@ -152,10 +153,10 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
   const { settings } = found;
   // Every refusal ends the same way: on as un-invited when the stage allows it, denied otherwise.
   const refused = () => (settings.continue_flow_without_invitation ? ok() : denied(INVALID_INVITE));
-  const refuse = async (reason: DenialReason, inviteUuid?: string) => {
+  const refuse = (reason: DenialReason, inviteUuid?: string) => {
     // A plain visit without a token to a stage that allows it is not worth an audit entry.
     if (!(reason === 'missing' && settings.continue_flow_without_invitation)) {
-      await recordDenial(run, reason, settings.continue_flow_without_invitation, inviteUuid);
+      recordDenial(run, reason, settings.continue_flow_without_invitation, inviteUuid);
     }
     return refused();
   };
@@ -176,7 +177,7 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
       return refuse(invitation.leased_by ? 'leased' : 'unknown', inviteUuid);
     }
     claim = { invite_uuid: inviteUuid, mode: 'lease', holder, display: invitationName(invitation) };
-    await recordInvitationUsed(run.db, run, inviteUuid);
+    recordInvitationUsed(run, inviteUuid);
   } else if (invitation.single_use) {
     // Deletion, the usage record and both events commit together, or not at all.
     const events = run.events.batch();
@@ -207,7 +208,7 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
     };
   } else {
     claim = { invite_uuid: inviteUuid, mode: 'count', display: invitationName(invitation) };
-    await recordInvitationUsed(run.db, run, inviteUuid);
+    recordInvitationUsed(run, inviteUuid);
   }
 
   const context = run.plan.context;
@@ -237,18 +238,25 @@ async function userWritten(tx: Db, run: StageRun, user: WrittenUser): Promise<st
   if (claim.mode === 'consumed') {
     if (claim.use_id !== undefined) await repository.attachUser(claim.use_id, user);
   } else if (claim.mode === 'lease') {
-    if (!claim.holder || !(await repository.consumeLeased(claim.invite_uuid, claim.holder)))
-      return INVALID_INVITE;
-    await repository.recordUse(claim.invite_uuid, run.ctx.clientIp, user);
-    await run.events.model(tx, run.ctx, 'model_deleted', {
+    const deleted = run.events.batch();
+    deleted.model(run.ctx, 'model_deleted', {
       app: 'authentik_stages_invitation',
       model_name: 'invitation',
       pk: maskInvitationToken(claim.invite_uuid),
       name: claim.display,
     });
-  } else {
-    if (!(await repository.countUse(claim.invite_uuid))) return INVALID_INVITE;
-    await repository.recordUse(claim.invite_uuid, run.ctx.clientIp, user);
+    const consumed =
+      claim.holder !== undefined &&
+      (await repository.consumeLeased(
+        claim.invite_uuid,
+        claim.holder,
+        run.ctx.clientIp,
+        user,
+        deleted.drain(),
+      ));
+    if (!consumed) return INVALID_INVITE;
+  } else if (!(await repository.countUse(claim.invite_uuid, run.ctx.clientIp, user))) {
+    return INVALID_INVITE;
   }
   // Written once: a second user_write in the same plan does not count again.
   delete run.plan.context[PLAN_CONTEXT_INVITATION_CLAIM];

@@ -29,29 +29,25 @@ export const userLoginStageHandler: StageHandler = {
       (run.binding.settings as LoginSettings | null | undefined) ??
       (await createUserLoginRepository(run.db).settings(run.binding.stage));
     if (!settings) return denied();
-    // Other sessions end, the login is stamped and recorded together. The transaction is only
-    // needed when there is more than the one statement that stamps it.
+    // Other sessions end and the login is stamped together; the transaction is only needed
+    // when there is more than the one statement that stamps it.
     const login = async (db: Db) => {
       const repository = createUserLoginRepository(db);
       // An inactive (or deleted) user is not signed in; recordLogin then changes nothing.
       const user = await repository.recordLogin(pending);
-      if (!user) return undefined;
-      if (settings.terminate_other_sessions) await repository.endSessionsOf(user.id);
-      // authentik/events/signals.py on_user_logged_in
-      await run.events.record(
-        db,
-        run.ctx,
-        'login',
-        {},
-        {
-          app: 'authentik.events.signals',
-          user: { username: user.username, pk: user.id, email: user.email },
-        },
-      );
+      if (user && settings.terminate_other_sessions) await repository.endSessionsOf(user.id);
       return user;
     };
     const user = settings.terminate_other_sessions ? await run.db.transaction(login) : await login(run.db);
     if (!user) return denied();
+    // authentik/events/signals.py on_user_logged_in; recorded with the session that holds the
+    // login, by the statement that saves it.
+    run.audit.record(
+      run.ctx,
+      'login',
+      {},
+      { app: 'authentik.events.signals', user: { username: user.username, pk: user.id, email: user.email } },
+    );
     // A duration of 0 lasts until the browser closes (a cookie without Max-Age); the row then
     // lives as long as an unauthenticated session would.
     const duration = Math.floor(parseTimedelta(settings.session_duration) ?? 0);
