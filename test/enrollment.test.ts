@@ -246,11 +246,13 @@ describe('links that are refused', () => {
         pending_user_avatar: '/static/dist/assets/images/user_default.png',
         error_message: DENIED,
       });
-      const [event] = await query<any>(
+      const entries = await query<any>(
         db,
         sql`SELECT app, context FROM events WHERE action = 'suspicious_request'
-              AND context->>'flow' = ${e.flow.slug} ORDER BY created DESC LIMIT 1`,
+              AND context->>'flow' = ${e.flow.slug} ORDER BY created`,
       );
+      assert.equal(entries.length, 1, 'one audit entry per refusal');
+      const [event] = entries;
       assert.equal(event.context.reason, reason);
       assert.equal(event.context.outcome, 'denied');
       assert.equal(event.context.message, DENIED);
@@ -268,6 +270,15 @@ describe('links that are refused', () => {
       const browser = new FlowBrowser(t.app);
       const response = await browser.get(e.flow.slug, q);
       assert.equal(response.body.component, 'ak-stage-prompt');
+      // Recorded as continued, once; a plain visit without a token is not worth an entry.
+      const entries = await query<any>(
+        db,
+        sql`SELECT context FROM events WHERE action = 'suspicious_request' AND context->>'flow' = ${e.flow.slug}`,
+      );
+      assert.deepEqual(
+        entries.map((entry) => [entry.context.reason, entry.context.outcome]),
+        reason === 'missing' ? [] : [[reason, 'continued_without_invitation']],
+      );
       const username = unique('uninvited');
       const done = await browser.post(e.flow.slug, answers(username), q);
       assert.equal(done.body.component, 'xak-flow-redirect');

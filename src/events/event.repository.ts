@@ -43,7 +43,7 @@ export async function insertEvents(db: Db, events: NewEvent[]): Promise<void> {
  * data-modifying CTEs whose other parts decide, in the same statement, whether the events
  * happened (see the invitation stage's single-use claim).
  */
-export function insertEventsSql(events: NewEvent[], condition?: SQL): SQL {
+export function insertEventsSql(events: readonly NewEvent[], condition?: SQL): SQL {
   const rows = events.map((event) => ({
     action: event.action,
     app: event.app,

@@ -90,7 +90,7 @@ export class EventService {
     context: Record<string, unknown>,
     options: { app?: string; user?: Record<string, unknown> } = {},
   ): Promise<void> {
-    await insertEvent(db, this.build(ctx, action, context, options));
+    await insertEvent(db, this.entry(ctx, action, context, options));
   }
 
   /**
@@ -101,10 +101,10 @@ export class EventService {
     const pending: NewEvent[] = [];
     return {
       record: (ctx, action, context, options = {}) => {
-        pending.push(this.build(ctx, action, context, options));
+        pending.push(this.entry(ctx, action, context, options));
       },
       model: (ctx, action, model) => {
-        pending.push(this.build(ctx, action, modelContext(model), {}));
+        pending.push(this.entry(ctx, action, modelContext(model), {}));
       },
       write: async (db) => {
         await insertEvents(db, pending.splice(0));
@@ -113,7 +113,8 @@ export class EventService {
     };
   }
 
-  private build(
+  /** An event built but not written, for a statement that writes it itself (or not). */
+  entry(
     ctx: RequestContext | null,
     action: string,
     context: Record<string, unknown>,

@@ -148,7 +148,15 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
   const repository = createInvitationRuntimeRepository(run.db);
   const token = tokenOf(run);
   const inviteUuid = token ? parseUuid(token) : undefined;
-  const found = await repository.stageAndInvitation(run.binding.stage, inviteUuid ?? null);
+  // The refusal of a token that finds nothing is written by the lookup itself, in whichever
+  // form the stage's setting calls for (see stageAndInvitation).
+  const unknownRefusal = inviteUuid
+    ? ([
+        run.events.entry(...denialEvent(run, 'unknown', false, inviteUuid)),
+        run.events.entry(...denialEvent(run, 'unknown', true, inviteUuid)),
+      ] as const)
+    : undefined;
+  const found = await repository.stageAndInvitation(run.binding.stage, inviteUuid ?? null, unknownRefusal);
   if (!found) return denied();
   const { settings } = found;
   // Every refusal ends the same way: on as un-invited when the stage allows it, denied otherwise.
@@ -163,7 +171,7 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
   if (!token) return refuse('missing');
   if (!inviteUuid) return refuse('malformed');
   const invitation = found.invitation;
-  if (!invitation) return refuse('unknown', inviteUuid);
+  if (!invitation) return refused();
   if (invitation.expired) return refuse('expired', inviteUuid);
   if (invitation.flow && invitation.flow !== run.flow.pk) return refuse('wrong_flow', inviteUuid);
   if (!invitation.single_use && invitation.max_uses !== null && invitation.uses >= invitation.max_uses) {
