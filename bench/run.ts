@@ -30,7 +30,7 @@ import {
   generateInvitations,
 } from './lib/generate.js';
 import { AUTH, measureCase, send, type CaseDef, type CaseResult, type Settings } from './lib/measure.js';
-import { peakRss, resetPeakRss, startTessera, type Child } from './lib/processes.js';
+import { cpuMs, peakRss, resetPeakRss, startTessera, type Child } from './lib/processes.js';
 import { writeReport, type Report } from './lib/report.js';
 
 /** Tessera's default pool size; `--pool N` (TESSERA_BENCH_POOL_SIZE) measures another. */
@@ -60,12 +60,18 @@ function machine() {
   };
 }
 
-/** How many scrypt hashes per second this machine does with the server's thread pool. */
-async function scryptLimit(seconds: number): Promise<{ hashesPerSecond: number; msPerHash: number }> {
+/**
+ * How many scrypt hashes per second this machine does with the server's thread pool, and the
+ * CPU one hash takes (this process's user + system time over the hashes).
+ */
+async function scryptLimit(
+  seconds: number,
+): Promise<{ hashesPerSecond: number; msPerHash: number; cpuMsPerHash: number }> {
   const concurrency = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
   let done = 0;
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < deadline) {
@@ -74,8 +80,13 @@ async function scryptLimit(seconds: number): Promise<{ hashesPerSecond: number; 
       }
     }),
   );
+  const cpu = process.cpuUsage(cpuBefore);
   const elapsed = (performance.now() - started) / 1000;
-  return { hashesPerSecond: done / elapsed, msPerHash: (elapsed * 1000 * concurrency) / done };
+  return {
+    hashesPerSecond: done / elapsed,
+    msPerHash: (elapsed * 1000 * concurrency) / done,
+    cpuMsPerHash: (cpu.user + cpu.system) / 1000 / done,
+  };
 }
 const BENCH_WORD = 'Bench-pass-2026!';
 
@@ -217,7 +228,7 @@ async function enrollmentCase(
   tessera: Child,
   runner: OpenRunner,
   settings: Settings,
-  limit: { hashesPerSecond: number },
+  limit: { hashesPerSecond: number; cpuMsPerHash: number },
 ): Promise<CaseResult> {
   const result: CaseResult = {
     id: 'enrollment.flow',
@@ -243,6 +254,7 @@ async function enrollmentCase(
   resetPeakRss(tessera.pid);
   const attempts: Attempt[] = [];
   let counter = 0;
+  const cpuBefore = await cpuSnapshot(tessera, settings);
   const started = performance.now();
   const deadline = started + settings.duration * 1000;
   await Promise.all(
@@ -262,6 +274,12 @@ async function enrollmentCase(
   );
   const elapsed = (performance.now() - started) / 1000;
   const enrolled = attempts.filter((a) => a.outcome === 'enrolled');
+  result.cpu = await cpuPer(cpuBefore, tessera, settings, Math.max(1, enrolled.length));
+  // The machine's speed drifts (other tenants): the limit is measured again right after, and
+  // the ratio uses the mean of both sides.
+  const after = await scryptLimit(settings.duration >= 8 ? 4 : 2);
+  const hashLimit = (limit.hashesPerSecond + after.hashesPerSecond) / 2;
+  const cpuMsPerHash = (limit.cpuMsPerHash + after.cpuMsPerHash) / 2;
   const times = enrolled.map((a) => a.ms);
   result.available = true;
   result.peakRssBytes = peakRss(tessera.pid);
@@ -283,13 +301,40 @@ async function enrollmentCase(
       .filter((a) => a.outcome !== 'enrolled')
       .slice(0, 3)
       .map((a) => a.detail),
-    scryptHashesPerSecond: limit.hashesPerSecond,
-    ratioToHashLimit: enrolled.length / elapsed / limit.hashesPerSecond,
+    scryptHashesPerSecondBefore: limit.hashesPerSecond,
+    scryptHashesPerSecondAfter: after.hashesPerSecond,
+    scryptHashesPerSecond: hashLimit,
+    ratioToHashLimit: enrolled.length / elapsed / hashLimit,
+    scryptCpuMsPerHash: cpuMsPerHash,
   };
   log(
-    `${settings.database} enrollment.flow: ${(enrolled.length / elapsed).toFixed(1)} enrollments/s (${attempts.length - enrolled.length} failed), scrypt limit ${limit.hashesPerSecond.toFixed(1)}/s`,
+    `${settings.database} enrollment.flow: ${(enrolled.length / elapsed).toFixed(1)} enrollments/s (${attempts.length - enrolled.length} failed), ` +
+      `scrypt limit ${limit.hashesPerSecond.toFixed(1)}/s before, ${after.hashesPerSecond.toFixed(1)}/s after; ` +
+      `CPU/enrollment ${result.cpu.server.toFixed(1)} ms server + ${result.cpu.database.toFixed(1)} ms database, ` +
+      `a hash ${cpuMsPerHash.toFixed(1)} ms`,
   );
   return result;
+}
+
+/** CPU used so far by the server and by each database backend (see cpuPer). */
+async function cpuSnapshot(tessera: Child, settings: Settings) {
+  const backends = new Map<number, number>();
+  for (const pid of (await settings.backendPids?.()) ?? []) backends.set(pid, cpuMs(pid));
+  return { server: cpuMs(tessera.pid), backends };
+}
+
+/** CPU per unit of work since `before`: the server's, and its database backends' together. */
+async function cpuPer(
+  before: Awaited<ReturnType<typeof cpuSnapshot>>,
+  tessera: Child,
+  settings: Settings,
+  units: number,
+) {
+  let database = 0;
+  // Backends that started meanwhile count whole; the pool keeps them open past the load.
+  for (const pid of (await settings.backendPids?.()) ?? [])
+    database += cpuMs(pid) - (before.backends.get(pid) ?? 0);
+  return { server: (cpuMs(tessera.pid) - before.server) / units, database: database / units };
 }
 
 /** 100 concurrent attempts at one single-use invitation: exactly one may enrol. */
@@ -306,6 +351,7 @@ async function singleUseCase(tessera: Child, runner: OpenRunner, settings: Setti
   }
   const invitation = await createInvitation(runner, 'bench-single-use', true);
   const prefix = `bench-race-${process.pid}-`;
+  const cpuBefore = await cpuSnapshot(tessera, settings);
   const attempts = await Promise.all(
     Array.from({ length: 100 }, (_, i) =>
       enroll(tessera.baseUrl, ENROLLMENT_FLOW_SLUG, invitation, `${prefix}${i}`),
@@ -314,6 +360,7 @@ async function singleUseCase(tessera: Child, runner: OpenRunner, settings: Setti
   const [users] = await runner.rows<{ n: string | number }>(
     `SELECT count(*) AS n FROM users WHERE username LIKE '${prefix}%'`,
   );
+  result.cpu = await cpuPer(cpuBefore, tessera, settings, attempts.length);
   const winners = attempts.filter((a) => a.outcome === 'enrolled').length;
   const losers = attempts.filter((a) => a.outcome !== 'enrolled');
   const loserTimes = losers.map((a) => a.ms);
@@ -357,7 +404,7 @@ async function postgresRun(
   options: BenchOptions,
   results: CaseResult[],
   startups: Startup[],
-  limit: { hashesPerSecond: number; msPerHash: number },
+  limit: { hashesPerSecond: number; msPerHash: number; cpuMsPerHash: number },
   explain: Record<string, string>,
 ) {
   const pgSettings: PgSettings = {
@@ -478,6 +525,7 @@ async function postgresRun(
         const adjacent = await scryptLimit(options.quick ? 2 : 4);
         limit.hashesPerSecond = adjacent.hashesPerSecond;
         limit.msPerHash = adjacent.msPerHash;
+        limit.cpuMsPerHash = adjacent.cpuMsPerHash;
         log(`scrypt alone, before the enrollment case: ${adjacent.hashesPerSecond.toFixed(1)} hashes/s`);
         results.push(await enrollmentCase(tessera, runner, settings, limit));
       }

@@ -155,12 +155,30 @@ export function evaluateTargets(report: Report): Target[] {
   }
   const enrollment = find(report, 'enrollment.flow');
   if (enrollment?.load) {
-    const ratio = enrollment.load.rps / report.scrypt.hashesPerSecond;
+    // Runs before this suite measured the limit only before the case.
+    const extra = (enrollment.extra ?? {}) as Record<string, number | undefined>;
+    const limit = extra.scryptHashesPerSecond ?? report.scrypt.hashesPerSecond;
+    const sides =
+      extra.scryptHashesPerSecondBefore !== undefined && extra.scryptHashesPerSecondAfter !== undefined
+        ? ` (mean of ${fmt(extra.scryptHashesPerSecondBefore, 1)} before and ${fmt(extra.scryptHashesPerSecondAfter, 1)} after)`
+        : '';
+    const ratio = enrollment.load.rps / limit;
     targets.push({
       target: 'Enrollment ≥ 80% of the password-hash limit (scrypt alone)',
-      measured: `${fmt(enrollment.load.rps, 1)}/s vs ${fmt(report.scrypt.hashesPerSecond, 1)} hashes/s = ${fmt(100 * ratio)}%`,
+      measured: `${fmt(enrollment.load.rps, 1)}/s vs ${fmt(limit, 1)} hashes/s${sides} = ${fmt(100 * ratio)}%`,
       met: ratio >= 0.8,
     });
+    const hashCpu = extra.scryptCpuMsPerHash;
+    if (enrollment.cpu && hashCpu !== undefined) {
+      // The share of the server's and the database's CPU per enrollment that is the hash: what
+      // the throughput ratio would be on a machine nobody else shares.
+      const share = hashCpu / (enrollment.cpu.server + enrollment.cpu.database);
+      targets.push({
+        target: 'Enrollment ≥ 80% of the hash limit, by CPU per enrollment (robust to a shared machine)',
+        measured: `a hash ${fmt(hashCpu, 1)} ms of ${cpuText(enrollment.cpu)} ms per enrollment = ${fmt(100 * share)}%`,
+        met: share >= 0.8,
+      });
+    }
   } else na('Enrollment ≥ 80% of the password-hash limit', 'enrollment not available');
   const race = find(report, 'single_use.race');
   if (race?.load) {
@@ -171,9 +189,16 @@ export function evaluateTargets(report: Report): Target[] {
       measured: `${winners} enrolled, ${users} user(s) created`,
       met: winners === 1 && users === 1,
     });
+    // The CPU of the whole burst (the winner's enrollment included), spread over every core,
+    // is the least time its last answer can take on this machine, before the driver's share.
+    const burst = race.cpu
+      ? `; the burst's CPU per attempt ${cpuText(race.cpu)} ms, so the 100 need at least ${fmt(
+          (100 * (race.cpu.server + race.cpu.database)) / report.machine.nproc,
+        )} ms on ${report.machine.nproc} cores`
+      : '';
     targets.push({
       target: 'Single use: losers answered within 100 ms p99',
-      measured: `${fmt(race.load.p99, 1)} ms`,
+      measured: `${fmt(race.load.p99, 1)} ms${burst}`,
       met: race.load.p99 < 100,
     });
   } else na('Single use under contention', 'flow executor not available');
