@@ -55,5 +55,17 @@ export function createExecutorRepository(db: Db) {
       );
       return rows[0]?.username;
     },
+
+    /**
+     * A stage's settings as a handler's planSettingsSql selects them (null when its row is
+     * gone), for a plan stored before plans kept them.
+     */
+    async stageSettings(stagePk: string, settingsSql: SQL): Promise<unknown> {
+      const rows = await query<{ settings: unknown }>(
+        db,
+        sql`SELECT ${settingsSql} AS settings FROM stages s WHERE s.stage_uuid = ${stagePk}`,
+      );
+      return rows[0]?.settings ?? null;
+    },
   };
 }

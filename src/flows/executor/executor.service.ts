@@ -211,6 +211,13 @@ export class FlowExecutor {
         await this.abandon(plan, session);
         return this.accessDenied(flow, plan, 'Unknown error');
       }
+      if (binding.settings === undefined && handler.planSettingsSql) {
+        // A plan stored before plans kept stage settings reads them now, and keeps them.
+        binding.settings = await createExecutorRepository(this.db).stageSettings(
+          binding.stage,
+          handler.planSettingsSql,
+        );
+      }
       const run: StageRun = {
         flow,
         plan,

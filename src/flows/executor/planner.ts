@@ -17,8 +17,9 @@ export interface PlanBinding {
   name: string;
   invalid_response_action: string;
   /**
-   * The stage's settings when the plan was made (StageHandler.planSettingsSql); absent for a
-   * plan stored before settings were kept, or for a stage type that keeps none.
+   * The stage's settings when the plan was made (StageHandler.planSettingsSql); null when the
+   * stage's settings row is gone. Absent for a stage type that keeps none, and in a plan stored
+   * before settings were kept, until the executor reads them as the stage comes up.
    */
   settings?: unknown;
 }

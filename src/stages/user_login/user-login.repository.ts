@@ -13,15 +13,6 @@ export const USER_LOGIN_SETTINGS_SQL = sql`(SELECT json_build_object(
 
 export function createUserLoginRepository(db: Db) {
   return {
-    /** The same settings a plan keeps, for a plan made before plans kept them. */
-    async settings(stagePk: string): Promise<LoginSettings | undefined> {
-      const rows = await query<{ settings: LoginSettings | null }>(
-        db,
-        sql`SELECT ${USER_LOGIN_SETTINGS_SQL} AS settings FROM stages s WHERE s.stage_uuid = ${stagePk}`,
-      );
-      return rows[0]?.settings ?? undefined;
-    },
-
     /**
      * Stamps the login on an active user and returns them; undefined when the user is gone or
      * inactive (then nothing changed). One statement where a read and an update were two.

@@ -24,10 +24,8 @@ export const userLoginStageHandler: StageHandler = {
   async submit(run) {
     const pending = run.plan.context[PLAN_CONTEXT_PENDING_USER];
     if (typeof pending !== 'number') return denied('No Pending user to login.');
-    // Kept in the plan when it was made; a plan from before that reads them now.
-    const settings =
-      (run.binding.settings as LoginSettings | null | undefined) ??
-      (await createUserLoginRepository(run.db).settings(run.binding.stage));
+    // Kept in the plan when it was made (StageHandler.planSettingsSql).
+    const settings = run.binding.settings as LoginSettings | null;
     if (!settings) return denied();
     // Other sessions end and the login is stamped together; the transaction is only needed
     // when there is more than the one statement that stamps it.

@@ -34,15 +34,6 @@ export const USER_WRITE_SETTINGS_SQL = sql`(SELECT json_build_object(
 
 export function createUserWriteRepository(db: Db) {
   return {
-    /** The same settings a plan keeps, for a plan made before plans kept them. */
-    async settings(stagePk: string): Promise<UserWriteSettings | undefined> {
-      const rows = await query<{ settings: UserWriteSettings | null }>(
-        db,
-        sql`SELECT ${USER_WRITE_SETTINGS_SQL} AS settings FROM stages s WHERE s.stage_uuid = ${stagePk}`,
-      );
-      return rows[0]?.settings ?? undefined;
-    },
-
     async user(id: number): Promise<ExistingUser | undefined> {
       const rows = await query<ExistingUser>(
         db,

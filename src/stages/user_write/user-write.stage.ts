@@ -82,10 +82,8 @@ async function write(run: StageRun): Promise<ReturnType<typeof ok>> {
   const data = context[PLAN_CONTEXT_PROMPT];
   if (!isObject(data)) return denied('No Pending data.');
   const repository = createUserWriteRepository(run.db);
-  // Kept in the plan when it was made; a plan from before that reads them now.
-  const settings =
-    (run.binding.settings as UserWriteSettings | null | undefined) ??
-    (await repository.settings(run.binding.stage));
+  // Kept in the plan when it was made (StageHandler.planSettingsSql).
+  const settings = run.binding.settings as UserWriteSettings | null;
   if (!settings) return denied();
 
   const pendingId =
