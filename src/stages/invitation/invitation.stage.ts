@@ -18,6 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.js';
+import type { NewEvent } from '../../events/event.repository.js';
 import { parseUuid } from '../../api/filters.js';
 import type { HttpSession } from '../../core/sessions/session.store.js';
 import {
@@ -113,6 +114,8 @@ function recordInvitationUsed(run: StageRun, inviteUuid: string): void {
 /** The event name authentik's model_to_dict gives an invitation: its `name` field. */
 const invitationName = (invitation: RuntimeInvitation) => invitation.name;
 
+const denialOutcome = (continued: boolean) => (continued ? 'continued_without_invitation' : 'denied');
+
 /** The audit entry of a refused invitation: authentik logs nothing, the reason is kept here. */
 function denialEvent(
   run: StageRun,
@@ -126,7 +129,7 @@ function denialEvent(
     {
       message: INVALID_INVITE,
       reason,
-      outcome: continued ? 'continued_without_invitation' : 'denied',
+      outcome: denialOutcome(continued),
       flow: run.flow.slug,
       stage: run.binding.name,
       ...(inviteUuid ? { invitation_uuid: maskInvitationToken(inviteUuid) } : {}),
@@ -144,18 +147,23 @@ function recordDenial(
   run.audit.record(...denialEvent(run, reason, continued, inviteUuid));
 }
 
+/**
+ * The refusal of a token that finds no invitation, as a stage that denies (`[0]`) and as one
+ * that continues (`[1]`) records it. The two differ only in their outcome: one entry is built
+ * and the other derived from it.
+ */
+function unknownRefusals(run: StageRun, inviteUuid: string): readonly [NewEvent, NewEvent] {
+  const deniedEntry = run.events.entry(...denialEvent(run, 'unknown', false, inviteUuid));
+  return [deniedEntry, { ...deniedEntry, context: { ...deniedEntry.context, outcome: denialOutcome(true) } }];
+}
+
 async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
   const repository = createInvitationRuntimeRepository(run.db);
   const token = tokenOf(run);
   const inviteUuid = token ? parseUuid(token) : undefined;
   // The refusal of a token that finds nothing is written by the lookup itself, in whichever
   // form the stage's setting calls for (see stageAndInvitation).
-  const unknownRefusal = inviteUuid
-    ? ([
-        run.events.entry(...denialEvent(run, 'unknown', false, inviteUuid)),
-        run.events.entry(...denialEvent(run, 'unknown', true, inviteUuid)),
-      ] as const)
-    : undefined;
+  const unknownRefusal = inviteUuid ? unknownRefusals(run, inviteUuid) : undefined;
   const found = await repository.stageAndInvitation(run.binding.stage, inviteUuid ?? null, unknownRefusal);
   if (!found) return denied();
   const { settings } = found;
@@ -196,16 +204,17 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
       pk: maskInvitationToken(inviteUuid),
       name: invitationName(invitation),
     });
-    // Another session may consume it between the lookup and the delete: the refusal's audit
-    // entry is then written by the same statement.
-    const lost = run.events.batch();
-    lost.record(...denialEvent(run, 'unknown', settings.continue_flow_without_invitation, inviteUuid));
+    // Another session may consume it between the lookup and the delete: the same statement
+    // then writes the refusal a token that finds nothing gets, in the stage's form.
+    const lost = (unknownRefusal ?? unknownRefusals(run, inviteUuid))[
+      settings.continue_flow_without_invitation ? 1 : 0
+    ];
     const consumed = await repository.consumeOnOpen(
       inviteUuid,
       run.flow.pk,
       run.ctx.clientIp,
       events.drain(),
-      lost.drain(),
+      [lost],
     );
     if (consumed === undefined) return refused();
     claim = {
