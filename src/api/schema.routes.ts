@@ -211,15 +211,15 @@ function errorCode(error: ApiError): string {
   }
 }
 
+/** The YAML library, loaded when the schema is first asked for rather than at every start. */
+const loadYaml = async () => (await import('yaml')).default;
+
 /**
  * Errors of the schema view go through the negotiated renderer (the first one, YAML, when
  * negotiation itself failed, as DRF's forced negotiation falls back to): the YAML renderer
  * prints an ErrorDetail as `{string, code}`.
  * @see drf_spectacular/renderers.py OpenApiYamlRenderer
  */
-/** The YAML library, loaded when the schema is first asked for rather than at every start. */
-const loadYaml = async () => (await import('yaml')).default;
-
 async function schemaErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (!(error instanceof ApiError)) throw error;
   const choice = negotiated.get(request) ?? {
