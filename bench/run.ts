@@ -29,8 +29,17 @@ import {
   generateEvents,
   generateInvitations,
 } from './lib/generate.js';
-import { AUTH, measureCase, send, type CaseDef, type CaseResult, type Settings } from './lib/measure.js';
-import { cpuMs, peakRss, resetPeakRss, startTessera, type Child } from './lib/processes.js';
+import {
+  AUTH,
+  cpuPer,
+  cpuSnapshot,
+  measureCase,
+  send,
+  type CaseDef,
+  type CaseResult,
+  type Settings,
+} from './lib/measure.js';
+import { peakRss, resetPeakRss, startTessera, type Child } from './lib/processes.js';
 import { writeReport, type Report } from './lib/report.js';
 
 /** Tessera's default pool size; `--pool N` (TESSERA_BENCH_POOL_SIZE) measures another. */
@@ -254,7 +263,7 @@ async function enrollmentCase(
   resetPeakRss(tessera.pid);
   const attempts: Attempt[] = [];
   let counter = 0;
-  const cpuBefore = await cpuSnapshot(tessera, settings);
+  const cpuBefore = await cpuSnapshot(tessera.pid, settings);
   const started = performance.now();
   const deadline = started + settings.duration * 1000;
   await Promise.all(
@@ -274,7 +283,7 @@ async function enrollmentCase(
   );
   const elapsed = (performance.now() - started) / 1000;
   const enrolled = attempts.filter((a) => a.outcome === 'enrolled');
-  result.cpu = await cpuPer(cpuBefore, tessera, settings, Math.max(1, enrolled.length));
+  result.cpu = await cpuPer(cpuBefore, tessera.pid, settings, Math.max(1, enrolled.length));
   // The machine's speed drifts (other tenants): the limit is measured again right after, and
   // the ratio uses the mean of both sides.
   const after = await scryptLimit(settings.duration >= 8 ? 4 : 2);
@@ -316,27 +325,6 @@ async function enrollmentCase(
   return result;
 }
 
-/** CPU used so far by the server and by each database backend (see cpuPer). */
-async function cpuSnapshot(tessera: Child, settings: Settings) {
-  const backends = new Map<number, number>();
-  for (const pid of (await settings.backendPids?.()) ?? []) backends.set(pid, cpuMs(pid));
-  return { server: cpuMs(tessera.pid), backends };
-}
-
-/** CPU per unit of work since `before`: the server's, and its database backends' together. */
-async function cpuPer(
-  before: Awaited<ReturnType<typeof cpuSnapshot>>,
-  tessera: Child,
-  settings: Settings,
-  units: number,
-) {
-  let database = 0;
-  // Backends that started meanwhile count whole; the pool keeps them open past the load.
-  for (const pid of (await settings.backendPids?.()) ?? [])
-    database += cpuMs(pid) - (before.backends.get(pid) ?? 0);
-  return { server: (cpuMs(tessera.pid) - before.server) / units, database: database / units };
-}
-
 /** 100 concurrent attempts at one single-use invitation: exactly one may enrol. */
 async function singleUseCase(tessera: Child, runner: OpenRunner, settings: Settings): Promise<CaseResult> {
   const result: CaseResult = {
@@ -351,7 +339,7 @@ async function singleUseCase(tessera: Child, runner: OpenRunner, settings: Setti
   }
   const invitation = await createInvitation(runner, 'bench-single-use', true);
   const prefix = `bench-race-${process.pid}-`;
-  const cpuBefore = await cpuSnapshot(tessera, settings);
+  const cpuBefore = await cpuSnapshot(tessera.pid, settings);
   const attempts = await Promise.all(
     Array.from({ length: 100 }, (_, i) =>
       enroll(tessera.baseUrl, ENROLLMENT_FLOW_SLUG, invitation, `${prefix}${i}`),
@@ -360,7 +348,7 @@ async function singleUseCase(tessera: Child, runner: OpenRunner, settings: Setti
   const [users] = await runner.rows<{ n: string | number }>(
     `SELECT count(*) AS n FROM users WHERE username LIKE '${prefix}%'`,
   );
-  result.cpu = await cpuPer(cpuBefore, tessera, settings, attempts.length);
+  result.cpu = await cpuPer(cpuBefore, tessera.pid, settings, attempts.length);
   const winners = attempts.filter((a) => a.outcome === 'enrolled').length;
   const losers = attempts.filter((a) => a.outcome !== 'enrolled');
   const loserTimes = losers.map((a) => a.ms);

@@ -84,16 +84,30 @@ async function loadWithCpu(
   // hot paths yet, PostgreSQL has not cached plans), which would otherwise dominate p99. The
   // same warm-up runs before every server measured, Tessera and both floors alike.
   await runLoad(baseUrl, request, { ...settings, duration: warmupSeconds(settings.duration) });
-  const before = new Map<number, number>();
-  for (const pid of (await settings.backendPids?.()) ?? []) before.set(pid, cpuMs(pid));
-  const serverBefore = cpuMs(serverPid);
+  const before = await cpuSnapshot(serverPid, settings);
   const load = await runLoad(baseUrl, request, settings);
-  const serverMs = cpuMs(serverPid) - serverBefore;
-  let databaseMs = 0;
-  // Backends that started during the load count whole; the pool keeps them open past it.
-  for (const pid of (await settings.backendPids?.()) ?? []) databaseMs += cpuMs(pid) - (before.get(pid) ?? 0);
-  const requests = Math.max(1, load.requests);
-  return { load, cpu: { server: serverMs / requests, database: databaseMs / requests } };
+  return { load, cpu: await cpuPer(before, serverPid, settings, Math.max(1, load.requests)) };
+}
+
+/** CPU used so far by a server process and by each of the database's backends (see cpuPer). */
+export async function cpuSnapshot(serverPid: number, settings: Settings) {
+  const backends = new Map<number, number>();
+  for (const pid of (await settings.backendPids?.()) ?? []) backends.set(pid, cpuMs(pid));
+  return { server: cpuMs(serverPid), backends };
+}
+
+/** CPU per unit of work since `before`: the server's, and its database backends' together. */
+export async function cpuPer(
+  before: Awaited<ReturnType<typeof cpuSnapshot>>,
+  serverPid: number,
+  settings: Settings,
+  units: number,
+): Promise<CpuPerRequest> {
+  let database = 0;
+  // Backends that started meanwhile count whole; the pool keeps them open past the load.
+  for (const pid of (await settings.backendPids?.()) ?? [])
+    database += cpuMs(pid) - (before.backends.get(pid) ?? 0);
+  return { server: (cpuMs(serverPid) - before.server) / units, database: database / units };
 }
 
 function bodyOf(request: LoadRequest): string | undefined {
