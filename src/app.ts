@@ -31,7 +31,7 @@ import { InvitationStageService } from './stages/invitation/invitation-stage.ser
 import { invitationStageRoutes, invitationStageViews } from './stages/invitation/invitation-stage.routes.js';
 import { bootstrap } from './core/bootstrap/bootstrap.service.js';
 import { healthRoutes } from './root/health.routes.js';
-import type { ModuleDeps, ModuleFactory, PeriodicTask } from './module.js';
+import type { Install, ModuleDeps, ModuleFactory, PeriodicTask } from './module.js';
 import { coreModule } from './core/core.module.js';
 import { eventModule } from './events/event.module.js';
 import { invitationModule } from './stages/invitation/invitation.module.js';
@@ -146,8 +146,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('database', database);
   if (!options.database) app.addHook('onClose', async () => database.close());
 
-  const { installId } = await bootstrap(database.db, config.bootstrap);
-  app.decorate('installId', installId);
+  // The bootstrap's statements wait for the database to open, which can still be under way
+  // (src/db/pglite-thread.ts): routes are registered meanwhile, and the install id they present
+  // users with is filled in before buildApp returns.
+  const install: Install = { id: '' };
+  const booting = bootstrap(database.db, config.bootstrap);
+  booting.catch(() => undefined);
+  app.decorate('installId', { getter: () => install.id });
   const services = buildServices(database, config);
   app.decorate('services', services);
 
@@ -247,7 +252,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     config,
     database,
     db: database.db,
-    installId,
+    install,
     shared: services,
     registry: provided,
   };
@@ -264,5 +269,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await task.run();
   });
   if (options.schedule !== false) scheduleTasks(app, [...tasks.values()]);
+  // Fastify compiles every route's schemas as it boots: that too is done while the database
+  // may still be opening.
+  await app.ready();
+  install.id = (await booting).installId;
   return app;
 }

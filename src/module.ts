@@ -19,12 +19,22 @@ export interface SharedServices {
   flows: FlowService;
 }
 
+/**
+ * The install's identity (authentik's `install_id`, which user `uid`s are derived from). It is
+ * stored in the database, so buildApp fills it in once the bootstrap has run; routes are
+ * registered meanwhile, and no request is answered before.
+ */
+export interface Install {
+  id: string;
+}
+
 export interface ModuleDeps {
   app: FastifyInstance;
   config: Config;
   database: Database;
   db: Db;
-  installId: string;
+  /** Filled in by the bootstrap before the app answers a request (see buildApp). */
+  install: Install;
   shared: SharedServices;
   /** Services published by modules registered earlier, by name. */
   registry: Map<string, unknown>;

@@ -32,19 +32,24 @@ function fail(line: string, status = 1): never {
   process.exit(status);
 }
 
-async function open(config: Config): Promise<Database> {
+/** Says why the database could not be opened, naming the settings behind it, and exits. */
+function failToOpen(config: Config, error: unknown): never {
   const settings = config.database;
+  const reason = messageOf(rootCause(error));
+  if (settings.kind === 'postgres') {
+    fail(
+      `cannot use PostgreSQL database "${settings.name}" at ${settings.host}:${settings.port} as "${settings.user}" ` +
+        `(AUTHENTIK_POSTGRESQL__HOST/__PORT/__USER/__PASSWORD/__NAME): ${reason}`,
+    );
+  }
+  fail(`cannot open the embedded database in ${settings.dataDir} (TESSERA_DATA_DIR): ${reason}`);
+}
+
+async function open(config: Config): Promise<Database> {
   try {
-    return await openDatabase(settings);
+    return await openDatabase(config.database);
   } catch (error) {
-    const reason = messageOf(rootCause(error));
-    if (settings.kind === 'postgres') {
-      fail(
-        `cannot use PostgreSQL database "${settings.name}" at ${settings.host}:${settings.port} as "${settings.user}" ` +
-          `(AUTHENTIK_POSTGRESQL__HOST/__PORT/__USER/__PASSWORD/__NAME): ${reason}`,
-      );
-    }
-    fail(`cannot open the embedded database in ${settings.dataDir} (TESSERA_DATA_DIR): ${reason}`);
+    failToOpen(config, error);
   }
 }
 
@@ -59,12 +64,22 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // The database opens while the application's modules load: PGlite spends much of its start
-  // reading files and compiling WebAssembly off the main thread, which the imports can use.
+  // The database opens while the application's modules load and the app is built: PGlite
+  // starts on a thread of its own and holds the app's statements until it is open and migrated
+  // (src/db/pglite-thread.ts).
   const opening = open(config);
   const { buildApp } = await import('./app.js');
   const database = await opening;
-  const app = await buildApp(config, { database });
+  const building = buildApp(config, { database });
+  // Awaited below; until then a failure must not count as an unhandled rejection.
+  building.catch(() => undefined);
+  // A database that cannot open fails the build too; its own message is the one to report,
+  // once the data folder is unlocked again.
+  await database.ready.catch(async (error: unknown) => {
+    await database.close().catch(() => undefined);
+    failToOpen(config, error);
+  });
+  const app = await building;
   const close = async () => {
     await app.close();
     await database.close();

@@ -187,6 +187,23 @@ describe('starting the server', () => {
     assert.match(lines[0], /^tessera failed to start: .*TESSERA_DATA_DIR.*in use by another Tessera process/);
   });
 
+  test('a data folder the embedded database cannot open: one line naming TESSERA_DATA_DIR, exit 1, unlocked', async () => {
+    const folder = dataDir('not-a-cluster');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(folder, { recursive: true });
+    // A cluster of another PostgreSQL version: PGlite's server refuses it.
+    writeFileSync(path.join(folder, 'PG_VERSION'), '9\n');
+    const run = await start({ TESSERA_DATA_DIR: folder, AUTHENTIK_LISTEN__HTTP: '127.0.0.1:0' });
+    assert.equal(run.code, 1);
+    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(
+      lines[0],
+      /^tessera failed to start: cannot open the embedded database in .*\(TESSERA_DATA_DIR\)/,
+    );
+    assert.ok(!existsSync(path.join(folder, 'tessera.lock')), 'the data folder is unlocked');
+  });
+
   test('a busy port: one line naming AUTHENTIK_LISTEN__HTTP, exit 1, the data folder unlocked', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

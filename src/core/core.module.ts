@@ -13,10 +13,10 @@ import { RbacPermissionService } from '../rbac/rbac-permission.service.js';
 import { rbacPermissionRoutes, rbacPermissionViews } from '../rbac/rbac-permission.routes.js';
 
 export function coreModule(deps: ModuleDeps): FeatureModule {
-  const { config, db, installId, shared } = deps;
-  const users = new UserService(db, shared.permissions, shared.events, installId, config.pagination);
-  const groups = new GroupService(db, shared.permissions, shared.events, installId, config.pagination);
-  const tokens = new TokenService(db, shared.permissions, shared.events, installId, {
+  const { config, db, install, shared } = deps;
+  const users = new UserService(db, shared.permissions, shared.events, install, config.pagination);
+  const groups = new GroupService(db, shared.permissions, shared.events, install, config.pagination);
+  const tokens = new TokenService(db, shared.permissions, shared.events, install, {
     defaultTokenDurationSeconds: config.defaultTokenDurationSeconds,
     pageDefaults: config.pagination,
   });

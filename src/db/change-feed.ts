@@ -8,10 +8,10 @@
  * connection drops, notifications may be missed, so every subscriber is cleared and
  * `connected` stays false (caches are bypassed) until it is back and listening again.
  *
- * The same works on PGlite, in-process (PGlite's `listen`).
+ * The same works on PGlite (PGlite's `listen`, forwarded from its thread).
  */
 import type pg from 'pg';
-import type { PGlite } from '@electric-sql/pglite';
+import type { PgliteThread } from './pglite-thread.js';
 
 export const CHANGES_CHANNEL = 'tessera_changes';
 
@@ -110,8 +110,11 @@ export async function listenPostgres(
   };
 }
 
-/** Listens on an embedded PGlite (notifications arrive in-process). */
-export async function listenPglite(feed: ChangeFeed, client: PGlite): Promise<{ close(): Promise<void> }> {
+/** Listens on the embedded PGlite (notifications arrive from its thread). */
+export async function listenPglite(
+  feed: ChangeFeed,
+  client: PgliteThread,
+): Promise<{ close(): Promise<void> }> {
   const unlisten = await client.listen(CHANGES_CHANNEL, (payload) => feed.publish(payload));
   feed.setConnected(true);
   return {

@@ -5,11 +5,13 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PGlite } from '@electric-sql/pglite';
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { DatabaseConfig } from '../config.js';
 import * as schema from './schema.js';
 import { ChangeFeed, listenPglite, listenPostgres } from './change-feed.js';
+import { PgliteThread, type PgliteClient } from './pglite-thread.js';
 
 export type Schema = typeof schema;
 /** A database handle or an open transaction: repositories accept either. */
@@ -22,6 +24,11 @@ export interface Database {
   stats: DatabaseStats;
   /** Change notifications, for caches (src/db/change-feed.ts). */
   changes: ChangeFeed;
+  /**
+   * Settles when the database is open and migrated. PostgreSQL is by the time openDatabase
+   * returns; PGlite opens on its own thread meanwhile, and holds statements until then.
+   */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -159,41 +166,48 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       kind: 'postgres',
       stats,
       changes,
+      ready: Promise.resolve(),
       close: async () => {
         await listener.close();
         await pool.end();
       },
     };
   }
-  // PGlite starts as soon as its own module is loaded; drizzle's modules load meanwhile.
-  const [{ PGlite }, { pg_trgm }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite/contrib/pg_trgm'),
-  ]);
+  // PGlite opens on its own thread (src/db/pglite-thread.ts). The migrations are sent at once
+  // and the app's statements are held until they are done, so the caller can build the app
+  // while the database starts; `ready` says when it has.
   const release = config.dataDir === 'memory://' ? () => undefined : lockDataDir(config.dataDir);
-  const opening = PGlite.create(
-    config.dataDir === 'memory://' ? config.dataDir : clusterDir(config.dataDir),
-    {
-      extensions: { pg_trgm },
-    },
-  );
-  const [client, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
-    opening,
+  const thread = new PgliteThread({
+    dataDir: config.dataDir === 'memory://' ? config.dataDir : clusterDir(config.dataDir),
+  });
+  const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
     import('drizzle-orm/pglite'),
     import('drizzle-orm/pglite/migrator'),
   ]);
-  const db = drizzlePglite(client, { schema, logger }) as unknown as Db;
-  await migratePglite(db as never, { migrationsFolder });
+  // drizzle's PGlite session uses only what the thread's clients forward.
+  const asPglite = (client: PgliteClient) => client as unknown as PGlite;
+  const db = drizzlePglite(asPglite(thread.client), { schema, logger }) as unknown as Db;
   const changes = new ChangeFeed();
-  const listener = await listenPglite(changes, client);
+  let listener: { close(): Promise<void> } | undefined;
+  const ready = (async () => {
+    await thread.opened;
+    await migratePglite(drizzlePglite(asPglite(thread.direct), { schema, logger }), { migrationsFolder });
+    listener = await listenPglite(changes, thread);
+  })();
+  thread.holdUntil(ready);
+  ready.catch(async () => {
+    await thread.close();
+    release();
+  });
   return {
     db,
     kind: 'pglite',
     stats,
     changes,
+    ready,
     close: async () => {
-      await listener.close();
-      await client.close();
+      await listener?.close();
+      await thread.close();
       release();
     },
   };

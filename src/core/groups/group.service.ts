@@ -2,6 +2,7 @@
  * Groups (authentik/core/api/groups.py GroupViewSet): CRUD with members, parents and roles,
  * add_user/remove_user and used_by.
  */
+import type { Install } from '../../module.js';
 import { listScope, pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';
@@ -55,7 +56,7 @@ export class GroupService {
     private readonly db: Db,
     private readonly permissions: PermissionService,
     private readonly events: EventService,
-    private readonly installId: string,
+    private readonly install: Install,
     private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
   ) {}
 
@@ -69,7 +70,7 @@ export class GroupService {
       parents_obj: flag(query, 'include_parents', 'false') ? row.parents_obj : null,
       users: row.users,
       users_obj: flag(query, 'include_users', 'true')
-        ? row.users_obj.map((u) => presentPartialUser(u, this.installId))
+        ? row.users_obj.map((u) => presentPartialUser(u, this.install.id))
         : null,
       attributes: row.attributes,
       roles: row.roles,

@@ -4,6 +4,7 @@
  * `owner_field`), owners may change and delete their tokens, and anyone may create tokens,
  * but only superusers for someone else.
  */
+import type { Install } from '../../module.js';
 import { pageOf } from '../../api/list.js';
 import { randomInt } from 'node:crypto';
 import type { Db } from '../../db/client.js';
@@ -82,7 +83,7 @@ export class TokenService {
     private readonly db: Db,
     private readonly permissions: PermissionService,
     private readonly events: EventService,
-    private readonly installId: string,
+    private readonly install: Install,
     private readonly options: {
       defaultTokenDurationSeconds: number;
       pageDefaults: { defaultPageSize: number; maxPageSize: number };
@@ -98,7 +99,7 @@ export class TokenService {
       identifier: row.identifier,
       intent: row.intent,
       user: row.user,
-      user_obj: presentUser(row.user_obj, this.installId, {
+      user_obj: presentUser(row.user_obj, this.install.id, {
         groups: include('include_groups'),
         roles: include('include_roles'),
       }),

@@ -2,6 +2,7 @@
  * Users (authentik/core/api/users.py UserViewSet): the list with authentik's filters, CRUD,
  * `set_password`, `used_by` and `me`.
  */
+import type { Install } from '../../module.js';
 import { pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';
@@ -102,13 +103,13 @@ export class UserService {
     private readonly db: Db,
     private readonly permissions: PermissionService,
     private readonly events: EventService,
-    private readonly installId: string,
+    private readonly install: Install,
     private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
   ) {}
 
   private present(row: UserRow, ctx: RequestContext): UserBody {
     const query = ctx.query as RawQuery;
-    return presentUser(row, this.installId, {
+    return presentUser(row, this.install.id, {
       groups: includeFlag(query, 'include_groups'),
       roles: includeFlag(query, 'include_roles'),
     });
@@ -461,7 +462,7 @@ export class UserService {
       roles: roles.map((r) => ({ name: r.name, pk: r.pk })),
       email: row.email,
       avatar: DEFAULT_AVATAR,
-      uid: userUid(this.installId, row.pk),
+      uid: userUid(this.install.id, row.pk),
       settings:
         settings && typeof settings === 'object' && !Array.isArray(settings)
           ? (settings as Record<string, unknown>)

@@ -5,9 +5,9 @@ import { InvitationService } from './invitation.service.js';
 import { invitationRoutes, invitationViews } from './invitation.routes.js';
 
 export function invitationModule(deps: ModuleDeps): FeatureModule {
-  const { config, db, installId, shared } = deps;
+  const { config, db, install, shared } = deps;
   const invitations = new InvitationService(db, shared.permissions, shared.events, new Mailer(config.email), {
-    installId,
+    install,
     defaultTokenDurationSeconds: config.defaultTokenDurationSeconds,
     externalUrl: config.externalUrl,
     pageDefaults: config.pagination,

@@ -10,6 +10,7 @@
  * - send_email validates its body, refuses invitations that cannot be used, sends every cc and
  *   bcc address exactly one copy, and reports the addresses the SMTP server refused.
  */
+import type { Install } from '../../module.js';
 import { listScope, pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import { requireActor, type Actor, type RequestContext } from '../../api/context.js';
@@ -53,7 +54,7 @@ const MODEL_NAME = 'invitation';
 const TEMPLATES = ['invitation', 'email/invitation.html'];
 
 export interface InvitationServiceOptions {
-  installId: string;
+  install: Install;
   /** authentik's tenant "default token duration": the expiry of an invitation sent without one. */
   defaultTokenDurationSeconds: number;
   /** Base URL for links in emails; empty means the request's origin. */
@@ -118,7 +119,7 @@ export class InvitationService {
   ) {}
 
   private present(row: InvitationRow): InvitationBody {
-    return presentInvitation(row, this.options.installId);
+    return presentInvitation(row, this.options.install.id);
   }
 
   /**

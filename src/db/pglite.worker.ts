@@ -1,0 +1,159 @@
+/**
+ * The embedded PGlite, on a thread of its own (see src/db/pglite-thread.ts for why). This side
+ * owns the PGlite instance and answers the main thread's messages in the order they arrive;
+ * PGlite itself serialises them, and holds every other statement back while a transaction is
+ * open, exactly as it does in-process.
+ */
+import { readFile } from 'node:fs/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type {
+  PgliteReply,
+  PgliteRequest,
+  PgliteStart,
+  PgliteThreadOptions,
+  SerializedError,
+} from './pglite-thread.js';
+import { PGLITE_WASM } from './pglite-thread.js';
+
+const port = parentPort;
+if (!port) throw new Error('pglite.worker.ts runs only as a worker thread');
+const options = workerData as PgliteThreadOptions;
+
+/** Values of these types arrive as PostgreSQL's text, as drizzle asks of every driver. */
+function textParsers(oids: number[]): Record<number, (value: string) => string> {
+  return Object.fromEntries(oids.map((oid) => [oid, (value: string) => value]));
+}
+
+function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    // PGlite's DatabaseError carries SQLSTATE `code`, `constraint`, `detail` and more as own
+    // properties, which structured cloning would drop.
+    const fields: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(error)) {
+      if (value === undefined || typeof value === 'function' || typeof value === 'object') continue;
+      fields[key] = value;
+    }
+    return { name: error.name, message: error.message, fields };
+  }
+  return { name: 'Error', message: String(error), fields: {} };
+}
+
+const send = (reply: PgliteReply) => port.postMessage(reply);
+
+/** Thrown into PGlite's transaction callback to roll it back. */
+const ROLLBACK = new Error('rolled back');
+
+/** Open transactions by id: the statements sent for one run on its transaction handle. */
+const transactions = new Map<
+  number,
+  { tx: Transaction; finish: (commit: boolean) => void; done: Promise<void> }
+>();
+let nextTransaction = 1;
+
+/**
+ * Opens a transaction and resolves with its id once PGlite has begun it. PGlite commits when its
+ * callback returns and rolls back when it throws, so the callback waits for the main thread's
+ * `end`.
+ */
+function begin(db: PGlite): Promise<number> {
+  const id = nextTransaction++;
+  return new Promise<number>((opened, failed) => {
+    let entered = false;
+    const done = db.transaction(async (tx) => {
+      entered = true;
+      await new Promise<void>((commit, rollback) => {
+        transactions.set(id, { tx, finish: (ok) => (ok ? commit() : rollback(ROLLBACK)), done });
+        opened(id);
+      });
+    });
+    done.then(
+      () => transactions.delete(id),
+      (error: unknown) => {
+        transactions.delete(id);
+        if (!entered) failed(error);
+      },
+    );
+  });
+}
+
+async function handle(db: PGlite, request: PgliteRequest): Promise<unknown> {
+  switch (request.op) {
+    case 'query': {
+      const target = request.tx === undefined ? db : transactions.get(request.tx)?.tx;
+      if (!target) throw new Error(`transaction ${request.tx} is not open`);
+      const result: Results = await target.query(request.sql, request.params, {
+        rowMode: request.rowMode,
+        parsers: textParsers(request.textTypes),
+      });
+      return { rows: result.rows, fields: result.fields, affectedRows: result.affectedRows };
+    }
+    case 'exec': {
+      const target = request.tx === undefined ? db : transactions.get(request.tx)?.tx;
+      if (!target) throw new Error(`transaction ${request.tx} is not open`);
+      return (await target.exec(request.sql)).map((r) => ({
+        rows: r.rows,
+        fields: r.fields,
+        affectedRows: r.affectedRows,
+      }));
+    }
+    case 'begin':
+      return begin(db);
+    case 'end': {
+      const open = transactions.get(request.tx);
+      if (!open) throw new Error(`transaction ${request.tx} is not open`);
+      open.finish(request.commit);
+      try {
+        await open.done;
+      } catch (error) {
+        if (error !== ROLLBACK) throw error;
+      }
+      return null;
+    }
+    case 'listen': {
+      await db.listen(request.channel, (payload) =>
+        send({ op: 'notify', channel: request.channel, payload }),
+      );
+      return null;
+    }
+    case 'close': {
+      await db.close();
+      return null;
+    }
+  }
+}
+
+/** Opens PGlite; the first thread of a process compiles its WebAssembly and hands it back. */
+async function start(compiled: WebAssembly.Module | undefined): Promise<PGlite> {
+  const wasmModule = compiled ?? (await WebAssembly.compile(await readFile(PGLITE_WASM)));
+  if (!compiled) send({ op: 'compiled', wasmModule });
+  return PGlite.create(options.dataDir, { extensions: { pg_trgm }, wasmModule });
+}
+
+// PGlite starts when the main thread says so, with the compiled WebAssembly module when the
+// process has one (see src/db/pglite-thread.ts). The listener is attached at once and holds
+// requests until PGlite is open: attached only after the start, it received its first message
+// half a second late (measured, Node 20).
+let open: (db: PGlite) => void = () => undefined;
+let fail: (error: unknown) => void = () => undefined;
+const opening = new Promise<PGlite>((resolve, reject) => {
+  open = resolve;
+  fail = reject;
+});
+opening.then(
+  () => send({ op: 'ready' }),
+  (error: unknown) => send({ op: 'failed', error: serializeError(error) }),
+);
+port.on('message', (request: PgliteRequest | PgliteStart) => {
+  if (request.op === 'start') {
+    start(request.wasmModule).then(open, fail);
+    return;
+  }
+  opening
+    .then((db) => handle(db, request))
+    .then(
+      (result) => send({ op: 'reply', id: request.id, ok: true, result }),
+      (error: unknown) => send({ op: 'reply', id: request.id, ok: false, error: serializeError(error) }),
+    );
+});
