@@ -182,12 +182,13 @@ export function evaluateTargets(report: Report): Target[] {
   } else na('Enrollment ≥ 80% of the password-hash limit', 'enrollment not available');
   const race = find(report, 'single_use.race');
   if (race?.load) {
-    const winners = Number(race.extra?.winners);
-    const users = Number(race.extra?.usersCreated);
+    // Results from before the race had several bursts hold one burst's counts.
+    const winners = (race.extra?.winnersPerRound as number[] | undefined) ?? [Number(race.extra?.winners)];
+    const users = (race.extra?.usersPerRound as number[] | undefined) ?? [Number(race.extra?.usersCreated)];
     targets.push({
       target: 'Single use: exactly one winner of 100 concurrent attempts',
-      measured: `${winners} enrolled, ${users} user(s) created`,
-      met: winners === 1 && users === 1,
+      measured: `enrolled per burst: ${winners.join(', ')}; users created per burst: ${users.join(', ')}`,
+      met: winners.every((n) => n === 1) && users.every((n) => n === 1),
     });
     // The CPU of the whole burst (the winner's enrollment included), spread over every core,
     // is the least time its last answer can take on this machine, before the driver's share.
@@ -196,9 +197,17 @@ export function evaluateTargets(report: Report): Target[] {
           (100 * (race.cpu.server + race.cpu.database)) / report.machine.nproc,
         )} ms on ${report.machine.nproc} cores`
       : '';
+    const rounds = race.extra?.p99PerRound as number[] | undefined;
+    const over = rounds
+      ? ` over ${rounds.length} bursts after ${String(race.extra?.warmupRounds)} unmeasured ones (per burst: ${rounds
+          .map((p) => fmt(p))
+          .join(
+            ', ',
+          )} ms; the first burst after the enrollment case: ${fmt(Number(race.extra?.firstBurstP99))} ms)`
+      : '';
     targets.push({
       target: 'Single use: losers answered within 100 ms p99',
-      measured: `${fmt(race.load.p99, 1)} ms${burst}`,
+      measured: `${fmt(race.load.p99, 1)} ms${over}${burst}`,
       met: race.load.p99 < 100,
     });
   } else na('Single use under contention', 'flow executor not available');
