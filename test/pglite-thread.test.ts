@@ -12,22 +12,13 @@ import { after, describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { openDatabase, query, type Database } from '../src/db/client.js';
 import type { DatabaseConfig } from '../src/config.js';
-import { settleChanges } from './helpers/database.js';
+import { pgliteConfig, settleChanges } from './helpers/database.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'tessera-pglite-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 function folderConfig(name: string): DatabaseConfig {
-  return {
-    kind: 'pglite',
-    host: '',
-    port: 0,
-    user: '',
-    password: '',
-    name: '',
-    dataDir: path.join(scratch, name),
-    poolSize: 1,
-  };
+  return pgliteConfig(path.join(scratch, name));
 }
 
 async function groupNames(database: Database): Promise<string[]> {

@@ -31,19 +31,15 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/** The settings of an embedded PGlite database in `dataDir` (`memory://` keeps it in memory). */
+export function pgliteConfig(dataDir: string): DatabaseConfig {
+  return { kind: 'pglite', host: '', port: 0, user: '', password: '', name: '', dataDir, poolSize: 1 };
+}
+
 /** Opens a new, empty, migrated database; its `close()` also drops it on PostgreSQL. */
 export async function openTestDatabase(): Promise<{ database: Database; config: DatabaseConfig }> {
   if (!usePostgres) {
-    const config: DatabaseConfig = {
-      kind: 'pglite',
-      host: '',
-      port: 0,
-      user: '',
-      password: '',
-      name: '',
-      dataDir: 'memory://',
-      poolSize: 1,
-    };
+    const config = pgliteConfig('memory://');
     return { database: await openDatabase(config), config };
   }
   const name = `tessera_test_${randomBytes(6).toString('hex')}`;
