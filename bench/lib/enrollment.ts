@@ -11,7 +11,7 @@ import { BENCH_PASSWORD } from './generate.js';
  * The driver shares the machine with the server it measures, so it is kept light: node:http
  * over kept-alive connections (fetch costs several times the CPU per request).
  */
-const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+const sharedAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
 interface Answer {
   status: number;
@@ -21,6 +21,7 @@ interface Answer {
 }
 
 function send(
+  agent: http.Agent,
   baseUrl: string,
   path: string,
   method: 'GET' | 'POST',
@@ -79,7 +80,28 @@ function valueFor(field: Field, username: string): string {
   return `${key}-${username}`;
 }
 
+/**
+ * One enrollment. By default its requests go over the driver's pool of kept-alive connections;
+ * `fresh` gives the attempt a connection of its own, opened for it and closed after it, as a
+ * browser arriving at the link would (the single-use race).
+ */
 export async function enroll(
+  baseUrl: string,
+  slug: string,
+  invitation: string,
+  username: string,
+  options: { fresh?: boolean } = {},
+): Promise<Attempt> {
+  const agent = options.fresh ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : sharedAgent;
+  try {
+    return await attempt(agent, baseUrl, slug, invitation, username);
+  } finally {
+    if (agent !== sharedAgent) agent.destroy();
+  }
+}
+
+async function attempt(
+  agent: http.Agent,
   baseUrl: string,
   slug: string,
   invitation: string,
@@ -103,6 +125,7 @@ export async function enroll(
     const cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const csrf = cookies.get('authentik_csrf');
     const response = await send(
+      agent,
       baseUrl,
       url,
       method,
