@@ -1,7 +1,7 @@
 /**
  * The embedded PGlite runs on a worker thread (src/db/pglite.worker.ts), and this is its
  * handle on the main thread: the part of PGlite's interface that drizzle and the change feed
- * use (`query`, `exec`, `transaction`, `listen`, `close`), forwarded as messages.
+ * use (`query`, `transaction`, `listen`, `close`), forwarded as messages.
  *
  * Why a thread: PGlite is PostgreSQL compiled to WebAssembly, and in-process every statement
  * runs on the event loop. Its start (about 0.9 s here, half of it zeroing 128 MB of shared
@@ -42,7 +42,6 @@ type Operation =
       textTypes: number[];
       tx?: number;
     }
-  | { op: 'exec'; sql: string; tx?: number }
   | { op: 'begin' }
   | { op: 'end'; tx: number; commit: boolean }
   | { op: 'listen'; channel: string }
@@ -85,7 +84,6 @@ function revive(error: SerializedError): Error {
 /** The part of PGlite's interface that drizzle's session uses. */
 export interface PgliteClient {
   query(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult>;
-  exec(sql: string): Promise<QueryResult[]>;
   transaction<T>(fn: (tx: PgliteClient) => Promise<T>): Promise<T>;
 }
 
@@ -110,10 +108,6 @@ class ThreadClient implements PgliteClient {
       textTypes,
       tx: this.route.tx,
     });
-  }
-
-  exec(sql: string): Promise<QueryResult[]> {
-    return this.send(this.route, { op: 'exec', sql, tx: this.route.tx });
   }
 
   /** Runs `fn` in a transaction: committed when it returns, rolled back when it throws. */

@@ -21,9 +21,19 @@ const port = parentPort;
 if (!port) throw new Error('pglite.worker.ts runs only as a worker thread');
 const options = workerData as PgliteThreadOptions;
 
+const keepText = (value: string) => value;
+/** Parsers by the type ids they keep as text: drizzle asks the same few of every query. */
+const parsersByTypes = new Map<string, Record<number, (value: string) => string>>();
+
 /** Values of these types arrive as PostgreSQL's text, as drizzle asks of every driver. */
 function textParsers(oids: number[]): Record<number, (value: string) => string> {
-  return Object.fromEntries(oids.map((oid) => [oid, (value: string) => value]));
+  const key = oids.join(',');
+  let parsers = parsersByTypes.get(key);
+  if (!parsers) {
+    parsers = Object.fromEntries(oids.map((oid) => [oid, keepText]));
+    parsersByTypes.set(key, parsers);
+  }
+  return parsers;
 }
 
 function serializeError(error: unknown): SerializedError {
@@ -88,15 +98,6 @@ async function handle(db: PGlite, request: PgliteRequest): Promise<unknown> {
         parsers: textParsers(request.textTypes),
       });
       return { rows: result.rows, fields: result.fields, affectedRows: result.affectedRows };
-    }
-    case 'exec': {
-      const target = request.tx === undefined ? db : transactions.get(request.tx)?.tx;
-      if (!target) throw new Error(`transaction ${request.tx} is not open`);
-      return (await target.exec(request.sql)).map((r) => ({
-        rows: r.rows,
-        fields: r.fields,
-        affectedRows: r.affectedRows,
-      }));
     }
     case 'begin':
       return begin(db);
