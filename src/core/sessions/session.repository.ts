@@ -2,7 +2,7 @@
  * Server-side sessions (Django's database session backend as authentik configures it): one row
  * per `authentik_session` cookie, so every Tessera instance sees the same flow plan.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
 import { insertEventsSql, type NewEvent } from '../../events/event.repository.js';
 
@@ -11,6 +11,9 @@ export interface SessionRow {
   data: Record<string, unknown>;
   user_id: number | null;
 }
+
+/** The part of a session statement that writes the request's audit events (none: a no-op). */
+const auditSql = (events: NewEvent[]): SQL => (events.length > 0 ? insertEventsSql(events) : sql`SELECT 1`);
 
 export function createSessionRepository(db: Db) {
   return {
@@ -37,7 +40,7 @@ export function createSessionRepository(db: Db) {
         db,
         sql`WITH replaced AS (
               ${replacedKey === undefined ? sql`SELECT 1` : sql`DELETE FROM sessions WHERE session_key = ${replacedKey}`}
-            ), audit AS (${events.length > 0 ? insertEventsSql(events) : sql`SELECT 1`})
+            ), audit AS (${auditSql(events)})
             INSERT INTO sessions (session_key, data, user_id, expires, last_ip, last_user_agent)
             VALUES (${row.session_key}, ${JSON.stringify(row.data)}::jsonb, ${row.user_id},
                     now() + make_interval(secs => ${row.ageSeconds}), ${row.lastIp}, ${row.lastUserAgent})
@@ -48,14 +51,9 @@ export function createSessionRepository(db: Db) {
 
     /** Deletes the session row, writing the request's audit events in the same statement. */
     async delete(sessionKey: string, events: NewEvent[] = []): Promise<void> {
-      if (events.length === 0) {
-        await query(db, sql`DELETE FROM sessions WHERE session_key = ${sessionKey}`);
-        return;
-      }
       await query(
         db,
-        sql`WITH audit AS (${insertEventsSql(events)})
-            DELETE FROM sessions WHERE session_key = ${sessionKey}`,
+        sql`WITH audit AS (${auditSql(events)}) DELETE FROM sessions WHERE session_key = ${sessionKey}`,
       );
     },
 
