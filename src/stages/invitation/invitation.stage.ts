@@ -177,7 +177,8 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
     return refused();
   };
   if (!token) return refuse('missing');
-  if (!inviteUuid) return refuse('malformed');
+  // The refusal pair exists exactly when the token parsed.
+  if (!inviteUuid || !unknownRefusal) return refuse('malformed');
   const invitation = found.invitation;
   if (!invitation) return refused();
   if (invitation.expired) return refuse('expired', inviteUuid);
@@ -206,9 +207,7 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
     });
     // Another session may consume it between the lookup and the delete: the same statement
     // then writes the refusal a token that finds nothing gets, in the stage's form.
-    const lost = (unknownRefusal ?? unknownRefusals(run, inviteUuid))[
-      settings.continue_flow_without_invitation ? 1 : 0
-    ];
+    const lost = unknownRefusal[settings.continue_flow_without_invitation ? 1 : 0];
     const consumed = await repository.consumeOnOpen(
       inviteUuid,
       run.flow.pk,
