@@ -69,13 +69,17 @@ function machine() {
   };
 }
 
+interface HashLimit {
+  hashesPerSecond: number;
+  msPerHash: number;
+  cpuMsPerHash: number;
+}
+
 /**
  * How many scrypt hashes per second this machine does with the server's thread pool, and the
  * CPU one hash takes (this process's user + system time over the hashes).
  */
-async function scryptLimit(
-  seconds: number,
-): Promise<{ hashesPerSecond: number; msPerHash: number; cpuMsPerHash: number }> {
+async function scryptLimit(seconds: number): Promise<HashLimit> {
   const concurrency = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
   let done = 0;
   const deadline = performance.now() + seconds * 1000;
@@ -406,6 +410,9 @@ async function singleUseCase(tessera: Child, runner: OpenRunner, settings: Setti
     statusCodes: {},
   };
   const losers = rounds.reduce((n, r) => n + r.loserTimes.length, 0);
+  const p99PerRound = rounds.map((r) => percentile(r.loserTimes, 99));
+  // The first burst after the enrollment case, on code not yet warm for it.
+  const firstBurstP99 = percentile(warmups[0]?.loserTimes ?? [], 99);
   result.extra = {
     rounds: RACE_ROUNDS,
     warmupRounds: RACE_WARMUP_ROUNDS,
@@ -414,16 +421,15 @@ async function singleUseCase(tessera: Child, runner: OpenRunner, settings: Setti
     usersPerRound: all.map((r) => r.usersCreated),
     denied: rounds.reduce((n, r) => n + r.denied, 0),
     requestsPerLoser: losers > 0 ? rounds.reduce((n, r) => n + r.loserRequests, 0) / losers : 0,
-    p99PerRound: rounds.map((r) => percentile(r.loserTimes, 99)),
-    // The first burst after the enrollment case, on code not yet warm for it.
-    firstBurstP99: percentile(warmups[0]?.loserTimes ?? [], 99),
+    p99PerRound,
+    firstBurstP99,
     winnerMs: rounds.map((r) => r.winnerMs),
     errors: errors.map((a) => a.detail).slice(0, 3),
   };
   log(
     `${settings.database} single_use.race: winners per burst ${all.map((r) => r.winners).join(' ')}, ` +
       `users ${all.map((r) => r.usersCreated).join(' ')}; loser p99 ${result.load.p99.toFixed(1)} ms over ${RACE_ROUNDS} bursts ` +
-      `(per burst ${rounds.map((r) => percentile(r.loserTimes, 99).toFixed(0)).join(' ')}; first, unmeasured: ${percentile(warmups[0]?.loserTimes ?? [], 99).toFixed(0)})`,
+      `(per burst ${p99PerRound.map((p) => p.toFixed(0)).join(' ')}; first, unmeasured: ${firstBurstP99.toFixed(0)})`,
   );
   return result;
 }
@@ -439,7 +445,7 @@ async function postgresRun(
   options: BenchOptions,
   results: CaseResult[],
   startups: Startup[],
-  limit: { hashesPerSecond: number; msPerHash: number; cpuMsPerHash: number },
+  limit: HashLimit,
   explain: Record<string, string>,
 ) {
   const pgSettings: PgSettings = {
@@ -558,9 +564,7 @@ async function postgresRun(
       if (selected(options, 'enrollment')) {
         // The hash limit is measured right before, so both see the same neighbours' load.
         const adjacent = await scryptLimit(options.quick ? 2 : 4);
-        limit.hashesPerSecond = adjacent.hashesPerSecond;
-        limit.msPerHash = adjacent.msPerHash;
-        limit.cpuMsPerHash = adjacent.cpuMsPerHash;
+        Object.assign(limit, adjacent);
         log(`scrypt alone, before the enrollment case: ${adjacent.hashesPerSecond.toFixed(1)} hashes/s`);
         results.push(await enrollmentCase(tessera, runner, settings, limit));
       }
