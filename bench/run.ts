@@ -39,6 +39,7 @@ import {
   type CaseResult,
   type Settings,
 } from './lib/measure.js';
+import { UNIQUE, chooseDriver } from './lib/load.js';
 import { peakRss, resetPeakRss, startTessera, type Child } from './lib/processes.js';
 import { writeReport, type Report } from './lib/report.js';
 
@@ -110,7 +111,6 @@ const EVENTS = '/api/v3/events/events/';
 
 function seedCases(options: BenchOptions, stagePk: string): CaseDef[] {
   const deepPage = Math.max(1, Math.floor(options.stages / 20) - 1);
-  let created = 0;
   const table = { name: 'invitation_stages', rows: options.stages };
   const get = (query: string) => ({ path: STAGES + query, headers: AUTH });
   return [
@@ -146,7 +146,7 @@ function seedCases(options: BenchOptions, stagePk: string): CaseDef[] {
         method: 'POST',
         path: STAGES,
         headers: AUTH,
-        body: () => JSON.stringify({ name: `bench-create-${process.pid}-${(created += 1)}` }),
+        body: JSON.stringify({ name: `bench-create-${UNIQUE}` }),
       },
     },
   ];
@@ -201,7 +201,7 @@ async function runCases(
     else {
       const load = result.load;
       log(
-        `${settings.database} ${def.id}: ${load?.rps.toFixed(0)} req/s, p50 ${load?.p50} ms, p99 ${load?.p99} ms, ` +
+        `${settings.database} ${def.id}: ${load?.rps.toFixed(0)} req/s, p50 ${load?.p50.toFixed(1)} ms, p99 ${load?.p99.toFixed(1)} ms, ` +
           `${result.statementsPerRequest} statements/request, non-2xx ${load?.non2xx}, ` +
           `CPU/request ${result.cpu?.server.toFixed(3)} ms server + ${result.cpu?.database.toFixed(3)} ms database` +
           (result.floors
@@ -305,7 +305,6 @@ async function enrollmentCase(
     max: percentile(times, 100),
     non2xx: attempts.length - enrolled.length,
     errors: attempts.filter((a) => a.outcome === 'error').length,
-    statusCodes: {},
   };
   result.extra = {
     requestsPerEnrollment:
@@ -407,7 +406,6 @@ async function singleUseCase(tessera: Child, runner: OpenRunner, settings: Setti
     max: percentile(loserTimes, 100),
     non2xx: 0,
     errors: errors.length,
-    statusCodes: {},
   };
   const losers = rounds.reduce((n, r) => n + r.loserTimes.length, 0);
   const p99PerRound = rounds.map((r) => percentile(r.loserTimes, 99));
@@ -457,6 +455,7 @@ async function postgresRun(
   const settings: Settings = {
     connections: options.connections,
     duration: options.duration,
+    driver: options.driver,
     database: 'postgres',
     pg: { ...pgSettings, poolSize: POOL_SIZE },
   };
@@ -597,6 +596,7 @@ async function pgliteRun(
   const settings: Settings = {
     connections: options.connections,
     duration: options.duration,
+    driver: options.driver,
     database: 'pglite',
   };
   try {
@@ -647,6 +647,8 @@ async function main(): Promise<void> {
   log(
     `machine: ${info.nproc} cores, ${info.cpu}, ${(info.memoryBytes / 2 ** 30).toFixed(1)} GiB, node ${info.node}, commit ${info.commit.slice(0, 12)}${info.dirty ? ' (src modified)' : ''}`,
   );
+  options.driver = chooseDriver(options.driver, log);
+  log(`load driver: ${options.driver}`);
   const limit = await scryptLimit(options.quick ? 2 : 4);
   log(`scrypt alone: ${limit.hashesPerSecond.toFixed(1)} hashes/s (${limit.msPerHash.toFixed(1)} ms each)`);
   const results: CaseResult[] = [];

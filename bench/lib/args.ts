@@ -1,3 +1,5 @@
+import type { LoadDriver } from './load.js';
+
 /**
  * Command-line options of `npm run bench`. Sizes are rows; durations are seconds.
  *
@@ -19,6 +21,8 @@ export interface BenchOptions {
   /** Seconds of load per case. */
   duration: number;
   connections: number;
+  /** The load driver asked for (`--driver`); wrk falls back to autocannon where it cannot be had. */
+  driver: LoadDriver;
   /** Skip the PGlite run. */
   pglite: boolean;
   /** Only run cases whose id contains one of these strings. */
@@ -57,6 +61,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     eventSteps: [],
     duration: quick ? 3 : 8,
     connections: 16,
+    driver: 'wrk',
     pglite: true,
     only: [],
     pgHost: process.env.TESSERA_BENCH_PG_HOST ?? '127.0.0.1',
@@ -91,6 +96,12 @@ export function parseArgs(argv: string[]): BenchOptions {
       case '--connections':
         options.connections = Number(value());
         break;
+      case '--driver': {
+        const driver = value();
+        if (driver !== 'wrk' && driver !== 'autocannon') throw new Error('--driver: wrk or autocannon');
+        options.driver = driver;
+        break;
+      }
       case '--no-pglite':
         options.pglite = false;
         break;
@@ -104,7 +115,7 @@ export function parseArgs(argv: string[]): BenchOptions {
       case '-h':
         console.log(
           'usage: npm run bench -- [--quick] [--stages N] [--flows N] [--users N] [--invitations N]\n' +
-            '       [--events N] [--duration S] [--connections N] [--no-pglite] [--only case,case] [--out DIR]',
+            '       [--events N] [--duration S] [--connections N] [--driver wrk|autocannon] [--no-pglite] [--only case,case] [--out DIR]',
         );
         process.exit(0);
         break;

@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runLoad, type LoadRequest, type LoadResult } from './load.js';
+import { bodyFor, runLoad, type LoadDriver, type LoadRequest, type LoadResult } from './load.js';
 import {
   BOOTSTRAP_TOKEN,
   cpuMs,
@@ -62,6 +62,7 @@ export interface CaseResult {
 export interface Settings {
   connections: number;
   duration: number;
+  driver: LoadDriver;
   database: 'postgres' | 'pglite';
   pg?: PgSettings & { poolSize: number };
   /** Process ids of the database's backends (PostgreSQL), for CPU accounting. */
@@ -83,9 +84,12 @@ async function loadWithCpu(
   // Warm-up, not measured: the first second of load runs cold code (V8 has not optimised the
   // hot paths yet, PostgreSQL has not cached plans), which would otherwise dominate p99. The
   // same warm-up runs before every server measured, Tessera and both floors alike.
-  await runLoad(baseUrl, request, { ...settings, duration: warmupSeconds(settings.duration) });
+  await runLoad(settings.driver, baseUrl, request, {
+    ...settings,
+    duration: warmupSeconds(settings.duration),
+  });
   const before = await cpuSnapshot(serverPid, settings);
-  const load = await runLoad(baseUrl, request, settings);
+  const load = await runLoad(settings.driver, baseUrl, request, settings);
   return { load, cpu: await cpuPer(before, serverPid, settings, Math.max(1, load.requests)) };
 }
 
@@ -110,15 +114,13 @@ export async function cpuPer(
   return { server: (cpuMs(serverPid) - before.server) / units, database: database / units };
 }
 
-function bodyOf(request: LoadRequest): string | undefined {
-  return typeof request.body === 'function' ? request.body() : request.body;
-}
+let sent = 0;
 
 export async function send(
   baseUrl: string,
   request: LoadRequest,
 ): Promise<{ status: number; text: string; json: boolean }> {
-  const body = bodyOf(request);
+  const body = bodyFor(request, `send-${process.pid}-${(sent += 1)}`);
   const response = await fetch(baseUrl + request.path, {
     method: request.method ?? 'GET',
     headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },

@@ -231,7 +231,9 @@ function markdown(report: Report, targets: Target[], chartFile: string): string 
     '',
     `${report.date}, commit \`${m.commit.slice(0, 12)}\`${m.dirty ? ' (with uncommitted changes in src/)' : ''}; ` +
       `${m.nproc} cores (${m.cpu}), ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${m.node}; ` +
-      `${report.options.connections} connections, ${report.options.duration} s per case, loopback` +
+      `${report.options.connections} connections, ${report.options.duration} s per case, loopback, ` +
+      // Reports written before the driver was an option were all driven by autocannon.
+      `load driver ${report.options.driver ?? 'autocannon'}` +
       `${report.options.quick ? ', **--quick**' : ''}; whole run ${fmt(report.durationSeconds)} s.`,
     '',
     '## Targets (issue #5)',
