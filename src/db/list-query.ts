@@ -34,9 +34,36 @@ export interface ListSql {
 /** Tables with row-count triggers (drizzle/*_row_count_triggers.sql). */
 export type CountedTable = 'invitations' | 'events' | 'invitation_stages';
 
-/** The exact number of rows of a counted table, as a scalar SQL expression. */
+/**
+ * The exact number of rows of a counted table, as a scalar SQL expression. The table's name is
+ * written into the text (it is one of the names above, never input), so that the statement
+ * has no parameter the planner would want to see (see pageBoundsSql).
+ */
 export function countedRowsSql(table: CountedTable): SQL {
-  return sql`(SELECT coalesce(sum(delta), 0) FROM row_counts WHERE table_name = ${table})`;
+  return sql`(SELECT coalesce(sum(delta), 0) FROM row_counts WHERE table_name = ${sql.raw(`'${table}'`)})`;
+}
+
+/**
+ * LIMIT and OFFSET written into the statement's text rather than sent as parameters, and no
+ * OFFSET at all on page 1.
+ *
+ * Lists run as named statements (src/db/client.ts), and PostgreSQL plans a named statement
+ * afresh on every execution while a generic plan, made without the parameters' values, is
+ * estimated to cost more than the plans made with them. Unknown LIMIT and OFFSET values make
+ * it estimate a tenth of the table read, so a page never got its generic plan: every request
+ * paid for planning. Measured on the seed list (1,000 stages, pgbench, 8 clients, 2 cores):
+ * 6,490 executions/s when planned each time, 15,060 with the plan kept.
+ *
+ * With the bounds in the text, page 1 (nearly every list request) is planned once per
+ * connection. Deeper pages keep the offset as a parameter, so that they share one statement
+ * and are planned with the offset they ask for. The page size is at most the tenant maximum
+ * (src/api/pagination.ts), so the texts stay few.
+ */
+function pageBoundsSql(limit: number, offset: number): SQL {
+  if (!Number.isSafeInteger(limit) || limit < 0 || !Number.isSafeInteger(offset) || offset < 0) {
+    throw new RangeError(`page bounds must be whole numbers, got LIMIT ${limit} OFFSET ${offset}`);
+  }
+  return offset === 0 ? sql.raw(`LIMIT ${limit}`) : sql`${sql.raw(`LIMIT ${limit}`)} OFFSET ${offset}`;
 }
 
 function totalSql(list: ListSql): SQL {
@@ -58,7 +85,7 @@ export async function fetchPage<T>(
   const rows = await query<T & { __total: string | number }>(
     db,
     sql`SELECT ${list.select}, ${totalSql(list)} AS __total FROM ${list.from} ${whereClause(list.where)}
-        ${order} LIMIT ${limit} OFFSET ${offset}`,
+        ${order} ${pageBoundsSql(limit, offset)}`,
   );
   const total = rows.length > 0 ? Number(rows[0].__total) : undefined;
   for (const row of rows) delete (row as Partial<typeof row>).__total;
