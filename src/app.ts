@@ -110,7 +110,13 @@ function buildServices(database: Database, config: Config): Services {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const EXECUTOR_PREFIX = '/api/v3/flows/executor/';
+/**
+ * Writes under these prefixes change no token, flow or stage, so they leave the caches be: the
+ * flow executor's steps (which would otherwise empty the flow cache at every step), and the
+ * benchmark's statement capture (src/root/debug.routes.ts), which must see the statements of a
+ * request as it runs with warm caches.
+ */
+const CACHE_NEUTRAL_PREFIXES = ['/api/v3/flows/executor/', '/-/debug/'];
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const database = options.database ?? (await openDatabase(config.database));
@@ -171,11 +177,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     : undefined;
   app.addHook('onRequest', apiPipeline({ db: database.db, permissions: services.permissions, tokenCache }));
   // A change made through this instance clears its caches before the answer leaves, rather than
-  // when the notification of its commit comes back. Enrollment answers are left out: they
-  // change no token, flow or stage (and would otherwise empty the flow cache at every step).
-  // (A callback hook: it runs on every response, and an async one would cost a promise each.)
+  // when the notification of its commit comes back (see CACHE_NEUTRAL_PREFIXES for what is
+  // left out). A callback hook: it runs on every response, and an async one would cost a
+  // promise each.
   app.addHook('onSend', (request, _reply, payload, done) => {
-    if (!SAFE_METHODS.has(request.method) && !request.url.startsWith(EXECUTOR_PREFIX)) {
+    if (
+      !SAFE_METHODS.has(request.method) &&
+      !CACHE_NEUTRAL_PREFIXES.some((prefix) => request.url.startsWith(prefix))
+    ) {
       database.changes.publish();
     }
     done(null, payload);
