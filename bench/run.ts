@@ -1,5 +1,5 @@
 /**
- * Tessera's benchmark suite (issue #5): `npm run bench` (about 15 minutes on 2 cores),
+ * Tessera's benchmark suite (issue #5): `npm run bench` (11 to 17 minutes on 2 cores),
  * `npm run bench -- --quick` (about 2 minutes), sizes on the command line. See bench/README.md.
  *
  * One run, one machine: Tessera is started as a child process on a dedicated PostgreSQL

