@@ -358,15 +358,16 @@ async function raceRound(tessera: Child, runner: OpenRunner, round: string): Pro
   const [users] = await runner.rows<{ n: string | number }>(
     `SELECT count(*) AS n FROM users WHERE username LIKE '${prefix}%'`,
   );
+  const enrolled = attempts.filter((a) => a.outcome === 'enrolled');
   const losers = attempts.filter((a) => a.outcome !== 'enrolled');
   return {
-    winners: attempts.filter((a) => a.outcome === 'enrolled').length,
+    winners: enrolled.length,
     usersCreated: Number(users.n),
     denied: attempts.filter((a) => a.outcome === 'denied').length,
     errors: attempts.filter((a) => a.outcome === 'error'),
     loserTimes: losers.map((a) => a.ms),
     loserRequests: losers.reduce((n, a) => n + a.requests, 0),
-    winnerMs: attempts.find((a) => a.outcome === 'enrolled')?.ms,
+    winnerMs: enrolled[0]?.ms,
   };
 }
 

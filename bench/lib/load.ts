@@ -90,7 +90,8 @@ export function runLoad(
     : runAutocannon(baseUrl, request, options, load);
 }
 
-function headersOf(request: LoadRequest): Record<string, string> {
+/** The request's headers, with the JSON content type when it has a body. */
+export function headersOf(request: LoadRequest): Record<string, string> {
   return {
     ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
     ...request.headers,

@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bodyFor, runLoad, type LoadDriver, type LoadRequest, type LoadResult } from './load.js';
+import { bodyFor, headersOf, runLoad, type LoadDriver, type LoadRequest, type LoadResult } from './load.js';
 import {
   BOOTSTRAP_TOKEN,
   cpuMs,
@@ -123,7 +123,7 @@ export async function send(
   const body = bodyFor(request, `send-${process.pid}-${(sent += 1)}`);
   const response = await fetch(baseUrl + request.path, {
     method: request.method ?? 'GET',
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
+    headers: headersOf(request),
     body,
   });
   const text = await response.text();

@@ -6,8 +6,8 @@
  * Why a thread: PGlite is PostgreSQL compiled to WebAssembly, and in-process every statement
  * runs on the event loop. Its start (about 0.9 s here, half of it zeroing 128 MB of shared
  * buffers in WebAssembly) then adds to the app's own start instead of overlapping it, and a
- * slow statement holds every other request back. On its own thread the database starts while the app builds,
- * and executes while the main thread parses, validates and serialises.
+ * slow statement holds every other request back. On its own thread the database starts while
+ * the app builds, and executes while the main thread parses, validates and serialises.
  */
 import { Worker } from 'node:worker_threads';
 
