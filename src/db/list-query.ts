@@ -18,10 +18,11 @@ export interface ListSql {
   where: SQL[];
   orderBy: SQL[];
   /**
-   * A table whose exact row count the database maintains in `row_counts` (triggers, migration
-   * `row_counts`): set it when `from` yields exactly one row per row of that table, and an
-   * unfiltered list reads its total there instead of counting (O(1) at any size; a filtered
-   * list still counts its matches).
+   * A table whose exact row count the database maintains in `row_count_slots` (triggers,
+   * migrations `row_count_triggers` and `row_count_slots`): set it when `from` yields exactly
+   * one row per row of that table, and an unfiltered list reads its total there instead of
+   * counting (O(1) at any size and after any number of writes; a filtered list still counts
+   * its matches).
    */
   countedTable?: CountedTable;
   /**
@@ -31,7 +32,7 @@ export interface ListSql {
   countFrom?: SQL;
 }
 
-/** Tables with row-count triggers (drizzle/*_row_count_triggers.sql). */
+/** Tables with row-count triggers (drizzle/*_row_count_triggers.sql, *_row_count_slots.sql). */
 export type CountedTable = 'invitations' | 'events' | 'invitation_stages';
 
 /**
@@ -40,7 +41,7 @@ export type CountedTable = 'invitations' | 'events' | 'invitation_stages';
  * has no parameter the planner would want to see (see pageBoundsSql).
  */
 export function countedRowsSql(table: CountedTable): SQL {
-  return sql`(SELECT coalesce(sum(delta), 0) FROM row_counts WHERE table_name = ${sql.raw(`'${table}'`)})`;
+  return sql`(SELECT coalesce(sum(rows), 0) FROM row_count_slots WHERE table_name = ${sql.raw(`'${table}'`)})`;
 }
 
 /**

@@ -446,18 +446,21 @@ export const systemSettings = pgTable('system_settings', {
 });
 
 /**
- * Exact row counts of large tables without COUNT(*): statement-level triggers append one delta
- * row per INSERT/DELETE statement and fold the deltas into one row every 64 appends
- * (drizzle/*_row_count_triggers.sql). Append-only, so concurrent writers never wait on each
- * other; a reader sums the few rows of its table in one snapshot, which is exact.
- * Read through `countedRowsSql()` in src/db/list-query.ts.
+ * Exact row counts of large tables without COUNT(*): a few counter slots per table, which
+ * statement-level triggers add each INSERT's and DELETE's row count to
+ * (drizzle/*_row_count_slots.sql). A writer takes a slot no other transaction holds (SKIP
+ * LOCKED), so concurrent writers never wait on each other; a reader sums its table's slots in
+ * one snapshot, which is exact. The slots are updated in place, never appended, and no
+ * indexed column changes: PostgreSQL prunes the old versions as it reads the page, so the
+ * table stays a page or two however many writes it has counted, without VACUUM (which PGlite
+ * never runs). Read through `countedRowsSql()` in src/db/list-query.ts.
  */
-export const rowCounts = pgTable(
-  'row_counts',
+export const rowCountSlots = pgTable(
+  'row_count_slots',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
     tableName: text('table_name').notNull(),
-    delta: bigint('delta', { mode: 'number' }).notNull(),
+    slot: integer('slot').notNull(),
+    rows: bigint('rows', { mode: 'number' }).notNull(),
   },
-  (t) => [index('row_counts_table_idx').on(t.tableName)],
+  (t) => [primaryKey({ columns: [t.tableName, t.slot] })],
 );
