@@ -10,7 +10,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.js';
 import { CSRF_COOKIE, SESSION_COOKIE, readCookie } from '../../api/authentication.js';
 import { createSessionRepository } from './session.repository.js';
-import { insertEvents, type NewEvent } from '../../events/event.repository.js';
+import type { NewEvent } from '../../events/event.repository.js';
+import type { EventWriter } from '../../events/event-writer.service.js';
 import { loadedSession } from './session-auth.repository.js';
 
 /** authentik's `sessions.unauthenticated_age` default (`days=1`). */
@@ -96,7 +97,11 @@ function appendCookie(reply: FastifyReply, cookie: string): void {
 }
 
 export class SessionStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Writes the events of a request that leaves no session to write them with. */
+    private readonly eventWriter: EventWriter,
+  ) {}
 
   /** The request's session, or a new (unsaved) one. */
   async load(request: FastifyRequest): Promise<HttpSession> {
@@ -130,9 +135,9 @@ export class SessionStore {
     }
     // A visitor whose first request left nothing to keep (an invitation link refused outright)
     // gets no session row and no session cookie, as Django skips an empty session; a flood of
-    // refused links then costs no session writes.
+    // refused links then costs no session writes, and its audit entries share statements.
     if (session.isNew && session.isEmpty()) {
-      await insertEvents(this.db, events);
+      await this.eventWriter.write(events);
       ensureCsrfCookie(request, reply);
       return;
     }

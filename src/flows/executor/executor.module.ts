@@ -31,6 +31,7 @@ import {
 } from '../../stages/user_write/user-write-stage.schema.js';
 import { userLoginStageHandler } from '../../stages/user_login/user-login.stage.js';
 import { userLoginStageOptions } from '../../stages/user_login/user-login-stage.service.js';
+import { EventWriter } from '../../events/event-writer.service.js';
 import {
   PaginatedUserLoginStageList,
   PatchedUserLoginStageRequest,
@@ -78,7 +79,7 @@ export function executorModule(deps: ModuleDeps): FeatureModule {
     .register(createPromptStageHandler(database.changes))
     .register(userWriteStageHandler)
     .register(userLoginStageHandler);
-  const sessions = new SessionStore(db);
+  const sessions = new SessionStore(db, new EventWriter(db));
   const executor = new FlowExecutor(db, registry, events, app.log, database.changes);
   const promptStages = subtype(promptStageOptions);
 

@@ -35,32 +35,14 @@ export function createInvitationRuntimeRepository(db: Db) {
     /**
      * The stage's settings and the invitation in one round trip (the invitation is null when
      * there is no such row, or no token to look up). Undefined when the stage is gone.
-     *
-     * `unknownRefusal` is the audit entry of a token that finds no invitation, as the stage
-     * denies (`[0]`) or continues without it (`[1]`): the same statement writes the one that
-     * applies when the invitation is not there, so that a refused link (the losers of a race
-     * for a single-use invitation, above all) costs one statement rather than two.
      */
     async stageAndInvitation(
       stagePk: string,
       inviteUuid: string | null,
-      unknownRefusal?: readonly [denied: NewEvent, continued: NewEvent],
     ): Promise<{ settings: InvitationStageSettings; invitation: RuntimeInvitation | null } | undefined> {
-      const refusal =
-        inviteUuid !== null && unknownRefusal
-          ? sql`WITH refused AS (
-                  ${insertEventsSql(
-                    unknownRefusal,
-                    sql`e.n = (SELECT CASE WHEN continue_flow_without_invitation THEN 2 ELSE 1 END
-                               FROM invitation_stages WHERE stage_uuid = ${stagePk})
-                        AND NOT EXISTS (SELECT 1 FROM invitations WHERE invite_uuid = ${inviteUuid})`,
-                  )}
-                )`
-          : sql``;
       const rows = await query<InvitationStageSettings & { invitation: RuntimeInvitation | null }>(
         db,
-        sql`${refusal}
-            SELECT s.continue_flow_without_invitation, s.single_use_consumption, s.lease_seconds,
+        sql`SELECT s.continue_flow_without_invitation, s.single_use_consumption, s.lease_seconds,
                    (SELECT json_build_object(
                       'invite_uuid', i.invite_uuid, 'name', i.name, 'expires', drf_datetime(i.expires),
                       'expired', NOT ${VALID}, 'flow', i.flow, 'single_use', i.single_use,

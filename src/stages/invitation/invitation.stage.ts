@@ -18,7 +18,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.js';
-import type { NewEvent } from '../../events/event.repository.js';
 import { parseUuid } from '../../api/filters.js';
 import type { HttpSession } from '../../core/sessions/session.store.js';
 import {
@@ -147,24 +146,11 @@ function recordDenial(
   run.audit.record(...denialEvent(run, reason, continued, inviteUuid));
 }
 
-/**
- * The refusal of a token that finds no invitation, as a stage that denies (`[0]`) and as one
- * that continues (`[1]`) records it. The two differ only in their outcome: one entry is built
- * and the other derived from it.
- */
-function unknownRefusals(run: StageRun, inviteUuid: string): readonly [NewEvent, NewEvent] {
-  const deniedEntry = run.events.entry(...denialEvent(run, 'unknown', false, inviteUuid));
-  return [deniedEntry, { ...deniedEntry, context: { ...deniedEntry.context, outcome: denialOutcome(true) } }];
-}
-
 async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
   const repository = createInvitationRuntimeRepository(run.db);
   const token = tokenOf(run);
   const inviteUuid = token ? parseUuid(token) : undefined;
-  // The refusal of a token that finds nothing is written by the lookup itself, in whichever
-  // form the stage's setting calls for (see stageAndInvitation).
-  const unknownRefusal = inviteUuid ? unknownRefusals(run, inviteUuid) : undefined;
-  const found = await repository.stageAndInvitation(run.binding.stage, inviteUuid ?? null, unknownRefusal);
+  const found = await repository.stageAndInvitation(run.binding.stage, inviteUuid ?? null);
   if (!found) return denied();
   const { settings } = found;
   // Every refusal ends the same way: on as un-invited when the stage allows it, denied otherwise.
@@ -177,10 +163,9 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
     return refused();
   };
   if (!token) return refuse('missing');
-  // The refusal pair exists exactly when the token parsed.
-  if (!inviteUuid || !unknownRefusal) return refuse('malformed');
+  if (!inviteUuid) return refuse('malformed');
   const invitation = found.invitation;
-  if (!invitation) return refused();
+  if (!invitation) return refuse('unknown', inviteUuid);
   if (invitation.expired) return refuse('expired', inviteUuid);
   if (invitation.flow && invitation.flow !== run.flow.pk) return refuse('wrong_flow', inviteUuid);
   if (!invitation.single_use && invitation.max_uses !== null && invitation.uses >= invitation.max_uses) {
@@ -206,8 +191,10 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
       name: invitationName(invitation),
     });
     // Another session may consume it between the lookup and the delete: the same statement
-    // then writes the refusal a token that finds nothing gets, in the stage's form.
-    const lost = unknownRefusal[settings.continue_flow_without_invitation ? 1 : 0];
+    // then writes the refusal a token that finds nothing gets.
+    const lost = run.events.entry(
+      ...denialEvent(run, 'unknown', settings.continue_flow_without_invitation, inviteUuid),
+    );
     const consumed = await repository.consumeOnOpen(
       inviteUuid,
       run.flow.pk,
