@@ -5,7 +5,6 @@
  * another instance started.
  * @see authentik/root/settings.py (SESSION_COOKIE_NAME, SESSION_ENGINE), django/contrib/sessions
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.js';
 import { CSRF_COOKIE, SESSION_COOKIE, readCookie } from '../../api/authentication.js';
@@ -13,6 +12,7 @@ import { createSessionRepository } from './session.repository.js';
 import type { NewEvent } from '../../events/event.repository.js';
 import type { EventWriter } from '../../events/event-writer.service.js';
 import { loadedSession } from './session-auth.repository.js';
+import { randomToken } from '../crypto/random-token.js';
 
 /** authentik's `sessions.unauthenticated_age` default (`days=1`). */
 export const UNAUTHENTICATED_AGE_SECONDS = 24 * 60 * 60;
@@ -29,13 +29,22 @@ export class HttpSession {
   persistent = false;
   destroyed = false;
 
+  /**
+   * @param storedKey the key of a stored session; a new session draws its key when first
+   *   asked for it, so a visitor who leaves nothing to store costs no key.
+   */
   constructor(
-    public key: string,
+    private storedKey: string | undefined,
     public data: Record<string, unknown>,
     public userId: number | null,
     readonly isNew: boolean,
   ) {
     this.cookieChanged = isNew;
+  }
+
+  get key(): string {
+    this.storedKey ??= newSessionKey();
+    return this.storedKey;
   }
 
   get<T>(key: string): T | undefined {
@@ -73,7 +82,7 @@ export class HttpSession {
    */
   login(userId: number, ageSeconds: number, persistent: boolean): void {
     if (!this.isNew && !this.previousKey) this.previousKey = this.key;
-    this.key = newSessionKey();
+    this.storedKey = newSessionKey();
     this.cookieChanged = true;
     this.userId = userId;
     this.ageSeconds = ageSeconds;
@@ -82,7 +91,7 @@ export class HttpSession {
 }
 
 function newSessionKey(): string {
-  return randomBytes(24).toString('base64url');
+  return randomToken(24);
 }
 
 function cookieAttributes(request: FastifyRequest): string {
@@ -112,7 +121,7 @@ export class SessionStore {
       const row = preloaded !== undefined ? preloaded : await createSessionRepository(this.db).find(key);
       if (row) return new HttpSession(row.session_key, { ...row.data }, row.user_id, false);
     }
-    return new HttpSession(newSessionKey(), {}, null, true);
+    return new HttpSession(undefined, {}, null, true);
   }
 
   /**
@@ -168,7 +177,7 @@ export class SessionStore {
 export function ensureCsrfCookie(request: FastifyRequest, reply: FastifyReply): string {
   const existing = readCookie(request, CSRF_COOKIE);
   if (existing && /^[A-Za-z0-9_-]{16,}$/.test(existing)) return existing;
-  const token = randomBytes(24).toString('base64url');
+  const token = randomToken(24);
   appendCookie(
     reply,
     `${CSRF_COOKIE}=${token}; Max-Age=${CSRF_COOKIE_AGE_SECONDS}; ${cookieAttributes(request)}`,
