@@ -5,6 +5,7 @@
  * (enrolled) or `ak-stage-access-denied` (refused).
  */
 import http from 'node:http';
+import net from 'node:net';
 import { BENCH_PASSWORD } from './generate.js';
 
 /**
@@ -20,40 +21,117 @@ interface Answer {
   text: string;
 }
 
-function send(
-  agent: http.Agent,
-  baseUrl: string,
+type Send = (
   path: string,
   method: 'GET' | 'POST',
   headers: Record<string, string>,
   body: string | undefined,
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      new URL(path, baseUrl),
-      {
-        method,
-        agent,
-        headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const cookies = response.headers['set-cookie'];
-          resolve({
-            status: response.statusCode ?? 0,
-            location: response.headers.location,
-            setCookies: cookies ?? [],
-            text: Buffer.concat(chunks).toString('utf8'),
+) => Promise<Answer>;
+
+/** Requests through node:http over an agent's kept-alive connections. */
+function agentSender(agent: http.Agent, baseUrl: string): Send {
+  return (path, method, headers, body) =>
+    new Promise((resolve, reject) => {
+      const request = http.request(
+        new URL(path, baseUrl),
+        {
+          method,
+          agent,
+          headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const cookies = response.headers['set-cookie'];
+            resolve({
+              status: response.statusCode ?? 0,
+              location: response.headers.location,
+              setCookies: cookies ?? [],
+              text: Buffer.concat(chunks).toString('utf8'),
+            });
           });
-        });
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
+          response.on('error', reject);
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
+    });
+}
+
+/**
+ * One connection of its own, written and read by hand (HTTP/1.1, bodies framed by
+ * Content-Length, as Tessera frames them). node:http spends about as much CPU opening a
+ * connection and sending one request as the server spends refusing it; a hundred attempts
+ * started at once then queue behind the driver itself, on the same two cores, and the losers'
+ * times measured the driver as much as the server.
+ */
+class OwnConnection {
+  private readonly socket: net.Socket;
+  private received: Buffer = Buffer.alloc(0);
+  private pending?: { resolve: (answer: Answer) => void; reject: (error: Error) => void };
+  private readonly host: string;
+
+  constructor(baseUrl: string) {
+    const url = new URL(baseUrl);
+    this.host = url.host;
+    this.socket = net.connect({ host: url.hostname, port: Number(url.port) });
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk: Buffer) => {
+      this.received = this.received.length === 0 ? chunk : Buffer.concat([this.received, chunk]);
+      this.parse();
+    });
+    this.socket.on('error', (error) => this.fail(error));
+    this.socket.on('close', () => this.fail(new Error('connection closed before the answer')));
+  }
+
+  readonly send: Send = (path, method, headers, body) => {
+    const lines = [`${method} ${path} HTTP/1.1`, `host: ${this.host}`];
+    for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+    if (body !== undefined) lines.push(`content-length: ${Buffer.byteLength(body)}`);
+    return new Promise<Answer>((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.socket.write(`${lines.join('\r\n')}\r\n\r\n${body ?? ''}`);
+    });
+  };
+
+  close(): void {
+    this.pending = undefined;
+    this.socket.destroy();
+  }
+
+  private fail(error: Error): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.reject(error);
+  }
+
+  private parse(): void {
+    const end = this.received.indexOf('\r\n\r\n');
+    if (end < 0 || !this.pending) return;
+    const [statusLine, ...headerLines] = this.received.subarray(0, end).toString('latin1').split('\r\n');
+    let length = 0;
+    let location: string | undefined;
+    const setCookies: string[] = [];
+    for (const line of headerLines) {
+      const colon = line.indexOf(':');
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      if (name === 'content-length') length = Number(value);
+      else if (name === 'location') location = value;
+      else if (name === 'set-cookie') setCookies.push(value);
+      else if (name === 'transfer-encoding') {
+        this.fail(new Error(`unexpected transfer-encoding ${value}`));
+        return;
+      }
+    }
+    if (this.received.length < end + 4 + length) return;
+    const text = this.received.subarray(end + 4, end + 4 + length).toString('utf8');
+    this.received = this.received.subarray(end + 4 + length);
+    const pending = this.pending;
+    this.pending = undefined;
+    pending.resolve({ status: Number(statusLine.split(' ')[1]), location, setCookies, text });
+  }
 }
 
 export type Outcome = 'enrolled' | 'denied' | 'error';
@@ -83,7 +161,7 @@ function valueFor(field: Field, username: string): string {
 /**
  * One enrollment. By default its requests go over the driver's pool of kept-alive connections;
  * `fresh` gives the attempt a connection of its own, opened for it and closed after it, as a
- * browser arriving at the link would (the single-use race).
+ * browser arriving at the link would (the single-use race), read and written by hand.
  */
 export async function enroll(
   baseUrl: string,
@@ -92,16 +170,17 @@ export async function enroll(
   username: string,
   options: { fresh?: boolean } = {},
 ): Promise<Attempt> {
-  const agent = options.fresh ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : sharedAgent;
+  if (!options.fresh) return attempt(agentSender(sharedAgent, baseUrl), baseUrl, slug, invitation, username);
+  const connection = new OwnConnection(baseUrl);
   try {
-    return await attempt(agent, baseUrl, slug, invitation, username);
+    return await attempt(connection.send, baseUrl, slug, invitation, username);
   } finally {
-    if (agent !== sharedAgent) agent.destroy();
+    connection.close();
   }
 }
 
 async function attempt(
-  agent: http.Agent,
+  send: Send,
   baseUrl: string,
   slug: string,
   invitation: string,
@@ -125,8 +204,6 @@ async function attempt(
     const cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const csrf = cookies.get('authentik_csrf');
     const response = await send(
-      agent,
-      baseUrl,
       url,
       method,
       {
