@@ -20,10 +20,27 @@ export class RawJson {
 
 type Writer = (value: unknown) => string;
 
+/**
+ * Characters JSON.stringify would escape: control characters, the quote, the backslash, and
+ * (conservatively) any surrogate, of which it escapes the unpaired ones.
+ */
+const ESCAPED = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
 function leaf(value: unknown): string {
-  if (value instanceof RawJson) return value.json;
-  // undefined (and functions) have no JSON; in an array JSON.stringify writes null for them.
-  return JSON.stringify(value) ?? 'null';
+  // Scalars written without a call into JSON.stringify, which is most of a list's cost here;
+  // the results are the same as its.
+  switch (typeof value) {
+    case 'string':
+      return ESCAPED.test(value) ? JSON.stringify(value) : `"${value}"`;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    default:
+      if (value instanceof RawJson) return value.json;
+      // undefined (and functions) have no JSON; in an array JSON.stringify writes null for them.
+      return JSON.stringify(value) ?? 'null';
+  }
 }
 
 function resolveRef(schema: JsonSchema, registry: SchemaRegistry): JsonSchema {

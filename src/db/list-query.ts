@@ -89,8 +89,9 @@ export async function fetchPage<T>(
         ${order} ${pageBoundsSql(limit, offset)}`,
   );
   const total = rows.length > 0 ? Number(rows[0].__total) : undefined;
-  for (const row of rows) delete (row as Partial<typeof row>).__total;
-  return { rows, total };
+  // Copied without the total rather than `delete`d: deleting a property turns an object into a
+  // slow dictionary, which every later read of the row then pays for.
+  return { rows: rows.map(({ __total: _total, ...row }) => row as T), total };
 }
 
 export async function countRows(db: Db, list: ListSql): Promise<number> {
