@@ -20,16 +20,45 @@ export interface ModelRef {
 const SECRET_KEY_RE = /API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE/i;
 const MASK = '********************';
 
+/**
+ * Whether a key's value is masked, remembered per key: events repeat the same few dozen keys
+ * (every one carries `http_request` and its five), and a refused invitation link, which writes
+ * one, spent more on these tests than on its statement. Query arguments bring keys from
+ * clients, so the memory is bounded.
+ */
+const secretKeys = new Map<string, boolean>();
+const MAX_REMEMBERED_KEYS = 1000;
+
+function isSecretKey(key: string): boolean {
+  let secret = secretKeys.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEY_RE.test(key);
+    if (secretKeys.size < MAX_REMEMBERED_KEYS) secretKeys.set(key, secret);
+  }
+  return secret;
+}
+
 /** Masks values whose key looks secret, recursively (authentik's cleanse_dict). */
 export function cleanse(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(cleanse);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
-        k,
-        SECRET_KEY_RE.test(k) ? MASK : cleanse(v),
-      ]),
-    );
+    const source = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(source)) {
+      const cleansed = isSecretKey(key) ? MASK : cleanse(source[key]);
+      // A client's `__proto__` query argument stays a key, as Object.fromEntries keeps it.
+      if (key === '__proto__') {
+        Object.defineProperty(out, key, {
+          value: cleansed,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        out[key] = cleansed;
+      }
+    }
+    return out;
   }
   return value;
 }
