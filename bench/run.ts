@@ -20,7 +20,7 @@ import {
   type OpenRunner,
   type PgSettings,
 } from './lib/databases.js';
-import { enroll, type Attempt } from './lib/enrollment.js';
+import { OwnConnection, enroll, type Attempt } from './lib/enrollment.js';
 import {
   ENROLLMENT_FLOW_SLUG,
   INVITATION_SEARCH_TERM,
@@ -272,17 +272,24 @@ async function enrollmentCase(
   const deadline = started + settings.duration * 1000;
   await Promise.all(
     Array.from({ length: settings.connections }, async () => {
+      // Each client keeps one connection, as a load driver does (see OwnConnection).
+      let connection = new OwnConnection(tessera.baseUrl);
       while (performance.now() < deadline) {
         counter += 1;
+        if (!connection.open) connection = new OwnConnection(tessera.baseUrl);
         attempts.push(
           await enroll(
             tessera.baseUrl,
             ENROLLMENT_FLOW_SLUG,
             invitation,
             `bench-enroll-${process.pid}-${counter}`,
+            {
+              connection,
+            },
           ),
         );
       }
+      connection.close();
     }),
   );
   const elapsed = (performance.now() - started) / 1000;

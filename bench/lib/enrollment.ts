@@ -60,17 +60,19 @@ function agentSender(agent: http.Agent, baseUrl: string): Send {
 }
 
 /**
- * One connection of its own, written and read by hand (HTTP/1.1, bodies framed by
- * Content-Length, as Tessera frames them). node:http spends about as much CPU opening a
- * connection and sending one request as the server spends refusing it; a hundred attempts
- * started at once then queue behind the driver itself, on the same two cores, and the losers'
- * times measured the driver as much as the server.
+ * A connection written and read by hand (HTTP/1.1, bodies framed by Content-Length, as
+ * Tessera frames them). node:http spends about as much CPU opening a connection and sending
+ * one request as the server spends refusing it; a hundred attempts started at once then queue
+ * behind the driver itself, on the same two cores, and the losers' times measured the driver
+ * as much as the server. The enrollment case keeps one per client for the same reason: its
+ * ratio is of the server's work to the hash's, on cores the driver shares.
  */
-class OwnConnection {
+export class OwnConnection {
   private readonly socket: net.Socket;
   private received: Buffer = Buffer.alloc(0);
   private pending?: { resolve: (answer: Answer) => void; reject: (error: Error) => void };
   private readonly host: string;
+  private closed = false;
 
   constructor(baseUrl: string) {
     const url = new URL(baseUrl);
@@ -82,7 +84,15 @@ class OwnConnection {
       this.parse();
     });
     this.socket.on('error', (error) => this.fail(error));
-    this.socket.on('close', () => this.fail(new Error('connection closed before the answer')));
+    this.socket.on('close', () => {
+      this.closed = true;
+      this.fail(new Error('connection closed before the answer'));
+    });
+  }
+
+  /** False once the server or close() has ended it: open another. */
+  get open(): boolean {
+    return !this.closed && !this.socket.destroyed;
   }
 
   readonly send: Send = (path, method, headers, body) => {
@@ -90,6 +100,10 @@ class OwnConnection {
     for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
     if (body !== undefined) lines.push(`content-length: ${Buffer.byteLength(body)}`);
     return new Promise<Answer>((resolve, reject) => {
+      if (!this.open) {
+        reject(new Error('connection closed'));
+        return;
+      }
       this.pending = { resolve, reject };
       this.socket.write(`${lines.join('\r\n')}\r\n\r\n${body ?? ''}`);
     });
@@ -159,17 +173,19 @@ function valueFor(field: Field, username: string): string {
 }
 
 /**
- * One enrollment. By default its requests go over the driver's pool of kept-alive connections;
- * `fresh` gives the attempt a connection of its own, opened for it and closed after it, as a
- * browser arriving at the link would (the single-use race), read and written by hand.
+ * One enrollment. By default its requests go over the driver's pool of kept-alive connections
+ * (node:http); `connection` sends them over that connection instead; `fresh` gives the attempt
+ * a connection of its own, opened for it and closed after it, as a browser arriving at the
+ * link would (the single-use race).
  */
 export async function enroll(
   baseUrl: string,
   slug: string,
   invitation: string,
   username: string,
-  options: { fresh?: boolean } = {},
+  options: { fresh?: boolean; connection?: OwnConnection } = {},
 ): Promise<Attempt> {
+  if (options.connection) return attempt(options.connection.send, baseUrl, slug, invitation, username);
   if (!options.fresh) return attempt(agentSender(sharedAgent, baseUrl), baseUrl, slug, invitation, username);
   const connection = new OwnConnection(baseUrl);
   try {
