@@ -359,7 +359,7 @@ async function raceRound(tessera: Child, runner: OpenRunner, round: string): Pro
   const prefix = `bench-race-${process.pid}-${round}-`;
   const attempts = await Promise.all(
     Array.from({ length: 100 }, (_, i) =>
-      enroll(tessera.baseUrl, ENROLLMENT_FLOW_SLUG, invitation, `${prefix}${i}`, { fresh: true }),
+      enroll(tessera.baseUrl, ENROLLMENT_FLOW_SLUG, invitation, `${prefix}${i}`),
     ),
   );
   const [users] = await runner.rows<{ n: string | number }>(

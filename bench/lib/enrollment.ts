@@ -4,15 +4,8 @@
  * `ak-stage-prompt` challenge, follow 302s to the executor, stop at `xak-flow-redirect`
  * (enrolled) or `ak-stage-access-denied` (refused).
  */
-import http from 'node:http';
 import net from 'node:net';
 import { BENCH_PASSWORD } from './generate.js';
-
-/**
- * The driver shares the machine with the server it measures, so it is kept light: node:http
- * over kept-alive connections (fetch costs several times the CPU per request).
- */
-const sharedAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
 interface Answer {
   status: number;
@@ -28,51 +21,20 @@ type Send = (
   body: string | undefined,
 ) => Promise<Answer>;
 
-/** Requests through node:http over an agent's kept-alive connections. */
-function agentSender(agent: http.Agent, baseUrl: string): Send {
-  return (path, method, headers, body) =>
-    new Promise((resolve, reject) => {
-      const request = http.request(
-        new URL(path, baseUrl),
-        {
-          method,
-          agent,
-          headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) },
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => {
-            const cookies = response.headers['set-cookie'];
-            resolve({
-              status: response.statusCode ?? 0,
-              location: response.headers.location,
-              setCookies: cookies ?? [],
-              text: Buffer.concat(chunks).toString('utf8'),
-            });
-          });
-          response.on('error', reject);
-        },
-      );
-      request.on('error', reject);
-      request.end(body);
-    });
-}
-
 /**
  * A connection written and read by hand (HTTP/1.1, bodies framed by Content-Length, as
  * Tessera frames them). node:http spends about as much CPU opening a connection and sending
  * one request as the server spends refusing it; a hundred attempts started at once then queue
  * behind the driver itself, on the same two cores, and the losers' times measured the driver
  * as much as the server. The enrollment case keeps one per client for the same reason: its
- * ratio is of the server's work to the hash's, on cores the driver shares.
+ * ratio is of the server's work to the hash's, on cores the driver shares. (fetch costs
+ * several times node:http's CPU per request.)
  */
 export class OwnConnection {
   private readonly socket: net.Socket;
   private received: Buffer = Buffer.alloc(0);
   private pending?: { resolve: (answer: Answer) => void; reject: (error: Error) => void };
   private readonly host: string;
-  private closed = false;
 
   constructor(baseUrl: string) {
     const url = new URL(baseUrl);
@@ -84,15 +46,12 @@ export class OwnConnection {
       this.parse();
     });
     this.socket.on('error', (error) => this.fail(error));
-    this.socket.on('close', () => {
-      this.closed = true;
-      this.fail(new Error('connection closed before the answer'));
-    });
+    this.socket.on('close', () => this.fail(new Error('connection closed before the answer')));
   }
 
   /** False once the server or close() has ended it: open another. */
   get open(): boolean {
-    return !this.closed && !this.socket.destroyed;
+    return !this.socket.destroyed;
   }
 
   readonly send: Send = (path, method, headers, body) => {
@@ -173,9 +132,8 @@ function valueFor(field: Field, username: string): string {
 }
 
 /**
- * One enrollment. By default its requests go over the driver's pool of kept-alive connections
- * (node:http); `connection` sends them over that connection instead; `fresh` gives the attempt
- * a connection of its own, opened for it and closed after it, as a browser arriving at the
+ * One enrollment, over `connection` when given (a client that keeps its connection); otherwise
+ * on a connection of its own, opened for it and closed after it, as a browser arriving at the
  * link would (the single-use race).
  */
 export async function enroll(
@@ -183,10 +141,9 @@ export async function enroll(
   slug: string,
   invitation: string,
   username: string,
-  options: { fresh?: boolean; connection?: OwnConnection } = {},
+  options: { connection?: OwnConnection } = {},
 ): Promise<Attempt> {
   if (options.connection) return attempt(options.connection.send, baseUrl, slug, invitation, username);
-  if (!options.fresh) return attempt(agentSender(sharedAgent, baseUrl), baseUrl, slug, invitation, username);
   const connection = new OwnConnection(baseUrl);
   try {
     return await attempt(connection.send, baseUrl, slug, invitation, username);
