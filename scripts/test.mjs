@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every test/**/*.test.ts file with node's test runner (Node 20's --test takes no globs).
-// Extra arguments are passed to the runner; a path argument narrows the files.
+// Extra arguments are passed to the runner; a path argument narrows the files. Every file
+// runs with test/helpers/prototype-guard.mjs, which fails it if it polluted a prototype.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -19,7 +20,16 @@ const flags = args.filter((a) => a.startsWith('-'));
 const files = paths.length > 0 ? paths : find('test').sort();
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...files],
+  [
+    '--import',
+    'tsx',
+    '--import',
+    './test/helpers/prototype-guard.mjs',
+    '--test',
+    '--test-concurrency=2',
+    ...flags,
+    ...files,
+  ],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

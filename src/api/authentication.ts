@@ -8,7 +8,7 @@ import type { Db } from '../db/client.js';
 import { NotifiedCache, type ChangeFeed } from '../db/change-feed.js';
 import { findApiTokenUser } from '../core/tokens/token-auth.repository.js';
 import { findSessionWithUser, rememberLoadedSession } from '../core/sessions/session-auth.repository.js';
-import type { Actor, AuthUser } from './context.js';
+import { createActor, type Actor, type AuthUser } from './context.js';
 import { ApiError, Messages } from './errors.js';
 
 export const SESSION_COOKIE = 'authentik_session';
@@ -92,12 +92,12 @@ export async function authenticate(
   if (space > 0 && header.slice(0, space).toLowerCase() === 'bearer') {
     const key = header.slice(space + 1);
     const cached = tokenCache?.get(key);
-    if (cached) return { user: cached, via: 'token' };
+    if (cached) return createActor(cached, 'token');
     const mark = tokenCache?.mark() ?? 0;
     const found = await findApiTokenUser(db, key);
     if (!found || !found.user.is_active) throw ApiError.forbidden(Messages.tokenInvalid);
     tokenCache?.set(mark, key, found.user, found.expires);
-    return { user: found.user, via: 'token' };
+    return createActor(found.user, 'token');
   }
   const sessionKey = readCookie(request, SESSION_COOKIE);
   if (!sessionKey) return null;
@@ -114,5 +114,5 @@ export async function authenticate(
       throw ApiError.forbidden("CSRF Failed: CSRF token from the 'X-authentik-CSRF' HTTP header incorrect.");
     }
   }
-  return { user, via: 'session', sessionKey };
+  return createActor(user, 'session', sessionKey);
 }

@@ -2,6 +2,7 @@
  * What a service needs to know about the request it serves: who is acting and from where.
  * Routes build it once; services pass it on to permission checks and audit events.
  */
+import { withoutPrototype } from './safe-objects.js';
 
 export interface AuthUser {
   id: number;
@@ -20,6 +21,14 @@ export interface Actor {
   sessionKey?: string;
   /** Permission grants, loaded on first use and kept for the rest of the request. */
   grants?: Promise<Grant[]>;
+}
+
+/**
+ * An actor that inherits from nothing, with its grants slot present from the start, so that no
+ * property added to `Object.prototype` can read as a grant, a superuser flag or a session.
+ */
+export function createActor(user: AuthUser, via: Actor['via'], sessionKey?: string): Actor {
+  return withoutPrototype<Actor>({ user: withoutPrototype(user), via, sessionKey, grants: undefined });
 }
 
 export interface Grant {

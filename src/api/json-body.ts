@@ -7,6 +7,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from './errors.js';
+import { findPrototypeKey } from './safe-objects.js';
 
 function position(text: string, index: number): string {
   const before = text.slice(0, index);
@@ -22,15 +23,22 @@ export function parseJsonBody(
 ): void {
   const text = typeof body === 'string' ? body : body.toString('utf8');
   if (text.length === 0) return done(null, {});
+  let data: unknown;
   try {
-    done(null, JSON.parse(text));
+    data = JSON.parse(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const at = /position (\d+)/.exec(message);
     const index = at ? Number(at[1]) : text.length;
     const reason = index >= text.trimEnd().length ? 'unexpected end of data' : 'unexpected character';
-    done(ApiError.detail(400, `JSON parse error - ${reason}: ${position(text, index)}`));
+    return done(ApiError.detail(400, `JSON parse error - ${reason}: ${position(text, index)}`));
   }
+  // Fastify's own parser refuses these keys too: merged or walked, they reach Object.prototype.
+  const prototypeKey = findPrototypeKey(data);
+  if (prototypeKey !== undefined) {
+    return done(ApiError.detail(400, `JSON parse error - forbidden key "${prototypeKey}"`));
+  }
+  done(null, data);
 }
 
 /** A body of a media type DRF has no parser for; 415 only if the view reads its data. */

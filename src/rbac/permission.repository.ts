@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../db/client.js';
 import type { Grant } from '../api/context.js';
+import { withoutPrototype } from '../api/safe-objects.js';
 
 /**
  * Every grant a user holds: directly, through roles given to the user, and through roles of
@@ -23,5 +24,5 @@ export async function loadUserGrants(db: Db, userId: number): Promise<Grant[]> {
       FROM permission_grants g JOIN permissions p ON p.id = g.permission_id
       WHERE g.user_id = ${userId} OR g.role_uuid IN (SELECT role_uuid FROM role_set)`,
   );
-  return rows.map((row) => ({ permission: row.permission, objectPk: row.object_pk }));
+  return rows.map((row) => withoutPrototype({ permission: row.permission, objectPk: row.object_pk }));
 }

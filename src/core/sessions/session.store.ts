@@ -13,6 +13,7 @@ import type { NewEvent } from '../../events/event.repository.js';
 import type { EventWriter } from '../../events/event-writer.service.js';
 import { loadedSession } from './session-auth.repository.js';
 import { randomToken } from '../crypto/random-token.js';
+import { detachedJson } from '../../api/safe-objects.js';
 
 /** authentik's `sessions.unauthenticated_age` default (`days=1`). */
 export const UNAUTHENTICATED_AGE_SECONDS = 24 * 60 * 60;
@@ -119,9 +120,10 @@ export class SessionStore {
       // Authentication already read this cookie's session (or found none) in this request.
       const preloaded = loadedSession(request);
       const row = preloaded !== undefined ? preloaded : await createSessionRepository(this.db).find(key);
-      if (row) return new HttpSession(row.session_key, { ...row.data }, row.user_id, false);
+      // A stored session holds a flow plan, which steers enrollment: its objects inherit from nothing.
+      if (row) return new HttpSession(row.session_key, detachedJson(row.data), row.user_id, false);
     }
-    return new HttpSession(undefined, {}, null, true);
+    return new HttpSession(undefined, Object.create(null) as Record<string, unknown>, null, true);
   }
 
   /**

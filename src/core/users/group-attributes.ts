@@ -4,24 +4,12 @@
  * (dictionaries merge recursively, lists are appended, anything else is replaced).
  * @see authentik/core/models.py User.group_attributes
  */
+import { deepMerge } from '../../api/safe-objects.js';
+
 type Json = Record<string, unknown>;
 
-function isDict(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function alwaysMerge(into: Json, from: Json): Json {
-  for (const [key, value] of Object.entries(from)) {
-    const current = into[key];
-    if (isDict(current) && isDict(value)) into[key] = alwaysMerge({ ...current }, value);
-    else if (Array.isArray(current) && Array.isArray(value)) into[key] = [...current, ...value];
-    else into[key] = value;
-  }
-  return into;
-}
-
 export function mergeGroupAttributes(groups: { attributes: Json }[], userAttributes: Json): Json {
-  const merged: Json = {};
-  for (const group of groups) alwaysMerge(merged, group.attributes ?? {});
-  return alwaysMerge(merged, userAttributes ?? {});
+  let merged: unknown = {};
+  for (const group of groups) merged = deepMerge(merged, group.attributes ?? {});
+  return deepMerge(merged, userAttributes ?? {}) as Json;
 }

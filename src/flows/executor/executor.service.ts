@@ -44,7 +44,7 @@ export interface ExecuteInput {
 
 /** Django's QueryDict of the wrapped query, keeping the last value of a repeated key. */
 export function parseQuery(query: string): Record<string, string> {
-  const result: Record<string, string> = {};
+  const result = Object.create(null) as Record<string, string>;
   // NUL characters cannot be stored (jsonb) and mean nothing in a query: they are dropped.
   for (const [key, value] of new URLSearchParams(query.replace(/%00|\0/gi, ''))) result[key] = value;
   return result;

@@ -5,6 +5,7 @@
  * `authentication` requirement is checked as authentik does.
  */
 import type { Actor } from '../../api/context.js';
+import { withoutPrototype } from '../../api/safe-objects.js';
 import { PLAN_CONTEXT_PENDING_USER } from './context-keys.js';
 import type { ExecutorFlowRow } from './executor.repository.js';
 
@@ -61,7 +62,8 @@ export function planFlow(
 ): FlowPlan | { notApplicable: string } {
   if (!authenticationApplies(flow, actor)) return { notApplicable: NOT_APPLICABLE };
   const bindings = flow.bindings.map((binding) => ({ ...binding }));
-  const planContext = { ...context };
+  // The context steers every stage (pending user, prompt data): it inherits from nothing.
+  const planContext = withoutPrototype(context);
   if (actor && planContext[PLAN_CONTEXT_PENDING_USER] === undefined) {
     planContext[PLAN_CONTEXT_PENDING_USER] = actor.user.id;
   }

@@ -15,6 +15,7 @@ import { listScope, pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import { requireActor, type Actor, type RequestContext } from '../../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
+import { findPrototypeKey, isPrototypeKey } from '../../api/safe-objects.js';
 import type { RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
@@ -174,11 +175,36 @@ export class InvitationService {
   }
 
   /**
+   * fixed_data becomes prompt data, and the user_write stage walks its `attributes.a.b` and
+   * `attributes_a_b` keys as paths: a path through `__proto__`, `constructor` or `prototype`
+   * would reach the prototype every object shares, so such a key is refused here, before it
+   * is stored (the user_write stage refuses it again at enrollment).
+   */
+  private validateFixedData(fixedData: Record<string, unknown> | undefined): void {
+    if (fixedData === undefined) return;
+    for (const key of Object.keys(fixedData)) {
+      const path = key.startsWith('attributes.')
+        ? key.split('.')
+        : key.startsWith('attributes_')
+          ? key.split('_')
+          : [key];
+      const nested = findPrototypeKey(fixedData[key]);
+      if (path.some(isPrototypeKey) || nested !== undefined) {
+        throw ApiError.field(
+          'fixed_data',
+          `Key "${key}" names a prototype (${nested ?? path.find(isPrototypeKey)}), which cannot be set.`,
+        );
+      }
+    }
+  }
+
+  /**
    * Create. `created_by` is the caller; an absent or null `expires` becomes now + the default
    * token duration (authentik's ExpiringModel save hook, since `expiring` cannot be sent).
    */
   async create(ctx: RequestContext, input: InvitationInput): Promise<InvitationBody> {
     const actor = requireActor(ctx);
+    this.validateFixedData(input.fixed_data);
     return this.db.transaction(async (tx) => {
       await this.validateFlow(tx, input.flow);
       const repository = createInvitationRepository(tx);
@@ -206,6 +232,7 @@ export class InvitationService {
     const actor = requireActor(ctx);
     const current = await this.find(actor, rawPk);
     await this.permissions.requireOnObject(actor, PERMISSION.change, current.pk);
+    this.validateFixedData(input.fixed_data);
     return this.db.transaction(async (tx) => {
       await this.validateFlow(tx, input.flow);
       const repository = createInvitationRepository(tx);

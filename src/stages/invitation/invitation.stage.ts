@@ -19,6 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import { parseUuid } from '../../api/filters.js';
+import { deepMerge, isPlainRecord as isObject } from '../../api/safe-objects.js';
 import type { HttpSession } from '../../core/sessions/session.store.js';
 import {
   INVITATION_TOKEN_KEY,
@@ -59,21 +60,6 @@ export interface InvitationClaim {
   holder?: string;
   /** `str(invitation)`, masked, for the model_deleted event written at consumption. */
   display: string;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** deepmerge's always_merger: objects merge recursively, lists concatenate, otherwise `b` wins. */
-export function deepMerge(a: unknown, b: unknown): unknown {
-  if (isObject(a) && isObject(b)) {
-    const out: Record<string, unknown> = { ...a };
-    for (const [key, value] of Object.entries(b)) out[key] = key in out ? deepMerge(out[key], value) : value;
-    return out;
-  }
-  if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
-  return b;
 }
 
 /** get_token(): `itoken`, then `token` from the query, then `token` from prompt data. */

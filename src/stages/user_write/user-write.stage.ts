@@ -4,6 +4,7 @@
  * membership and whatever other stages attach to the write (an invitation's use).
  */
 import type { Db } from '../../db/client.js';
+import { isPlainRecord as isObject, setPath } from '../../api/safe-objects.js';
 import { hashPassword } from '../../core/users/password.js';
 import {
   PLAN_CONTEXT_PENDING_USER,
@@ -24,18 +25,9 @@ const FAILED = 'Failed to update user. Please try again later.';
 
 class Refused extends Error {}
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** authentik's set_path_in_dict: creates the intermediate objects. */
-function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
-  let node = target;
-  for (const key of path.slice(0, -1)) {
-    if (!isObject(node[key])) node[key] = {};
-    node = node[key] as Record<string, unknown>;
-  }
-  node[path[path.length - 1]] = value;
+/** authentik's set_path_in_dict; a path through a prototype is data authentik could not save. */
+function setAttribute(attributes: Record<string, unknown>, path: string[], value: unknown): void {
+  if (!setPath(attributes, path, value)) throw new Refused(FAILED);
 }
 
 /**
@@ -58,11 +50,11 @@ function applyPromptData(user: UserValues, data: Record<string, unknown>): strin
       password = value;
     } else if (key === 'attributes') {
       if (!isObject(value)) throw new Refused(FAILED);
-      Object.assign(user.attributes, value);
+      for (const name of Object.keys(value)) setAttribute(user.attributes, [name], value[name]);
     } else if (key.startsWith('attributes.') && key.length > 'attributes.'.length) {
-      setPath(user.attributes, key.slice('attributes.'.length).split('.'), value);
+      setAttribute(user.attributes, key.slice('attributes.'.length).split('.'), value);
     } else if (key.startsWith('attributes_') && key.length > 'attributes_'.length) {
-      setPath(user.attributes, key.slice('attributes_'.length).split('_'), value);
+      setAttribute(user.attributes, key.slice('attributes_'.length).split('_'), value);
     } else if (key === 'username' || key === 'name' || key === 'email' || key === 'path') {
       if (typeof value !== 'string' && typeof value !== 'number') throw new Refused(FAILED);
       user[key] = String(value);
