@@ -31,6 +31,12 @@ export interface StageRun {
   audit: EventBatch;
   /** Runs every handler's `userWritten` hook in the caller's transaction. */
   userWritten(tx: Db, user: WrittenUser): Promise<string | null>;
+  /**
+   * Stores the session with its plan past this stage, in the caller's transaction, for a stage
+   * whose work must happen once per plan step (a user write): of concurrent requests of one
+   * session the first commits, the others throw SessionConflict and roll their work back.
+   */
+  advance(tx: Db): Promise<void>;
 }
 
 export interface WrittenUser {

@@ -158,6 +158,10 @@ async function write(run: StageRun): Promise<ReturnType<typeof ok>> {
         { app: 'authentik.events.signals', user: eventUser },
       );
       await events.write(tx);
+      // The user and the plan that moved past this stage commit together: a second answer of
+      // the same session sent at once finds the plan moved and writes nobody.
+      context[PLAN_CONTEXT_PENDING_USER] = id;
+      await run.advance(tx);
       return id;
     });
     context[PLAN_CONTEXT_PENDING_USER] = userId;
