@@ -195,7 +195,9 @@ export class SessionStore {
   async reload(session: HttpSession): Promise<HttpSession | undefined> {
     if (!session.stored) return undefined;
     const row = await createSessionRepository(this.db).find(session.stored.key);
-    return row ? new HttpSession(row.session_key, { ...row.data }, row.user_id, false, row.version) : undefined;
+    return row
+      ? new HttpSession(row.session_key, { ...row.data }, row.user_id, false, row.version)
+      : undefined;
   }
 }
 
@@ -205,7 +207,11 @@ export class SessionStore {
  * when another request of the session wrote it first. A new session has no row to race on:
  * nobody else knows its key yet.
  */
-export async function advanceSession(db: Db, session: HttpSession, data: Record<string, unknown>): Promise<void> {
+export async function advanceSession(
+  db: Db,
+  session: HttpSession,
+  data: Record<string, unknown>,
+): Promise<void> {
   if (!session.stored) return;
   const version = await createSessionRepository(db).advance(session.stored, data);
   if (version === undefined) throw new SessionConflict();
