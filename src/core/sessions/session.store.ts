@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.js';
 import { CSRF_COOKIE, SESSION_COOKIE, readCookie } from '../../api/authentication.js';
 import { createSessionRepository, type StoredSession } from './session.repository.js';
-import type { NewEvent } from '../../events/event.repository.js';
+import { insertEvents, type NewEvent } from '../../events/event.repository.js';
 import type { EventWriter } from '../../events/event-writer.service.js';
 import { loadedSession } from './session-auth.repository.js';
 import { randomToken } from '../crypto/random-token.js';
@@ -203,17 +203,21 @@ export class SessionStore {
 
 /**
  * Moves a stored session to `data` inside the caller's transaction, so that a stage's work and
- * the plan that moved past it commit together; throws SessionConflict (rolling the work back)
- * when another request of the session wrote it first. A new session has no row to race on:
- * nobody else knows its key yet.
+ * the plan that moved past it commit together, and writes the work's audit `events`; throws
+ * SessionConflict (rolling the work back) when another request of the session wrote it first.
+ * A new session has no row to race on: nobody else knows its key yet.
  */
 export async function advanceSession(
   db: Db,
   session: HttpSession,
   data: Record<string, unknown>,
+  events: NewEvent[],
 ): Promise<void> {
-  if (!session.stored) return;
-  const version = await createSessionRepository(db).advance(session.stored, data);
+  if (!session.stored) {
+    await insertEvents(db, events);
+    return;
+  }
+  const version = await createSessionRepository(db).advance(session.stored, data, events);
   if (version === undefined) throw new SessionConflict();
   session.stored = { key: session.stored.key, version };
 }

@@ -232,11 +232,13 @@ export class FlowExecutor {
         events: this.events,
         audit,
         userWritten: (tx, user) => this.userWritten(tx, run, user),
-        advance: (tx) =>
-          advanceSession(tx, session, {
-            ...session.data,
-            [SESSION_KEY_PLAN]: { ...run.plan, bindings: run.plan.bindings.slice(1) },
-          }),
+        advance: (tx, events) =>
+          advanceSession(
+            tx,
+            session,
+            { ...session.data, [SESSION_KEY_PLAN]: { ...run.plan, bindings: run.plan.bindings.slice(1) } },
+            events,
+          ),
       };
       if (handler.challenge && answer === null) {
         return this.withFlowInfo(flow, plan, await handler.challenge(run));
