@@ -435,6 +435,11 @@ export const sessions = pgTable(
     expires: tstz('expires').notNull(),
     lastIp: text('last_ip'),
     lastUserAgent: text('last_user_agent').notNull().default(''),
+    /**
+     * Bumped by every write of the row; a write names the version it read, so of concurrent
+     * requests of one session only the first advances its flow plan (src/core/sessions).
+     */
+    version: integer('version').notNull().default(0),
   },
   (t) => [index('sessions_expires_idx').on(t.expires), index('sessions_user_idx').on(t.userId)],
 );

@@ -159,8 +159,10 @@ export function createFlowRepository(db: Db) {
       await db.execute(sql`UPDATE flows SET ${sql.join(sets, sql`, `)} WHERE flow_uuid = ${pk}`);
     },
 
-    async delete(pk: string): Promise<void> {
-      await db.execute(sql`DELETE FROM flows WHERE flow_uuid = ${pk}`);
+    /** Deletes the row; false when it was already gone (a concurrent delete won). */
+    async delete(pk: string): Promise<boolean> {
+      const rows = await query(db, sql`DELETE FROM flows WHERE flow_uuid = ${pk} RETURNING flow_uuid`);
+      return rows.length > 0;
     },
 
     /** What references a flow: its bindings, invitations limited to it, its stages. */

@@ -103,7 +103,10 @@ export class FlowService {
     const current = await this.find(actor, slug);
     await this.permissions.requireOnObject(actor, PERMISSION.delete, current.pk);
     await this.db.transaction(async (tx) => {
-      await createFlowRepository(tx).delete(current.pk);
+      // The DELETE's own result decides: a concurrent delete that removed the row first wins,
+      // and this one answers 404 with its event rolled back.
+      if (!(await createFlowRepository(tx).delete(current.pk)))
+        throw ApiError.notFound(Messages.noMatch('Flow'));
       await this.events.model(tx, ctx, 'model_deleted', this.modelRef(current));
     });
   }

@@ -186,7 +186,7 @@ export class SubtypeStageService {
     const actor = requireActor(ctx);
     const current = await this.find(actor, rawPk);
     await this.permissions.requireOnObject(actor, this.permission.delete, current.pk);
-    await this.stages.destroy(ctx, current.pk, this.options.definition.type);
+    await this.stages.destroy(ctx, current.pk, this.options.definition.type, this.options.modelName);
   }
 
   async usedBy(ctx: RequestContext, rawPk: string): Promise<UsedByItem[]> {

@@ -27,18 +27,16 @@ export function createStageRepository(db: Db) {
       return rows[0]?.type;
     },
 
-    async nameOf(pk: string): Promise<string | undefined> {
-      const rows = await query<{ name: string }>(db, sql`SELECT name FROM stages WHERE stage_uuid = ${pk}`);
-      return rows[0]?.name;
-    },
-
-    /** Deletes the stage; its type row and its bindings cascade. */
-    async delete(pk: string): Promise<boolean> {
-      const rows = await query<{ stage_uuid: string }>(
+    /**
+     * Deletes the stage (its type row and its bindings cascade) and returns its name; undefined
+     * when it was already gone (a concurrent delete won).
+     */
+    async delete(pk: string): Promise<string | undefined> {
+      const rows = await query<{ name: string }>(
         db,
-        sql`DELETE FROM stages WHERE stage_uuid = ${pk} RETURNING stage_uuid`,
+        sql`DELETE FROM stages WHERE stage_uuid = ${pk} RETURNING name`,
       );
-      return rows.length > 0;
+      return rows[0]?.name;
     },
 
     /** The flows a stage is bound to (one per binding) and the bindings themselves. */

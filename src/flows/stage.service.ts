@@ -25,11 +25,15 @@ export class StageService {
     }
   }
 
-  async destroy(ctx: RequestContext, pk: string, type: string): Promise<void> {
+  /**
+   * Deletes the stage; the DELETE's own result decides, so of concurrent deletes (on any
+   * instance) exactly one answers 204 and writes the event, the others 404 as DRF's
+   * get_object() would once the row is gone.
+   */
+  async destroy(ctx: RequestContext, pk: string, type: string, modelName: string): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const stages = createStageRepository(tx);
-      const name = await stages.nameOf(pk);
-      if (name === undefined || !(await stages.delete(pk))) return;
+      const name = await createStageRepository(tx).delete(pk);
+      if (name === undefined) throw ApiError.notFound(Messages.noMatch(modelName));
       const meta = stageMeta(type);
       await this.events.model(tx, ctx, 'model_deleted', {
         app: meta.app,

@@ -104,8 +104,10 @@ export function createRoleRepository(db: Db) {
     async rename(pk: string, name: string): Promise<void> {
       await db.execute(sql`UPDATE roles SET name = ${name} WHERE uuid = ${pk}`);
     },
-    async delete(pk: string): Promise<void> {
-      await db.execute(sql`DELETE FROM roles WHERE uuid = ${pk}`);
+    /** Deletes the row; false when it was already gone (a concurrent delete won). */
+    async delete(pk: string): Promise<boolean> {
+      const rows = await query(db, sql`DELETE FROM roles WHERE uuid = ${pk} RETURNING uuid`);
+      return rows.length > 0;
     },
     async addUser(pk: string, userId: number): Promise<void> {
       await db.execute(

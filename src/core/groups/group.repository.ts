@@ -205,8 +205,10 @@ export function createGroupRepository(db: Db) {
     async removeUser(pk: string, userId: number): Promise<void> {
       await db.execute(sql`DELETE FROM user_groups WHERE user_id = ${userId} AND group_uuid = ${pk}`);
     },
-    async delete(pk: string): Promise<void> {
-      await db.execute(sql`DELETE FROM groups WHERE group_uuid = ${pk}`);
+    /** Deletes the row; false when it was already gone (a concurrent delete won). */
+    async delete(pk: string): Promise<boolean> {
+      const rows = await query(db, sql`DELETE FROM groups WHERE group_uuid = ${pk} RETURNING group_uuid`);
+      return rows.length > 0;
     },
     /** What refers to the group, by the relation name authentik's used_by walks (sorted). */
     async usages(pk: string) {

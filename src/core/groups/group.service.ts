@@ -251,8 +251,11 @@ export class GroupService {
     const current = await this.find(actor, rawPk);
     await this.permissions.requireOnObject(actor, GROUP_PERMISSION.delete, current.pk);
     await this.db.transaction(async (tx) => {
+      // The DELETE's own result decides: a concurrent delete that removed the row first wins,
+      // and this one answers 404 with its event rolled back.
       await this.events.model(tx, ctx, 'model_deleted', groupRef(current));
-      await createGroupRepository(tx).delete(current.pk);
+      if (!(await createGroupRepository(tx).delete(current.pk)))
+        throw ApiError.notFound(Messages.noMatch('Group'));
     });
   }
 

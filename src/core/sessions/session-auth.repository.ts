@@ -15,7 +15,7 @@ export async function findSessionWithUser(
 ): Promise<{ session: SessionRow; user: AuthUser | undefined } | undefined> {
   const rows = await query<SessionRow & { user: AuthUser | null }>(
     db,
-    sql`SELECT s.session_key, s.data, s.user_id,
+    sql`SELECT s.session_key, s.data, s.user_id, s.version,
           CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(
             'id', u.id, 'uuid', u.uuid, 'username', u.username, 'name', u.name, 'email', u.email,
             'is_active', u.is_active, 'is_superuser', ${isSuperuserSql(sql`u.id`)}) END AS user

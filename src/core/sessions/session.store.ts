@@ -8,8 +8,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.js';
 import { CSRF_COOKIE, SESSION_COOKIE, readCookie } from '../../api/authentication.js';
-import { createSessionRepository } from './session.repository.js';
-import type { NewEvent } from '../../events/event.repository.js';
+import { createSessionRepository, type StoredSession } from './session.repository.js';
+import { insertEvents, type NewEvent } from '../../events/event.repository.js';
 import type { EventWriter } from '../../events/event-writer.service.js';
 import { loadedSession } from './session-auth.repository.js';
 import { randomToken } from '../crypto/random-token.js';
@@ -19,6 +19,16 @@ import { detachedJson } from '../../api/safe-objects.js';
 export const UNAUTHENTICATED_AGE_SECONDS = 24 * 60 * 60;
 /** Django's CSRF_COOKIE_AGE (one year). */
 const CSRF_COOKIE_AGE_SECONDS = 31449600;
+
+/**
+ * Another request of the same session wrote it first (a flow answer sent twice at once): this
+ * request's work is rolled back and its session not written.
+ */
+export class SessionConflict extends Error {
+  constructor() {
+    super('the session was written by a concurrent request');
+  }
+}
 
 export class HttpSession {
   /** Set when the key changed (new session, or a login cycled it). */
@@ -34,13 +44,21 @@ export class HttpSession {
    * @param storedKey the key of a stored session; a new session draws its key when first
    *   asked for it, so a visitor who leaves nothing to store costs no key.
    */
+  /**
+   * The database row as this request read it, or last wrote it (undefined for a new session):
+   * every write is conditional on its version (SessionStore.commit, claim, advance).
+   */
+  stored: StoredSession | undefined;
+
   constructor(
     private storedKey: string | undefined,
     public data: Record<string, unknown>,
     public userId: number | null,
     readonly isNew: boolean,
+    version = 0,
   ) {
     this.cookieChanged = isNew;
+    this.stored = !isNew && storedKey !== undefined ? { key: storedKey, version } : undefined;
   }
 
   get key(): string {
@@ -82,7 +100,7 @@ export class HttpSession {
    * login (session fixation) is worthless after it.
    */
   login(userId: number, ageSeconds: number, persistent: boolean): void {
-    if (!this.isNew && !this.previousKey) this.previousKey = this.key;
+    if (this.stored && !this.previousKey) this.previousKey = this.stored.key;
     this.storedKey = newSessionKey();
     this.cookieChanged = true;
     this.userId = userId;
@@ -121,7 +139,7 @@ export class SessionStore {
       const preloaded = loadedSession(request);
       const row = preloaded !== undefined ? preloaded : await createSessionRepository(this.db).find(key);
       // A stored session holds a flow plan, which steers enrollment: its objects inherit from nothing.
-      if (row) return new HttpSession(row.session_key, detachedJson(row.data), row.user_id, false);
+      if (row) return new HttpSession(row.session_key, detachedJson(row.data), row.user_id, false, row.version);
     }
     return new HttpSession(undefined, Object.create(null) as Record<string, unknown>, null, true);
   }
@@ -130,19 +148,21 @@ export class SessionStore {
    * Writes the session back and sets the cookies the browser needs. `events` are the request's
    * audit entries that take effect with the session (a login, an invitation taken into the
    * plan): they are written by the session's own statement, so that one commit holds both.
+   * Returns false, having written nothing and set no cookie, when another request of the
+   * session wrote it since this one read it.
    */
   async commit(
     request: FastifyRequest,
     reply: FastifyReply,
     session: HttpSession,
     events: NewEvent[] = [],
-  ): Promise<void> {
+  ): Promise<boolean> {
     const repository = createSessionRepository(this.db);
     const attributes = cookieAttributes(request);
     if (session.destroyed) {
       await repository.delete(session.key, events);
       if (!session.isNew) appendCookie(reply, `${SESSION_COOKIE}=; Max-Age=0; ${attributes}; HttpOnly`);
-      return;
+      return true;
     }
     // A visitor whose first request left nothing to keep (an invitation link refused outright)
     // gets no session row and no session cookie, as Django skips an empty session; a flood of
@@ -150,9 +170,9 @@ export class SessionStore {
     if (session.isNew && session.isEmpty()) {
       await this.eventWriter.write(events);
       ensureCsrfCookie(request, reply);
-      return;
+      return true;
     }
-    await repository.save(
+    const saved = await repository.save(
       {
         session_key: session.key,
         data: session.data,
@@ -161,15 +181,47 @@ export class SessionStore {
         lastIp: request.ip,
         lastUserAgent: request.headers['user-agent'] ?? '',
       },
-      session.previousKey,
+      session.stored,
       events,
     );
+    if (!saved) return false;
     if (session.cookieChanged) {
       const maxAge = session.persistent ? `; Max-Age=${session.ageSeconds}` : '';
       appendCookie(reply, `${SESSION_COOKIE}=${session.key}${maxAge}; ${attributes}; HttpOnly`);
     }
     ensureCsrfCookie(request, reply);
+    return true;
   }
+
+  /** The session's row as stored now (a fresh read), for the answer to a request that lost a race. */
+  async reload(session: HttpSession): Promise<HttpSession | undefined> {
+    if (!session.stored) return undefined;
+    const row = await createSessionRepository(this.db).find(session.stored.key);
+    return row
+      ? new HttpSession(row.session_key, { ...row.data }, row.user_id, false, row.version)
+      : undefined;
+  }
+}
+
+/**
+ * Moves a stored session to `data` inside the caller's transaction, so that a stage's work and
+ * the plan that moved past it commit together, and writes the work's audit `events`; throws
+ * SessionConflict (rolling the work back) when another request of the session wrote it first.
+ * A new session has no row to race on: nobody else knows its key yet.
+ */
+export async function advanceSession(
+  db: Db,
+  session: HttpSession,
+  data: Record<string, unknown>,
+  events: NewEvent[],
+): Promise<void> {
+  if (!session.stored) {
+    await insertEvents(db, events);
+    return;
+  }
+  const version = await createSessionRepository(db).advance(session.stored, data, events);
+  if (version === undefined) throw new SessionConflict();
+  session.stored = { key: session.stored.key, version };
 }
 
 /**

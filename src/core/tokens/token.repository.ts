@@ -157,8 +157,10 @@ export function createTokenRepository(db: Db) {
     async setKey(pk: string, key: string): Promise<void> {
       await db.execute(sql`UPDATE tokens SET key = ${key} WHERE token_uuid = ${pk}`);
     },
-    async delete(pk: string): Promise<void> {
-      await db.execute(sql`DELETE FROM tokens WHERE token_uuid = ${pk}`);
+    /** Deletes the row; false when it was already gone (a concurrent delete won). */
+    async delete(pk: string): Promise<boolean> {
+      const rows = await query(db, sql`DELETE FROM tokens WHERE token_uuid = ${pk} RETURNING token_uuid`);
+      return rows.length > 0;
     },
     /** Grants `app_label.codename` on one token to a user directly (the creator's view_token_key). */
     async grantToUser(userId: number, appLabel: string, codename: string, objectPk: string): Promise<void> {

@@ -296,8 +296,11 @@ export class TokenService {
     const current = await this.find(actor, identifier);
     await this.requireWrite(actor, TOKEN_PERMISSION.delete, current);
     await this.db.transaction(async (tx) => {
+      // The DELETE's own result decides: a concurrent delete that removed the row first wins,
+      // and this one answers 404 with its event rolled back.
       await this.events.model(tx, ctx, 'model_deleted', tokenRef(current));
-      await createTokenRepository(tx).delete(current.pk);
+      if (!(await createTokenRepository(tx).delete(current.pk)))
+        throw ApiError.notFound(Messages.noMatch('Token'));
     });
   }
 

@@ -316,8 +316,10 @@ export function createUserRepository(db: Db) {
       await db.execute(sql`DELETE FROM sessions WHERE user_id = ${pk}`);
     },
 
-    async delete(pk: number): Promise<void> {
-      await db.execute(sql`DELETE FROM users WHERE id = ${pk}`);
+    /** Deletes the row; false when it was already gone (a concurrent delete won). */
+    async delete(pk: number): Promise<boolean> {
+      const rows = await query(db, sql`DELETE FROM users WHERE id = ${pk} RETURNING id`);
+      return rows.length > 0;
     },
 
     /**

@@ -354,8 +354,11 @@ export class UserService {
     const current = await this.find(actor, rawPk);
     await this.permissions.requireOnObject(actor, USER_PERMISSION.delete, String(current.pk));
     await this.db.transaction(async (tx) => {
+      // The DELETE's own result decides: a concurrent delete that removed the row first wins,
+      // and this one answers 404 with its event rolled back.
       await this.events.model(tx, ctx, 'model_deleted', userRef(current));
-      await createUserRepository(tx).delete(current.pk);
+      if (!(await createUserRepository(tx).delete(current.pk)))
+        throw ApiError.notFound(Messages.noMatch('User'));
     });
   }
 

@@ -156,8 +156,13 @@ export function createBindingRepository(db: Db) {
       }
     },
 
-    async delete(pk: string): Promise<void> {
-      await db.execute(sql`DELETE FROM flow_stage_bindings WHERE fsb_uuid = ${pk}`);
+    /** Deletes the row; false when it was already gone (a concurrent delete won). */
+    async delete(pk: string): Promise<boolean> {
+      const rows = await query(
+        db,
+        sql`DELETE FROM flow_stage_bindings WHERE fsb_uuid = ${pk} RETURNING fsb_uuid`,
+      );
+      return rows.length > 0;
     },
   };
 }

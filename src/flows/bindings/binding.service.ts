@@ -192,7 +192,11 @@ export class BindingService {
     const current = await this.find(actor, rawPk);
     await this.permissions.requireOnObject(actor, PERMISSION.delete, current.pk);
     await this.db.transaction(async (tx) => {
-      await createBindingRepository(tx).delete(current.pk);
+      // The DELETE's own result decides: a concurrent delete that removed the row first wins,
+      // and this one answers 404 with its event rolled back.
+      if (!(await createBindingRepository(tx).delete(current.pk))) {
+        throw ApiError.notFound(Messages.noMatch('FlowStageBinding'));
+      }
       await this.events.model(tx, ctx, 'model_deleted', this.modelRef(current));
     });
   }

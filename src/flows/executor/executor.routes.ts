@@ -2,7 +2,7 @@
 import { defineRoute, type HandlerInput, type RouteSpec } from '../../api/routes.js';
 import { ref } from '../../api/schemas.js';
 import { lastValue } from '../../api/filters.js';
-import type { SessionStore } from '../../core/sessions/session.store.js';
+import { SessionConflict, type SessionStore } from '../../core/sessions/session.store.js';
 import type { FlowExecutor } from './executor.service.js';
 import {
   ChallengeTypes,
@@ -15,23 +15,29 @@ const url = '/flows/executor/:flow_slug/';
 
 export function executorRoutes(executor: FlowExecutor, sessions: SessionStore): RouteSpec[] {
   // The session is read before the stage runs and written after it, as Django's
-  // SessionMiddleware does; a 404 for an unknown flow leaves no session behind.
+  // SessionMiddleware does; a 404 for an unknown flow leaves no session behind. Of concurrent
+  // requests of one session only the first to write it keeps its work (SessionConflict); the
+  // others answer with what the stored plan shows now and change nothing.
   const run =
     (method: 'GET' | 'POST') =>
     async ({ ctx, params, query, body, request, reply }: HandlerInput<unknown>) => {
       const session = await sessions.load(request);
       const audit = executor.auditBatch();
-      const challenge = await executor.execute({
-        slug: params.flow_slug,
-        query: lastValue(query, 'query'),
-        method,
-        body,
-        session,
-        ctx,
-        audit,
-      });
-      await sessions.commit(request, reply, session, audit.drain());
-      return challenge;
+      try {
+        const challenge = await executor.execute({
+          slug: params.flow_slug,
+          query: lastValue(query, 'query'),
+          method,
+          body,
+          session,
+          ctx,
+          audit,
+        });
+        if (await sessions.commit(request, reply, session, audit.drain())) return challenge;
+      } catch (error) {
+        if (!(error instanceof SessionConflict)) throw error;
+      }
+      return executor.raceLost(params.flow_slug, await sessions.reload(session), ctx);
     };
   return [
     defineRoute({

@@ -13,7 +13,7 @@ import type { Db } from '../../db/client.js';
 import type { RequestContext } from '../../api/context.js';
 import { ApiError, Messages } from '../../api/errors.js';
 import type { EventBatch, EventService } from '../../events/event.service.js';
-import type { HttpSession } from '../../core/sessions/session.store.js';
+import { advanceSession, SessionConflict, type HttpSession } from '../../core/sessions/session.store.js';
 import type { ChallengeBody, FlowInfo } from './challenge.schema.js';
 import {
   CANCEL_URL,
@@ -88,6 +88,9 @@ export function formatTitle(title: string, values: { app: string; user: string }
   return out;
 }
 
+/** Shown to a request whose session another request moved on first (FlowExecutor.raceLost). */
+export const RACE_LOST = 'This flow was continued in another request. Reload the page to go on.';
+
 export class FlowExecutor {
   private readonly settingsSql: SQL;
   /**
@@ -154,7 +157,7 @@ export class FlowExecutor {
     try {
       return await this.advance(flow, plan, get, session, ctx, answer, input.audit);
     } catch (error) {
-      if (error instanceof ApiError) throw error;
+      if (error instanceof ApiError || error instanceof SessionConflict) throw error;
       this.log.error({ err: error, flow: flow.slug }, 'flow stage failed');
       return {
         flow_info: await this.flowInfo(flow, session.get<FlowPlan>(SESSION_KEY_PLAN)),
@@ -229,6 +232,13 @@ export class FlowExecutor {
         events: this.events,
         audit,
         userWritten: (tx, user) => this.userWritten(tx, run, user),
+        advance: (tx, events) =>
+          advanceSession(
+            tx,
+            session,
+            { ...session.data, [SESSION_KEY_PLAN]: { ...run.plan, bindings: run.plan.bindings.slice(1) } },
+            events,
+          ),
       };
       if (handler.challenge && answer === null) {
         return this.withFlowInfo(flow, plan, await handler.challenge(run));
@@ -270,6 +280,37 @@ export class FlowExecutor {
       if (refusal) return refusal;
     }
     return null;
+  }
+
+  /**
+   * The answer to a request that lost a race against another request of its own session (two
+   * answers sent at once): nothing it did was kept, and it shows what the stored plan shows
+   * now, the current challenge, or a refusal the flow page renders when the plan has ended or
+   * moved on to work a page cannot show.
+   */
+  async raceLost(slug: string, stored: HttpSession | undefined, ctx: RequestContext): Promise<ChallengeBody> {
+    const flow = await this.findFlow(slug);
+    if (!flow) throw ApiError.notFound(Messages.noMatch('Flow'));
+    const plan = stored?.get<FlowPlan>(SESSION_KEY_PLAN);
+    const binding = plan?.flow_pk === flow.pk ? plan.bindings[0] : undefined;
+    const handler = binding ? this.registry.get(binding.type) : undefined;
+    if (stored && plan && binding && handler?.challenge && binding.settings !== undefined) {
+      const run: StageRun = {
+        flow,
+        plan,
+        binding,
+        session: stored,
+        ctx,
+        get: stored.get<Record<string, string>>(SESSION_KEY_GET) ?? {},
+        db: this.db,
+        events: this.events,
+        audit: this.events.batch(),
+        userWritten: () => Promise.reject(new SessionConflict()),
+        advance: () => Promise.reject(new SessionConflict()),
+      };
+      return this.withFlowInfo(flow, plan, await handler.challenge(run));
+    }
+    return this.accessDenied(flow, plan, RACE_LOST);
   }
 
   /** authentik's `_flow_done`: the plan is removed and the client sent on. */

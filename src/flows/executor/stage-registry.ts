@@ -8,6 +8,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { RequestContext } from '../../api/context.js';
 import type { EventBatch, EventService } from '../../events/event.service.js';
+import type { NewEvent } from '../../events/event.repository.js';
 import type { HttpSession } from '../../core/sessions/session.store.js';
 import type { ChallengeBody, ResponseErrors } from './challenge.schema.js';
 import type { ExecutorFlow, FlowPlan, PlanBinding } from './planner.js';
@@ -31,6 +32,13 @@ export interface StageRun {
   audit: EventBatch;
   /** Runs every handler's `userWritten` hook in the caller's transaction. */
   userWritten(tx: Db, user: WrittenUser): Promise<string | null>;
+  /**
+   * Stores the session with its plan past this stage, in the caller's transaction, for a stage
+   * whose work must happen once per plan step (a user write), with the work's audit `events`:
+   * of concurrent requests of one session the first commits, the others throw SessionConflict
+   * and roll their work back.
+   */
+  advance(tx: Db, events: NewEvent[]): Promise<void>;
 }
 
 export interface WrittenUser {

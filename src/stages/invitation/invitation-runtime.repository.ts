@@ -3,7 +3,7 @@
  * claim is one conditional UPDATE or DELETE ... RETURNING, so of any number of concurrent
  * sessions exactly as many succeed as the invitation allows.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
 import { insertEventsSql, type NewEvent } from '../../events/event.repository.js';
 
@@ -63,7 +63,9 @@ export function createInvitationRuntimeRepository(db: Db) {
      * and the events commit together or not at all, without a transaction's extra round trips.
      * Of concurrent sessions the first to delete the row has it; the others wait for its commit
      * and find nothing; `lostEvents` (the refusal's audit entry) are written instead in that
-     * case. Returns the usage record's id, or undefined when the claim was lost.
+     * case. `claim` (claimSessionSql) is the browser session's own claim: when another request
+     * of the same session wrote it first, nothing is written and the answer is 'conflict'.
+     * Returns the usage record's id, or undefined when the invitation was lost.
      */
     async consumeOnOpen(
       inviteUuid: string,
@@ -71,23 +73,27 @@ export function createInvitationRuntimeRepository(db: Db) {
       clientIp: string | null,
       events: NewEvent[],
       lostEvents: NewEvent[],
-    ): Promise<number | undefined> {
-      const rows = await query<{ id: number }>(
+      claim: SQL = sql`SELECT 1`,
+    ): Promise<number | undefined | 'conflict'> {
+      const rows = await query<{ claimed: boolean; id: number | null }>(
         db,
-        sql`WITH consumed AS (
+        sql`WITH claimed AS (${claim}), consumed AS (
               DELETE FROM invitations WHERE invite_uuid = ${inviteUuid} AND ${VALID}
-                AND (flow IS NULL OR flow = ${flowPk}) RETURNING invite_uuid
+                AND (flow IS NULL OR flow = ${flowPk}) AND EXISTS (SELECT 1 FROM claimed)
+              RETURNING invite_uuid
             ), used AS (
               INSERT INTO invitation_uses (invitation_uuid, user_id, username, client_ip)
               SELECT invite_uuid, NULL, '', ${clientIp} FROM consumed RETURNING id
             ), logged AS (
               ${insertEventsSql(events, sql`EXISTS (SELECT 1 FROM consumed)`)}
             ), refused AS (
-              ${insertEventsSql(lostEvents, sql`NOT EXISTS (SELECT 1 FROM consumed)`)}
+              ${insertEventsSql(lostEvents, sql`EXISTS (SELECT 1 FROM claimed) AND NOT EXISTS (SELECT 1 FROM consumed)`)}
             )
-            SELECT id FROM used`,
+            SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, (SELECT id FROM used) AS id`,
       );
-      return rows[0] ? Number(rows[0].id) : undefined;
+      const row = rows[0];
+      if (!row?.claimed) return 'conflict';
+      return row.id === null ? undefined : Number(row.id);
     },
 
     /** Single use, consumed at enrollment: a lease for one holder, renewable by that holder. */

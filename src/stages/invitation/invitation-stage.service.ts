@@ -145,7 +145,7 @@ export class InvitationStageService {
     const actor = requireActor(ctx);
     const current = await this.find(actor, rawPk);
     await this.permissions.requireOnObject(actor, PERMISSION.delete, current.pk);
-    await this.stages.destroy(ctx, current.pk, 'invitation');
+    await this.stages.destroy(ctx, current.pk, 'invitation', 'InvitationStage');
   }
 
   async usedBy(ctx: RequestContext, rawPk: string): Promise<UsedByItem[]> {

@@ -210,8 +210,13 @@ export function createInvitationRepository(db: Db) {
       await db.execute(sql`UPDATE invitations SET ${sql.join(sets, sql`, `)} WHERE invite_uuid = ${pk}`);
     },
 
-    async delete(pk: string): Promise<void> {
-      await db.execute(sql`DELETE FROM invitations WHERE invite_uuid = ${pk}`);
+    /** Deletes the row; false when it was already gone (a concurrent delete won). */
+    async delete(pk: string): Promise<boolean> {
+      const rows = await query(
+        db,
+        sql`DELETE FROM invitations WHERE invite_uuid = ${pk} RETURNING invite_uuid`,
+      );
+      return rows.length > 0;
     },
 
     /**

@@ -259,7 +259,11 @@ export class InvitationService {
     const current = await this.find(actor, rawPk);
     await this.permissions.requireOnObject(actor, PERMISSION.delete, current.pk);
     await this.db.transaction(async (tx) => {
-      await createInvitationRepository(tx).delete(current.pk);
+      // The DELETE's own result decides: a concurrent delete that removed the row first wins,
+      // and this one answers 404 with its event rolled back.
+      if (!(await createInvitationRepository(tx).delete(current.pk))) {
+        throw ApiError.notFound(Messages.noMatch('Invitation'));
+      }
       await this.events.model(tx, auditContext(ctx, current.pk), 'model_deleted', this.modelRef(current));
     });
   }

@@ -20,7 +20,8 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import { parseUuid } from '../../api/filters.js';
 import { deepMerge, isPlainRecord as isObject } from '../../api/safe-objects.js';
-import type { HttpSession } from '../../core/sessions/session.store.js';
+import { SessionConflict, type HttpSession } from '../../core/sessions/session.store.js';
+import { claimSessionSql } from '../../core/sessions/session.repository.js';
 import {
   INVITATION_TOKEN_KEY,
   PLAN_CONTEXT_INVITATION,
@@ -181,13 +182,19 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
     const lost = run.events.entry(
       ...denialEvent(run, 'unknown', settings.continue_flow_without_invitation, inviteUuid),
     );
+    // The session's claim rides along: of concurrent requests of one session that open the
+    // link, one consumes it and keeps the plan that holds it; the others change nothing.
+    const stored = run.session.stored;
     const consumed = await repository.consumeOnOpen(
       inviteUuid,
       run.flow.pk,
       run.ctx.clientIp,
       events.drain(),
       [lost],
+      stored ? claimSessionSql(stored) : undefined,
     );
+    if (consumed === 'conflict') throw new SessionConflict();
+    if (stored) run.session.stored = { key: stored.key, version: stored.version + 1 };
     if (consumed === undefined) return refused();
     claim = {
       invite_uuid: inviteUuid,

@@ -124,9 +124,12 @@ export class PromptService {
     const current = await this.find(actor, rawPk);
     await this.permissions.requireOnObject(actor, PERMISSION.delete, current.pk);
     await this.db.transaction(async (tx) => {
-      if (await createPromptRepository(tx).delete(current.pk)) {
-        await this.events.model(tx, ctx, 'model_deleted', this.modelRef(current.pk, current));
+      // The DELETE's own result decides: a concurrent delete that removed the row first wins,
+      // and this one answers 404 with its event rolled back.
+      if (!(await createPromptRepository(tx).delete(current.pk))) {
+        throw ApiError.notFound(Messages.noMatch('Prompt'));
       }
+      await this.events.model(tx, ctx, 'model_deleted', this.modelRef(current.pk, current));
     });
   }
 

@@ -149,7 +149,11 @@ async function write(run: StageRun): Promise<ReturnType<typeof ok>> {
         { ...data, created: !existing },
         { app: 'authentik.events.signals', user: eventUser },
       );
-      await events.write(tx);
+      // The user and the plan that moved past this stage commit together, with the events in
+      // the same statement: a second answer of the same session sent at once finds the plan
+      // moved and writes nobody.
+      context[PLAN_CONTEXT_PENDING_USER] = id;
+      await run.advance(tx, events.drain());
       return id;
     });
     context[PLAN_CONTEXT_PENDING_USER] = userId;
