@@ -43,6 +43,8 @@ export const TOKEN_PERMISSION = {
 const ATTRIBUTE_TOKEN_EXPIRING = 'goauthentik.io/user/token-expires';
 const ATTRIBUTE_TOKEN_MAXIMUM_LIFETIME = 'goauthentik.io/user/token-maximum-lifetime';
 
+const NON_EXPIRING_REFUSED = 'Only a superuser can create a token that does not expire.';
+
 /** The tenant's default_token_length. */
 export const DEFAULT_TOKEN_LENGTH = 60;
 const KEY_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -191,6 +193,20 @@ export class TokenService {
     return expires;
   }
 
+  /**
+   * The expiring flag authentik's perform_create gives a non-superuser's token: their
+   * `goauthentik.io/user/token-expires` attribute, true when unset.
+   */
+  private async ownExpiring(actor: Actor): Promise<boolean> {
+    const own = (await createUserRepository(this.db).findByPk(actor.user.id))?.attributes ?? {};
+    return own[ATTRIBUTE_TOKEN_EXPIRING] === undefined ? true : Boolean(own[ATTRIBUTE_TOKEN_EXPIRING]);
+  }
+
+  /** A superuser, or a user whose attributes let their tokens live forever. */
+  private async mayDisableExpiry(actor: Actor): Promise<boolean> {
+    return actor.user.is_superuser || !(await this.ownExpiring(actor));
+  }
+
   private async groupAttributes(userId: number): Promise<Record<string, unknown>> {
     const users = createUserRepository(this.db);
     const user = await users.findByPk(userId);
@@ -229,8 +245,10 @@ export class TokenService {
     let expiring = input.expiring ?? true;
     if (!actor.user.is_superuser) {
       userId = actor.user.id;
-      const own = (await createUserRepository(this.db).findByPk(userId))?.attributes ?? {};
-      expiring = own[ATTRIBUTE_TOKEN_EXPIRING] === undefined ? true : Boolean(own[ATTRIBUTE_TOKEN_EXPIRING]);
+      expiring = await this.ownExpiring(actor);
+      // authentik silently overrides the flag; Tessera says so, rather than hand back a token
+      // that expires when the caller asked for one that does not.
+      if (input.expiring === false && expiring) throw ApiError.field('expiring', NON_EXPIRING_REFUSED);
     }
     const expires = await this.expiry(userId, intent, expiring, input.expires);
     const row = await this.db.transaction(async (tx) => {
@@ -272,6 +290,11 @@ export class TokenService {
     const intent = input.intent ?? current.intent;
     if (intent !== 'api' && intent !== 'app_password')
       throw ApiError.field('intent', `Invalid intent ${intent}`);
+    // perform_create lets only superusers choose a non-expiring token; the same holds for an
+    // update, or any token owner could lift the expiry of their own token with one PATCH.
+    if (input.expiring === false && current.expiring && !(await this.mayDisableExpiry(actor))) {
+      throw ApiError.field('expiring', NON_EXPIRING_REFUSED);
+    }
     const expiring = input.expiring ?? current.expiring;
     const expires = await this.expiry(current.user, intent, expiring, input.expires);
     const row = await this.db.transaction(async (tx) => {
