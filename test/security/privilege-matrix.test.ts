@@ -19,7 +19,7 @@ import {
   unique,
   type TestUser,
 } from '../helpers/factories.js';
-import { answers, buildEnrollmentFlow, createInvitation } from '../helpers/enrollment.js';
+import { answers, buildEnrollmentFlow } from '../helpers/enrollment.js';
 import { FlowBrowser } from '../helpers/flow-client.js';
 
 const t = await buildTestApp();

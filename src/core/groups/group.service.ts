@@ -200,7 +200,13 @@ export class GroupService {
    * turning an existing group into a superuser group makes all its members superusers, which
    * only a superuser may do.
    */
-  private async checkGrants(db: Db, actor: Actor, pk: string, input: Partial<GroupInput>, current?: GroupRow) {
+  private async checkGrants(
+    db: Db,
+    actor: Actor,
+    pk: string,
+    input: Partial<GroupInput>,
+    current?: GroupRow,
+  ) {
     const added = <T>(next: T[] | undefined, before: T[] | undefined) =>
       (next ?? []).filter((value) => !(before ?? []).includes(value));
     const errors: FieldErrors = {};
