@@ -3,7 +3,6 @@ import { query, type Db } from '../db/client.js';
 import { uuidArray } from '../db/list-query.js';
 import type { Grant } from '../api/context.js';
 import { isSuperuserSql } from '../core/users/user-identity.sql.js';
-import { loadUserGrants } from './permission.repository.js';
 
 /** What a membership, a role or a user carries: superuser status and permission grants. */
 export interface Privileges {
@@ -60,13 +59,30 @@ export function createPrivilegeRepository(db: Db) {
       return grants(grantsOfRoles(sql`SELECT unnest(${uuidArray(rolePks)})`));
     },
 
-    /** Everything a user holds: superuser status and every grant, however reached. */
+    /**
+     * The authority a user holds: superuser status and the grants of their roles, their own and
+     * those of their groups and ancestors. Grants made to the user directly are left out: Tessera
+     * makes them only on tokens the user created (authentik's perform_create assign_perm), and
+     * they reach nothing beyond the account itself.
+     */
     async heldByUser(userId: number): Promise<Privileges> {
       const [row] = await query<{ superuser: boolean }>(
         db,
         sql`SELECT ${isSuperuserSql(sql`${userId}::int`)} AS superuser`,
       );
-      return { superuser: row.superuser, grants: await loadUserGrants(db, userId) };
+      const groups = sql`SELECT group_uuid FROM user_groups WHERE user_id = ${userId}`;
+      return {
+        superuser: row.superuser,
+        grants: await grants(
+          grantsOfRoles(sql`SELECT role_uuid FROM user_roles WHERE user_id = ${userId}
+            UNION SELECT role_uuid FROM group_roles WHERE group_uuid IN (
+              WITH RECURSIVE tree AS (
+                ${groups}
+                UNION
+                SELECT gp.parent_uuid FROM group_parents gp JOIN tree t ON gp.group_uuid = t.group_uuid
+              ) SELECT group_uuid FROM tree)`),
+        ),
+      };
     },
   };
 }

@@ -250,6 +250,14 @@ const MATRIX: Row[] = [
     refused: { field: 'roles' },
   },
   {
+    holds: 'change_user on themselves',
+    tries: 'to let their own tokens never expire through the token-expires attribute',
+    grants: [{ permission: 'authentik_core.change_user', on: onSelf }, viewSelf],
+    attempt: (as, me) =>
+      as.patch(`${USERS}${me.id}/`, { attributes: { 'goauthentik.io/user/token-expires': false } }),
+    refused: { field: 'attributes' },
+  },
+  {
     holds: 'change_user',
     tries: "to change akadmin's email (and so its recovery address)",
     grants: [{ permission: 'authentik_core.change_user' }, { permission: 'authentik_core.view_user' }],
@@ -407,6 +415,18 @@ describe('privilege matrix: one permission never reaches beyond itself', () => {
     const admin = await t.client.post(GROUPS, { name: unique('g'), parents: [f.admins], users: [other.id] });
     assert.equal(admin.status, 201, JSON.stringify(admin.body));
     assert.equal(await isSuperuser(other), true);
+  });
+
+  test('reset_user_password still reaches a user whose only extra grant is the key of their own token', async () => {
+    const helpdesk = await createUserWithToken(t);
+    await grantPermission(t, helpdesk, 'authentik_core.reset_user_password');
+    await grantPermission(t, helpdesk, 'authentik_core.view_user');
+    const member = await createUserWithToken(t);
+    await ownToken(member);
+    const response = await t.client
+      .as(helpdesk.token)
+      .post(`${USERS}${member.id}/set_password/`, { password: 'a-new-password-1234' });
+    assert.equal(response.status, 204, JSON.stringify(response.body));
   });
 
   test('assign_role_permissions with the permission held on the object may assign it there', async () => {

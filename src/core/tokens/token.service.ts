@@ -22,6 +22,7 @@ import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { createUserRepository } from '../users/user.repository.js';
 import { mergeGroupAttributes } from '../users/group-attributes.js';
+import { USER_ATTRIBUTE_TOKEN_MAXIMUM_LIFETIME, tokensExpire } from '../users/user-attributes.js';
 import { presentUser } from '../users/user.service.js';
 import {
   TOKEN_ORDER_FIELDS,
@@ -38,10 +39,6 @@ export const TOKEN_PERMISSION = {
   viewKey: 'authentik_core.view_token_key',
   setKey: 'authentik_core.set_token_key',
 } as const;
-
-/** authentik/core/models.py USER_ATTRIBUTE_TOKEN_EXPIRING / _MAXIMUM_LIFETIME. */
-const ATTRIBUTE_TOKEN_EXPIRING = 'goauthentik.io/user/token-expires';
-const ATTRIBUTE_TOKEN_MAXIMUM_LIFETIME = 'goauthentik.io/user/token-maximum-lifetime';
 
 const NON_EXPIRING_REFUSED = 'Only a superuser can create a token that does not expire.';
 
@@ -173,7 +170,7 @@ export class TokenService {
     if (intent === 'api') return defaultExpiry.toISOString();
     if (intent === 'app_password') {
       let maximum = defaultExpiry;
-      const lifetime = (await this.groupAttributes(userId))[ATTRIBUTE_TOKEN_MAXIMUM_LIFETIME];
+      const lifetime = (await this.groupAttributes(userId))[USER_ATTRIBUTE_TOKEN_MAXIMUM_LIFETIME];
       if (typeof lifetime === 'string') {
         try {
           maximum = new Date(Date.now() + parseTimedelta(lifetime) * 1000);
@@ -198,8 +195,7 @@ export class TokenService {
    * `goauthentik.io/user/token-expires` attribute, true when unset.
    */
   private async ownExpiring(actor: Actor): Promise<boolean> {
-    const own = (await createUserRepository(this.db).findByPk(actor.user.id))?.attributes ?? {};
-    return own[ATTRIBUTE_TOKEN_EXPIRING] === undefined ? true : Boolean(own[ATTRIBUTE_TOKEN_EXPIRING]);
+    return tokensExpire((await createUserRepository(this.db).findByPk(actor.user.id))?.attributes);
   }
 
   /** A superuser, or a user whose attributes let their tokens live forever. */
