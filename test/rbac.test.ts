@@ -202,6 +202,10 @@ describe('assign / unassign validation', () => {
     const denied = await t.client.as(user.token).post(`${BY_ROLES}${role.pk}/assign/`, body);
     assert.equal(denied.status, 403);
     await grantPermission(t, user, 'authentik_rbac.assign_role_permissions', role.pk);
+    // The caller must also hold what they assign (PrivilegeService).
+    const notHeld = await t.client.as(user.token).post(`${BY_ROLES}${role.pk}/assign/`, body);
+    assert.equal(notHeld.status, 403);
+    await grantPermission(t, user, 'authentik_flows.view_flow');
     assert.equal((await t.client.as(user.token).post(`${BY_ROLES}${role.pk}/assign/`, body)).status, 200);
     const other = await createRole(t);
     assert.equal((await t.client.as(user.token).post(`${BY_ROLES}${other.pk}/assign/`, body)).status, 403);

@@ -35,8 +35,16 @@ export interface SubtypeOptions {
   defaults: Record<string, unknown>;
   /** Reads the type's own list filters into column values. */
   filters(reader: FilterReader): Record<string, unknown>;
-  /** Extra checks on written values (related objects exist), throwing a 400. */
-  validate?(db: Db, values: Record<string, unknown>, input: Record<string, unknown>): Promise<void>;
+  /**
+   * Extra checks on written values (related objects exist, the caller may hand out what the
+   * stage will grant), throwing a 400. `current` is the stored row on an update.
+   */
+  validate?(
+    db: Db,
+    values: Record<string, unknown>,
+    input: Record<string, unknown>,
+    caller: { actor: Actor; permissions: PermissionService; current?: SubtypeRow },
+  ): Promise<void>;
   /** Fields always rendered with a fixed value (PromptStage.validation_policies: no policies exist). */
   constants?: Record<string, unknown>;
 }
@@ -141,12 +149,14 @@ export class SubtypeStageService {
   }
 
   async create(ctx: RequestContext, input: Input): Promise<Record<string, unknown>> {
+    const actor = requireActor(ctx);
+    await this.permissions.preload(actor);
     const row = await this.db.transaction(async (tx) => {
       const name = input.name as string;
       await this.stages.assertNameFree(tx, name);
       await this.validateRelated(tx, input);
       const values = { ...this.options.defaults, ...this.columnValues(input) };
-      await this.options.validate?.(tx, values, input);
+      await this.options.validate?.(tx, values, input, { actor, permissions: this.permissions });
       const repository = createSubtypeRepository(tx, this.options.definition);
       const pk = await repository.insert(name, values);
       const relation = this.options.definition.relation;
@@ -161,11 +171,12 @@ export class SubtypeStageService {
     const actor = requireActor(ctx);
     const current = await this.find(actor, rawPk);
     await this.permissions.requireOnObject(actor, this.permission.change, current.pk);
+    await this.permissions.preload(actor);
     const row = await this.db.transaction(async (tx) => {
       if (input.name !== undefined) await this.stages.assertNameFree(tx, input.name, current.pk);
       await this.validateRelated(tx, input);
       const values = this.columnValues(input);
-      await this.options.validate?.(tx, values, input);
+      await this.options.validate?.(tx, values, input, { actor, permissions: this.permissions, current });
       const repository = createSubtypeRepository(tx, this.options.definition);
       await repository.update(current.pk, input.name, values);
       const relation = this.options.definition.relation;

@@ -19,6 +19,11 @@ export class PermissionService {
     return actor.grants;
   }
 
+  /** Loads the actor's grants now, so that checks made inside a later transaction need no query. */
+  async preload(actor: Actor): Promise<void> {
+    await this.grants(actor);
+  }
+
   async hasGlobal(actor: Actor, permission: string): Promise<boolean> {
     if (actor.user.is_superuser) return true;
     return (await this.grants(actor)).some((g) => g.permission === permission && g.objectPk === null);

@@ -13,6 +13,7 @@ import { paginate, pythonInt, readPage, type Page } from '../api/pagination.js';
 import { readSearch } from '../api/search.js';
 import type { EventService } from '../events/event.service.js';
 import type { PermissionService } from './permission.service.js';
+import { PrivilegeService } from './privilege.service.js';
 import { appVerboseName, modelVerboseName } from './permission-catalogue.js';
 import { MODEL_CHOICES } from './model-enum.js';
 import { OBJECT_MODELS, normalizeObjectPk } from './object-registry.js';
@@ -58,6 +59,7 @@ export class RbacPermissionService {
     private readonly events: EventService,
     private readonly roles: RoleService,
     private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
+    private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
   ) {}
 
   /** The catalogue: any authenticated user may read it (permission_classes = IsAuthenticated). */
@@ -188,6 +190,16 @@ export class RbacPermissionService {
     const role = await this.roles.findUnfiltered(rawRolePk);
     await this.permissions.requireOnObject(actor, RBAC_PERMISSION.assign, role.pk);
     const assignment = await this.resolve(input);
+    // Everyone holding the role gains the permissions: the caller must hold each of them, on
+    // the object for an object-level assignment (a global grant covers every object).
+    const refusal = await this.privileges.permissionsOf(
+      actor,
+      assignment.permissions.map((p) => ({
+        permission: `${p.app_label}.${p.codename}`,
+        objectPk: assignment.objectPk,
+      })),
+    );
+    if (refusal !== null) throw PrivilegeService.forbidden(refusal);
     return this.db.transaction(async (tx) => {
       const repository = createRbacPermissionRepository(tx);
       const ids: { id: string }[] = [];

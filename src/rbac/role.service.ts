@@ -13,6 +13,7 @@ import { pythonInt, type Page } from '../api/pagination.js';
 import type { UsedByItem } from '../api/schemas.js';
 import type { EventService } from '../events/event.service.js';
 import type { PermissionService } from './permission.service.js';
+import { PrivilegeService } from './privilege.service.js';
 import { ROLE_ORDER_FIELDS, createRoleRepository, type RoleFilter, type RoleRow } from './role.repository.js';
 import type { RoleBody, RoleInput } from './role.schema.js';
 import { groupDisplayName } from '../core/groups/group-identity.js';
@@ -58,6 +59,7 @@ export class RoleService {
     private readonly permissions: PermissionService,
     private readonly events: EventService,
     private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
+    private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
   ) {}
 
   async list(ctx: RequestContext, query: RawQuery): Promise<Page<RoleBody>> {
@@ -205,6 +207,11 @@ export class RoleService {
     const actor = requireActor(ctx);
     const role = await this.findUnfiltered(rawPk);
     await this.permissions.requireOnObject(actor, ROLE_PERMISSION.change, role.pk);
+    // Giving the role gives every grant it carries: the caller must hold all of them.
+    if (add) {
+      const refusal = await this.privileges.roles(this.db, actor, [role.pk]);
+      if (refusal !== null) throw PrivilegeService.forbidden(refusal);
+    }
     const repository = createRoleRepository(this.db);
     const pk = await visibleUserPk(this.permissions, actor, userPk, (id) => repository.userExists(id));
     if (add) await repository.addUser(role.pk, pk);

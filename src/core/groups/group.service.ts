@@ -15,6 +15,7 @@ import { pythonInt, type Page } from '../../api/pagination.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
+import { PrivilegeMessages, PrivilegeService, type Refusal } from '../../rbac/privilege.service.js';
 import { visibleUserPk } from '../../rbac/role.service.js';
 import { stageDisplayName } from '../../flows/stage-types.js';
 import { presentPartialUser } from '../users/partial-user.schema.js';
@@ -58,6 +59,7 @@ export class GroupService {
     private readonly events: EventService,
     private readonly install: Install,
     private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
+    private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
   ) {}
 
   present(row: GroupRow, query: RawQuery): GroupBody {
@@ -189,8 +191,42 @@ export class GroupService {
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
   }
 
+  /**
+   * What a group write hands out, checked against what the caller holds (PrivilegeService),
+   * inside the transaction once the rows are written, so that the group's new place in the
+   * tree is what counts; a refusal rolls the whole write back. New parents and new roles are
+   * checked even on a group without members, since members added later (or by a user_write
+   * stage) inherit them; new members are checked against everything the group confers; and
+   * turning an existing group into a superuser group makes all its members superusers, which
+   * only a superuser may do.
+   */
+  private async checkGrants(
+    db: Db,
+    actor: Actor,
+    pk: string,
+    input: Partial<GroupInput>,
+    current?: GroupRow,
+  ) {
+    const added = <T>(next: T[] | undefined, before: T[] | undefined) =>
+      (next ?? []).filter((value) => !(before ?? []).includes(value));
+    const errors: FieldErrors = {};
+    const refuse = (field: string, refusal: Refusal) => {
+      if (refusal !== null) errors[field] = [PrivilegeMessages[refusal]];
+    };
+    if (current && input.is_superuser === true && !current.is_superuser && !actor.user.is_superuser) {
+      refuse('is_superuser', 'superuser');
+    }
+    refuse('parents', await this.privileges.groups(db, actor, added(input.parents, current?.parents)));
+    refuse('roles', await this.privileges.roles(db, actor, added(input.roles, current?.roles)));
+    if (added(input.users, current?.users).length > 0) {
+      refuse('users', await this.privileges.groups(db, actor, [pk]));
+    }
+    if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
+  }
+
   async create(ctx: RequestContext, input: GroupInput): Promise<GroupBody> {
     const actor = requireActor(ctx);
+    await this.privileges.prepare(actor);
     const row = await this.db.transaction(async (tx) => {
       await this.validate(tx, actor, input);
       const repository = createGroupRepository(tx);
@@ -202,6 +238,7 @@ export class GroupService {
       await repository.setParents(pk, input.parents ?? []);
       await repository.setUsers(pk, input.users ?? []);
       await repository.setRoles(pk, input.roles ?? []);
+      await this.checkGrants(tx, actor, pk, input);
       const created = (await repository.findByPk(pk)) as GroupRow;
       await this.events.model(tx, ctx, 'model_created', groupRef(created));
       if (
@@ -226,6 +263,7 @@ export class GroupService {
     const actor = requireActor(ctx);
     const current = await this.find(actor, rawPk);
     await this.permissions.requireOnObject(actor, GROUP_PERMISSION.change, current.pk);
+    await this.privileges.prepare(actor);
     const users = input.users ?? (partial ? undefined : []);
     const parents = input.parents ?? (partial ? undefined : []);
     const row = await this.db.transaction(async (tx) => {
@@ -239,6 +277,7 @@ export class GroupService {
       if (parents !== undefined) await repository.setParents(current.pk, parents);
       if (users !== undefined) await repository.setUsers(current.pk, users);
       if (input.roles !== undefined) await repository.setRoles(current.pk, input.roles);
+      await this.checkGrants(tx, actor, current.pk, { ...input, users, parents }, current);
       const updated = (await repository.findByPk(current.pk)) as GroupRow;
       await this.events.model(tx, ctx, 'model_updated', groupRef(updated));
       return updated;
@@ -276,6 +315,11 @@ export class GroupService {
       add ? GROUP_PERMISSION.addUser : GROUP_PERMISSION.removeUser,
       pk,
     );
+    // Joining the group gives the user everything it confers: the caller must hold all of it.
+    if (add) {
+      const refusal = await this.privileges.groups(this.db, actor, [pk]);
+      if (refusal !== null) throw PrivilegeService.forbidden(refusal);
+    }
     const userId = await visibleUserPk(this.permissions, actor, userPk, async (id) =>
       Boolean(await createUserRepository(this.db).findByPk(id)),
     );

@@ -22,6 +22,7 @@ import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { createUserRepository } from '../users/user.repository.js';
 import { mergeGroupAttributes } from '../users/group-attributes.js';
+import { USER_ATTRIBUTE_TOKEN_MAXIMUM_LIFETIME, tokensExpire } from '../users/user-attributes.js';
 import { presentUser } from '../users/user.service.js';
 import {
   TOKEN_ORDER_FIELDS,
@@ -39,9 +40,7 @@ export const TOKEN_PERMISSION = {
   setKey: 'authentik_core.set_token_key',
 } as const;
 
-/** authentik/core/models.py USER_ATTRIBUTE_TOKEN_EXPIRING / _MAXIMUM_LIFETIME. */
-const ATTRIBUTE_TOKEN_EXPIRING = 'goauthentik.io/user/token-expires';
-const ATTRIBUTE_TOKEN_MAXIMUM_LIFETIME = 'goauthentik.io/user/token-maximum-lifetime';
+const NON_EXPIRING_REFUSED = 'Only a superuser can create a token that does not expire.';
 
 /** The tenant's default_token_length. */
 export const DEFAULT_TOKEN_LENGTH = 60;
@@ -171,7 +170,7 @@ export class TokenService {
     if (intent === 'api') return defaultExpiry.toISOString();
     if (intent === 'app_password') {
       let maximum = defaultExpiry;
-      const lifetime = (await this.groupAttributes(userId))[ATTRIBUTE_TOKEN_MAXIMUM_LIFETIME];
+      const lifetime = (await this.groupAttributes(userId))[USER_ATTRIBUTE_TOKEN_MAXIMUM_LIFETIME];
       if (typeof lifetime === 'string') {
         try {
           maximum = new Date(Date.now() + parseTimedelta(lifetime) * 1000);
@@ -189,6 +188,19 @@ export class TokenService {
       if (expires === undefined && expiring) return defaultExpiry.toISOString();
     }
     return expires;
+  }
+
+  /**
+   * The expiring flag authentik's perform_create gives a non-superuser's token: their
+   * `goauthentik.io/user/token-expires` attribute, true when unset.
+   */
+  private async ownExpiring(actor: Actor): Promise<boolean> {
+    return tokensExpire((await createUserRepository(this.db).findByPk(actor.user.id))?.attributes);
+  }
+
+  /** A superuser, or a user whose attributes let their tokens live forever. */
+  private async mayDisableExpiry(actor: Actor): Promise<boolean> {
+    return actor.user.is_superuser || !(await this.ownExpiring(actor));
   }
 
   private async groupAttributes(userId: number): Promise<Record<string, unknown>> {
@@ -229,8 +241,10 @@ export class TokenService {
     let expiring = input.expiring ?? true;
     if (!actor.user.is_superuser) {
       userId = actor.user.id;
-      const own = (await createUserRepository(this.db).findByPk(userId))?.attributes ?? {};
-      expiring = own[ATTRIBUTE_TOKEN_EXPIRING] === undefined ? true : Boolean(own[ATTRIBUTE_TOKEN_EXPIRING]);
+      expiring = await this.ownExpiring(actor);
+      // authentik silently overrides the flag; Tessera says so, rather than hand back a token
+      // that expires when the caller asked for one that does not.
+      if (input.expiring === false && expiring) throw ApiError.field('expiring', NON_EXPIRING_REFUSED);
     }
     const expires = await this.expiry(userId, intent, expiring, input.expires);
     const row = await this.db.transaction(async (tx) => {
@@ -272,6 +286,11 @@ export class TokenService {
     const intent = input.intent ?? current.intent;
     if (intent !== 'api' && intent !== 'app_password')
       throw ApiError.field('intent', `Invalid intent ${intent}`);
+    // perform_create lets only superusers choose a non-expiring token; the same holds for an
+    // update, or any token owner could lift the expiry of their own token with one PATCH.
+    if (input.expiring === false && current.expiring && !(await this.mayDisableExpiry(actor))) {
+      throw ApiError.field('expiring', NON_EXPIRING_REFUSED);
+    }
     const expiring = input.expiring ?? current.expiring;
     const expires = await this.expiry(current.user, intent, expiring, input.expires);
     const row = await this.db.transaction(async (tx) => {

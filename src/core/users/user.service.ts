@@ -17,11 +17,13 @@ import { parseDatetime } from '../../api/validation.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
+import { PrivilegeMessages, PrivilegeService, type Refusal } from '../../rbac/privilege.service.js';
 import { permissionEntries } from '../../rbac/permission-catalogue.js';
 import { groupDisplayName, groupNumPk } from '../groups/group-identity.js';
 import { hashPassword } from './password.js';
 import { userUid } from './partial-user.schema.js';
 import { mergeGroupAttributes } from './group-attributes.js';
+import { USER_ATTRIBUTE_TOKEN_EXPIRING, tokensExpire } from './user-attributes.js';
 import {
   USER_ORDER_FIELDS,
   createUserRepository,
@@ -105,6 +107,7 @@ export class UserService {
     private readonly events: EventService,
     private readonly install: Install,
     private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
+    private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
   ) {}
 
   private present(row: UserRow, ctx: RequestContext): UserBody {
@@ -282,9 +285,49 @@ export class UserService {
     }
   }
 
+  /**
+   * The groups and roles a write adds to a user, checked against what the caller holds
+   * (PrivilegeService): joining a superuser group needs a superuser, a role every grant it
+   * carries. Only additions count: what the user already has was granted by someone allowed to.
+   */
+  private async checkGrants(db: Db, actor: Actor, input: Partial<UserInput>, current?: UserRow) {
+    const errors: FieldErrors = {};
+    const refuse = (field: string, refusal: Refusal) => {
+      if (refusal !== null) errors[field] = [PrivilegeMessages[refusal]];
+    };
+    const groups = (input.groups ?? []).filter((pk) => !(current?.groups ?? []).includes(pk));
+    const roles = (input.roles ?? []).filter((pk) => !(current?.roles ?? []).includes(pk));
+    refuse('groups', await this.privileges.groups(db, actor, groups));
+    refuse('roles', await this.privileges.roles(db, actor, roles));
+    // The token-expires attribute decides whether the user's tokens may live forever, which
+    // only a superuser may allow (TokenViewSet.perform_create); otherwise change_user on
+    // oneself would lift the expiry the token endpoint enforces.
+    if (
+      input.attributes !== undefined &&
+      !actor.user.is_superuser &&
+      !tokensExpire(input.attributes) &&
+      tokensExpire(current?.attributes)
+    ) {
+      errors.attributes = [`Only a superuser can set ${USER_ATTRIBUTE_TOKEN_EXPIRING} to false.`];
+    }
+    if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
+  }
+
+  /**
+   * Editing, deleting or setting the password of another user needs everything that user
+   * holds: otherwise a holder of change_user or reset_user_password could take over akadmin.
+   */
+  private async requireTarget(actor: Actor, target: UserRow): Promise<void> {
+    const refusal = await this.privileges.target(this.db, actor, target.pk);
+    if (refusal !== null) throw PrivilegeService.forbidden(refusal);
+  }
+
   async create(ctx: RequestContext, input: UserInput): Promise<UserBody> {
+    const actor = requireActor(ctx);
+    await this.privileges.prepare(actor);
     const row = await this.db.transaction(async (tx) => {
       await this.validate(tx, input);
+      await this.checkGrants(tx, actor, input);
       const repository = createUserRepository(tx);
       const pk = await repository.insert({
         username: input.username,
@@ -324,10 +367,12 @@ export class UserService {
     const actor = requireActor(ctx);
     const current = await this.find(actor, rawPk);
     await this.permissions.requireOnObject(actor, USER_PERMISSION.change, String(current.pk));
+    await this.requireTarget(actor, current);
     const groups = input.groups ?? (partial ? undefined : []);
     const roles = input.roles ?? (partial ? undefined : []);
     const row = await this.db.transaction(async (tx) => {
       await this.validate(tx, input, current);
+      await this.checkGrants(tx, actor, input, current);
       const repository = createUserRepository(tx);
       await repository.update(current.pk, {
         username: input.username,
@@ -353,6 +398,7 @@ export class UserService {
     const actor = requireActor(ctx);
     const current = await this.find(actor, rawPk);
     await this.permissions.requireOnObject(actor, USER_PERMISSION.delete, String(current.pk));
+    await this.requireTarget(actor, current);
     await this.db.transaction(async (tx) => {
       // The DELETE's own result decides: a concurrent delete that removed the row first wins,
       // and this one answers 404 with its event rolled back.
@@ -375,6 +421,7 @@ export class UserService {
     if (!global) {
       await this.permissions.requireOnObject(actor, USER_PERMISSION.resetPassword, String(target.pk));
     }
+    await this.requireTarget(actor, target);
     const hash = await hashPassword(password);
     await this.db.transaction(async (tx) => {
       await createUserRepository(tx).setPassword(target.pk, hash);

@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { query } from '../../db/client.js';
 import { ApiError, Messages } from '../../api/errors.js';
+import { PrivilegeService } from '../../rbac/privilege.service.js';
 import type { SubtypeDefinition } from '../../flows/stage-subtype.repository.js';
 import type { SubtypeOptions } from '../../flows/stage-subtype.service.js';
 import { USER_CREATION_MODES, USER_TYPES } from './user-write-stage.schema.js';
@@ -37,11 +38,16 @@ export const userWriteStageOptions: SubtypeOptions = {
     user_path_template: reader.text('user_path_template'),
     user_type: reader.choice('user_type', USER_TYPES),
   }),
-  // PrimaryKeyRelatedField on the group.
-  async validate(db, values) {
+  // PrimaryKeyRelatedField on the group. Every user the stage creates joins the group, so
+  // naming a new group is handing out what it confers: the caller must hold all of it
+  // (PrivilegeService), or a holder of add_userwritestage could enrol superusers.
+  async validate(db, values, _input, { actor, permissions, current }) {
     const group = values.create_users_group;
     if (typeof group !== 'string') return;
     const rows = await query(db, sql`SELECT 1 FROM groups WHERE group_uuid = ${group}`);
     if (rows.length === 0) throw ApiError.field('create_users_group', Messages.pkDoesNotExist(group));
+    if (current?.create_users_group === group) return;
+    const refusal = await new PrivilegeService(permissions).groups(db, actor, [group]);
+    if (refusal !== null) throw PrivilegeService.fieldError('create_users_group', refusal);
   },
 };
