@@ -20,6 +20,7 @@ import { apiPipeline, mountRoutes, type RouteSpec, type ViewMetadata } from './a
 import { TokenUserCache } from './api/authentication.js';
 import { registerOpenApi, schemaRoutes } from './api/schema.routes.js';
 import { parseJsonBody, parseOtherBody } from './api/json-body.js';
+import { clientErrorHandler } from './api/client-errors.js';
 import { PermissionService } from './rbac/permission.service.js';
 import { EventService } from './events/event.service.js';
 import { StageService } from './flows/stage.service.js';
@@ -146,6 +147,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     requestIdHeader: false,
     trustProxy: config.trustedProxyCidrs,
     bodyLimit: 1024 * 1024,
+    clientErrorHandler,
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 500 },
   });
   app.decorate('config', config);
@@ -169,7 +171,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // DRF parses JSON only; anything else is 415. An empty JSON body is empty data.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
+  // JSON arrives as bytes: the parser decodes them strictly (src/api/json-body.ts).
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonBody);
   app.addContentTypeParser('*', { parseAs: 'string' }, parseOtherBody);
 
   const tokenCache = config.authCacheSeconds
