@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, {
   type FastifyInstance,
+  type FastifyRequest,
   type FastifySchemaCompiler,
   type FastifyServerOptions,
 } from 'fastify';
@@ -30,6 +31,7 @@ import { BindingService } from './flows/bindings/binding.service.js';
 import { bindingRoutes, bindingViews } from './flows/bindings/binding.routes.js';
 import { InvitationStageService } from './stages/invitation/invitation-stage.service.js';
 import { invitationStageRoutes, invitationStageViews } from './stages/invitation/invitation-stage.routes.js';
+import { maskInvitationTokensInUrl } from './stages/invitation/invitation-token.js';
 import { bootstrap } from './core/bootstrap/bootstrap.service.js';
 import { healthRoutes } from './root/health.routes.js';
 import type { Install, ModuleDeps, ModuleFactory, PeriodicTask } from './module.js';
@@ -110,6 +112,32 @@ function buildServices(database: Database, config: Config): Services {
   };
 }
 
+/**
+ * Fastify's request serializer with the URL's invitation tokens masked: the request log keeps
+ * every `?itoken=` link otherwise, as the audit log would without its masking.
+ */
+const LOG_SERIALIZERS = {
+  req(request: FastifyRequest) {
+    return {
+      method: request.method,
+      url: maskInvitationTokensInUrl(request.url),
+      host: request.host,
+      remoteAddress: request.ip,
+      remotePort: request.socket?.remotePort,
+    };
+  },
+};
+
+/** The logger options with Tessera's serializers, whatever else the caller configured. */
+function loggerOptions(config: Config, logger: BuildOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === false) return false;
+  const base =
+    logger === undefined || logger === true
+      ? { level: config.logLevel === 'warning' ? 'warn' : config.logLevel }
+      : logger;
+  return { ...base, serializers: { ...base.serializers, ...LOG_SERIALIZERS } };
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * Writes under these prefixes change no token, flow or stage, so they leave the caches be: the
@@ -142,7 +170,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         buildSerializer: (() => serializerCompiler) as never,
       },
     },
-    logger: options.logger ?? { level: config.logLevel === 'warning' ? 'warn' : config.logLevel },
+    logger: loggerOptions(config, options.logger),
     genReqId: () => randomUUID().replace(/-/g, ''),
     requestIdHeader: false,
     trustProxy: config.trustedProxyCidrs,
