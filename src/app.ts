@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, {
   type FastifyInstance,
+  type FastifyRequest,
   type FastifySchemaCompiler,
   type FastifyServerOptions,
 } from 'fastify';
@@ -20,6 +21,7 @@ import { apiPipeline, mountRoutes, type RouteSpec, type ViewMetadata } from './a
 import { TokenUserCache } from './api/authentication.js';
 import { registerOpenApi, schemaRoutes } from './api/schema.routes.js';
 import { parseJsonBody, parseOtherBody } from './api/json-body.js';
+import { clientErrorHandler } from './api/client-errors.js';
 import { PermissionService } from './rbac/permission.service.js';
 import { EventService } from './events/event.service.js';
 import { StageService } from './flows/stage.service.js';
@@ -29,6 +31,7 @@ import { BindingService } from './flows/bindings/binding.service.js';
 import { bindingRoutes, bindingViews } from './flows/bindings/binding.routes.js';
 import { InvitationStageService } from './stages/invitation/invitation-stage.service.js';
 import { invitationStageRoutes, invitationStageViews } from './stages/invitation/invitation-stage.routes.js';
+import { maskInvitationTokensInUrl } from './stages/invitation/invitation-token.js';
 import { bootstrap } from './core/bootstrap/bootstrap.service.js';
 import { healthRoutes } from './root/health.routes.js';
 import type { Install, ModuleDeps, ModuleFactory, PeriodicTask } from './module.js';
@@ -109,6 +112,32 @@ function buildServices(database: Database, config: Config): Services {
   };
 }
 
+/**
+ * Fastify's request serializer with the URL's invitation tokens masked: the request log keeps
+ * every `?itoken=` link otherwise, as the audit log would without its masking.
+ */
+const LOG_SERIALIZERS = {
+  req(request: FastifyRequest) {
+    return {
+      method: request.method,
+      url: maskInvitationTokensInUrl(request.url),
+      host: request.host,
+      remoteAddress: request.ip,
+      remotePort: request.socket?.remotePort,
+    };
+  },
+};
+
+/** The logger options with Tessera's serializers, whatever else the caller configured. */
+function loggerOptions(config: Config, logger: BuildOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === false) return false;
+  const base =
+    logger === undefined || logger === true
+      ? { level: config.logLevel === 'warning' ? 'warn' : config.logLevel }
+      : logger;
+  return { ...base, serializers: { ...base.serializers, ...LOG_SERIALIZERS } };
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * Writes under these prefixes change no token, flow or stage, so they leave the caches be: the
@@ -141,11 +170,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         buildSerializer: (() => serializerCompiler) as never,
       },
     },
-    logger: options.logger ?? { level: config.logLevel === 'warning' ? 'warn' : config.logLevel },
+    logger: loggerOptions(config, options.logger),
     genReqId: () => randomUUID().replace(/-/g, ''),
     requestIdHeader: false,
     trustProxy: config.trustedProxyCidrs,
     bodyLimit: 1024 * 1024,
+    clientErrorHandler,
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 500 },
   });
   app.decorate('config', config);
@@ -169,7 +199,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // DRF parses JSON only; anything else is 415. An empty JSON body is empty data.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
+  // JSON arrives as bytes: the parser decodes them strictly (src/api/json-body.ts).
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonBody);
   app.addContentTypeParser('*', { parseAs: 'string' }, parseOtherBody);
 
   const tokenCache = config.authCacheSeconds

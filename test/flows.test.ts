@@ -139,7 +139,7 @@ describe('flows: list', () => {
     assert.deepEqual(await found(`${tag} nothing-matches`), []);
     const nul = await t.client.get(`${LIST}?search=a%00`);
     assert.equal(nul.status, 400);
-    assert.deepEqual(nul.body, ['Null characters are not allowed.']);
+    assert.deepEqual(nul.body, { search: ['Null characters are not allowed.'] });
   });
 
   test('pagination: page size, last page, invalid pages', async () => {

@@ -184,13 +184,13 @@ describe('invitation stages: list (the seed endpoint)', () => {
     });
   });
 
-  test("a NUL in a parameter is a 400 with an object or authentik's bare array, never a 500", async () => {
+  test('a NUL in a parameter is a 400 naming the parameter, never a 500', async () => {
     assert.deepEqual((await t.client.get(`${LIST}?name=a%00b`)).body, {
       name: ['Null characters are not allowed.'],
     });
     const search = await t.client.get(`${LIST}?search=a%00b`);
     assert.equal(search.status, 400);
-    assert.deepEqual(search.body, ['Null characters are not allowed.']);
+    assert.deepEqual(search.body, { search: ['Null characters are not allowed.'] });
   });
 
   test('a list costs the same number of SQL statements whatever the page size', async () => {

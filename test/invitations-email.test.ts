@@ -102,9 +102,18 @@ async function createInvitation(ctx: TestContext = t, overrides: Record<string, 
   return { invitation: response.body, flow };
 }
 
-function sendEmail(pk: string, body: unknown, options: { host?: string; token?: string } = {}, ctx = t) {
+/**
+ * A send_email as a trusted proxy (the test's loopback address is in the default
+ * AUTHENTIK_LISTEN__TRUSTED_PROXY_CIDRS) forwards it, naming the public host.
+ */
+function sendEmail(
+  pk: string,
+  body: unknown,
+  options: { headers?: Record<string, string>; token?: string } = {},
+  ctx = t,
+) {
   return ctx.client.post(`${LIST}${pk}/send_email/`, body, {
-    headers: { host: options.host ?? 'auth.example.com' },
+    headers: options.headers ?? { host: 'internal:9000', 'x-forwarded-host': 'auth.example.com' },
     token: options.token,
   });
 }
@@ -334,7 +343,7 @@ describe('send_email: refusals (nothing sent)', () => {
 });
 
 describe('send_email: configuration', () => {
-  test('TESSERA_EXTERNAL_URL is the link base; an unreachable server fails every address', async () => {
+  test('TESSERA_EXTERNAL_URL is the link base; an unreachable server is one error naming it', async () => {
     // A port nothing listens on: open a server, note its port, close it.
     const probe = await startSmtpServer();
     await probe.close();
@@ -353,10 +362,16 @@ describe('send_email: configuration', () => {
       other,
     );
     assert.equal(response.status, 400);
-    assert.deepEqual(Object.keys(response.body), ['email_addresses', 'bcc_addresses']);
-    assert.deepEqual(Object.keys(response.body.email_addresses), ['0', '1']);
-    assert.match(response.body.email_addresses['0'][0], /ECONNREFUSED/);
-    assert.deepEqual(Object.keys(response.body.bcc_addresses), ['0']);
+    assert.deepEqual(Object.keys(response.body), ['non_field_errors']);
+    assert.equal(response.body.non_field_errors.length, 1);
+    const [message] = response.body.non_field_errors;
+    assert.ok(
+      message.startsWith(
+        `The mail server at 127.0.0.1:${probe.port} (AUTHENTIK_EMAIL__HOST, AUTHENTIK_EMAIL__PORT) could not be reached: `,
+      ),
+      message,
+    );
+    assert.ok(!message.includes('x@example.com') && !message.includes('y@example.com'), message);
     assert.equal((await emailEvents(other, invitation.pk)).length, 0);
 
     // Pointed at the working server, the link and subject use the external URL, not the Host header.
@@ -367,7 +382,13 @@ describe('send_email: configuration', () => {
       TESSERA_EXTERNAL_URL: 'https://id.example.net/auth',
     });
     const { invitation: second, flow } = await createInvitation(working);
-    const sent = await sendEmail(second.pk, { email_addresses: ['ext@example.com'] }, {}, working);
+    // With TESSERA_EXTERNAL_URL set, no Host or X-Forwarded-Host changes the link.
+    const sent = await sendEmail(
+      second.pk,
+      { email_addresses: ['ext@example.com'] },
+      { headers: { host: 'attacker.example', 'x-forwarded-host': 'attacker.example' } },
+      working,
+    );
     assert.equal(sent.status, 204);
     assert.equal(smtp.received.length, 1);
     assert.equal(smtp.received[0].headers.subject, 'You have been invited to id.example.net');
@@ -376,5 +397,77 @@ describe('send_email: configuration', () => {
         `https://id.example.net/auth/if/flow/${flow.slug}/?itoken=${second.pk}`,
       ),
     );
+  });
+});
+
+describe('send_email: where the link points', () => {
+  test('a client that is not a trusted proxy cannot choose the host: refused, naming the setting', async () => {
+    const direct = await buildTestApp({
+      AUTHENTIK_BOOTSTRAP_EMAIL: 'admin@example.com',
+      AUTHENTIK_EMAIL__HOST: '127.0.0.1',
+      AUTHENTIK_EMAIL__PORT: String(smtp.port),
+      // The test's requests come from 127.0.0.1, which is then not a proxy.
+      AUTHENTIK_LISTEN__TRUSTED_PROXY_CIDRS: '10.99.0.0/16',
+    });
+    const { invitation } = await createInvitation(direct);
+    const forged: Record<string, string>[] = [
+      { host: 'attacker.example' },
+      { host: 'attacker.example', 'x-forwarded-host': 'attacker.example', 'x-forwarded-proto': 'https' },
+    ];
+    for (const headers of forged) {
+      const response = await sendEmail(
+        invitation.pk,
+        { email_addresses: ['victim@example.com'] },
+        { headers },
+        direct,
+      );
+      assert.equal(response.status, 400);
+      assert.deepEqual(Object.keys(response.body), ['non_field_errors']);
+      assert.match(response.body.non_field_errors[0], /TESSERA_EXTERNAL_URL/);
+    }
+    assert.equal(smtp.received.length, 0);
+    assert.equal((await emailEvents(direct, invitation.pk)).length, 0);
+  });
+
+  test('through a trusted proxy, only X-Forwarded-Host names the host, never the Host header', async () => {
+    const { invitation, flow } = await createInvitation();
+    const bare = await sendEmail(
+      invitation.pk,
+      { email_addresses: ['a@example.com'] },
+      {
+        headers: { host: 'attacker.example' },
+      },
+    );
+    assert.equal(bare.status, 400);
+    assert.match(bare.body.non_field_errors[0], /TESSERA_EXTERNAL_URL/);
+    const junk = await sendEmail(
+      invitation.pk,
+      { email_addresses: ['a@example.com'] },
+      {
+        headers: { host: 'x', 'x-forwarded-host': 'evil.example/path?' },
+      },
+    );
+    assert.equal(junk.status, 400);
+    assert.equal(smtp.received.length, 0);
+
+    const proxied = await sendEmail(
+      invitation.pk,
+      { email_addresses: ['b@example.com'] },
+      {
+        headers: {
+          host: 'attacker.example',
+          'x-forwarded-host': 'id.example.org',
+          'x-forwarded-proto': 'https',
+        },
+      },
+    );
+    assert.equal(proxied.status, 204);
+    assert.equal(smtp.received.length, 1);
+    assert.ok(
+      smtp.received[0].source.includes(
+        `https://id.example.org/if/flow/${flow.slug}/?itoken=${invitation.pk}`,
+      ),
+    );
+    assert.ok(!smtp.received[0].source.includes('attacker.example'));
   });
 });

@@ -45,8 +45,12 @@ export interface RequestContext {
   method: string;
   path: string;
   userAgent: string;
-  /** Absolute origin of the request (scheme://host), honouring X-Forwarded-Proto. */
-  origin: string;
+  /**
+   * The public origin (scheme://host) a trusted proxy named in X-Forwarded-Host/-Proto; null
+   * when the request did not come through one (src/api/forwarded.ts): a client's own Host
+   * header is never used for links.
+   */
+  origin: string | null;
   /** Query parameters, for audit context. */
   query: Record<string, unknown>;
 }

@@ -16,6 +16,7 @@ import type { Db } from '../db/client.js';
 import { authenticate, type TokenUserCache } from './authentication.js';
 import type { Actor, RequestContext } from './context.js';
 import { ApiError, Messages } from './errors.js';
+import { forwardedOrigin } from './forwarded.js';
 import { lastValue, type RawQuery } from './filters.js';
 import { UnsupportedBody } from './json-body.js';
 import { GenericError, ValidationError, ref } from './schemas.js';
@@ -113,9 +114,6 @@ function acceptsJson(accept: string | undefined): boolean {
 
 /** The request-scoped context services receive. */
 export function requestContext(request: FastifyRequest): RequestContext {
-  const forwardedProto = request.headers['x-forwarded-proto'];
-  const proto = (Array.isArray(forwardedProto) ? forwardedProto[0] : forwardedProto)?.split(',')[0]?.trim();
-  const host = request.headers.host ?? 'localhost';
   return {
     actor: request.actor ?? null,
     clientIp: request.ip,
@@ -123,7 +121,7 @@ export function requestContext(request: FastifyRequest): RequestContext {
     method: request.method,
     path: request.url.split('?')[0],
     userAgent: request.headers['user-agent'] ?? '',
-    origin: `${proto === 'https' ? 'https' : request.protocol}://${host}`,
+    origin: forwardedOrigin(request, request.server.config.trustedProxyCidrs),
     query: request.query as Record<string, unknown>,
   };
 }

@@ -30,13 +30,14 @@ export function searchTerms(value: string): string[] {
 
 /**
  * The `search` parameter's terms. A NUL character is rejected by the CharField DRF runs the
- * raw value through, as a bare JSON array body (the QL step had stripped it, the fallback
- * re-reads the raw value).
+ * raw value through. authentik answers that with a bare JSON array (`["Null characters are not
+ * allowed."]`), which its own schema does not allow for a 400 (ValidationError is an object);
+ * Tessera names the parameter as every other filter error does.
  */
 export function readSearch(query: RawQuery): string[] {
   const raw = lastValue(query, 'search');
   if (raw === undefined || raw === '') return [];
-  if (raw.includes('\0')) throw new ApiError(400, [Messages.nullCharacters]);
+  if (raw.includes('\0')) throw ApiError.validation({ search: [Messages.nullCharacters] });
   return searchTerms(raw);
 }
 

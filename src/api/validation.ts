@@ -176,6 +176,7 @@ function validateField(schema: JsonSchema, value: unknown, registry: SchemaRegis
     case 'object':
       if (typeof value !== 'object' || Array.isArray(value)) throw new FieldError([Messages.dictRequired]);
       if (s.properties) return validateObject(s, value as Record<string, unknown>, registry);
+      if (containsNul(value)) throw new FieldError([Messages.nullCharacters]);
       return value;
     case 'array': {
       if (!Array.isArray(value)) throw new FieldError([Messages.notAList(pythonTypeName(value))]);
@@ -228,6 +229,20 @@ function validateString(s: JsonSchema, value: unknown): string {
   }
   if (errors.length > 0) throw new FieldError(errors);
   return text;
+}
+
+/**
+ * Whether a free-form JSON value (attributes, fixed_data) holds a NUL in a key or string:
+ * PostgreSQL's jsonb cannot store `\u0000`, so it is refused here, naming the field, rather
+ * than by the database.
+ */
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(([key, item]) => key.includes('\0') || containsNul(item));
+  }
+  return false;
 }
 
 /** Python's repr()-like text of a JSON value inside Django's message quotes. */
@@ -315,6 +330,11 @@ export function canonicalUuid(text: string): string {
 /**
  * Parses Django's datetime input forms into an ISO string PostgreSQL accepts; naive values
  * are taken as UTC (authentik's TIME_ZONE). Returns undefined when the value is not a date.
+ *
+ * The offset follows Django's parse_datetime: `±HH`, `±HHMM` or `±HH:MM`, the minutes added to
+ * the hours (`+01:75` is 2h15), and Python's `timezone` refuses anything not strictly within
+ * 24 hours, which Django's form and serializer fields report as an invalid date. PostgreSQL
+ * only takes offsets up to 15:59, so a larger one is applied here and the value given in UTC.
  */
 export function parseDatetime(text: string): string | undefined {
   const m = DATETIME_RE.exec(text.trim());
@@ -332,11 +352,25 @@ export function parseDatetime(text: string): string | undefined {
   ) {
     return undefined;
   }
+  let offsetMinutes = 0;
+  if (tz.toUpperCase() !== 'Z') {
+    const digits = tz.slice(1).replace(':', '');
+    const magnitude = Number(digits.slice(0, 2)) * 60 + (digits.length > 2 ? Number(digits.slice(2)) : 0);
+    if (magnitude >= 24 * 60) return undefined;
+    offsetMinutes = tz[0] === '-' ? -magnitude : magnitude;
+  }
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  let offset = tz.toUpperCase() === 'Z' ? '+00:00' : tz;
-  if (/^[+-]\d{2}$/.test(offset)) offset += ':00';
-  if (/^[+-]\d{4}$/.test(offset)) offset = `${offset.slice(0, 3)}:${offset.slice(3)}`;
-  return `${pad(parts[0], 4)}-${pad(parts[1])}-${pad(parts[2])}T${pad(parts[3])}:${pad(parts[4])}:${pad(parts[5])}${frac ? `.${frac.padEnd(6, '0')}` : ''}${offset}`;
+  const fraction = frac ? `.${frac.padEnd(6, '0')}` : '';
+  if (Math.abs(offsetMinutes) < 16 * 60) {
+    const abs = Math.abs(offsetMinutes);
+    const offset = `${offsetMinutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+    return `${pad(parts[0], 4)}-${pad(parts[1])}-${pad(parts[2])}T${pad(parts[3])}:${pad(parts[4])}:${pad(parts[5])}${fraction}${offset}`;
+  }
+  const utc = new Date(date.getTime() - offsetMinutes * 60_000);
+  const year = utc.getUTCFullYear();
+  // Python's datetime has no year outside 1..9999 to convert to.
+  if (year < 1 || year > 9999) return undefined;
+  return `${pad(year, 4)}-${pad(utc.getUTCMonth() + 1)}-${pad(utc.getUTCDate())}T${pad(utc.getUTCHours())}:${pad(utc.getUTCMinutes())}:${pad(utc.getUTCSeconds())}${fraction}+00:00`;
 }
 
 export type BodyValidationResult = { value: Record<string, unknown> } | { errors: unknown };

@@ -12,6 +12,7 @@ import { readOrdering } from '../api/ordering.js';
 import { paginate, pythonInt, readPage, type Page } from '../api/pagination.js';
 import { readSearch } from '../api/search.js';
 import type { EventService } from '../events/event.service.js';
+import { maskInvitationToken } from '../stages/invitation/invitation-token.js';
 import type { PermissionService } from './permission.service.js';
 import { PrivilegeService } from './privilege.service.js';
 import { appVerboseName, modelVerboseName } from './permission-catalogue.js';
@@ -277,8 +278,18 @@ export class RbacPermissionService {
   }
 }
 
-/** The audit reference of a grant (guardian's RoleModelPermission / RoleObjectPermission). */
-function grantRef(id: number, objectPk: string | null, permission: PermissionRow) {
+const INVITATION_APP = 'authentik_stages_invitation';
+
+/**
+ * The audit reference of a grant (guardian's RoleModelPermission / RoleObjectPermission). A
+ * grant on one invitation names it masked: the invitation's pk is its token, and authentik
+ * would write it in clear here too.
+ */
+function grantRef(id: number, rawObjectPk: string | null, permission: PermissionRow) {
+  const objectPk =
+    rawObjectPk !== null && permission.app_label === INVITATION_APP && permission.model === 'invitation'
+      ? maskInvitationToken(rawObjectPk)
+      : rawObjectPk;
   return {
     app: 'guardian',
     model_name: objectPk === null ? 'rolemodelpermission' : 'roleobjectpermission',

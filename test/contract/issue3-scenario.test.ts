@@ -46,6 +46,8 @@ const t = await buildTestApp({
   AUTHENTIK_EMAIL__PORT: String((smtp.server.address() as AddressInfo).port),
   AUTHENTIK_EMAIL__FROM: 'invites@example.org',
   AUTHENTIK_EMAIL__TIMEOUT: '5',
+  // Links are only built from the configured public URL or a trusted proxy's X-Forwarded-Host.
+  TESSERA_EXTERNAL_URL: 'https://id.example.org',
 });
 await t.app.listen({ host: '127.0.0.1', port: 0 });
 const basePath = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}/api/v3`;

@@ -12,16 +12,20 @@ import type { FlowExecutor } from '../executor/executor.service.js';
 import { safeRelativeUrl } from '../executor/executor.service.js';
 
 const STATIC_DIR = new URL('../../web/static/flow/', import.meta.url);
-const ASSETS: Record<string, { type: string; body: string }> = {
-  'flow.js': {
-    type: 'text/javascript; charset=utf-8',
-    body: readFileSync(fileURLToPath(new URL('flow.js', STATIC_DIR)), 'utf8'),
-  },
-  'flow.css': {
-    type: 'text/css; charset=utf-8',
-    body: readFileSync(fileURLToPath(new URL('flow.css', STATIC_DIR)), 'utf8'),
-  },
-};
+// A Map, not an object literal: the file name comes from the URL, and `constructor` or
+// `__proto__` must be unknown files rather than what Object.prototype holds under that name.
+const ASSETS = new Map<string, { type: string; body: string }>(
+  Object.entries({
+    'flow.js': {
+      type: 'text/javascript; charset=utf-8',
+      body: readFileSync(fileURLToPath(new URL('flow.js', STATIC_DIR)), 'utf8'),
+    },
+    'flow.css': {
+      type: 'text/css; charset=utf-8',
+      body: readFileSync(fileURLToPath(new URL('flow.css', STATIC_DIR)), 'utf8'),
+    },
+  }),
+);
 
 /** Everything the page loads comes from this origin; nothing may frame it. */
 const CSP =
@@ -92,7 +96,7 @@ export function flowPages(executor: FlowExecutor, sessions: SessionStore) {
     });
 
     app.get('/static/tessera/flow/:file', { schema: { hide: true } }, async (request, reply) => {
-      const asset = ASSETS[(request.params as { file: string }).file];
+      const asset = ASSETS.get((request.params as { file: string }).file);
       if (!asset) return html(reply, 404, NOT_FOUND_PAGE);
       return reply.header('cache-control', 'no-cache').type(asset.type).send(asset.body);
     });

@@ -57,6 +57,12 @@ export class Mailer {
     return this.config.from;
   }
 
+  /** `host:port` of the SMTP server, for messages that say which one failed. */
+  get server(): string {
+    const { host, port } = this.config;
+    return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+
   /**
    * One SMTP connection for a batch of messages. Django's SMTP backend semantics: `use_ssl` is
    * implicit TLS, `use_tls` is STARTTLS, and with neither the connection stays plain (no

@@ -35,3 +35,20 @@ export function maskInvitationTokenIn(text: string, uuid: string): string {
   const mask = maskInvitationToken(hex);
   return text.replace(new RegExp(`${dashed}|${hex}`, 'gi'), mask);
 }
+
+// `itoken=` as written in a URL, also inside the flow executor's `?query=` (`itoken%3D`) and
+// once more encoded (`itoken%253D`); the value ends at the next separator in the same form.
+const ITOKEN_IN_URL = /(itoken(?:=|%3D|%253D))((?:(?!%26|%2526)[^&#\s])*)/gi;
+// The detail routes of invitations: `.../invitations/<pk>/...`.
+const INVITATION_PATH = /(\/invitations\/)([^/?#]+)/gi;
+
+/**
+ * A request URL with every invitation token in it masked: the value of `itoken` (plain or
+ * URL-encoded inside another parameter) and the pk of an invitation detail route. For the
+ * request log, which would otherwise keep every enrolment link in clear.
+ */
+export function maskInvitationTokensInUrl(url: string): string {
+  return url
+    .replace(ITOKEN_IN_URL, (_match, key: string, value: string) => key + maskInvitationToken(value))
+    .replace(INVITATION_PATH, (_match, prefix: string, pk: string) => prefix + maskInvitationToken(pk));
+}

@@ -287,11 +287,15 @@ export class InvitationService {
    *   with a 400, since the link could not work;
    * - cc and bcc addresses go on the first message only (and, for any the server refused
    *   there, on the next one), so each receives one copy, not one per To address;
+   * - the link's base is TESSERA_EXTERNAL_URL, or else the origin a trusted proxy forwarded
+   *   (src/api/forwarded.ts); authentik uses the request's Host header, which lets any caller
+   *   mail a working token to a host of their choosing. With neither, 400 naming the setting;
    * - 204 only when every address was accepted; otherwise 400 with, per list, the indexes of
    *   the refused addresses and the SMTP server's reply, e.g.
    *   `{"email_addresses": {"1": ["550 5.1.1 Mailbox unavailable"]}}`. The other messages
-   *   have been sent all the same. When the server cannot be reached at all, the remaining
-   *   addresses fail at once with that error instead of each waiting out the timeout.
+   *   have been sent all the same. When the server cannot be reached at all, sending stops
+   *   and the answer is one 400 `non_field_errors` naming AUTHENTIK_EMAIL__HOST and the
+   *   server, not one error per address: the addresses were never tried.
    * Each sent message writes an `email_sent` event, with the token masked in the stored body.
    */
   async sendEmail(ctx: RequestContext, rawPk: string, input: InvitationSendEmailInput): Promise<void> {
@@ -312,6 +316,13 @@ export class InvitationService {
     }
 
     const base = this.options.externalUrl || ctx.origin;
+    if (!base) {
+      throw ApiError.nonField(
+        'Cannot build the invitation link: set TESSERA_EXTERNAL_URL to the public URL of this ' +
+          'server (the Host header is only used when a trusted proxy, ' +
+          'AUTHENTIK_LISTEN__TRUSTED_PROXY_CIDRS, sends it as X-Forwarded-Host).',
+      );
+    }
     const host = new URL(base).host;
     const url = `${base}/if/flow/${invitation.flow_slug}/?itoken=${invitation.pk}`;
     const email = renderInvitationEmail({
@@ -327,16 +338,13 @@ export class InvitationService {
     let pendingBcc = unique(bcc);
     const lastError = new Map<string, string>();
     const failedTo: IndexedErrors = {};
+    const sentTo: string[] = [];
     let unreachable: string | undefined;
     const session = await this.mailer.open();
     try {
       for (const [index, to] of input.email_addresses.entries()) {
-        if (unreachable !== undefined) {
-          // The server could not be reached for the previous message: do not wait out the
-          // timeout once per address; every remaining address fails with the same error.
-          failedTo[String(index)] = [unreachable];
-          continue;
-        }
+        // The server could not be reached: do not wait out the timeout once per address.
+        if (unreachable !== undefined) break;
         const result = await session.send({
           to: [to],
           cc: pendingCc,
@@ -348,6 +356,7 @@ export class InvitationService {
         unreachable = result.unreachable;
         const toError = result.failed.get(to);
         if (toError !== undefined) failedTo[String(index)] = [toError];
+        else if (result.accepted.includes(to)) sentTo.push(to);
         for (const [address, error] of result.failed) lastError.set(address, error);
         const delivered = (address: string) => result.accepted.includes(address);
         pendingCc = pendingCc.filter((address) => !delivered(address));
@@ -373,6 +382,13 @@ export class InvitationService {
       session.close();
     }
 
+    if (unreachable !== undefined) {
+      throw ApiError.nonField(
+        `The mail server at ${this.mailer.server} (AUTHENTIK_EMAIL__HOST, AUTHENTIK_EMAIL__PORT) ` +
+          `could not be reached: ${unreachable}` +
+          (sentTo.length > 0 ? `. Sent before it failed: ${sentTo.join(', ')}` : ''),
+      );
+    }
     const report: FieldErrors = {};
     if (Object.keys(failedTo).length > 0) report.email_addresses = failedTo;
     const failedCc = indexedFailures(cc, pendingCc, lastError);
