@@ -11,6 +11,7 @@ import type { SQL } from 'drizzle-orm';
 import { NotifiedCache, type ChangeFeed } from '../../db/change-feed.js';
 import type { Db } from '../../db/client.js';
 import type { RequestContext } from '../../api/context.js';
+import type { FailureLimiter } from '../../api/rate-limit.js';
 import { ApiError, Messages } from '../../api/errors.js';
 import type { EventBatch, EventService } from '../../events/event.service.js';
 import type { HttpSession } from '../../core/sessions/session.store.js';
@@ -104,6 +105,7 @@ export class FlowExecutor {
     private readonly events: EventService,
     private readonly log: FastifyBaseLogger,
     changes: ChangeFeed,
+    private readonly limiter?: FailureLimiter,
   ) {
     this.settingsSql = registry.planSettingsSql();
     this.flows = new NotifiedCache(changes, 'flows', 1000);
@@ -228,6 +230,7 @@ export class FlowExecutor {
         db: this.db,
         events: this.events,
         audit,
+        limiter: this.limiter,
         userWritten: (tx, user) => this.userWritten(tx, run, user),
       };
       if (handler.challenge && answer === null) {
