@@ -19,6 +19,7 @@ import { validateBody, type JsonSchema } from './api/validation.js';
 import { compileSerializer } from './api/serialization.js';
 import { apiPipeline, mountRoutes, type RouteSpec, type ViewMetadata } from './api/routes.js';
 import { TokenUserCache } from './api/authentication.js';
+import { FailureLimiter } from './api/rate-limit.js';
 import { registerOpenApi, schemaRoutes } from './api/schema.routes.js';
 import { parseJsonBody, parseOtherBody } from './api/json-body.js';
 import { clientErrorHandler } from './api/client-errors.js';
@@ -59,6 +60,7 @@ export interface Services {
   flows: FlowService;
   bindings: BindingService;
   invitationStages: InvitationStageService;
+  limiter: FailureLimiter;
 }
 
 declare module 'fastify' {
@@ -109,6 +111,11 @@ function buildServices(database: Database, config: Config): Services {
     flows: new FlowService(db, permissions, events, config.pagination),
     bindings: new BindingService(db, permissions, events, config.pagination),
     invitationStages: new InvitationStageService(db, permissions, events, stages, config.pagination),
+    limiter: new FailureLimiter(
+      db,
+      events,
+      config.rateLimit ?? { failedAuth: 0, failedInvitations: 0, windowSeconds: 60 },
+    ),
   };
 }
 
@@ -206,7 +213,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const tokenCache = config.authCacheSeconds
     ? new TokenUserCache(config.authCacheSeconds, database.changes)
     : undefined;
-  app.addHook('onRequest', apiPipeline({ db: database.db, permissions: services.permissions, tokenCache }));
+  app.addHook(
+    'onRequest',
+    apiPipeline({
+      db: database.db,
+      permissions: services.permissions,
+      tokenCache,
+      limiter: services.limiter,
+    }),
+  );
   // A change made through this instance clears its caches before the answer leaves, rather than
   // when the notification of its commit comes back (see CACHE_NEUTRAL_PREFIXES for what is
   // left out). A callback hook: it runs on every response, and an async one would cost a

@@ -62,6 +62,12 @@ export interface Config {
    * off); cleared on every change notification (src/api/authentication.ts TokenUserCache).
    */
   authCacheSeconds?: number;
+  /**
+   * Failures allowed per client address and window before it is answered 429
+   * (src/api/rate-limit.ts): TESSERA_RATE_LIMIT_FAILED_AUTH, TESSERA_RATE_LIMIT_FAILED_INVITATIONS
+   * (default 20 each; 0 turns one off) and TESSERA_RATE_LIMIT_WINDOW_SECONDS (default 60).
+   */
+  rateLimit?: { failedAuth: number; failedInvitations: number; windowSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -207,5 +213,10 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     debugStats: bool(env, 'TESSERA_DEBUG_STATS', false),
     authCacheSeconds: int(env, 'TESSERA_AUTH_CACHE_SECONDS', 60, 0, 3600),
+    rateLimit: {
+      failedAuth: int(env, 'TESSERA_RATE_LIMIT_FAILED_AUTH', 20, 0, 1_000_000),
+      failedInvitations: int(env, 'TESSERA_RATE_LIMIT_FAILED_INVITATIONS', 20, 0, 1_000_000),
+      windowSeconds: int(env, 'TESSERA_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86400),
+    },
   };
 }

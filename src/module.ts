@@ -10,6 +10,7 @@ import type { PermissionService } from './rbac/permission.service.js';
 import type { EventService } from './events/event.service.js';
 import type { StageService } from './flows/stage.service.js';
 import type { FlowService } from './flows/flow.service.js';
+import type { FailureLimiter } from './api/rate-limit.js';
 
 /** Services every module may depend on. */
 export interface SharedServices {
@@ -17,6 +18,8 @@ export interface SharedServices {
   events: EventService;
   stages: StageService;
   flows: FlowService;
+  /** Failure counters per client address (429 once over the limit). */
+  limiter: FailureLimiter;
 }
 
 /**

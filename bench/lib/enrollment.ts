@@ -152,6 +152,18 @@ export async function enroll(
   }
 }
 
+/**
+ * Each attempt comes from an address of its own, sent through the loopback proxy Tessera
+ * trusts by default: a hundred browsers racing for a link are a hundred addresses, and the
+ * limit on refused invitation lookups per address (src/api/rate-limit.ts) would otherwise
+ * answer most of the race's losers 429.
+ */
+let attempts = 0;
+function nextAddress(): string {
+  attempts += 1;
+  return `10.${(attempts >> 16) & 255}.${(attempts >> 8) & 255}.${attempts & 255}`;
+}
+
 async function attempt(
   send: Send,
   baseUrl: string,
@@ -161,6 +173,7 @@ async function attempt(
 ): Promise<Attempt> {
   const started = performance.now();
   const cookies = new Map<string, string>();
+  const address = nextAddress();
   const executor = `/api/v3/flows/executor/${slug}/`;
   let url = `${executor}?query=${encodeURIComponent(`itoken=${invitation}`)}`;
   let method: 'GET' | 'POST' = 'GET';
@@ -181,6 +194,7 @@ async function attempt(
       method,
       {
         accept: 'application/json',
+        'x-forwarded-for': address,
         ...(cookie ? { cookie } : {}),
         ...(csrf ? { 'x-authentik-csrf': csrf } : {}),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),

@@ -10,6 +10,7 @@ import { findApiTokenUser } from '../core/tokens/token-auth.repository.js';
 import { findSessionWithUser, rememberLoadedSession } from '../core/sessions/session-auth.repository.js';
 import { createActor, type Actor, type AuthUser } from './context.js';
 import { ApiError, Messages } from './errors.js';
+import type { FailureLimiter } from './rate-limit.js';
 
 export const SESSION_COOKIE = 'authentik_session';
 export const CSRF_COOKIE = 'authentik_csrf';
@@ -34,6 +35,16 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
     }
   }
   return undefined;
+}
+
+/**
+ * A Bearer key that matches no live token of an active user: authentik's 403, which the API
+ * pipeline also counts against the client's address (src/api/rate-limit.ts).
+ */
+export class InvalidTokenError extends ApiError {
+  constructor() {
+    super(403, { detail: Messages.tokenInvalid });
+  }
 }
 
 /**
@@ -76,7 +87,8 @@ export class TokenUserCache {
 }
 
 /**
- * Returns the actor, null when no credentials were given, or throws the 403 authentik sends.
+ * Returns the actor, null when no credentials were given, or throws the 403 authentik sends (a
+ * 429 instead while the client's address is limited for failed authentications).
  * - `Bearer <key>`: the scheme is case-insensitive, the key is everything after the first
  *   space, untrimmed. Other schemes are ignored (2025.12+), as is a header without a space.
  * - otherwise the `authentik_session` cookie; unsafe methods must carry the CSRF header
@@ -86,16 +98,20 @@ export async function authenticate(
   db: Db,
   request: FastifyRequest,
   tokenCache?: TokenUserCache,
+  limiter?: FailureLimiter,
 ): Promise<Actor | null> {
   const header = (request.headers.authorization ?? '').trim();
   const space = header.indexOf(' ');
   if (space > 0 && header.slice(0, space).toLowerCase() === 'bearer') {
     const key = header.slice(space + 1);
+    // A limited address gets its 429 before any key is looked up, the cached ones included, so
+    // that a right guess looks the same as a wrong one until the window ends.
+    limiter?.assertNotLimited('auth', request.ip);
     const cached = tokenCache?.get(key);
     if (cached) return createActor(cached, 'token');
     const mark = tokenCache?.mark() ?? 0;
     const found = await findApiTokenUser(db, key);
-    if (!found || !found.user.is_active) throw ApiError.forbidden(Messages.tokenInvalid);
+    if (!found || !found.user.is_active) throw new InvalidTokenError();
     tokenCache?.set(mark, key, found.user, found.expires);
     return createActor(found.user, 'token');
   }

@@ -13,7 +13,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Db } from '../db/client.js';
-import { authenticate, type TokenUserCache } from './authentication.js';
+import { authenticate, InvalidTokenError, type TokenUserCache } from './authentication.js';
+import type { FailureLimiter } from './rate-limit.js';
 import type { Actor, RequestContext } from './context.js';
 import { ApiError, Messages } from './errors.js';
 import { forwardedOrigin } from './forwarded.js';
@@ -244,7 +245,12 @@ export function mountRoutes(
  * negotiation, then authentication, then the view-level permission. It runs before the body is
  * parsed, so an unauthenticated request gets its 403 even with a body DRF could not parse.
  */
-export function apiPipeline(deps: { db: Db; permissions: PermissionService; tokenCache?: TokenUserCache }) {
+export function apiPipeline(deps: {
+  db: Db;
+  permissions: PermissionService;
+  tokenCache?: TokenUserCache;
+  limiter?: FailureLimiter;
+}) {
   return async (request: FastifyRequest): Promise<void> => {
     const api = request.routeOptions.config.api;
     if (!api) return;
@@ -255,7 +261,15 @@ export function apiPipeline(deps: { db: Db; permissions: PermissionService; toke
       if (format && format !== 'json') throw ApiError.notFound();
       if (!acceptsJson(request.headers.accept)) throw ApiError.detail(406, Messages.notAcceptable);
     }
-    request.actor = await authenticate(deps.db, request, deps.tokenCache);
+    try {
+      request.actor = await authenticate(deps.db, request, deps.tokenCache, deps.limiter);
+    } catch (error) {
+      // A failed authentication is counted; over the limit it becomes the 429.
+      if (error instanceof InvalidTokenError && deps.limiter) {
+        await deps.limiter.fail('auth', requestContext(request));
+      }
+      throw error;
+    }
     if (api.auth === 'required' && !request.actor) throw ApiError.forbidden(Messages.notAuthenticated);
     if (api.requires && request.actor) await deps.permissions.requireGlobal(request.actor, api.requires);
   };

@@ -42,5 +42,13 @@ export function coreModule(deps: ModuleDeps): FeatureModule {
     ...roleViews,
     ...rbacPermissionViews,
   };
-  return { routes, views, provides: { users, groups, tokens, roles, rbacPermissions } };
+  const tasks = [
+    {
+      // Ended windows of the failure counters (src/api/rate-limit.ts), with the other expired objects.
+      name: 'clean_expired_rate_limits',
+      intervalSeconds: config.cleanupIntervalSeconds,
+      run: () => shared.limiter.cleanExpired(),
+    },
+  ];
+  return { routes, views, tasks, provides: { users, groups, tokens, roles, rbacPermissions } };
 }

@@ -469,3 +469,21 @@ export const rowCountSlots = pgTable(
   },
   (t) => [primaryKey({ columns: [t.tableName, t.slot] })],
 );
+
+/**
+ * Failed attempts per client address (src/api/rate-limit.ts): failed API authentications
+ * (`scope` 'auth') and refused invitation lookups ('invitation'), counted in a window that
+ * opens at the address's first failure and closes at `expires`. Kept in the database so that
+ * every instance counts against the same limit; the periodic cleanup deletes closed windows.
+ */
+export const rateLimits = pgTable(
+  'rate_limits',
+  {
+    scope: text('scope').notNull(),
+    address: text('address').notNull(),
+    windowStart: tstz('window_start').notNull(),
+    count: integer('count').notNull(),
+    expires: tstz('expires').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.address] }), index('rate_limits_expires_idx').on(t.expires)],
+);

@@ -83,12 +83,23 @@ export interface TestContext {
 }
 
 /**
+ * Every request of the suite comes from 127.0.0.1, and a file makes far more failed
+ * authentications and refused invitation links than the default limit of 20 per minute
+ * allows one address. The failures are still counted (the code path runs on each); only the
+ * threshold is out of reach. test/security/rate-limit.test.ts sets its own limits.
+ */
+const SUITE_LIMITS = {
+  TESSERA_RATE_LIMIT_FAILED_AUTH: '1000000',
+  TESSERA_RATE_LIMIT_FAILED_INVITATIONS: '1000000',
+};
+
+/**
  * One app and database for a test file, closed when the file's tests end. Tests assert on the
  * rows they create themselves, so sharing within a file is safe.
  */
 export async function buildTestApp(env: Record<string, string> = {}): Promise<TestContext> {
   const { database, config: databaseConfig } = await openTestDatabase();
-  const config = loadConfig({ AUTHENTIK_BOOTSTRAP_TOKEN: ADMIN_TOKEN, ...env });
+  const config = loadConfig({ AUTHENTIK_BOOTSTRAP_TOKEN: ADMIN_TOKEN, ...SUITE_LIMITS, ...env });
   config.database = databaseConfig;
   const app = await buildApp(config, { database, logger: false, schedule: false });
   await app.ready();

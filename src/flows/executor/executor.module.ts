@@ -80,7 +80,7 @@ export function executorModule(deps: ModuleDeps): FeatureModule {
     .register(userWriteStageHandler)
     .register(userLoginStageHandler);
   const sessions = new SessionStore(db, new EventWriter(db));
-  const executor = new FlowExecutor(db, registry, events, app.log, database.changes);
+  const executor = new FlowExecutor(db, registry, events, app.log, database.changes, shared.limiter);
   const promptStages = subtype(promptStageOptions);
 
   return {

@@ -11,6 +11,7 @@ import type { SQL } from 'drizzle-orm';
 import { NotifiedCache, type ChangeFeed } from '../../db/change-feed.js';
 import type { Db } from '../../db/client.js';
 import type { RequestContext } from '../../api/context.js';
+import type { FailureLimiter } from '../../api/rate-limit.js';
 import { ApiError, Messages } from '../../api/errors.js';
 import type { EventBatch, EventService } from '../../events/event.service.js';
 import { advanceSession, SessionConflict, type HttpSession } from '../../core/sessions/session.store.js';
@@ -107,6 +108,7 @@ export class FlowExecutor {
     private readonly events: EventService,
     private readonly log: FastifyBaseLogger,
     changes: ChangeFeed,
+    private readonly limiter?: FailureLimiter,
   ) {
     this.settingsSql = registry.planSettingsSql();
     this.flows = new NotifiedCache(changes, 'flows', 1000);
@@ -231,6 +233,7 @@ export class FlowExecutor {
         db: this.db,
         events: this.events,
         audit,
+        limiter: this.limiter,
         userWritten: (tx, user) => this.userWritten(tx, run, user),
         advance: (tx, events) =>
           advanceSession(

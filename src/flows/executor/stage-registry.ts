@@ -10,6 +10,7 @@ import type { RequestContext } from '../../api/context.js';
 import type { EventBatch, EventService } from '../../events/event.service.js';
 import type { NewEvent } from '../../events/event.repository.js';
 import type { HttpSession } from '../../core/sessions/session.store.js';
+import type { FailureLimiter } from '../../api/rate-limit.js';
 import type { ChallengeBody, ResponseErrors } from './challenge.schema.js';
 import type { ExecutorFlow, FlowPlan, PlanBinding } from './planner.js';
 
@@ -30,6 +31,8 @@ export interface StageRun {
    * request rather than each by a commit of its own.
    */
   audit: EventBatch;
+  /** Counts failed lookups (invitations) per client address; absent when nothing is limited. */
+  limiter?: FailureLimiter;
   /** Runs every handler's `userWritten` hook in the caller's transaction. */
   userWritten(tx: Db, user: WrittenUser): Promise<string | null>;
   /**

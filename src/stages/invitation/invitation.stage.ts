@@ -136,15 +136,24 @@ function recordDenial(
 async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
   const repository = createInvitationRuntimeRepository(run.db);
   const token = tokenOf(run);
+  // An address over the limit of refused lookups has no token looked up until its window ends,
+  // so that a right guess looks the same as a wrong one (src/api/rate-limit.ts).
+  if (token) run.limiter?.assertNotLimited('invitation', run.ctx.clientIp);
   const inviteUuid = token ? parseUuid(token) : undefined;
   const found = await repository.stageAndInvitation(run.binding.stage, inviteUuid ?? null);
   if (!found) return denied();
   const { settings } = found;
   // Every refusal ends the same way: on as un-invited when the stage allows it, denied otherwise.
   const refused = () => (settings.continue_flow_without_invitation ? ok() : denied(INVALID_INVITE));
-  const refuse = (reason: DenialReason, inviteUuid?: string) => {
+  const refuse = async (reason: DenialReason, inviteUuid?: string) => {
     // A plain visit without a token to a stage that allows it is not worth an audit entry.
     if (!(reason === 'missing' && settings.continue_flow_without_invitation)) {
+      // Every audited refusal counts against the address; over the limit the request is
+      // answered 429 and leaves no entry of its own, so a burst writes a bounded number.
+      if (run.limiter) {
+        run.limiter.assertNotLimited('invitation', run.ctx.clientIp);
+        await run.limiter.fail('invitation', run.ctx);
+      }
       recordDenial(run, reason, settings.continue_flow_without_invitation, inviteUuid);
     }
     return refused();
