@@ -1,8 +1,11 @@
 /**
- * URLs Fastify's router refuses before any route runs: a path parameter longer than the
- * router's limit, and a malformed percent-encoding. Found by the fuzz test: both answered in
- * Fastify's own `{error, code, message, statusCode}` shape, which no authentik client parses.
- * They get the API's one error shape, `{"detail": ...}`, and change nothing.
+ * Holes the schema-driven fuzz test (test/security/fuzz.test.ts) found, each pinned here.
+ *
+ * URLs Fastify's router refuses before any route runs (a path parameter longer than the
+ * router's limit, a malformed percent-encoding) were answered in Fastify's own
+ * `{error, code, message, statusCode}` shape, which no authentik client parses; an `attributes`
+ * filter that is not a JSON object was answered with a bare JSON list, where the schema promises
+ * an object. Each gets the API's error shape and changes nothing.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -38,5 +41,16 @@ test('a malformed percent-encoding in the path is a 400 with a detail', async ()
     assert.equal(response.status, 400, url);
     assert.deepEqual(Object.keys(response.body), ['detail'], url);
     assert.equal(typeof response.body.detail, 'string', url);
+  }
+});
+
+test('an attributes filter that is not a JSON object is a 400 naming the field', async () => {
+  for (const list of ['/api/v3/core/users/', '/api/v3/core/groups/']) {
+    for (const value of ['not-json', '[1]', '%7B']) {
+      const response = await t.client.get(`${list}?attributes=${value}`);
+      assert.equal(response.status, 400, `${list} ${value}`);
+      assert.equal(Array.isArray(response.body), false, `${list} ${value}: ${response.text}`);
+      assert.equal(Array.isArray(response.body.attributes), true, `${list} ${value}: ${response.text}`);
+    }
   }
 });
