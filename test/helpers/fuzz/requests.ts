@@ -72,8 +72,9 @@ const HOSTILE_SEGMENTS = [
   'me',
 ];
 
-function pathValue(parameter: Parameter, fixtures: Fixtures): fc.Arbitrary<string> {
+function pathValue(parameter: Parameter, fixtures: Fixtures, clean: boolean): fc.Arbitrary<string> {
   const existing = fixtures.byParam[parameter.name] ?? [];
+  if (clean && existing.length > 0) return fc.constantFrom(...existing).map(encode);
   return fc.oneof(
     ...(existing.length > 0 ? [{ arbitrary: fc.constantFrom(...existing).map(encode), weight: 6 }] : []),
     { arbitrary: fc.constantFrom(...HOSTILE_SEGMENTS), weight: 3 },
@@ -141,6 +142,27 @@ function queryEntries(operation: FuzzOperation, fixtures: Fixtures): fc.Arbitrar
 }
 
 /** The first property the body schema declares, to nest hostile values under a real field. */
+/** At most two declared parameters with values of their type. */
+function cleanQuery(operation: FuzzOperation, fixtures: Fixtures): fc.Arbitrary<[string, string][]> {
+  if (operation.queryParams.length === 0) return fc.constant([]);
+  const entry = fc
+    .constantFrom(...operation.queryParams)
+    .chain((parameter) =>
+      fromSchema(parameter.schema, fixtures, 0, true).map((v) =>
+        (Array.isArray(v) ? v.map(text) : [text(v)]).map(
+          (value) => [parameter.name, encode(value)] as [string, string],
+        ),
+      ),
+    );
+  return fc.array(entry, { maxLength: 2 }).map((lists) => lists.flat());
+}
+
+function cleanBody(operation: FuzzOperation, fixtures: Fixtures): fc.Arbitrary<Buffer | undefined> {
+  return operation.body
+    ? fromSchema(operation.body, fixtures, 0, true).map(jsonPayload)
+    : fc.constant(undefined);
+}
+
 function firstProperty(operation: FuzzOperation): string {
   const properties = operation.body ? Object.keys(deref(operation.body).properties ?? {}) : [];
   return properties[0] ?? 'name';
@@ -317,14 +339,29 @@ function authorization(actor: Actor, credentials: Credentials): fc.Arbitrary<str
 
 const OTHER_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE'];
 
-/** One request of `operation`. */
+/**
+ * One request of `operation`: a third are well-formed (existing objects, typed query and body,
+ * plain headers) so that requests reach the rules behind validation; the rest are hostile.
+ */
 export function requestFor(
   operation: FuzzOperation,
   fixtures: Fixtures,
   credentials: Credentials,
 ): fc.Arbitrary<FuzzRequest> {
+  return fc.oneof(
+    { arbitrary: buildRequest(operation, fixtures, credentials, true), weight: 1 },
+    { arbitrary: buildRequest(operation, fixtures, credentials, false), weight: 2 },
+  );
+}
+
+function buildRequest(
+  operation: FuzzOperation,
+  fixtures: Fixtures,
+  credentials: Credentials,
+  clean: boolean,
+): fc.Arbitrary<FuzzRequest> {
   const path = fc
-    .tuple(...operation.pathParams.map((parameter) => pathValue(parameter, fixtures)))
+    .tuple(...operation.pathParams.map((parameter) => pathValue(parameter, fixtures, clean)))
     .map((values) => {
       let url = operation.template;
       operation.pathParams.forEach((parameter, i) => {
@@ -333,7 +370,7 @@ export function requestFor(
       return `/api/v3${url}`;
     });
   const actor = fc.oneof(
-    { arbitrary: fc.constant<Actor>('superuser'), weight: 9 },
+    { arbitrary: fc.constant<Actor>('superuser'), weight: clean ? 12 : 9 },
     { arbitrary: fc.constant<Actor>('unprivileged'), weight: 8 },
     { arbitrary: fc.constant<Actor>('anonymous'), weight: 2 },
     { arbitrary: fc.constant<Actor>('forged'), weight: 1 },
@@ -342,17 +379,23 @@ export function requestFor(
     .record({
       actor,
       path,
-      query: queryEntries(operation, fixtures),
-      method: fc.oneof(
-        { arbitrary: fc.constant(operation.method), weight: 15 },
-        { arbitrary: fc.constantFrom(...OTHER_METHODS), weight: 1 },
-      ),
-      payload: body(operation, fixtures),
-      contentType: fc.oneof(
-        { arbitrary: fc.constant('application/json'), weight: 8 },
-        { arbitrary: contentTypes, weight: 1 },
-      ),
-      headers: fc.oneof({ arbitrary: fc.constant({}), weight: 3 }, { arbitrary: hostileHeaders, weight: 1 }),
+      query: clean ? cleanQuery(operation, fixtures) : queryEntries(operation, fixtures),
+      method: clean
+        ? fc.constant<string>(operation.method)
+        : fc.oneof(
+            { arbitrary: fc.constant(operation.method), weight: 15 },
+            { arbitrary: fc.constantFrom(...OTHER_METHODS), weight: 1 },
+          ),
+      payload: clean ? cleanBody(operation, fixtures) : body(operation, fixtures),
+      contentType: clean
+        ? fc.constant('application/json')
+        : fc.oneof(
+            { arbitrary: fc.constant('application/json'), weight: 8 },
+            { arbitrary: contentTypes, weight: 1 },
+          ),
+      headers: clean
+        ? fc.constant({})
+        : fc.oneof({ arbitrary: fc.constant({}), weight: 3 }, { arbitrary: hostileHeaders, weight: 1 }),
     })
     .chain((r) =>
       authorization(r.actor, credentials).map((auth) => {

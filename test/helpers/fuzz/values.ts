@@ -153,6 +153,8 @@ interface Context {
   fixtures: Fixtures;
   /** Relative weight of a wrong-typed value in place of each field (0: none). */
   chaos: number;
+  /** Well-formed values only: no hostile strings in place of enums, references or dates. */
+  clean: boolean;
 }
 
 function withChaos(typed: fc.Arbitrary<unknown>, context: Context): fc.Arbitrary<unknown> {
@@ -162,7 +164,22 @@ function withChaos(typed: fc.Arbitrary<unknown>, context: Context): fc.Arbitrary
 
 function fromString(schema: Schema, context: Context): fc.Arbitrary<unknown> {
   const { fixtures } = context;
-  if (Array.isArray(schema.enum)) return fc.oneof(fc.constantFrom(...schema.enum), hostileString);
+  if (Array.isArray(schema.enum)) {
+    return context.clean
+      ? fc.constantFrom(...schema.enum)
+      : fc.oneof(fc.constantFrom(...schema.enum), hostileString);
+  }
+  if (context.clean && schema.format === 'uuid') return fc.constantFrom(...fixtures.uuids);
+  if (context.clean && schema.format === 'date-time') {
+    return fc
+      .date({
+        min: new Date('2030-01-01T00:00:00Z'),
+        max: new Date('2040-01-01T00:00:00Z'),
+        noInvalidDate: true,
+      })
+      .map((d) => d.toISOString());
+  }
+  if (context.clean && schema.format === 'email') return fc.emailAddress();
   switch (schema.format) {
     case 'uuid':
       return fc.oneof(
@@ -188,7 +205,10 @@ function fromString(schema: Schema, context: Context): fc.Arbitrary<unknown> {
     if (matching)
       return fc.oneof({ arbitrary: matching, weight: 3 }, { arbitrary: hostileString, weight: 1 });
   }
-  return fc.oneof({ arbitrary: plain, weight: 3 }, { arbitrary: hostileString, weight: 2 });
+  return fc.oneof(
+    { arbitrary: plain, weight: context.clean ? 8 : 3 },
+    { arbitrary: hostileString, weight: 2 },
+  );
 }
 
 function fromSchemaAt(input: Schema, context: Context, depth: number): fc.Arbitrary<unknown> {
@@ -239,7 +259,16 @@ function fromSchemaAt(input: Schema, context: Context, depth: number): fc.Arbitr
         Object.fromEntries(
           properties.map(([name, property]) => [
             name,
-            withChaos(fromSchemaAt(property, context, depth + 1), context),
+            // Permission names are a closed set the fixtures know: existing ones reach the rules.
+            name === 'permissions' && context.fixtures.permissions.length > 0
+              ? fc.oneof(
+                  {
+                    arbitrary: fc.array(fc.constantFrom(...context.fixtures.permissions), { maxLength: 3 }),
+                    weight: 3,
+                  },
+                  { arbitrary: withChaos(fromSchemaAt(property, context, depth + 1), context), weight: 1 },
+                )
+              : withChaos(fromSchemaAt(property, context, depth + 1), context),
           ]),
         ),
         {
@@ -256,6 +285,11 @@ function fromSchemaAt(input: Schema, context: Context, depth: number): fc.Arbitr
 }
 
 /** A value shaped after `schema`; with `chaos` > 0 some fields get a value of any type instead. */
-export function fromSchema(schema: Schema, fixtures: Fixtures, chaos = 0): fc.Arbitrary<unknown> {
-  return fromSchemaAt(schema, { fixtures, chaos }, 0);
+export function fromSchema(
+  schema: Schema,
+  fixtures: Fixtures,
+  chaos = 0,
+  clean = false,
+): fc.Arbitrary<unknown> {
+  return fromSchemaAt(schema, { fixtures, chaos, clean }, 0);
 }
