@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, {
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
   type FastifySchemaCompiler,
   type FastifyServerOptions,
@@ -84,6 +85,12 @@ const SECURITY_HEADERS: Record<string, string> = {
 const NOT_FOUND_PAGE =
   '<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><title>Not Found</title></head>' +
   '<body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>';
+
+/** Renders the API's one error type: its status, headers and exact JSON body. */
+function sendApiError(reply: FastifyReply, apiError: ApiError): FastifyReply {
+  for (const [name, value] of Object.entries(apiError.headers)) reply.header(name, value);
+  return reply.code(apiError.status).type('application/json').serializer(JSON.stringify).send(apiError.body);
+}
 
 /** Runs each task on its interval; a failing run is logged and retried on the next tick. */
 function scheduleTasks(app: FastifyInstance, tasks: PeriodicTask[]): void {
@@ -184,6 +191,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     bodyLimit: 1024 * 1024,
     clientErrorHandler,
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 500 },
+    // URLs the router refuses before any route runs (a parameter over maxParamLength, a
+    // malformed percent-encoding) would otherwise get Fastify's own body, which echoes the URL
+    // and is no shape an authentik client parses.
+    frameworkErrors: (error, _request, reply) => {
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+        return sendApiError(reply, ApiError.detail(414, Messages.uriTooLong));
+      }
+      if (error.code === 'FST_ERR_BAD_URL')
+        return sendApiError(reply, ApiError.detail(400, Messages.malformedUrl));
+      return sendApiError(reply, ApiError.detail(500, Messages.serverError));
+    },
   });
   app.decorate('config', config);
   app.decorate('database', database);
@@ -266,14 +284,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     }
     if (!apiError) {
       request.log.error({ err: error }, 'unhandled error');
-      apiError = ApiError.detail(500, 'A server error occurred.');
+      apiError = ApiError.detail(500, Messages.serverError);
     }
-    for (const [name, value] of Object.entries(apiError.headers)) reply.header(name, value);
-    return reply
-      .code(apiError.status)
-      .type('application/json')
-      .serializer(JSON.stringify)
-      .send(apiError.body);
+    return sendApiError(reply, apiError);
   });
 
   // authentik's NotFoundView: an HTML page for GET/HEAD; a template view that only answers GET

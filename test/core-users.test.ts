@@ -249,10 +249,10 @@ describe('users: list', () => {
     });
     const badJson = await t.client.get(`${USERS}?attributes=${encodeURIComponent('{')}`);
     assert.equal(badJson.status, 400);
-    assert.deepEqual(badJson.body, ['filter: failed to parse JSON']);
-    assert.deepEqual((await t.client.get(`${USERS}?attributes=1`)).body, [
-      'filter: value must be key:value mapping',
-    ]);
+    assert.deepEqual(badJson.body, { attributes: ['filter: failed to parse JSON'] });
+    assert.deepEqual((await t.client.get(`${USERS}?attributes=1`)).body, {
+      attributes: ['filter: value must be key:value mapping'],
+    });
   });
 
   test('is_superuser is derived from groups and their ancestors', async () => {

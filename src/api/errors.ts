@@ -72,6 +72,10 @@ export const Messages = {
   invalidDatetime:
     'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
   dictRequired: 'Value must be a dictionary, and not have any duplicate keys.',
+  serverError: 'A server error occurred.',
+  /** Django answers these before any view; the texts are Tessera's own. */
+  uriTooLong: 'Request-URI too long.',
+  malformedUrl: 'Malformed URL: invalid percent-encoding.',
   methodNotAllowed: (method: string) => `Method "${method}" not allowed.`,
   unsupportedMediaType: (type: string) => `Unsupported media type "${type}" in request.`,
   invalidChoice: (value: unknown) => `"${String(value)}" is not a valid choice.`,

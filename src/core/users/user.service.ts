@@ -541,18 +541,20 @@ export function userRef(row: { pk: number; name: string }) {
 }
 
 /**
- * UsersFilter.filter_attributes: a JSON object of `attributes__<key>` lookups. Bad JSON or a
- * non-object is a 400 whose body is a bare list (a DRF ValidationError with a string detail).
+ * UsersFilter.filter_attributes: a JSON object of `attributes__<key>` lookups. authentik answers
+ * bad JSON or a non-object with a bare list (a DRF ValidationError with a string detail), which
+ * its own schema does not allow (ValidationError is an object); the message goes under the
+ * parameter's name instead, as django-filter reports a bad filter value.
  */
 export function parseAttributesFilter(raw: string): { path: string[]; value: unknown }[] {
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch {
-    throw new ApiError(400, ['filter: failed to parse JSON']);
+    throw ApiError.field('attributes', 'filter: failed to parse JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ApiError(400, ['filter: value must be key:value mapping']);
+    throw ApiError.field('attributes', 'filter: value must be key:value mapping');
   }
   return Object.entries(value as Record<string, unknown>).map(([key, v]) => ({
     path: key.split('__'),
