@@ -139,7 +139,8 @@ export class SessionStore {
       const preloaded = loadedSession(request);
       const row = preloaded !== undefined ? preloaded : await createSessionRepository(this.db).find(key);
       // A stored session holds a flow plan, which steers enrollment: its objects inherit from nothing.
-      if (row) return new HttpSession(row.session_key, detachedJson(row.data), row.user_id, false, row.version);
+      if (row)
+        return new HttpSession(row.session_key, detachedJson(row.data), row.user_id, false, row.version);
     }
     return new HttpSession(undefined, Object.create(null) as Record<string, unknown>, null, true);
   }
