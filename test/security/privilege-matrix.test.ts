@@ -188,6 +188,39 @@ const MATRIX: Row[] = [
     refused: { field: 'roles' },
   },
   {
+    holds: 'change_group on a group they are in',
+    tries: "to lengthen its members' app passwords through the token-maximum-lifetime attribute",
+    grants: [{ permission: 'authentik_core.change_group', on: onTarget }, viewGroup],
+    prepare: ownGroup,
+    attempt: (as, _me, group) =>
+      as.patch(`${GROUPS}${group}/`, {
+        attributes: { 'goauthentik.io/user/token-maximum-lifetime': 'days=36500' },
+      }),
+    refused: { field: 'attributes' },
+  },
+  {
+    holds: 'add_invitation',
+    tries: 'to enroll users whose tokens never expire (fixed_data attributes)',
+    grants: [{ permission: 'authentik_stages_invitation.add_invitation' }],
+    attempt: (as) =>
+      as.post('/api/v3/stages/invitation/invitations/', {
+        name: unique('lifetime'),
+        fixed_data: { attributes: { 'goauthentik.io/user/token-expires': false } },
+      }),
+    refused: { field: 'fixed_data' },
+  },
+  {
+    holds: 'add_invitation',
+    tries: 'to enroll users whose tokens never expire (an attributes_ path in fixed_data)',
+    grants: [{ permission: 'authentik_stages_invitation.add_invitation' }],
+    attempt: (as) =>
+      as.post('/api/v3/stages/invitation/invitations/', {
+        name: unique('lifetime'),
+        fixed_data: { 'attributes_goauthentik.io/user/token-expires': false },
+      }),
+    refused: { field: 'fixed_data' },
+  },
+  {
     holds: 'change_group on the admins group',
     tries: 'to add themselves to its users',
     grants: [
@@ -248,6 +281,16 @@ const MATRIX: Row[] = [
     grants: [{ permission: 'authentik_core.change_user', on: onSelf }, viewSelf],
     attempt: (as, me) => as.patch(`${USERS}${me.id}/`, { roles: [f.strongRole] }),
     refused: { field: 'roles' },
+  },
+  {
+    holds: 'change_user on themselves',
+    tries: 'to lengthen their own app passwords through the token-maximum-lifetime attribute',
+    grants: [{ permission: 'authentik_core.change_user', on: onSelf }, viewSelf],
+    attempt: (as, me) =>
+      as.patch(`${USERS}${me.id}/`, {
+        attributes: { 'goauthentik.io/user/token-maximum-lifetime': 'days=36500' },
+      }),
+    refused: { field: 'attributes' },
   },
   {
     holds: 'change_user on themselves',

@@ -3,6 +3,7 @@
  * add_user/remove_user and used_by.
  */
 import type { Install } from '../../module.js';
+import { changedTokenLifetimeAttribute, onlySuperuserMaySet } from '../users/user-attributes.js';
 import { listScope, pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';
@@ -220,6 +221,12 @@ export class GroupService {
     refuse('roles', await this.privileges.roles(db, actor, added(input.roles, current?.roles)));
     if (added(input.users, current?.users).length > 0) {
       refuse('users', await this.privileges.groups(db, actor, [pk]));
+    }
+    // Members read the group's attributes as their own (User.group_attributes), token lifetimes
+    // included.
+    if (input.attributes !== undefined && !actor.user.is_superuser) {
+      const changed = changedTokenLifetimeAttribute(current?.attributes, input.attributes);
+      if (changed !== undefined) errors.attributes = [onlySuperuserMaySet(changed)];
     }
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
   }

@@ -23,7 +23,7 @@ import { groupDisplayName, groupNumPk } from '../groups/group-identity.js';
 import { hashPassword } from './password.js';
 import { userUid } from './partial-user.schema.js';
 import { mergeGroupAttributes } from './group-attributes.js';
-import { USER_ATTRIBUTE_TOKEN_EXPIRING, tokensExpire } from './user-attributes.js';
+import { changedTokenLifetimeAttribute, onlySuperuserMaySet } from './user-attributes.js';
 import {
   USER_ORDER_FIELDS,
   createUserRepository,
@@ -299,16 +299,12 @@ export class UserService {
     const roles = (input.roles ?? []).filter((pk) => !(current?.roles ?? []).includes(pk));
     refuse('groups', await this.privileges.groups(db, actor, groups));
     refuse('roles', await this.privileges.roles(db, actor, roles));
-    // The token-expires attribute decides whether the user's tokens may live forever, which
-    // only a superuser may allow (TokenViewSet.perform_create); otherwise change_user on
+    // The token-lifetime attributes decide whether and how long the user's tokens may live,
+    // which only a superuser may allow (TokenViewSet.perform_create); otherwise change_user on
     // oneself would lift the expiry the token endpoint enforces.
-    if (
-      input.attributes !== undefined &&
-      !actor.user.is_superuser &&
-      !tokensExpire(input.attributes) &&
-      tokensExpire(current?.attributes)
-    ) {
-      errors.attributes = [`Only a superuser can set ${USER_ATTRIBUTE_TOKEN_EXPIRING} to false.`];
+    if (input.attributes !== undefined && !actor.user.is_superuser) {
+      const changed = changedTokenLifetimeAttribute(current?.attributes, input.attributes);
+      if (changed !== undefined) errors.attributes = [onlySuperuserMaySet(changed)];
     }
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
   }

@@ -15,7 +15,8 @@ import { listScope, pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import { requireActor, type Actor, type RequestContext } from '../../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
-import { findPrototypeKey, isPrototypeKey } from '../../api/safe-objects.js';
+import { findPrototypeKey, isPlainRecord, isPrototypeKey } from '../../api/safe-objects.js';
+import { TOKEN_LIFETIME_ATTRIBUTES, onlySuperuserMaySet } from '../../core/users/user-attributes.js';
 import type { RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
@@ -108,6 +109,17 @@ function displayName(row: { name: string }): string {
 /** One failed address per list index, in DRF's ListField error shape. */
 type IndexedErrors = Record<string, string[]>;
 
+/**
+ * The path a user_write stage walks for a prompt-data key: `attributes.a.b` and
+ * `attributes_a_b` are attribute paths (authentik/stages/user_write/stage.py update_user),
+ * anything else is the key alone.
+ */
+function attributePath(key: string): string[] {
+  if (key.startsWith('attributes.')) return key.split('.');
+  if (key.startsWith('attributes_')) return key.split('_');
+  return [key];
+}
+
 export class InvitationService {
   static readonly permissions = PERMISSION;
 
@@ -180,20 +192,27 @@ export class InvitationService {
    * would reach the prototype every object shares, so such a key is refused here, before it
    * is stored (the user_write stage refuses it again at enrollment).
    */
-  private validateFixedData(fixedData: Record<string, unknown> | undefined): void {
+  private validateFixedData(actor: Actor, fixedData: Record<string, unknown> | undefined): void {
     if (fixedData === undefined) return;
     for (const key of Object.keys(fixedData)) {
-      const path = key.startsWith('attributes.')
-        ? key.split('.')
-        : key.startsWith('attributes_')
-          ? key.split('_')
-          : [key];
+      const path = attributePath(key);
       const nested = findPrototypeKey(fixedData[key]);
       if (path.some(isPrototypeKey) || nested !== undefined) {
+        const reached = nested ?? path.find(isPrototypeKey);
         throw ApiError.field(
           'fixed_data',
-          `Key "${key}" names a prototype (${nested ?? path.find(isPrototypeKey)}), which cannot be set.`,
+          `Key "${key}" names a prototype (${reached}), which cannot be set.`,
         );
+      }
+      // The enrolled user's attributes steer their tokens' lifetime: giving that is a privilege
+      // only a superuser holds (the same rule as editing a user's attributes).
+      const attributes =
+        key === 'attributes' && isPlainRecord(fixedData[key])
+          ? Object.keys(fixedData[key])
+          : path.slice(1, 2);
+      const lifetime = attributes.find((name) => TOKEN_LIFETIME_ATTRIBUTES.includes(name));
+      if (lifetime !== undefined && !actor.user.is_superuser) {
+        throw ApiError.field('fixed_data', onlySuperuserMaySet(lifetime));
       }
     }
   }
@@ -204,7 +223,7 @@ export class InvitationService {
    */
   async create(ctx: RequestContext, input: InvitationInput): Promise<InvitationBody> {
     const actor = requireActor(ctx);
-    this.validateFixedData(input.fixed_data);
+    this.validateFixedData(actor, input.fixed_data);
     return this.db.transaction(async (tx) => {
       await this.validateFlow(tx, input.flow);
       const repository = createInvitationRepository(tx);
@@ -232,7 +251,7 @@ export class InvitationService {
     const actor = requireActor(ctx);
     const current = await this.find(actor, rawPk);
     await this.permissions.requireOnObject(actor, PERMISSION.change, current.pk);
-    this.validateFixedData(input.fixed_data);
+    this.validateFixedData(actor, input.fixed_data);
     return this.db.transaction(async (tx) => {
       await this.validateFlow(tx, input.flow);
       const repository = createInvitationRepository(tx);
