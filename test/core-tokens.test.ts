@@ -180,14 +180,19 @@ describe('tokens as a non-superuser', () => {
 
   test('global view_token shows everyone’s tokens; keys still need view_token_key', async () => {
     const carol = await createUserWithToken(t);
+    const bob = await createUserWithToken(t);
     await grantPermission(t, carol, 'authentik_core.view_token');
     const other = unique('oth');
-    await t.client.post(TOKENS, { identifier: other });
+    await t.client.post(TOKENS, { identifier: other, user: bob.id });
+    const admins = unique('adm');
+    await t.client.post(TOKENS, { identifier: admins });
     const as = t.client.as(carol.token);
     assert.equal((await as.get(`${TOKENS}${other}/`)).status, 200);
     assert.equal((await as.get(`${TOKENS}${other}/view_key/`)).status, 403);
     assert.equal((await as.patch(`${TOKENS}${other}/`, { description: 'x' })).status, 403);
     await grantPermission(t, carol, 'authentik_core.view_token_key');
     assert.equal((await as.get(`${TOKENS}${other}/view_key/`)).status, 200);
+    // A key is the owner's authority: akadmin's stays out of reach of a non-superuser.
+    assert.equal((await as.get(`${TOKENS}${admins}/view_key/`)).status, 403);
   });
 });

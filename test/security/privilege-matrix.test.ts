@@ -20,6 +20,7 @@ import {
   type TestUser,
 } from '../helpers/factories.js';
 import { answers, buildEnrollmentFlow } from '../helpers/enrollment.js';
+import { BOOTSTRAP_TOKEN_IDENTIFIER } from '../../src/core/bootstrap/bootstrap.service.js';
 import { FlowBrowser } from '../helpers/flow-client.js';
 
 const t = await buildTestApp();
@@ -305,6 +306,21 @@ const MATRIX: Row[] = [
     tries: "to change akadmin's email (and so its recovery address)",
     grants: [{ permission: 'authentik_core.change_user' }, { permission: 'authentik_core.view_user' }],
     attempt: (as) => as.patch(`${USERS}${f.akadmin}/`, { email: 'attacker@example.com' }),
+    refused: { status: 403 },
+  },
+  {
+    holds: 'view_token_key (and view_token)',
+    tries: "to read the key of akadmin's token",
+    grants: [{ permission: 'authentik_core.view_token_key' }, { permission: 'authentik_core.view_token' }],
+    attempt: (as) => as.get(`/api/v3/core/tokens/${BOOTSTRAP_TOKEN_IDENTIFIER}/view_key/`),
+    refused: { status: 403 },
+  },
+  {
+    holds: 'set_token_key (and view_token)',
+    tries: "to set the key of akadmin's token to one they know",
+    grants: [{ permission: 'authentik_core.set_token_key' }, { permission: 'authentik_core.view_token' }],
+    attempt: (as) =>
+      as.post(`/api/v3/core/tokens/${BOOTSTRAP_TOKEN_IDENTIFIER}/set_key/`, { key: 'known-to-the-attacker' }),
     refused: { status: 403 },
   },
   {

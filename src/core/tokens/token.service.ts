@@ -20,6 +20,7 @@ import type { UsedByItem } from '../../api/schemas.js';
 import { parseTimedelta } from '../../config.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
+import { PrivilegeService } from '../../rbac/privilege.service.js';
 import { createUserRepository } from '../users/user.repository.js';
 import { mergeGroupAttributes } from '../users/group-attributes.js';
 import { USER_ATTRIBUTE_TOKEN_MAXIMUM_LIFETIME, tokensExpire } from '../users/user-attributes.js';
@@ -87,6 +88,7 @@ export class TokenService {
       defaultTokenDurationSeconds: number;
       pageDefaults: { defaultPageSize: number; maxPageSize: number };
     },
+    private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
   ) {}
 
   private present(row: TokenRow, ctx: RequestContext): TokenBody {
@@ -323,18 +325,25 @@ export class TokenService {
     });
   }
 
-  /** permission_required: the permission globally, else the visible token and the permission on it. */
-  private async requireAction(actor: Actor, permission: string, identifier: string): Promise<TokenRow> {
+  /**
+   * permission_required: the permission globally, else the visible token and the permission on
+   * it. Reading or setting a key is acting as the token's owner, so the caller must also hold
+   * everything the owner holds (PrivilegeService.target): a global view_token_key or
+   * set_token_key does not reach akadmin's tokens, which would make its holder a superuser.
+   */
+  private async requireKeyAction(actor: Actor, permission: string, identifier: string): Promise<TokenRow> {
     const global = await this.permissions.hasGlobal(actor, permission);
     const row = await this.find(actor, identifier);
     if (!global) await this.permissions.requireOnObject(actor, permission, row.pk);
+    const refusal = await this.privileges.target(this.db, actor, row.user);
+    if (refusal !== null) throw PrivilegeService.forbidden(refusal);
     return row;
   }
 
   /** view_key: the key, and a `secret_view` event naming the token. */
   async viewKey(ctx: RequestContext, identifier: string): Promise<{ key: string }> {
     const actor = requireActor(ctx);
-    const row = await this.requireAction(actor, TOKEN_PERMISSION.viewKey, identifier);
+    const row = await this.requireKeyAction(actor, TOKEN_PERMISSION.viewKey, identifier);
     return this.db.transaction(async (tx) => {
       const key = await createTokenRepository(tx).readKey(row.pk);
       const ref = tokenRef(row);
@@ -346,7 +355,7 @@ export class TokenService {
   /** set_key: replaces the key; logged as `model_updated`. */
   async setKey(ctx: RequestContext, identifier: string, key: string): Promise<void> {
     const actor = requireActor(ctx);
-    const row = await this.requireAction(actor, TOKEN_PERMISSION.setKey, identifier);
+    const row = await this.requireKeyAction(actor, TOKEN_PERMISSION.setKey, identifier);
     await this.db.transaction(async (tx) => {
       await createTokenRepository(tx).setKey(row.pk, key);
       await this.events.model(tx, ctx, 'model_updated', tokenRef(row));
