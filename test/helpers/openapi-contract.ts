@@ -39,6 +39,14 @@ function load() {
   // documents a required Flow (authentik/stages/invitation/api.py InvitationSerializer).
   const invitation = document.components.schemas.Invitation as { properties: Record<string, object> };
   invitation.properties.flow_obj = { ...invitation.properties.flow_obj, nullable: true };
+  // authentik's UserSerializer takes any username of up to 150 characters (a UniqueValidator,
+  // no pattern), while the member and self serializers document the model field's pattern; a
+  // user created through the API with, say, a backtick is rendered there all the same.
+  for (const name of ['PartialUser', 'UserSelf']) {
+    const schema = document.components.schemas[name] as { properties: Record<string, object> };
+    const { pattern: _pattern, ...username } = schema.properties.username as { pattern?: string };
+    schema.properties.username = username;
+  }
   ajv.addSchema(fixNullable({ components: document.components }) as object, 'authentik');
   // Literal paths before templated ones, as DRF's router matches `events/actions/` before
   // `events/{event_uuid}/`.
