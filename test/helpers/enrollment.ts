@@ -5,7 +5,9 @@
  */
 import { sql } from 'drizzle-orm';
 import { query } from '../../src/db/client.js';
+import { maskInvitationToken } from '../../src/stages/invitation/invitation-token.js';
 import { bindStage, createFlow, createInvitationStage, unique } from './factories.js';
+import type { FlowBrowser } from './flow-client.js';
 import type { TestContext } from './test-app.js';
 
 function expect201(response: { status: number; body: unknown }, what: string) {
@@ -119,4 +121,52 @@ export async function createInvitation(
   });
   expect201(response, 'createInvitation');
   return response.body;
+}
+
+/** authentik's one message for every refused invitation link. */
+export const DENIED = 'Invalid invite/invite not found';
+
+/** Reads what an enrollment left in the database: users, audit events, sessions, invitations. */
+export function enrollmentProbes(t: TestContext) {
+  const db = t.database.db;
+
+  async function userRow(username: string) {
+    const [row] = await query<any>(
+      db,
+      sql`SELECT id, username, name, email, is_active, path, type, attributes, password, last_login
+          FROM users WHERE username = ${username}`,
+    );
+    return row;
+  }
+
+  async function usersNamed(prefix: string) {
+    return query<{ username: string }>(
+      db,
+      sql`SELECT username FROM users WHERE username LIKE ${`${prefix}%`}`,
+    );
+  }
+
+  async function eventsFor(invitationPk: string) {
+    return query<any>(
+      db,
+      sql`SELECT action, app, context, "user" FROM events
+          WHERE context->>'invitation_uuid' = ${maskInvitationToken(invitationPk)}
+             OR context->'model'->>'pk' = ${maskInvitationToken(invitationPk)}
+          ORDER BY created`,
+    );
+  }
+
+  async function sessionUser(browser: FlowBrowser) {
+    const [row] = await query<{ user_id: number | null }>(
+      db,
+      sql`SELECT user_id FROM sessions WHERE session_key = ${browser.sessionKey ?? ''}`,
+    );
+    return row?.user_id ?? null;
+  }
+
+  async function invitationExists(pk: string) {
+    return (await query(db, sql`SELECT 1 FROM invitations WHERE invite_uuid = ${pk}`)).length > 0;
+  }
+
+  return { userRow, usersNamed, eventsFor, sessionUser, invitationExists };
 }
