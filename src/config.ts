@@ -4,6 +4,7 @@
  * authentik has one; Tessera's own settings are `TESSERA_*`.
  */
 import path from 'node:path';
+import type { PageSizeSettings } from './api/pagination.js';
 
 export interface DatabaseConfig {
   /** `postgres` when AUTHENTIK_POSTGRESQL__HOST is set, otherwise the embedded PGlite. */
@@ -48,7 +49,7 @@ export interface Config {
   /** authentik's tenant `default_token_duration`, in seconds (default `days=1`). */
   defaultTokenDurationSeconds: number;
   /** authentik's tenant pagination settings (2026 defaults: 20 and 100). */
-  pagination: { defaultPageSize: number; maxPageSize: number };
+  pagination: PageSizeSettings;
   /** Unauthenticated session lifetime (authentik `sessions.unauthenticated_age`, default days=1). */
   sessionAgeSeconds: number;
   /** Seconds between runs of the expired-object cleanup (authentik runs it every 5 minutes). */

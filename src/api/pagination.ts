@@ -7,6 +7,12 @@
 import { ApiError, Messages } from './errors.js';
 import { lastValue, type RawQuery } from './filters.js';
 
+/** The tenant's page-size settings: the default `page_size` and its cap. */
+export interface PageSizeSettings {
+  defaultPageSize: number;
+  maxPageSize: number;
+}
+
 export interface PageRequest {
   /** Requested page number, or 'last'. */
   page: number | 'last';
@@ -41,10 +47,7 @@ function digitValue(digit: string): number {
   return 0;
 }
 
-export function readPage(
-  query: RawQuery,
-  defaults: { defaultPageSize: number; maxPageSize: number },
-): PageRequest {
+export function readPage(query: RawQuery, defaults: PageSizeSettings): PageRequest {
   const sizeRaw = lastValue(query, 'page_size');
   let size = defaults.defaultPageSize;
   if (sizeRaw !== undefined) {

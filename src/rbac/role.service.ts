@@ -9,7 +9,7 @@ import { ApiError, Messages } from '../api/errors.js';
 import { lastValue, parseUuid, type RawQuery } from '../api/filters.js';
 import { lookupVisible } from '../api/lookup.js';
 import { readOrdering } from '../api/ordering.js';
-import { pythonInt, type Page } from '../api/pagination.js';
+import { pythonInt, type Page, type PageSizeSettings } from '../api/pagination.js';
 import type { UsedByItem } from '../api/schemas.js';
 import type { EventService } from '../events/event.service.js';
 import type { PermissionService } from './permission.service.js';
@@ -58,7 +58,7 @@ export class RoleService {
     private readonly db: Db,
     private readonly permissions: PermissionService,
     private readonly events: EventService,
-    private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
+    private readonly pageDefaults: PageSizeSettings,
     private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
   ) {}
 

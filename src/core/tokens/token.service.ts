@@ -13,7 +13,7 @@ import { requireActor } from '../../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
 import { FilterReader, type RawQuery } from '../../api/filters.js';
 import { readOrdering } from '../../api/ordering.js';
-import type { Page } from '../../api/pagination.js';
+import type { Page, PageSizeSettings } from '../../api/pagination.js';
 import { readSearch } from '../../api/search.js';
 import { parseDatetime } from '../../api/validation.js';
 import type { UsedByItem } from '../../api/schemas.js';
@@ -86,7 +86,7 @@ export class TokenService {
     private readonly install: Install,
     private readonly options: {
       defaultTokenDurationSeconds: number;
-      pageDefaults: { defaultPageSize: number; maxPageSize: number };
+      pageDefaults: PageSizeSettings;
     },
     private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
   ) {}

@@ -11,7 +11,7 @@ import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
 import { FilterReader, allValues, lastValue, type RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
-import { pythonInt, type Page } from '../../api/pagination.js';
+import { pythonInt, type Page, type PageSizeSettings } from '../../api/pagination.js';
 import { readSearch } from '../../api/search.js';
 import { parseDatetime } from '../../api/validation.js';
 import type { UsedByItem } from '../../api/schemas.js';
@@ -106,7 +106,7 @@ export class UserService {
     private readonly permissions: PermissionService,
     private readonly events: EventService,
     private readonly install: Install,
-    private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
+    private readonly pageDefaults: PageSizeSettings,
     private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
   ) {}
 
