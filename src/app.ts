@@ -42,6 +42,7 @@ import { eventModule } from './events/event.module.js';
 import { invitationModule } from './stages/invitation/invitation.module.js';
 import { executorModule } from './flows/executor/executor.module.js';
 import { adminModule } from './admin/admin.module.js';
+import { NOT_FOUND_PAGE } from './web/html.js';
 
 export interface BuildOptions {
   /** Use an already open database (tests share one per file); otherwise one is opened from config. */
@@ -81,10 +82,6 @@ const SECURITY_HEADERS: Record<string, string> = {
   'cross-origin-opener-policy': 'same-origin',
   'x-frame-options': 'DENY',
 };
-
-const NOT_FOUND_PAGE =
-  '<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><title>Not Found</title></head>' +
-  '<body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>';
 
 /** Renders the API's one error type: its status, headers and exact JSON body. */
 function sendApiError(reply: FastifyReply, apiError: ApiError): FastifyReply {

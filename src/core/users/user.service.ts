@@ -32,6 +32,7 @@ import {
   type UserRow,
 } from './user.repository.js';
 import { USER_TYPES, type UserBody, type UserInput, type UserSelfBody } from './user.schema.js';
+import { DEFAULT_AVATAR } from './avatar.js';
 
 export const USER_PERMISSION = {
   view: 'authentik_core.view_user',
@@ -40,9 +41,6 @@ export const USER_PERMISSION = {
   delete: 'authentik_core.delete_user',
   resetPassword: 'authentik_core.reset_user_password',
 } as const;
-
-/** authentik's static default avatar (authentik/lib/avatars.py DEFAULT_AVATAR). */
-export const DEFAULT_AVATAR = '/static/dist/assets/images/user_default.png';
 
 const INTERNAL_SERVICE_ACCOUNT = 'internal_service_account';
 const CHOICE_ERROR = (value: string) =>

@@ -10,6 +10,7 @@ import type { SessionStore } from '../../core/sessions/session.store.js';
 import { ensureCsrfCookie } from '../../core/sessions/session.store.js';
 import type { FlowExecutor } from '../executor/executor.service.js';
 import { safeRelativeUrl } from '../executor/executor.service.js';
+import { escapeHtml, NOT_FOUND_PAGE } from '../../web/html.js';
 
 const STATIC_DIR = new URL('../../web/static/flow/', import.meta.url);
 // A Map, not an object literal: the file name comes from the URL, and `constructor` or
@@ -31,14 +32,6 @@ const ASSETS = new Map<string, { type: string; body: string }>(
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
-
-const NOT_FOUND_PAGE =
-  '<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><title>Not Found</title></head>' +
-  '<body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>';
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 function page(slug: string, title: string): string {
   return `<!DOCTYPE html>
