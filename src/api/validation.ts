@@ -59,12 +59,13 @@ export const SLUG_PATTERN = '^[-a-zA-Z0-9_]+$';
 
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 // Django's EmailValidator, simplified to its user@domain.tld structure.
-const EMAIL_RE =
+export const EMAIL_RE =
   /^[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*@((?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z0-9-]{2,63}|\[[0-9a-f:.]+\])$/i;
 // DRF's iso-8601 datetime input, as parsed by Django's parse_datetime.
 const DATETIME_RE =
   /^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6})\d*)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-const TRUE_VALUES = new Set<unknown>([
+/** DRF BooleanField's TRUE_VALUES and FALSE_VALUES. */
+export const TRUE_VALUES = new Set<unknown>([
   't',
   'T',
   'y',
@@ -82,7 +83,7 @@ const TRUE_VALUES = new Set<unknown>([
   1,
   true,
 ]);
-const FALSE_VALUES = new Set<unknown>([
+export const FALSE_VALUES = new Set<unknown>([
   'f',
   'F',
   'n',
