@@ -19,7 +19,7 @@ import { componentSchemas, schemaRegistry } from './api/schemas.js';
 import { validateBody, type JsonSchema } from './api/validation.js';
 import { compileSerializer } from './api/serialization.js';
 import { apiPipeline, mountRoutes, type RouteSpec, type ViewMetadata } from './api/routes.js';
-import { TokenUserCache } from './api/authentication.js';
+import { SAFE_METHODS, TokenUserCache } from './api/authentication.js';
 import { FailureLimiter } from './api/rate-limit.js';
 import { registerOpenApi, schemaRoutes } from './api/schema.routes.js';
 import { parseJsonBody, parseOtherBody } from './api/json-body.js';
@@ -149,7 +149,6 @@ function loggerOptions(config: Config, logger: BuildOptions['logger']): FastifyS
   return { ...base, serializers: { ...base.serializers, ...LOG_SERIALIZERS } };
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * Writes under these prefixes change no token, flow or stage, so they leave the caches be: the
  * flow executor's steps (which would otherwise empty the flow cache at every step), and the
