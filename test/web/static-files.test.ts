@@ -1,10 +1,11 @@
 /**
  * The server's own browser files (src/web/static-files.ts), served for the flow page and the
- * admin page by one implementation, each with its page's headers.
+ * admin page by one implementation, each with its page's headers; and the flow page's escaping.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { createFlow } from '../helpers/factories.js';
 import { buildTestApp } from '../helpers/test-app.js';
 
 const t = await buildTestApp();
@@ -53,4 +54,13 @@ test('a file not in the list is the not-found page, even one that exists on disk
     assert.equal(response.statusCode, 404, name);
     assert.match(response.body, /<title>Not Found<\/title>/);
   }
+});
+
+test("the flow page escapes the flow's title as Django's escape() does", async () => {
+  const flow = await createFlow(t, { title: `<img src=x onerror="alert('x')"> & co` });
+  const page = await t.app.inject({ method: 'GET', url: `/if/flow/${flow.slug}/` });
+  assert.equal(page.statusCode, 200);
+  const escaped = '&lt;img src=x onerror=&quot;alert(&#x27;x&#x27;)&quot;&gt; &amp; co';
+  assert.ok(page.body.includes(`<title>${escaped}</title>`), page.body);
+  assert.ok(!page.body.includes('<img'));
 });
