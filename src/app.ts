@@ -19,7 +19,7 @@ import { componentSchemas, schemaRegistry } from './api/schemas.js';
 import { validateBody, type JsonSchema } from './api/validation.js';
 import { compileSerializer } from './api/serialization.js';
 import { apiPipeline, mountRoutes, type RouteSpec, type ViewMetadata } from './api/routes.js';
-import { TokenUserCache } from './api/authentication.js';
+import { SAFE_METHODS, TokenUserCache } from './api/authentication.js';
 import { FailureLimiter } from './api/rate-limit.js';
 import { registerOpenApi, schemaRoutes } from './api/schema.routes.js';
 import { parseJsonBody, parseOtherBody } from './api/json-body.js';
@@ -42,6 +42,7 @@ import { eventModule } from './events/event.module.js';
 import { invitationModule } from './stages/invitation/invitation.module.js';
 import { executorModule } from './flows/executor/executor.module.js';
 import { adminModule } from './admin/admin.module.js';
+import { NOT_FOUND_PAGE } from './web/html.js';
 
 export interface BuildOptions {
   /** Use an already open database (tests share one per file); otherwise one is opened from config. */
@@ -81,10 +82,6 @@ const SECURITY_HEADERS: Record<string, string> = {
   'cross-origin-opener-policy': 'same-origin',
   'x-frame-options': 'DENY',
 };
-
-const NOT_FOUND_PAGE =
-  '<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><title>Not Found</title></head>' +
-  '<body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>';
 
 /** Renders the API's one error type: its status, headers and exact JSON body. */
 function sendApiError(reply: FastifyReply, apiError: ApiError): FastifyReply {
@@ -152,7 +149,6 @@ function loggerOptions(config: Config, logger: BuildOptions['logger']): FastifyS
   return { ...base, serializers: { ...base.serializers, ...LOG_SERIALIZERS } };
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * Writes under these prefixes change no token, flow or stage, so they leave the caches be: the
  * flow executor's steps (which would otherwise empty the flow cache at every step), and the

@@ -4,6 +4,8 @@
  * authentik has one; Tessera's own settings are `TESSERA_*`.
  */
 import path from 'node:path';
+import type { PageSizeSettings } from './api/pagination.js';
+import { parseTimedelta } from './lib/timedelta.js';
 
 export interface DatabaseConfig {
   /** `postgres` when AUTHENTIK_POSTGRESQL__HOST is set, otherwise the embedded PGlite. */
@@ -48,7 +50,7 @@ export interface Config {
   /** authentik's tenant `default_token_duration`, in seconds (default `days=1`). */
   defaultTokenDurationSeconds: number;
   /** authentik's tenant pagination settings (2026 defaults: 20 and 100). */
-  pagination: { defaultPageSize: number; maxPageSize: number };
+  pagination: PageSizeSettings;
   /** Unauthenticated session lifetime (authentik `sessions.unauthenticated_age`, default days=1). */
   sessionAgeSeconds: number;
   /** Seconds between runs of the expired-object cleanup (authentik runs it every 5 minutes). */
@@ -105,30 +107,16 @@ function bool(env: Env, key: string, fallback: boolean): boolean {
 }
 
 /**
- * authentik's timedelta strings (`days=1;hours=2`, see authentik/lib/utils/time.py), in
- * seconds. Also used for token and session durations.
+ * A duration in authentik's timedelta form (`days=1;hours=2`), in seconds. authentik reads its
+ * duration settings the same way; a negative one has no meaning for any setting here.
  */
-export function parseTimedelta(value: string, setting = 'duration'): number {
-  const units: Record<string, number> = {
-    weeks: 604800,
-    days: 86400,
-    hours: 3600,
-    minutes: 60,
-    seconds: 1,
-    milliseconds: 0.001,
-    microseconds: 0.000001,
-  };
-  let total = 0;
-  for (const part of value.split(';')) {
-    const trimmed = part.trim();
-    if (trimmed === '') continue;
-    const match = /^([a-z]+)\s*=\s*(\d+(?:\.\d+)?)$/.exec(trimmed);
-    if (!match || !(match[1] in units)) {
-      throw new ConfigError(setting, `"${value}" is not a duration such as "days=1;hours=2"`);
-    }
-    total += Number(match[2]) * units[match[1]];
+function duration(env: Env, key: string, fallback: string): number {
+  const raw = str(env, key, fallback);
+  const seconds = parseTimedelta(raw);
+  if (seconds === undefined || seconds < 0) {
+    throw new ConfigError(key, `"${raw}" is not a duration such as "days=1;hours=2"`);
   }
-  return total;
+  return seconds;
 }
 
 function listen(env: Env): { host: string; port: number } {
@@ -197,20 +185,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     logLevel: logLevel as Config['logLevel'],
     externalUrl,
-    defaultTokenDurationSeconds: parseTimedelta(
-      str(env, 'TESSERA_DEFAULT_TOKEN_DURATION', 'days=1'),
-      'TESSERA_DEFAULT_TOKEN_DURATION',
-    ),
+    defaultTokenDurationSeconds: duration(env, 'TESSERA_DEFAULT_TOKEN_DURATION', 'days=1'),
     pagination: { defaultPageSize, maxPageSize: Math.max(maxPageSize, 1) },
-    sessionAgeSeconds: parseTimedelta(
-      str(env, 'AUTHENTIK_SESSIONS__UNAUTHENTICATED_AGE', 'days=1'),
-      'AUTHENTIK_SESSIONS__UNAUTHENTICATED_AGE',
-    ),
+    sessionAgeSeconds: duration(env, 'AUTHENTIK_SESSIONS__UNAUTHENTICATED_AGE', 'days=1'),
     cleanupIntervalSeconds: int(env, 'TESSERA_CLEANUP_INTERVAL_SECONDS', 300, 1, 86400),
-    eventRetentionSeconds: parseTimedelta(
-      str(env, 'TESSERA_EVENT_RETENTION', 'days=365'),
-      'TESSERA_EVENT_RETENTION',
-    ),
+    eventRetentionSeconds: duration(env, 'TESSERA_EVENT_RETENTION', 'days=365'),
     debugStats: bool(env, 'TESSERA_DEBUG_STATS', false),
     authCacheSeconds: int(env, 'TESSERA_AUTH_CACHE_SECONDS', 60, 0, 3600),
     rateLimit: {

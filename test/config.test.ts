@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, parseTimedelta } from '../src/config.js';
+import { ConfigError, loadConfig } from '../src/config.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
@@ -131,12 +131,15 @@ describe('loadConfig', () => {
     }
   });
 
-  test("timedeltas read authentik's `unit=value;...` form", () => {
-    assert.equal(parseTimedelta('days=1'), 86400);
-    assert.equal(parseTimedelta('weeks=1;days=1; hours=1'), 694800);
-    assert.equal(parseTimedelta('seconds=0.5'), 0.5);
-    assert.throws(() => parseTimedelta('1 day', 'X'), ConfigError);
-    assert.throws(() => parseTimedelta('years=1', 'X'), ConfigError);
+  test("duration settings read authentik's `unit=value;...` form", () => {
+    const seconds = (value: string) =>
+      loadConfig({ TESSERA_DEFAULT_TOKEN_DURATION: value }).defaultTokenDurationSeconds;
+    assert.equal(seconds('days=1'), 86400);
+    assert.equal(seconds('weeks=1;days=1; hours=1'), 694800);
+    assert.equal(seconds('seconds=0.5'), 0.5);
+    for (const value of ['1 day', 'years=1', 'hours=-1']) {
+      assert.throws(() => seconds(value), ConfigError, value);
+    }
   });
 });
 

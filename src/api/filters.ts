@@ -5,6 +5,7 @@
  * @see django_filters/rest_framework/backends.py, django/forms/widgets.py NullBooleanSelect
  */
 import { ApiError, Messages, type FieldErrors } from './errors.js';
+import { pythonDecimal } from './python-numbers.js';
 
 export type RawQuery = Record<string, string | string[] | undefined>;
 
@@ -38,27 +39,6 @@ export function parseUuid(raw: string): string | undefined {
   if (!UUID_FILTER_RE.test(hex)) return undefined;
   const lower = hex.toLowerCase();
   return `${lower.slice(0, 8)}-${lower.slice(8, 12)}-${lower.slice(12, 16)}-${lower.slice(16, 20)}-${lower.slice(20)}`;
-}
-
-const DECIMAL_RE =
-  /^[-+]?(?:\p{Nd}(?:_?\p{Nd})*(?:\.(?:\p{Nd}(?:_?\p{Nd})*)?)?|\.\p{Nd}(?:_?\p{Nd})*)(?:[eE][-+]?\p{Nd}(?:_?\p{Nd})*)?$/u;
-
-/** Python's `Decimal(text)` for finite values, as a JS number; undefined when invalid. */
-export function pythonDecimal(raw: string): number | undefined {
-  const text = raw.trim().normalize('NFKC');
-  if (!DECIMAL_RE.test(text)) return undefined;
-  const value = Number(text.replace(/_/g, '').replace(/\p{Nd}/gu, (digit) => String(unicodeDigit(digit))));
-  // A finite Decimal beyond a double's range (1e999) still parses; it matches no integer row.
-  if (!Number.isFinite(value)) return value > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
-  return value;
-}
-
-/** The value of a decimal digit: Unicode's decimal digits come in runs of ten from a zero. */
-function unicodeDigit(digit: string): number {
-  const code = digit.codePointAt(0) ?? 48;
-  let zero = code;
-  while (zero > code - 9 && /\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero -= 1;
-  return code - zero;
 }
 
 /**

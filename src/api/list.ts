@@ -7,7 +7,7 @@
 import type { PermissionService, Visibility } from '../rbac/permission.service.js';
 import { requireActor, type Actor, type RequestContext } from './context.js';
 import { FilterReader, type RawQuery } from './filters.js';
-import { paginate, readPage, type Page } from './pagination.js';
+import { paginate, readPage, type Page, type PageSizeSettings } from './pagination.js';
 import { readSearch } from './search.js';
 
 export interface ListScope {
@@ -50,7 +50,7 @@ export function pageOf<F, R>(
   repository: ListRepository<F, R>,
   filter: F,
   query: RawQuery,
-  defaults: { defaultPageSize: number; maxPageSize: number },
+  defaults: PageSizeSettings,
 ): Promise<Page<R>> {
   return paginate(
     readPage(query, defaults),

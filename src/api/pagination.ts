@@ -6,6 +6,13 @@
  */
 import { ApiError, Messages } from './errors.js';
 import { lastValue, type RawQuery } from './filters.js';
+import { pythonInt } from './python-numbers.js';
+
+/** The tenant's page-size settings: the default `page_size` and its cap. */
+export interface PageSizeSettings {
+  defaultPageSize: number;
+  maxPageSize: number;
+}
 
 export interface PageRequest {
   /** Requested page number, or 'last'. */
@@ -23,28 +30,7 @@ export interface PaginationBody {
   end_index: number;
 }
 
-/** Python's int() on a string: whitespace, a sign, `_` between digits, Unicode digits. */
-export function pythonInt(raw: string): number | undefined {
-  const text = raw.trim().normalize('NFKC');
-  if (!/^[-+]?\p{Nd}+(?:_\p{Nd}+)*$/u.test(text)) return undefined;
-  const ascii = text.replace(/_/g, '').replace(/\p{Nd}/gu, (d) => String(digitValue(d)));
-  const value = Number(ascii);
-  return Number.isSafeInteger(value) ? value : undefined;
-}
-
-function digitValue(digit: string): number {
-  const code = digit.codePointAt(0) ?? 48;
-  // Unicode decimal digits come in contiguous runs of ten starting at a zero.
-  for (let zero = code; zero > code - 10; zero -= 1) {
-    if (!/\p{Nd}/u.test(String.fromCodePoint(zero - 1))) return code - zero;
-  }
-  return 0;
-}
-
-export function readPage(
-  query: RawQuery,
-  defaults: { defaultPageSize: number; maxPageSize: number },
-): PageRequest {
+export function readPage(query: RawQuery, defaults: PageSizeSettings): PageRequest {
   const sizeRaw = lastValue(query, 'page_size');
   let size = defaults.defaultPageSize;
   if (sizeRaw !== undefined) {

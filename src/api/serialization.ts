@@ -7,6 +7,7 @@
  * database already rendered as JSON (RawJson, such as a stage's stored `flow_set`) is copied
  * in as it is rather than parsed and re-encoded.
  */
+import { resolveSchema } from './schema-ref.js';
 import type { JsonSchema, SchemaRegistry } from './validation.js';
 
 /** JSON text written into a response unchanged. Only for text the database produced as JSON. */
@@ -43,24 +44,8 @@ function leaf(value: unknown): string {
   }
 }
 
-function resolveRef(schema: JsonSchema, registry: SchemaRegistry): JsonSchema {
-  let current = schema;
-  for (let depth = 0; depth < 8; depth += 1) {
-    if (current.$ref) {
-      const target = registry.get(current.$ref.replace(/^#\/components\/schemas\//, ''));
-      if (!target) return current;
-      current = target;
-    } else if (current.allOf?.length === 1 && !current.properties) {
-      current = current.allOf[0];
-    } else {
-      break;
-    }
-  }
-  return current;
-}
-
 function compileWriter(schema: JsonSchema, registry: SchemaRegistry, seen: Map<JsonSchema, Writer>): Writer {
-  const resolved = resolveRef(schema, registry);
+  const resolved = resolveSchema(schema, registry);
   const cached = seen.get(resolved);
   if (cached) return cached;
   if (resolved.properties && resolved.additionalProperties === undefined) {

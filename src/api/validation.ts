@@ -10,6 +10,7 @@
  * @see rest_framework/fields.py (CharField, BooleanField, IntegerField, ChoiceField, ...)
  */
 import { Messages, pythonTypeName, type FieldErrors } from './errors.js';
+import { resolveSchema } from './schema-ref.js';
 
 export interface JsonSchema {
   $id?: string;
@@ -58,12 +59,13 @@ export const SLUG_PATTERN = '^[-a-zA-Z0-9_]+$';
 
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 // Django's EmailValidator, simplified to its user@domain.tld structure.
-const EMAIL_RE =
+export const EMAIL_RE =
   /^[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*@((?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z0-9-]{2,63}|\[[0-9a-f:.]+\])$/i;
 // DRF's iso-8601 datetime input, as parsed by Django's parse_datetime.
 const DATETIME_RE =
   /^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6})\d*)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-const TRUE_VALUES = new Set<unknown>([
+/** DRF BooleanField's TRUE_VALUES and FALSE_VALUES. */
+export const TRUE_VALUES = new Set<unknown>([
   't',
   'T',
   'y',
@@ -81,7 +83,7 @@ const TRUE_VALUES = new Set<unknown>([
   1,
   true,
 ]);
-const FALSE_VALUES = new Set<unknown>([
+export const FALSE_VALUES = new Set<unknown>([
   'f',
   'F',
   'n',
@@ -105,32 +107,6 @@ class FieldError {
   constructor(readonly detail: unknown) {}
 }
 
-function resolve(schema: JsonSchema, registry: SchemaRegistry): JsonSchema {
-  let current = schema;
-  for (let i = 0; i < 8; i += 1) {
-    if (current.$ref) {
-      const target = registry.get(current.$ref.replace(/^#\/components\/schemas\//, '').replace(/#$/, ''));
-      if (!target) throw new Error(`unknown schema reference ${current.$ref}`);
-      current = { ...target, ...withoutRef(current) };
-    } else if (current.allOf && current.allOf.length === 1 && !current.type) {
-      current = { ...resolve(current.allOf[0], registry), ...withoutAllOf(current) };
-    } else {
-      return current;
-    }
-  }
-  return current;
-}
-
-function withoutRef(schema: JsonSchema): JsonSchema {
-  const { $ref: _ref, $id: _id, ...rest } = schema;
-  return rest;
-}
-
-function withoutAllOf(schema: JsonSchema): JsonSchema {
-  const { allOf: _allOf, ...rest } = schema;
-  return rest;
-}
-
 function typeOf(schema: JsonSchema): string | undefined {
   if (Array.isArray(schema.type)) return schema.type.find((t) => t !== 'null');
   return schema.type;
@@ -150,7 +126,7 @@ function pyStr(value: unknown): string {
 
 /** Validates one value against a field schema, returning the DRF-internal value. */
 function validateField(schema: JsonSchema, value: unknown, registry: SchemaRegistry): unknown {
-  const s = resolve(schema, registry);
+  const s = resolveSchema(schema, registry);
   if (value === null) {
     if (isNullable(s)) return null;
     throw new FieldError([Messages.nullNotAllowed]);
@@ -304,7 +280,7 @@ function validateObject(s: JsonSchema, data: Record<string, unknown>, registry: 
   const errors: FieldErrors = {};
   const out: Record<string, unknown> = {};
   for (const [key, property] of Object.entries(s.properties ?? {})) {
-    const resolved = resolve(property, registry);
+    const resolved = resolveSchema(property, registry);
     if (resolved.readOnly) continue;
     if (!(key in data) || data[key] === undefined) {
       if (s.required?.includes(key)) errors[key] = [Messages.required];
@@ -384,7 +360,7 @@ export function validateBody(
   body: unknown,
   registry: SchemaRegistry,
 ): BodyValidationResult {
-  const s = resolve(schema, registry);
+  const s = resolveSchema(schema, registry);
   // A union (authentik's FlowChallengeResponseRequest) is not a serializer: the view hands the
   // raw data to whichever stage answers, which validates it with its own rules.
   if (s.oneOf) return { value: (body ?? {}) as Record<string, unknown> };

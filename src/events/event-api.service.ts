@@ -10,7 +10,7 @@ import type { FilterReader } from '../api/filters.js';
 import { allValues, type RawQuery } from '../api/filters.js';
 import { lookupVisible } from '../api/lookup.js';
 import { readOrdering } from '../api/ordering.js';
-import type { Page } from '../api/pagination.js';
+import type { Page, PageSizeSettings } from '../api/pagination.js';
 import type { TypeCreateItem } from '../api/schemas.js';
 import type { PermissionService } from '../rbac/permission.service.js';
 import { maskInvitationToken } from '../stages/invitation/invitation-token.js';
@@ -61,7 +61,7 @@ export class EventApiService {
   constructor(
     private readonly db: Db,
     private readonly permissions: PermissionService,
-    private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
+    private readonly pageDefaults: PageSizeSettings,
   ) {}
 
   /**

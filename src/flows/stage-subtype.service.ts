@@ -14,7 +14,7 @@ import type { FilterReader } from '../api/filters.js';
 import type { RawQuery } from '../api/filters.js';
 import { lookupVisible } from '../api/lookup.js';
 import { readOrdering } from '../api/ordering.js';
-import type { Page } from '../api/pagination.js';
+import type { Page, PageSizeSettings } from '../api/pagination.js';
 import type { UsedByItem } from '../api/schemas.js';
 import type { EventService } from '../events/event.service.js';
 import type { PermissionService } from '../rbac/permission.service.js';
@@ -60,7 +60,7 @@ export class SubtypeStageService {
     private readonly permissions: PermissionService,
     private readonly events: EventService,
     private readonly stages: StageService,
-    private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
+    private readonly pageDefaults: PageSizeSettings,
     private readonly options: SubtypeOptions,
   ) {
     this.meta = stageMeta(options.definition.type);

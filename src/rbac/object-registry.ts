@@ -5,7 +5,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { parseUuid } from '../api/filters.js';
-import { pythonInt } from '../api/pagination.js';
+import { pythonInt } from '../api/python-numbers.js';
 
 export interface ObjectModel {
   /** FROM clause with alias `o`. */

@@ -9,7 +9,8 @@ import { requireActor } from '../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../api/errors.js';
 import { FilterReader, lastValue, parseUuid, type RawQuery } from '../api/filters.js';
 import { readOrdering } from '../api/ordering.js';
-import { paginate, pythonInt, readPage, type Page } from '../api/pagination.js';
+import { paginate, readPage, type Page, type PageSizeSettings } from '../api/pagination.js';
+import { pythonInt } from '../api/python-numbers.js';
 import { readSearch } from '../api/search.js';
 import type { EventService } from '../events/event.service.js';
 import { maskInvitationToken } from '../stages/invitation/invitation-token.js';
@@ -59,7 +60,7 @@ export class RbacPermissionService {
     private readonly permissions: PermissionService,
     private readonly events: EventService,
     private readonly roles: RoleService,
-    private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
+    private readonly pageDefaults: PageSizeSettings,
     private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
   ) {}
 

@@ -9,7 +9,8 @@ import { ApiError, Messages } from '../api/errors.js';
 import { lastValue, parseUuid, type RawQuery } from '../api/filters.js';
 import { lookupVisible } from '../api/lookup.js';
 import { readOrdering } from '../api/ordering.js';
-import { pythonInt, type Page } from '../api/pagination.js';
+import type { Page, PageSizeSettings } from '../api/pagination.js';
+import { pythonInt } from '../api/python-numbers.js';
 import type { UsedByItem } from '../api/schemas.js';
 import type { EventService } from '../events/event.service.js';
 import type { PermissionService } from './permission.service.js';
@@ -58,7 +59,7 @@ export class RoleService {
     private readonly db: Db,
     private readonly permissions: PermissionService,
     private readonly events: EventService,
-    private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
+    private readonly pageDefaults: PageSizeSettings,
     private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
   ) {}
 

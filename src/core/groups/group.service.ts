@@ -12,7 +12,8 @@ import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
 import { allValues, lastValue, parseUuid, type RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
-import { pythonInt, type Page } from '../../api/pagination.js';
+import type { Page, PageSizeSettings } from '../../api/pagination.js';
+import { pythonInt } from '../../api/python-numbers.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
@@ -59,7 +60,7 @@ export class GroupService {
     private readonly permissions: PermissionService,
     private readonly events: EventService,
     private readonly install: Install,
-    private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
+    private readonly pageDefaults: PageSizeSettings,
     private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
   ) {}
 

@@ -13,11 +13,11 @@ import { requireActor } from '../../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
 import { FilterReader, type RawQuery } from '../../api/filters.js';
 import { readOrdering } from '../../api/ordering.js';
-import type { Page } from '../../api/pagination.js';
+import type { Page, PageSizeSettings } from '../../api/pagination.js';
 import { readSearch } from '../../api/search.js';
 import { parseDatetime } from '../../api/validation.js';
 import type { UsedByItem } from '../../api/schemas.js';
-import { parseTimedelta } from '../../config.js';
+import { parseTimedelta } from '../../lib/timedelta.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { PrivilegeService } from '../../rbac/privilege.service.js';
@@ -86,7 +86,7 @@ export class TokenService {
     private readonly install: Install,
     private readonly options: {
       defaultTokenDurationSeconds: number;
-      pageDefaults: { defaultPageSize: number; maxPageSize: number };
+      pageDefaults: PageSizeSettings;
     },
     private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
   ) {}
@@ -174,11 +174,9 @@ export class TokenService {
       let maximum = defaultExpiry;
       const lifetime = (await this.groupAttributes(userId))[USER_ATTRIBUTE_TOKEN_MAXIMUM_LIFETIME];
       if (typeof lifetime === 'string') {
-        try {
-          maximum = new Date(Date.now() + parseTimedelta(lifetime) * 1000);
-        } catch {
-          // An unparsable lifetime falls back to the default, as authentik ignores the ValueError.
-        }
+        // An unparsable lifetime falls back to the default, as authentik ignores the ValueError.
+        const seconds = parseTimedelta(lifetime);
+        if (seconds !== undefined) maximum = new Date(Date.now() + seconds * 1000);
       }
       if (expires && new Date(expires).getTime() > maximum.getTime()) {
         throw ApiError.field(

@@ -11,7 +11,8 @@ import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
 import { FilterReader, allValues, lastValue, type RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
-import { pythonInt, type Page } from '../../api/pagination.js';
+import type { Page, PageSizeSettings } from '../../api/pagination.js';
+import { pythonInt } from '../../api/python-numbers.js';
 import { readSearch } from '../../api/search.js';
 import { parseDatetime } from '../../api/validation.js';
 import type { UsedByItem } from '../../api/schemas.js';
@@ -32,6 +33,7 @@ import {
   type UserRow,
 } from './user.repository.js';
 import { USER_TYPES, type UserBody, type UserInput, type UserSelfBody } from './user.schema.js';
+import { DEFAULT_AVATAR } from './avatar.js';
 
 export const USER_PERMISSION = {
   view: 'authentik_core.view_user',
@@ -40,9 +42,6 @@ export const USER_PERMISSION = {
   delete: 'authentik_core.delete_user',
   resetPassword: 'authentik_core.reset_user_password',
 } as const;
-
-/** authentik's static default avatar (authentik/lib/avatars.py DEFAULT_AVATAR). */
-export const DEFAULT_AVATAR = '/static/dist/assets/images/user_default.png';
 
 const INTERNAL_SERVICE_ACCOUNT = 'internal_service_account';
 const CHOICE_ERROR = (value: string) =>
@@ -106,7 +105,7 @@ export class UserService {
     private readonly permissions: PermissionService,
     private readonly events: EventService,
     private readonly install: Install,
-    private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
+    private readonly pageDefaults: PageSizeSettings,
     private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
   ) {}
 

@@ -47,5 +47,3 @@ export const QS_QUERY = 'query';
 
 /** authentik's `reverse("authentik_flows:cancel")` */
 export const CANCEL_URL = '/flows/-/cancel/';
-/** authentik's default avatar when the user has none. */
-export const DEFAULT_AVATAR = '/static/dist/assets/images/user_default.png';

@@ -15,10 +15,10 @@ import type { FailureLimiter } from '../../api/rate-limit.js';
 import { ApiError, Messages } from '../../api/errors.js';
 import type { EventBatch, EventService } from '../../events/event.service.js';
 import { advanceSession, SessionConflict, type HttpSession } from '../../core/sessions/session.store.js';
+import { DEFAULT_AVATAR } from '../../core/users/avatar.js';
 import type { ChallengeBody, FlowInfo } from './challenge.schema.js';
 import {
   CANCEL_URL,
-  DEFAULT_AVATAR,
   NEXT_ARG_NAME,
   PLAN_CONTEXT_PENDING_USER,
   PLAN_CONTEXT_QUERY_TOKEN,

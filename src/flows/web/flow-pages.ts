@@ -3,42 +3,20 @@
  * page whose script drives the executor API), `/flows/-/cancel/` (CancelView) and the page's
  * own script and style sheet, served from the repository (no framework, nothing from a CDN).
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SessionStore } from '../../core/sessions/session.store.js';
 import { ensureCsrfCookie } from '../../core/sessions/session.store.js';
 import type { FlowExecutor } from '../executor/executor.service.js';
 import { safeRelativeUrl } from '../executor/executor.service.js';
+import { escapeHtml, NOT_FOUND_PAGE } from '../../web/html.js';
+import { StaticFiles } from '../../web/static-files.js';
 
-const STATIC_DIR = new URL('../../web/static/flow/', import.meta.url);
-// A Map, not an object literal: the file name comes from the URL, and `constructor` or
-// `__proto__` must be unknown files rather than what Object.prototype holds under that name.
-const ASSETS = new Map<string, { type: string; body: string }>(
-  Object.entries({
-    'flow.js': {
-      type: 'text/javascript; charset=utf-8',
-      body: readFileSync(fileURLToPath(new URL('flow.js', STATIC_DIR)), 'utf8'),
-    },
-    'flow.css': {
-      type: 'text/css; charset=utf-8',
-      body: readFileSync(fileURLToPath(new URL('flow.css', STATIC_DIR)), 'utf8'),
-    },
-  }),
-);
+const ASSETS = new StaticFiles('flow', ['flow.js', 'flow.css']);
 
 /** Everything the page loads comes from this origin; nothing may frame it. */
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
-
-const NOT_FOUND_PAGE =
-  '<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><title>Not Found</title></head>' +
-  '<body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>';
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 function page(slug: string, title: string): string {
   return `<!DOCTYPE html>
@@ -96,9 +74,8 @@ export function flowPages(executor: FlowExecutor, sessions: SessionStore) {
     });
 
     app.get('/static/tessera/flow/:file', { schema: { hide: true } }, async (request, reply) => {
-      const asset = ASSETS.get((request.params as { file: string }).file);
-      if (!asset) return html(reply, 404, NOT_FOUND_PAGE);
-      return reply.header('cache-control', 'no-cache').type(asset.type).send(asset.body);
+      const { file } = request.params as { file: string };
+      return ASSETS.send(reply, file, { 'cache-control': 'no-cache' }) ?? html(reply, 404, NOT_FOUND_PAGE);
     });
   };
 }

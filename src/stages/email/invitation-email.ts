@@ -5,6 +5,8 @@
  * URL as text for clients that cannot follow the button.
  */
 
+import { escapeHtml } from '../../web/html.js';
+
 export interface InvitationEmailContext {
   url: string;
   host: string;
@@ -17,15 +19,6 @@ export interface RenderedEmail {
   subject: string;
   html: string;
   text: string;
-}
-
-function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#x27;');
 }
 
 const UNITS: [seconds: number, singular: string, plural: string][] = [

@@ -10,7 +10,7 @@ import { ApiError, Messages } from '../../api/errors.js';
 import { parseUuid, type RawQuery } from '../../api/filters.js';
 import { isVisible, lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
-import { paginate, readPage, type Page } from '../../api/pagination.js';
+import { paginate, readPage, type Page, type PageSizeSettings } from '../../api/pagination.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { STAGE_TYPES } from '../../flows/stage-types.js';
@@ -29,7 +29,7 @@ export class InvitationExtensionsService {
     private readonly db: Db,
     private readonly permissions: PermissionService,
     private readonly events: EventService,
-    private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
+    private readonly pageDefaults: PageSizeSettings,
   ) {}
 
   private async stage(ctx: RequestContext, rawPk: string) {

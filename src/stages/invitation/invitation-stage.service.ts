@@ -9,7 +9,7 @@ import { requireActor } from '../../api/context.js';
 import type { RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
-import type { Page } from '../../api/pagination.js';
+import type { Page, PageSizeSettings } from '../../api/pagination.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
@@ -55,7 +55,7 @@ export class InvitationStageService {
     private readonly permissions: PermissionService,
     private readonly events: EventService,
     private readonly stages: StageService,
-    private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
+    private readonly pageDefaults: PageSizeSettings,
   ) {}
 
   /**

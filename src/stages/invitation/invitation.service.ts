@@ -20,7 +20,7 @@ import { TOKEN_LIFETIME_ATTRIBUTES, onlySuperuserMaySet } from '../../core/users
 import type { RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
-import type { Page } from '../../api/pagination.js';
+import type { Page, PageSizeSettings } from '../../api/pagination.js';
 import { parseDatetime } from '../../api/validation.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
@@ -61,7 +61,7 @@ export interface InvitationServiceOptions {
   defaultTokenDurationSeconds: number;
   /** Base URL for links in emails; empty means the request's origin. */
   externalUrl: string;
-  pageDefaults: { defaultPageSize: number; maxPageSize: number };
+  pageDefaults: PageSizeSettings;
 }
 
 /** The serializer: authentik's fields in order, then Tessera's extensions. */

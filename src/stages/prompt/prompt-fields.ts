@@ -10,7 +10,7 @@ import type {
   ResponseErrors,
   StagePromptBody,
 } from '../../flows/executor/challenge.schema.js';
-import { parseDatetime } from '../../api/validation.js';
+import { EMAIL_RE, FALSE_VALUES, parseDatetime, TRUE_VALUES } from '../../api/validation.js';
 import type { PromptType } from './prompt.schema.js';
 
 export interface PromptField {
@@ -85,50 +85,11 @@ function defaultOf(field: PromptField, promptData: Record<string, unknown>): { v
 
 const error = (string: string, code: string): ErrorDetailBody => ({ string, code });
 
-const EMAIL_RE =
-  /^[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*@((?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z0-9-]{2,63}|\[[0-9a-f:.]+\])$/i;
-const TRUE = new Set<unknown>([
-  true,
-  1,
-  '1',
-  'true',
-  'True',
-  'TRUE',
-  't',
-  'T',
-  'y',
-  'Y',
-  'yes',
-  'Yes',
-  'YES',
-  'on',
-  'On',
-  'ON',
-]);
-const FALSE = new Set<unknown>([
-  false,
-  0,
-  '0',
-  'false',
-  'False',
-  'FALSE',
-  'f',
-  'F',
-  'n',
-  'N',
-  'no',
-  'No',
-  'NO',
-  'off',
-  'Off',
-  'OFF',
-]);
-
 /** One field's DRF to_internal_value: the clean value, or its errors. */
 function cleanValue(field: PromptField, raw: unknown): { value: unknown } | { errors: ErrorDetailBody[] } {
   if (field.type === 'checkbox') {
-    if (TRUE.has(raw)) return { value: true };
-    if (FALSE.has(raw)) return { value: false };
+    if (TRUE_VALUES.has(raw)) return { value: true };
+    if (FALSE_VALUES.has(raw)) return { value: false };
     return { errors: [error('Must be a valid boolean.', 'invalid')] };
   }
   if (field.type === 'number') {

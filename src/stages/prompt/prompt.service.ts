@@ -8,7 +8,7 @@ import { ApiError, Messages } from '../../api/errors.js';
 import type { RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
-import type { Page } from '../../api/pagination.js';
+import type { Page, PageSizeSettings } from '../../api/pagination.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
@@ -48,7 +48,7 @@ export class PromptService {
     private readonly db: Db,
     private readonly permissions: PermissionService,
     private readonly events: EventService,
-    private readonly pageDefaults: { defaultPageSize: number; maxPageSize: number },
+    private readonly pageDefaults: PageSizeSettings,
   ) {}
 
   async list(ctx: RequestContext, query: RawQuery): Promise<Page<PromptBody>> {

@@ -3,7 +3,7 @@ import type { SubtypeDefinition } from '../../flows/stage-subtype.repository.js'
 import type { SubtypeOptions } from '../../flows/stage-subtype.service.js';
 import { ApiError, type FieldErrors } from '../../api/errors.js';
 import { GEOIP_BINDINGS, NETWORK_BINDINGS } from './user-login-stage.schema.js';
-import { invalidTimedelta, parseTimedelta } from './timedelta.js';
+import { invalidTimedelta, parseTimedelta } from '../../lib/timedelta.js';
 
 const DURATION_FIELDS = ['session_duration', 'remember_me_offset', 'remember_device'] as const;
 

@@ -10,7 +10,7 @@ import { UNAUTHENTICATED_AGE_SECONDS } from '../../core/sessions/session.store.j
 import { PLAN_CONTEXT_PENDING_USER } from '../../flows/executor/context-keys.js';
 import { denied, ok, type StageHandler } from '../../flows/executor/stage-registry.js';
 import type { Db } from '../../db/client.js';
-import { parseTimedelta } from './timedelta.js';
+import { parseTimedelta } from '../../lib/timedelta.js';
 import {
   USER_LOGIN_SETTINGS_SQL,
   createUserLoginRepository,
