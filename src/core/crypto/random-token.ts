@@ -1,8 +1,8 @@
 /**
  * Random tokens (session keys, CSRF tokens) cut from a pool of the operating system's random
  * bytes, which is what Node does for `randomUUID()`. Every `randomBytes()` call crosses into
- * OpenSSL and the kernel, and on the virtual machines measured here one call cost as much as
- * filling 4 KiB (2.7 µs), several times that under load. A visitor refused at an invitation
+ * OpenSSL and the kernel, and one such call costs about as much as filling a whole 4 KiB pool
+ * (bench/ measures it). A visitor refused at an invitation
  * link draws two tokens, so a crowd of them paid for 2 calls each. Bytes are handed out once
  * and never reused; the pool is refilled when it runs out.
  */

@@ -4,7 +4,7 @@
  *
  * Where authentik answers a completed stage with an HTTP 302 to itself (and runs silent stages
  * during the redirected GET), Tessera continues in the same request and returns the next
- * challenge directly (invitation-domain.md section 11); the challenges are the same.
+ * challenge directly (authentik/flows/views/executor.py `stage_ok`); the challenges are the same.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { SQL } from 'drizzle-orm';
@@ -143,7 +143,7 @@ export class FlowExecutor {
 
     let plan = session.get<FlowPlan>(SESSION_KEY_PLAN);
     // A plan for another flow is replaced; so is one started with another invitation token
-    // (authentik would continue the old plan and ignore the new link, section 4.8).
+    // (authentik would continue the old plan and ignore the new link; docs/compatibility.md).
     if (plan && (plan.flow_pk !== flow.pk || this.isNewToken(plan, get))) {
       await this.abandon(plan, session);
       plan = undefined;

@@ -4,7 +4,7 @@
  * An invitation's pk IS its secret: whoever knows it can enrol through `?itoken=<pk>`
  * (authentik/stages/invitation/stage.py `get_token`). authentik writes it in clear into
  * `model_created`/`model_updated`/`model_deleted`, `invitation_used` and `email_sent` events,
- * readable by anyone with `view_event` (reference invitation-domain.md section 11). Tessera keeps
+ * readable by anyone with `view_event` (authentik/events/signals.py). Tessera keeps
  * just enough of it to tell invitations apart in the log.
  */
 

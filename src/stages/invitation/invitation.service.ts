@@ -297,7 +297,7 @@ export class InvitationService {
    * send_email: one message per `email_addresses` entry, as authentik sends them, with the
    * link `<external URL or request origin>/if/flow/<flow slug>/?itoken=<pk>`.
    *
-   * Differences from authentik (reference section 3.6, docs/compatibility.md):
+   * Differences from authentik (listed in docs/compatibility.md):
    * - permission `change_invitation` (authentik's action inherits `add_invitation`): sending
    *   the link acts on an existing invitation rather than creating one;
    * - the body is validated (DRF shape): every address must be an email address, the To list
