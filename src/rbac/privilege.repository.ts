@@ -3,6 +3,7 @@ import { query, type Db } from '../db/client.js';
 import { uuidArray } from '../db/list-query.js';
 import type { Grant } from '../api/context.js';
 import { isSuperuserSql } from '../core/users/user-identity.sql.js';
+import { groupTreeSql } from '../core/groups/group-tree.sql.js';
 
 /** What a membership, a role or a user carries: superuser status and permission grants. */
 export interface Privileges {
@@ -12,11 +13,7 @@ export interface Privileges {
 
 /** The groups and all their ancestors (authentik's Group.with_ancestors()). */
 function withAncestors(groupPks: string[]): SQL {
-  return sql`WITH RECURSIVE tree AS (
-      SELECT unnest(${uuidArray(groupPks)}) AS group_uuid
-      UNION
-      SELECT gp.parent_uuid FROM group_parents gp JOIN tree t ON gp.group_uuid = t.group_uuid
-    ) SELECT group_uuid FROM tree`;
+  return groupTreeSql(sql`SELECT unnest(${uuidArray(groupPks)}) AS group_uuid`);
 }
 
 function grantsOfRoles(roleSet: SQL): SQL {
@@ -70,17 +67,12 @@ export function createPrivilegeRepository(db: Db) {
         db,
         sql`SELECT ${isSuperuserSql(sql`${userId}::int`)} AS superuser`,
       );
-      const groups = sql`SELECT group_uuid FROM user_groups WHERE user_id = ${userId}`;
+      const groups = groupTreeSql(sql`SELECT group_uuid FROM user_groups WHERE user_id = ${userId}`);
       return {
         superuser: row.superuser,
         grants: await grants(
           grantsOfRoles(sql`SELECT role_uuid FROM user_roles WHERE user_id = ${userId}
-            UNION SELECT role_uuid FROM group_roles WHERE group_uuid IN (
-              WITH RECURSIVE tree AS (
-                ${groups}
-                UNION
-                SELECT gp.parent_uuid FROM group_parents gp JOIN tree t ON gp.group_uuid = t.group_uuid
-              ) SELECT group_uuid FROM tree)`),
+            UNION SELECT role_uuid FROM group_roles WHERE group_uuid IN (${groups})`),
         ),
       };
     },

@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { groupTreeSql } from '../core/groups/group-tree.sql.js';
 import { query, type Db } from '../db/client.js';
 import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../db/list-query.js';
 import { likeContains } from '../api/search.js';
@@ -26,22 +27,13 @@ export interface RoleFilter {
   ordering: OrderTerm<RoleOrderField>[];
 }
 
-/** A group and its ancestors (authentik's with_ancestors). */
-function groupTree(start: SQL): SQL {
-  return sql`WITH RECURSIVE tree AS (
-      ${start}
-      UNION
-      SELECT gp.parent_uuid FROM group_parents gp JOIN tree t ON gp.group_uuid = t.group_uuid
-    ) SELECT group_uuid FROM tree`;
-}
-
 function listSql(filter: RoleFilter): ListSql {
   const where: SQL[] = [];
   if (filter.name !== undefined) where.push(sql`r.name = ${filter.name}`);
   if (filter.group !== undefined) {
     where.push(
       filter.inherited
-        ? sql`r.uuid IN (SELECT role_uuid FROM group_roles WHERE group_uuid IN (${groupTree(
+        ? sql`r.uuid IN (SELECT role_uuid FROM group_roles WHERE group_uuid IN (${groupTreeSql(
             sql`SELECT ${filter.group}::uuid AS group_uuid`,
           )}))`
         : sql`r.uuid IN (SELECT role_uuid FROM group_roles WHERE group_uuid = ${filter.group})`,
@@ -51,7 +43,7 @@ function listSql(filter: RoleFilter): ListSql {
     where.push(
       filter.inherited
         ? sql`(r.uuid IN (SELECT role_uuid FROM user_roles WHERE user_id = ${filter.user})
-            OR r.uuid IN (SELECT role_uuid FROM group_roles WHERE group_uuid IN (${groupTree(
+            OR r.uuid IN (SELECT role_uuid FROM group_roles WHERE group_uuid IN (${groupTreeSql(
               sql`SELECT group_uuid FROM user_groups WHERE user_id = ${filter.user}`,
             )})))`
         : sql`r.uuid IN (SELECT role_uuid FROM user_roles WHERE user_id = ${filter.user})`,

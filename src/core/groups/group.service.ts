@@ -3,7 +3,7 @@
  * add_user/remove_user and used_by.
  */
 import type { Install } from '../../module.js';
-import { changedTokenLifetimeAttribute, onlySuperuserMaySet } from '../users/user-attributes.js';
+import { tokenLifetimeRefusal } from '../users/user-attributes.js';
 import { listScope, pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';
@@ -225,10 +225,8 @@ export class GroupService {
     }
     // Members read the group's attributes as their own (User.group_attributes), token lifetimes
     // included.
-    if (input.attributes !== undefined && !actor.user.is_superuser) {
-      const changed = changedTokenLifetimeAttribute(current?.attributes, input.attributes);
-      if (changed !== undefined) errors.attributes = [onlySuperuserMaySet(changed)];
-    }
+    const lifetimeRefusal = tokenLifetimeRefusal(actor, current?.attributes, input.attributes);
+    if (lifetimeRefusal !== undefined) errors.attributes = [lifetimeRefusal];
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
   }
 

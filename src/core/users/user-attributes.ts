@@ -1,3 +1,5 @@
+import type { Actor } from '../../api/context.js';
+
 /** authentik/core/models.py USER_ATTRIBUTE_TOKEN_EXPIRING: false lets the user's tokens never expire. */
 export const USER_ATTRIBUTE_TOKEN_EXPIRING = 'goauthentik.io/user/token-expires';
 
@@ -25,14 +27,38 @@ function attribute(attributes: Record<string, unknown> | undefined, key: string)
   return attributes && Object.hasOwn(attributes, key) ? JSON.stringify(attributes[key]) : undefined;
 }
 
-/** The first token-lifetime attribute whose value differs between `before` and `after`. */
-export function changedTokenLifetimeAttribute(
+/**
+ * The refusal of an attribute write that changes a token-lifetime attribute (from `before`, the
+ * stored attributes, to `after`, the ones sent) by someone who is not a superuser; undefined
+ * when the write may go ahead.
+ */
+export function tokenLifetimeRefusal(
+  actor: Actor,
   before: Record<string, unknown> | undefined,
-  after: Record<string, unknown>,
+  after: Record<string, unknown> | undefined,
 ): string | undefined {
-  return TOKEN_LIFETIME_ATTRIBUTES.find((key) => attribute(before, key) !== attribute(after, key));
+  if (after === undefined || actor.user.is_superuser) return undefined;
+  const changed = TOKEN_LIFETIME_ATTRIBUTES.find((key) => attribute(before, key) !== attribute(after, key));
+  return changed === undefined ? undefined : onlySuperuserMaySet(changed);
 }
 
 export function onlySuperuserMaySet(key: string): string {
   return `Only a superuser can set ${key}.`;
+}
+
+/**
+ * The attribute path a prompt-data key names (authentik/stages/user_write/stage.py
+ * update_user): `attributes.a.b` and `attributes_a_b` both set `attributes.a.b`; undefined for
+ * any other key. Tessera splits the dotted form on dots only, so `attributes.job_title` stays
+ * one key.
+ */
+export function promptAttributePath(key: string): string[] | undefined {
+  for (const [prefix, separator] of [
+    ['attributes.', '.'],
+    ['attributes_', '_'],
+  ] as const) {
+    if (key.startsWith(prefix) && key.length > prefix.length)
+      return key.slice(prefix.length).split(separator);
+  }
+  return undefined;
 }

@@ -24,7 +24,7 @@ import { groupDisplayName, groupNumPk } from '../groups/group-identity.js';
 import { hashPassword } from './password.js';
 import { userUid } from './partial-user.schema.js';
 import { mergeGroupAttributes } from './group-attributes.js';
-import { changedTokenLifetimeAttribute, onlySuperuserMaySet } from './user-attributes.js';
+import { tokenLifetimeRefusal } from './user-attributes.js';
 import {
   USER_ORDER_FIELDS,
   createUserRepository,
@@ -301,10 +301,8 @@ export class UserService {
     // The token-lifetime attributes decide whether and how long the user's tokens may live,
     // which only a superuser may allow (TokenViewSet.perform_create); otherwise change_user on
     // oneself would lift the expiry the token endpoint enforces.
-    if (input.attributes !== undefined && !actor.user.is_superuser) {
-      const changed = changedTokenLifetimeAttribute(current?.attributes, input.attributes);
-      if (changed !== undefined) errors.attributes = [onlySuperuserMaySet(changed)];
-    }
+    const lifetimeRefusal = tokenLifetimeRefusal(actor, current?.attributes, input.attributes);
+    if (lifetimeRefusal !== undefined) errors.attributes = [lifetimeRefusal];
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
   }
 

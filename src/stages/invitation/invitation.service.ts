@@ -16,7 +16,11 @@ import type { Db } from '../../db/client.js';
 import { requireActor, type Actor, type RequestContext } from '../../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
 import { findPrototypeKey, isPlainRecord, isPrototypeKey } from '../../api/safe-objects.js';
-import { TOKEN_LIFETIME_ATTRIBUTES, onlySuperuserMaySet } from '../../core/users/user-attributes.js';
+import {
+  TOKEN_LIFETIME_ATTRIBUTES,
+  onlySuperuserMaySet,
+  promptAttributePath,
+} from '../../core/users/user-attributes.js';
 import type { RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
@@ -109,17 +113,6 @@ function displayName(row: { name: string }): string {
 /** One failed address per list index, in DRF's ListField error shape. */
 type IndexedErrors = Record<string, string[]>;
 
-/**
- * The path a user_write stage walks for a prompt-data key: `attributes.a.b` and
- * `attributes_a_b` are attribute paths (authentik/stages/user_write/stage.py update_user),
- * anything else is the key alone.
- */
-function attributePath(key: string): string[] {
-  if (key.startsWith('attributes.')) return key.split('.');
-  if (key.startsWith('attributes_')) return key.split('_');
-  return [key];
-}
-
 export class InvitationService {
   static readonly permissions = PERMISSION;
 
@@ -195,7 +188,8 @@ export class InvitationService {
   private validateFixedData(actor: Actor, fixedData: Record<string, unknown> | undefined): void {
     if (fixedData === undefined) return;
     for (const key of Object.keys(fixedData)) {
-      const path = attributePath(key);
+      const attributePath = promptAttributePath(key);
+      const path = attributePath ?? [key];
       const nested = findPrototypeKey(fixedData[key]);
       if (path.some(isPrototypeKey) || nested !== undefined) {
         const reached = nested ?? path.find(isPrototypeKey);
@@ -209,7 +203,7 @@ export class InvitationService {
       const attributes =
         key === 'attributes' && isPlainRecord(fixedData[key])
           ? Object.keys(fixedData[key])
-          : path.slice(1, 2);
+          : (attributePath?.slice(0, 1) ?? []);
       const lifetime = attributes.find((name) => TOKEN_LIFETIME_ATTRIBUTES.includes(name));
       if (lifetime !== undefined && !actor.user.is_superuser) {
         throw ApiError.field('fixed_data', onlySuperuserMaySet(lifetime));

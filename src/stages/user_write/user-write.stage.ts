@@ -6,6 +6,7 @@
 import type { Db } from '../../db/client.js';
 import { isPlainRecord as isObject, setPath } from '../../api/safe-objects.js';
 import { hashPassword } from '../../core/users/password.js';
+import { promptAttributePath } from '../../core/users/user-attributes.js';
 import {
   PLAN_CONTEXT_PENDING_USER,
   PLAN_CONTEXT_PROMPT,
@@ -45,16 +46,15 @@ function applyPromptData(user: UserValues, data: Record<string, unknown>): strin
   let password: string | undefined;
   for (const [key, value] of Object.entries(data)) {
     if (key === 'component' || key === 'groups') continue;
+    const attributePath = promptAttributePath(key);
     if (key === 'password') {
       if (typeof value !== 'string') throw new Refused(FAILED);
       password = value;
     } else if (key === 'attributes') {
       if (!isObject(value)) throw new Refused(FAILED);
       for (const name of Object.keys(value)) setAttribute(user.attributes, [name], value[name]);
-    } else if (key.startsWith('attributes.') && key.length > 'attributes.'.length) {
-      setAttribute(user.attributes, key.slice('attributes.'.length).split('.'), value);
-    } else if (key.startsWith('attributes_') && key.length > 'attributes_'.length) {
-      setAttribute(user.attributes, key.slice('attributes_'.length).split('_'), value);
+    } else if (attributePath !== undefined) {
+      setAttribute(user.attributes, attributePath, value);
     } else if (key === 'username' || key === 'name' || key === 'email' || key === 'path') {
       if (typeof value !== 'string' && typeof value !== 'number') throw new Refused(FAILED);
       user[key] = String(value);
