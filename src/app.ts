@@ -42,6 +42,7 @@ import { eventModule } from './events/event.module.js';
 import { invitationModule } from './stages/invitation/invitation.module.js';
 import { executorModule } from './flows/executor/executor.module.js';
 import { adminModule } from './admin/admin.module.js';
+import { blueprintModule } from './blueprints/blueprint.module.js';
 import { NOT_FOUND_PAGE } from './web/html.js';
 
 export interface BuildOptions {
@@ -53,7 +54,14 @@ export interface BuildOptions {
 }
 
 /** The feature modules, in registration order (a module may use what earlier ones provide). */
-const MODULES: ModuleFactory[] = [coreModule, eventModule, invitationModule, executorModule, adminModule];
+const MODULES: ModuleFactory[] = [
+  coreModule,
+  eventModule,
+  invitationModule,
+  executorModule,
+  adminModule,
+  blueprintModule,
+];
 
 export interface Services {
   permissions: PermissionService;
@@ -311,6 +319,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   const provided = new Map<string, unknown>();
   const tasks = new Map<string, PeriodicTask>();
+  const starts: (() => Promise<void>)[] = [];
   const moduleDeps: ModuleDeps = {
     app,
     config,
@@ -326,6 +335,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     if (feature.routes) mountRoutes(app, deps, feature.routes, feature.views ?? {});
     if (feature.plugin) await app.register(feature.plugin);
     for (const task of feature.tasks ?? []) tasks.set(task.name, task);
+    if (feature.start) starts.push(feature.start);
   }
   app.decorate('runTask', async (name: string) => {
     const task = tasks.get(name);
@@ -337,5 +347,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // may still be opening.
   await app.ready();
   install.id = (await booting).installId;
+  for (const start of starts) await start();
   return app;
 }

@@ -57,6 +57,8 @@ export interface FeatureModule {
   /** Anything outside /api/v3 (pages, static files), registered as a Fastify plugin. */
   plugin?: FastifyPluginAsync;
   tasks?: PeriodicTask[];
+  /** Work run once at start, after the bootstrap and before the app answers (start-up blueprints). */
+  start?: () => Promise<void>;
   /** Services other modules may look up in `registry`. */
   provides?: Record<string, unknown>;
 }
