@@ -271,7 +271,9 @@ type TagBuilder = (node: Node | undefined, toValue: (node: unknown) => unknown) 
 function keyWithDefault(build: (key: unknown, fallback: unknown) => BlueprintTag): TagBuilder {
   return (node, toValue) => {
     if (isSeq(node)) return build(toValue(node.items[0]), toValue(node.items[1]));
-    return build(toValue(node), null);
+    // The tagged node itself: its plain value (converting it again would meet the tag again).
+    if (isScalar(node)) return build(node.value, null);
+    throw new BlueprintLoadError('expected a key or [key, default]');
   };
 }
 
