@@ -195,7 +195,9 @@ export class BlueprintImporter {
       const [app, name] = model.split('.');
       for (const action of ['add', 'change', 'delete']) {
         if (!(await this.permissions.hasGlobal(actor, `${app}.${action}_${name}`))) {
-          throw new ApiError(403, { [String(entry.id)]: `User lacks permission to create ${model}` });
+          // authentik keys this message by the entry's id, a body its own schema does not
+          // describe (GenericError needs `detail`); Tessera sends the schema's shape.
+          throw ApiError.forbidden(`User lacks permission to create ${model}`);
         }
       }
     }
