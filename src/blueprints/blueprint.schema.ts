@@ -4,25 +4,28 @@
  * of a blueprint document (authentik/blueprints/v1/common.py Blueprint, BlueprintEntry).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { component } from '../api/schemas.js';
+import { component, ref, StringEnum } from '../api/schemas.js';
 import { isPlainRecord } from '../api/safe-objects.js';
 import { BlueprintLoadError } from './blueprint-loader.js';
 
-export const LogLevelEnum = component(
-  'LogLevelEnum',
-  Type.Union(
-    ['critical', 'exception', 'error', 'warn', 'warning', 'info', 'debug', 'notset'].map((level) =>
-      Type.Literal(level),
-    ),
-  ),
-);
+export const LOG_LEVELS = [
+  'critical',
+  'exception',
+  'error',
+  'warn',
+  'warning',
+  'info',
+  'debug',
+  'notset',
+] as const;
+export const LogLevelEnum = StringEnum('LogLevelEnum', LOG_LEVELS);
 
 export const LogEvent = component(
   'LogEvent',
   Type.Object(
     {
       timestamp: Type.String({ format: 'date-time' }),
-      log_level: LogLevelEnum,
+      log_level: ref(LogLevelEnum),
       logger: Type.String(),
       event: Type.String(),
       attributes: Type.Record(Type.String(), Type.Unknown()),
@@ -36,7 +39,7 @@ export const BlueprintImportResult = component(
   'BlueprintImportResult',
   Type.Object(
     {
-      logs: Type.Array(LogEvent, { readOnly: true }),
+      logs: Type.Array(ref(LogEvent), { readOnly: true }),
       success: Type.Boolean({ readOnly: true }),
     },
     { description: 'Logs of an attempted blueprint import' },
