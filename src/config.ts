@@ -205,3 +205,9 @@ export function loadConfig(env: Env = process.env): Config {
     blueprintsDir: str(env, 'AUTHENTIK_BLUEPRINTS_DIR', '') || null,
   };
 }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}

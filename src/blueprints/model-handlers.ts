@@ -7,7 +7,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { Db } from '../db/client.js';
 import type { Config } from '../config.js';
-import type { Install } from '../module.js';
+import type { Install } from '../core/bootstrap/install.js';
 import type { RequestContext } from '../api/context.js';
 import type { EventService } from '../events/event.service.js';
 import { PermissionService } from '../rbac/permission.service.js';

@@ -9,18 +9,13 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { query } from '../../src/db/client.js';
-import { schemaRegistry } from '../../src/api/schemas.js';
-import { BlueprintImporter, type ImportOptions } from '../../src/blueprints/blueprint-importer.service.js';
+import type { ImportOptions } from '../../src/blueprints/blueprint-importer.service.js';
 import { buildTestApp, type TestContext } from '../helpers/test-app.js';
 import { unique } from '../helpers/factories.js';
 import { exampleBlueprint, importBlueprint } from './blueprint-helpers.js';
 
 const t: TestContext = await buildTestApp();
-const importer = new BlueprintImporter(t.database.db, t.app.services.permissions, schemaRegistry(), {
-  config: t.config,
-  install: { id: t.app.installId },
-  events: t.app.services.events,
-});
+const importer = t.app.blueprints;
 
 /** Applies text as the system (the start-up folder and CLI path), with `!Env` reading `env`. */
 async function applyAsSystem(text: string, options: Partial<ImportOptions> = {}) {
