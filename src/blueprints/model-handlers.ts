@@ -49,6 +49,7 @@ import {
 import { GroupRequest, PatchedGroupRequest } from '../core/groups/group.schema.js';
 import { PatchedUserRequest, UserRequest } from '../core/users/user.schema.js';
 import { PatchedRoleRequest, RoleRequest } from '../rbac/role.schema.js';
+import { PROMPT_ORDER_FIELDS } from '../stages/prompt/prompt.repository.js';
 import type { ModelLookup } from './blueprint.repository.js';
 
 type Body = Record<string, unknown>;
@@ -135,6 +136,11 @@ function crud(service: {
   };
 }
 
+/** Fields stored in columns of the same name (`order` is a keyword, so quoted). */
+function sameColumns(names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, name === 'order' ? '"order"' : name]));
+}
+
 /** A stage subtype's lookup: the shared `stages` row joined to the type's own table. */
 function stageLookup(table: string, columns: string[]): ModelLookup {
   return {
@@ -156,21 +162,19 @@ const HANDLERS: ModelHandler[] = [
       from: 'flows',
       pk: 'flow_uuid',
       key: 'slug',
-      fields: Object.fromEntries(
-        [
-          'flow_uuid',
-          'pbm_uuid',
-          'name',
-          'slug',
-          'title',
-          'designation',
-          'policy_engine_mode',
-          'compatibility_mode',
-          'layout',
-          'denied_action',
-          'authentication',
-        ].map((column) => [column, column]),
-      ),
+      fields: sameColumns([
+        'flow_uuid',
+        'pbm_uuid',
+        'name',
+        'slug',
+        'title',
+        'designation',
+        'policy_engine_mode',
+        'compatibility_mode',
+        'layout',
+        'denied_action',
+        'authentication',
+      ]),
     },
     request: FlowRequest,
     patched: PatchedFlowRequest,
@@ -244,21 +248,10 @@ const HANDLERS: ModelHandler[] = [
       from: 'prompts',
       pk: 'prompt_uuid',
       key: 'prompt_uuid',
-      fields: Object.fromEntries(
-        [
-          'prompt_uuid',
-          'name',
-          'field_key',
-          'label',
-          'type',
-          'required',
-          'placeholder',
-          'initial_value',
-          'sub_text',
-          'placeholder_expression',
-          'initial_value_expression',
-        ].map((column) => [column, column]),
-      ),
+      fields: {
+        prompt_uuid: 'prompt_uuid',
+        ...sameColumns(PROMPT_ORDER_FIELDS.filter((field) => field !== 'pk')),
+      },
     },
     request: PromptRequest,
     patched: PatchedPromptRequest,

@@ -199,22 +199,17 @@ describe('entry states', () => {
   test('created never updates, must_created refuses an existing object, absent deletes', async () => {
     const slug = unique('states');
     assert.equal((await applyAsSystem(`version: 1\nentries:${flowEntry(slug)}\n`)).success, true);
-    const created = await applyAsSystem(`version: 1
+    const withState = (state: string) => `version: 1
 entries:
   - model: authentik_flows.flow
-    state: created
+    state: ${state}
     identifiers: {slug: ${slug}}
     attrs: {name: changed, title: changed, designation: enrollment}
-`);
+`;
+    const created = await applyAsSystem(withState('created'));
     assert.equal(created.success, true);
     assert.equal((await t.client.get(`/api/v3/flows/instances/${slug}/`)).body.title, slug);
-    const must = await applyAsSystem(`version: 1
-entries:
-  - model: authentik_flows.flow
-    state: must_created
-    identifiers: {slug: ${slug}}
-    attrs: {name: x, title: x, designation: enrollment}
-`);
+    const must = await applyAsSystem(withState('must_created'));
     assert.equal(must.success, false);
     assert.match(must.logs[0].event, /State is set to must_created and object exists already/);
     const absent = await applyAsSystem(`version: 1
