@@ -41,6 +41,7 @@ import { userWriteFeature } from './stages/user_write/user-write.feature.js';
 import { userLoginFeature } from './stages/user_login/user-login.feature.js';
 import { adminFeature } from './admin/admin.feature.js';
 import { rootFeature } from './root/root.feature.js';
+import { blueprintFeature } from './blueprints/blueprint.feature.js';
 import { NOT_FOUND_PAGE } from './web/html.js';
 
 export interface BuildOptions {
@@ -70,6 +71,7 @@ const FEATURES: Feature[] = [
   userLoginFeature,
   adminFeature,
   rootFeature,
+  blueprintFeature,
 ];
 
 declare module 'fastify' {
@@ -264,5 +266,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // may still be opening.
   await app.ready();
   install.id = (await booting).installId;
+  for (const feature of FEATURES) await feature.start?.(app);
   return app;
 }

@@ -75,6 +75,11 @@ export interface Config {
    * (default 20 each; 0 turns one off) and TESSERA_RATE_LIMIT_WINDOW_SECONDS (default 60).
    */
   rateLimit?: { failedAuth: number; failedInvitations: number; windowSeconds: number };
+  /**
+   * AUTHENTIK_BLUEPRINTS_DIR: a folder whose blueprints (`*.yaml`, `*.yml`, any depth) are
+   * applied at start, sorted by path; none when unset (authentik's default is `/blueprints`).
+   */
+  blueprintsDir?: string | null;
 }
 
 export class ConfigError extends Error {
@@ -202,6 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
       failedInvitations: int(env, 'TESSERA_RATE_LIMIT_FAILED_INVITATIONS', 20, 0, 1_000_000),
       windowSeconds: int(env, 'TESSERA_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86400),
     },
+    blueprintsDir: str(env, 'AUTHENTIK_BLUEPRINTS_DIR', '') || null,
   };
 }
 

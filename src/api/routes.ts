@@ -49,6 +49,8 @@ export interface RouteSpec<B extends TSchema = TSchema> {
   querystring?: TSchema;
   body?: B;
   bodyRequired?: boolean;
+  /** Request content types other than JSON, for the OpenAPI document (the blueprint upload). */
+  consumes?: string[];
   /** Success status and its schema; null means no body (204). */
   success: { status: number; schema: TSchema | null };
   /** `required` (default) answers 403 without credentials; `optional` lets anonymous through. */
@@ -177,6 +179,7 @@ export function mountRoutes(
           ...(route.params ? { params: route.params } : {}),
           ...(route.querystring ? { querystring: route.querystring } : {}),
           ...(route.body ? { body: route.body } : {}),
+          ...(route.consumes ? { consumes: route.consumes } : {}),
           security:
             route.security ?? (route.auth === 'optional' ? [{ authentik: [] }, {}] : [{ authentik: [] }]),
           response: {

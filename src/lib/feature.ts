@@ -16,6 +16,8 @@ export interface Feature {
   provide?(app: FastifyInstance): void;
   /** Registers routes, stage handlers, periodic tasks and schemas. */
   register(app: FastifyInstance): Promise<void> | void;
+  /** Work run once at start, after the bootstrap and before the app answers (start-up blueprints). */
+  start?(app: FastifyInstance): Promise<void>;
 }
 
 /** Work that runs periodically in every instance (authentik's scheduled tasks). */

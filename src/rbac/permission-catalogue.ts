@@ -71,6 +71,7 @@ export const MODELS: ModelPermissions[] = [
   { app: 'authentik_stages_prompt', model: 'promptstage', verboseName: 'Prompt Stage' },
   { app: 'authentik_stages_user_write', model: 'userwritestage', verboseName: 'User Write Stage' },
   { app: 'authentik_stages_user_login', model: 'userloginstage', verboseName: 'User Login Stage' },
+  { app: 'authentik_blueprints', model: 'blueprintinstance', verboseName: 'Blueprint Instance' },
 ];
 
 /**
