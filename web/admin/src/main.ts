@@ -13,6 +13,9 @@ import './components/alert.js';
 import './pages/overview-page.js';
 import './pages/invitations-page.js';
 import './pages/invitation-page.js';
+import './pages/flows-page.js';
+import './pages/flow-page.js';
+import './pages/stages-page.js';
 
 interface Route {
   /** The hash path's first segment. */
