@@ -4,8 +4,8 @@
  */
 import { html } from 'lit';
 import { FlowDesignationEnum, type Flow, type PaginatedFlowList } from '@goauthentik/api';
-import { describeError, flowsApi } from '../api.js';
-import { LightElement } from '../components/light-element.js';
+import { flowsApi } from '../api.js';
+import { ListPage } from '../components/list-page.js';
 import { formGroup, formValue, textInput } from '../components/form.js';
 import { NAME_PATTERN } from '../components/invitation-form.js';
 import type { Column, TableQuery } from '../components/table.js';
@@ -16,52 +16,26 @@ import '../components/table.js';
 
 type Dialog = 'flow' | 'enrollment' | undefined;
 
-export class AkFlowsPage extends LightElement {
-  static override properties = {
-    page: { state: true },
-    loading: { state: true },
-    error: { state: true },
-    notice: { state: true },
-    dialog: { state: true },
-  };
-  page: PaginatedFlowList | undefined = undefined;
-  loading = false;
-  error = '';
-  notice = '';
+export class AkFlowsPage extends ListPage<PaginatedFlowList> {
+  static override properties = { dialog: { state: true } };
   dialog: Dialog = undefined;
   private query: TableQuery = { search: '', ordering: 'slug', page: 1 };
 
-  override connectedCallback() {
-    super.connectedCallback();
-    void this.load();
+  protected fetchPage() {
+    return flowsApi.flowsInstancesList({
+      search: this.query.search || undefined,
+      ordering: this.query.ordering,
+      page: this.query.page,
+      pageSize: 20,
+    });
   }
 
-  private async load() {
-    this.loading = true;
-    try {
-      this.page = await flowsApi.flowsInstancesList({
-        search: this.query.search || undefined,
-        ordering: this.query.ordering,
-        page: this.query.page,
-        pageSize: 20,
-      });
-      this.error = '';
-    } catch (error) {
-      this.error = (await describeError(error)).message;
-    } finally {
-      this.loading = false;
-    }
-  }
-
-  private async deleteFlow(flow: Flow) {
-    if (!confirm(`Delete the flow ${flow.slug}? Its bindings go with it; its stages stay.`)) return;
-    try {
-      await flowsApi.flowsInstancesDestroy({ slug: flow.slug });
-      this.notice = `Deleted ${flow.slug}.`;
-      await this.load();
-    } catch (error) {
-      this.error = (await describeError(error)).message;
-    }
+  private deleteFlow(flow: Flow) {
+    return this.confirmDelete(
+      `Delete the flow ${flow.slug}? Its bindings go with it; its stages stay.`,
+      flow.slug,
+      () => flowsApi.flowsInstancesDestroy({ slug: flow.slug }),
+    );
   }
 
   private readonly columns: Column<Flow>[] = [
@@ -153,7 +127,7 @@ export class AkFlowsPage extends LightElement {
             </div>`}
           @ak-table-query=${(event: CustomEvent<TableQuery>) => {
             this.query = event.detail;
-            void this.load();
+            void this.reload();
           }}
         ></ak-table>
       </section>
@@ -192,7 +166,7 @@ export class AkFlowsPage extends LightElement {
             },
           });
           this.notice = `Created ${flow.slug}.`;
-          await this.load();
+          await this.reload();
         }}
         @ak-close=${() => (this.dialog = undefined)}
       ></ak-modal-form>`;

@@ -5,8 +5,8 @@
  * (`#/invitations?status=used`), so the overview's counts link to them.
  */
 import { html, nothing } from 'lit';
-import { describeError, stagesApi } from '../api.js';
-import { LightElement } from '../components/light-element.js';
+import { stagesApi } from '../api.js';
+import { ListPage } from '../components/list-page.js';
 import { invitationFormBody, readInvitationForm } from '../components/invitation-form.js';
 import type { Column, TableQuery } from '../components/table.js';
 import { hashQuery, replaceHashQuery } from '../router.js';
@@ -46,12 +46,8 @@ export function formatDate(date: Date | null | undefined): string {
   return date ? date.toLocaleString() : 'Never';
 }
 
-export class AkInvitationsPage extends LightElement {
+export class AkInvitationsPage extends ListPage<InvitationPage> {
   static override properties = {
-    page: { state: true },
-    loading: { state: true },
-    error: { state: true },
-    notice: { state: true },
     search: { state: true },
     ordering: { state: true },
     status: { state: true },
@@ -60,10 +56,6 @@ export class AkInvitationsPage extends LightElement {
     editing: { state: true },
     sending: { state: true },
   };
-  page: InvitationPage | undefined = undefined;
-  loading = false;
-  error = '';
-  notice = '';
   search = '';
   ordering = '-expires';
   status = '';
@@ -74,56 +66,44 @@ export class AkInvitationsPage extends LightElement {
   sending: TesseraInvitation | undefined = undefined;
 
   override connectedCallback() {
-    super.connectedCallback();
     const query = hashQuery();
     this.search = query.get('search') ?? '';
     this.ordering = query.get('ordering') ?? this.ordering;
     this.status = query.get('status') ?? '';
     this.flowSlug = query.get('flow') ?? '';
-    void this.load();
+    super.connectedCallback();
   }
 
-  private async load() {
-    this.loading = true;
+  protected fetchPage() {
     replaceHashQuery({
       search: this.search,
       ordering: this.ordering === '-expires' ? undefined : this.ordering,
       status: this.status,
       flow: this.flowSlug,
     });
-    try {
-      this.page = await listInvitations({
-        search: this.search || undefined,
-        ordering: this.ordering,
-        flowSlug: this.flowSlug || undefined,
-        status: (this.status || undefined) as InvitationStatus | undefined,
-        page: this.pageNumber,
-        pageSize: 20,
-      });
-      this.error = '';
-    } catch (error) {
-      this.error = (await describeError(error)).message;
-    } finally {
-      this.loading = false;
-    }
+    return listInvitations({
+      search: this.search || undefined,
+      ordering: this.ordering,
+      flowSlug: this.flowSlug || undefined,
+      status: (this.status || undefined) as InvitationStatus | undefined,
+      page: this.pageNumber,
+      pageSize: 20,
+    });
   }
 
   private onQuery(event: CustomEvent<TableQuery>) {
     this.search = event.detail.search;
     this.ordering = event.detail.ordering;
     this.pageNumber = event.detail.page;
-    void this.load();
+    void this.reload();
   }
 
-  private async deleteInvitation(invitation: TesseraInvitation) {
-    if (!confirm(`Delete the invitation ${invitation.name}? Its link stops working.`)) return;
-    try {
-      await stagesApi.stagesInvitationInvitationsDestroy({ inviteUuid: invitation.pk });
-      this.notice = `Deleted ${invitation.name}.`;
-      await this.load();
-    } catch (error) {
-      this.error = (await describeError(error)).message;
-    }
+  private deleteInvitation(invitation: TesseraInvitation) {
+    return this.confirmDelete(
+      `Delete the invitation ${invitation.name}? Its link stops working.`,
+      invitation.name,
+      () => stagesApi.stagesInvitationInvitationsDestroy({ inviteUuid: invitation.pk }),
+    );
   }
 
   private columns(): Column<TesseraInvitation>[] {
@@ -200,7 +180,7 @@ export class AkInvitationsPage extends LightElement {
             @change=${(event: Event) => {
               this.status = (event.target as HTMLSelectElement).value;
               this.pageNumber = 1;
-              void this.load();
+              void this.reload();
             }}
           >
             <option value="" ?selected=${this.status === ''}>Any status</option>
@@ -224,7 +204,7 @@ export class AkInvitationsPage extends LightElement {
             @change=${(event: Event) => {
               this.flowSlug = (event.target as HTMLInputElement).value.trim();
               this.pageNumber = 1;
-              void this.load();
+              void this.reload();
             }}
         /></span>
       </div>
@@ -266,7 +246,7 @@ export class AkInvitationsPage extends LightElement {
           const { request, maxUses } = readInvitationForm(form);
           const saved = await saveInvitation(this.editing?.pk, request, maxUses);
           this.notice = `${this.editing ? 'Saved' : 'Created'} ${saved.name}.`;
-          await this.load();
+          await this.reload();
         }}
         @ak-close=${() => (this.editing = undefined)}
       ></ak-modal-form>
