@@ -12,7 +12,7 @@ import Fastify, {
 } from 'fastify';
 import type { FastifySerializerCompiler } from 'fastify/types/schema.js';
 import type { Config } from './config.js';
-import { openDatabase, type Database } from './db/client.js';
+import { embeddedVacuumTask, openDatabase, type Database } from './db/client.js';
 import { ApiError, Messages } from './api/errors.js';
 import { translateDatabaseError } from './api/db-errors.js';
 import { componentSchemas, schemaRegistry } from './api/schemas.js';
@@ -236,6 +236,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       limiter: services.limiter,
     }),
   );
+  // After authentication, so that its statements stay on the primary (src/db/read-routing.ts).
+  database.routing?.register(app);
   // A change made through this instance clears its caches before the answer leaves, rather than
   // when the notification of its commit comes back (see CACHE_NEUTRAL_PREFIXES for what is
   // left out). A callback hook: it runs on every response, and an async one would cost a
@@ -268,7 +270,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     else {
       apiError = translateDatabaseError(error);
       // A data exception means a value slipped past validation: answer 400, but say so loudly.
-      if (apiError) request.log.warn({ err: error }, 'database rejected a value');
+      if (apiError) {
+        request.log.warn(
+          { err: error },
+          apiError.status >= 500 ? 'database unavailable' : 'database rejected a value',
+        );
+      }
     }
     if (!apiError) {
       const fastifyError = error as { code?: string; statusCode?: number; message: string };
@@ -326,6 +333,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     if (feature.routes) mountRoutes(app, deps, feature.routes, feature.views ?? {});
     if (feature.plugin) await app.register(feature.plugin);
     for (const task of feature.tasks ?? []) tasks.set(task.name, task);
+  }
+  if (database.kind === 'pglite') {
+    const vacuum = embeddedVacuumTask(database.db, config.embeddedVacuumIntervalSeconds ?? 3600);
+    tasks.set(vacuum.name, vacuum);
   }
   app.decorate('runTask', async (name: string) => {
     const task = tasks.get(name);
