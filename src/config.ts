@@ -60,6 +60,8 @@ export interface PostgresScaleConfig {
   replicas: PostgresEndpoint[];
   /** Seconds a client's reads stay on the primary after it wrote (TESSERA_POSTGRESQL_READ_REPLICA_PIN_SECONDS). */
   replicaPinSeconds: number;
+  /** Seconds between checks of how far replicas lag (TESSERA_POSTGRESQL_READ_REPLICA_LAG_CHECK_SECONDS; 0 is off). */
+  replicaLagCheckSeconds: number;
   /** The primary's TLS settings (the direct endpoint and replicas carry their own). */
   tls: PostgresTls;
   /** TESSERA_POSTGRESQL_STATEMENT_TIMEOUT_MS: 0 is no limit. */
@@ -226,6 +228,7 @@ function postgresScale(env: Env, primary: PostgresEndpoint): PostgresScaleConfig
     direct: hasDirect ? endpoint(env, directPrefix, primary) : undefined,
     replicas: replicas(env, primary),
     replicaPinSeconds: int(env, 'TESSERA_POSTGRESQL_READ_REPLICA_PIN_SECONDS', 10, 0, 3600),
+    replicaLagCheckSeconds: int(env, 'TESSERA_POSTGRESQL_READ_REPLICA_LAG_CHECK_SECONDS', 1, 0, 3600),
     tls: primary.tls,
     statementTimeoutMs: int(env, 'TESSERA_POSTGRESQL_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
     connectAttempts: int(env, 'TESSERA_POSTGRESQL_CONNECT_ATTEMPTS', 30, 1, 3600),

@@ -191,6 +191,7 @@ async function openPostgres(
     const routing =
       replicas.length > 0 ? new ReadRouting(replicas, scale.replicaPinSeconds * 1000) : undefined;
     routing?.attach(pool);
+    routing?.checkLag(pool, scale.replicaLagCheckSeconds);
     return {
       db,
       kind: 'postgres',
@@ -215,6 +216,7 @@ const defaultScale: PostgresScaleConfig = {
   direct: undefined,
   replicas: [],
   replicaPinSeconds: 10,
+  replicaLagCheckSeconds: 1,
   tls: { mode: 'prefer' },
   statementTimeoutMs: 0,
   connectAttempts: 1,

@@ -12,7 +12,14 @@
  *   request from the same client (its Authorization header, else its session cookie, else its
  *   address) for TESSERA_POSTGRESQL_READ_REPLICA_PIN_SECONDS after a request that wrote;
  * - a replica that cannot be reached is skipped for a while and the statement is answered by
- *   the primary.
+ *   the primary;
+ * - a replica that has fallen behind is skipped until it catches up: every
+ *   TESSERA_POSTGRESQL_READ_REPLICA_LAG_CHECK_SECONDS the primary's WAL position is compared
+ *   with what each replica has replayed, and a replica that has not reached the position the
+ *   primary had one check earlier is left out;
+ * - a statement a replica answers with no rows is asked again of the primary: a lagging replica
+ *   lacks rows the primary has (an object made a moment ago, the user of a new token), so
+ *   "not found" is only believed from the primary.
  * The pin lives in the instance that served the write: behind a load balancer that does not
  * keep a client on one instance, a client may read a lagging replica through another one
  * (docs/operations.md).
@@ -65,8 +72,10 @@ export class ReadRouting {
   /** Client key → until when its reads stay on the primary (epoch ms). */
   private readonly pins = new Map<string, number>();
   private readonly unavailableUntil: number[];
+  private readonly behind: boolean[];
   private turn = 0;
-  /** Statements answered by a replica (tests and benchmarks read it). */
+  private lagTimer: NodeJS.Timeout | undefined;
+  /** Statements sent to a replica (tests and benchmarks read it). */
   replicaStatements = 0;
 
   constructor(
@@ -74,6 +83,38 @@ export class ReadRouting {
     private readonly pinMs: number,
   ) {
     this.unavailableUntil = replicas.map(() => 0);
+    this.behind = replicas.map(() => false);
+  }
+
+  /** True while replica `index` is left out for having fallen behind. */
+  isBehind(index: number): boolean {
+    return this.behind[index];
+  }
+
+  /** Compares the replicas' replay positions with the primary's every `seconds` (0: never). */
+  checkLag(primary: pg.Pool, seconds: number): void {
+    if (seconds <= 0) return;
+    let previous: bigint | undefined;
+    const check = async () => {
+      const current = lsn(
+        (await primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn,
+      );
+      await Promise.all(
+        this.replicas.map(async (replica, index) => {
+          try {
+            const { rows } = await replica.query<{ lsn: string | null }>(
+              'SELECT pg_last_wal_replay_lsn()::text AS lsn',
+            );
+            this.behind[index] = previous !== undefined && lsn(rows[0].lsn ?? '0/0') < previous;
+          } catch {
+            this.unavailableUntil[index] = Date.now() + REPLICA_RETRY_MS;
+          }
+        }),
+      );
+      previous = current;
+    };
+    this.lagTimer = setInterval(() => void check().catch(() => undefined), seconds * 1000);
+    this.lagTimer.unref();
   }
 
   /**
@@ -103,11 +144,9 @@ export class ReadRouting {
     }
     const index = scope.replica && !scope.wrote ? this.pick() : -1;
     if (index < 0) return primary(...args);
+    this.replicaStatements += 1;
     return (this.replicas[index].query as (...a: QueryArgs) => Promise<unknown>)(...args).then(
-      (result) => {
-        this.replicaStatements += 1;
-        return result;
-      },
+      (result) => ((result as { rowCount?: number | null }).rowCount === 0 ? primary(...args) : result),
       (error: unknown) => {
         // A standby cancels a read that conflicts with the recovery it is replaying (40001):
         // the primary answers that one.
@@ -124,7 +163,7 @@ export class ReadRouting {
     const now = Date.now();
     for (let tried = 0; tried < this.replicas.length; tried += 1) {
       const index = this.turn++ % this.replicas.length;
-      if (this.unavailableUntil[index] <= now) return index;
+      if (this.unavailableUntil[index] <= now && !this.behind[index]) return index;
     }
     return -1;
   }
@@ -167,8 +206,15 @@ export class ReadRouting {
   }
 
   async close(): Promise<void> {
+    if (this.lagTimer) clearInterval(this.lagTimer);
     await Promise.all(this.replicas.map((replica) => replica.end()));
   }
+}
+
+/** A WAL position (`16/B374D848`) as a number. */
+function lsn(text: string): bigint {
+  const [high, low] = text.split('/');
+  return (BigInt(`0x${high}`) << 32n) + BigInt(`0x${low}`);
 }
 
 /** The replica did not answer at all (as opposed to answering with an error). */
