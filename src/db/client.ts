@@ -40,7 +40,7 @@ export interface Database {
  * with the owner's pid refuses a second process with a clear message; a stale lock (its
  * process is gone) is taken over.
  */
-function lockDataDir(dataDir: string): () => void {
+export function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
   const lockPath = path.join(dataDir, 'tessera.lock');
   try {
@@ -70,7 +70,7 @@ function lockDataDir(dataDir: string): () => void {
  * `pgdata/` beside `tessera.lock`; a folder that already holds a cluster at its top level
  * (`PG_VERSION`, the first layout) is used as it is.
  */
-function clusterDir(dataDir: string): string {
+export function clusterDir(dataDir: string): string {
   return existsSync(path.join(dataDir, 'PG_VERSION')) ? dataDir : path.join(dataDir, 'pgdata');
 }
 
