@@ -137,7 +137,7 @@ export async function waitForServer(
       if (!isUnavailable(error)) throw error;
       if (attempt >= attempts) {
         throw new Error(
-          `PostgreSQL at ${where} did not accept a connection in ${attempts} attempts a second apart ` +
+          `PostgreSQL at ${where} did not accept a connection in ${attempts} attempt${attempts === 1 ? '' : 's'} a second apart ` +
             `(TESSERA_POSTGRESQL_CONNECT_ATTEMPTS): ${reason}`,
         );
       }
