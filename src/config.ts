@@ -329,3 +329,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}

@@ -21,8 +21,11 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
-  /** SQL statements issued since start (benchmarks and tests read deltas of it). */
-  stats: DatabaseStats;
+  /**
+   * Calls `listener` with the text and parameters of every statement issued from now on, until
+   * the returned function is called (statement counts in tests, the opt-in debug routes).
+   */
+  onStatement(listener: StatementListener): () => void;
   /** Change notifications, for caches (src/db/change-feed.ts). */
   changes: ChangeFeed;
   /** Read replicas in use (PostgreSQL with AUTHENTIK_POSTGRESQL__READ_REPLICAS__*). */
@@ -76,14 +79,24 @@ export function clusterDir(dataDir: string): string {
 
 const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
-export interface DatabaseStats {
-  statements: number;
-  /**
-   * When an array, every statement's text and parameters are appended to it (the benchmark
-   * suite replays them without a framework; see src/root/debug.routes.ts). Null otherwise, so
-   * normal operation only pays for the counter.
-   */
-  capture: { sql: string; params: unknown[] }[] | null;
+export type StatementListener = (statement: string, params: unknown[]) => void;
+
+/** drizzle's logger, fanning each statement out to the current listeners. */
+function statementListeners() {
+  let listeners: StatementListener[] = [];
+  return {
+    logger: {
+      logQuery: (statement: string, params: unknown[]) => {
+        for (const listener of listeners) listener(statement, params);
+      },
+    },
+    onStatement(listener: StatementListener): () => void {
+      listeners = [...listeners, listener];
+      return () => {
+        listeners = listeners.filter((other) => other !== listener);
+      };
+    },
+  };
 }
 
 /** The parts of drizzle's database object `query()` uses to name a statement. */
@@ -151,8 +164,7 @@ export function embeddedVacuumTask(db: Db, intervalSeconds: number) {
 /** Opens PostgreSQL: waits for it, migrates, listens for changes, and routes reads to replicas. */
 async function openPostgres(
   config: DatabaseConfig,
-  stats: DatabaseStats,
-  logger: { logQuery(statement: string, params: unknown[]): void },
+  statements: ReturnType<typeof statementListeners>,
   log: (line: string) => void,
 ): Promise<Database> {
   const [{ drizzle: drizzlePg }, { migrate: migratePg }, postgres, { ReadRouting }] = await Promise.all([
@@ -174,7 +186,7 @@ async function openPostgres(
   );
   try {
     await postgres.waitForServer(pool, `${config.host}:${config.port}`, scale.connectAttempts, log);
-    const db = drizzlePg(pool, { schema, logger }) as unknown as Db;
+    const db = drizzlePg(pool, { schema, logger: statements.logger }) as unknown as Db;
     await migratePg(db as never, { migrationsFolder });
     const changes = new ChangeFeed();
     // LISTEN holds session state, which a pooler in transaction mode does not keep: the feed
@@ -195,7 +207,7 @@ async function openPostgres(
     return {
       db,
       kind: 'postgres',
-      stats,
+      onStatement: statements.onStatement,
       changes,
       routing,
       ready: Promise.resolve(),
@@ -229,16 +241,11 @@ export interface OpenOptions {
 
 export async function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Promise<Database> {
   const log = options.log ?? ((line: string) => process.stderr.write(`tessera: ${line}\n`));
-  const stats: DatabaseStats = { statements: 0, capture: null };
-  const logger = {
-    logQuery: (statement: string, params: unknown[]) => {
-      stats.statements += 1;
-      if (stats.capture && stats.capture.length < 1000) stats.capture.push({ sql: statement, params });
-    },
-  };
+  const statements = statementListeners();
+  const { logger, onStatement } = statements;
   // Each driver is imported only when it is the one configured: the other's modules would add
   // a tenth of a second to every start.
-  if (config.kind === 'postgres') return openPostgres(config, stats, logger, log);
+  if (config.kind === 'postgres') return openPostgres(config, statements, log);
   // PGlite opens on its own thread (src/db/pglite-thread.ts). The migrations are sent at once
   // and the app's statements are held until they are done, so the caller can build the app
   // while the database starts; `ready` says when it has.
@@ -268,7 +275,7 @@ export async function openDatabase(config: DatabaseConfig, options: OpenOptions 
   return {
     db,
     kind: 'pglite',
-    stats,
+    onStatement,
     changes,
     ready,
     close: async () => {
@@ -277,4 +284,10 @@ export async function openDatabase(config: DatabaseConfig, options: OpenOptions 
       release();
     },
   };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    database: Database;
+  }
 }
