@@ -10,6 +10,7 @@ import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
 import { scratchDatabase, serverSettings } from '../helpers/database.js';
+import { requireServices } from '../helpers/services.js';
 import { buildTestApp } from '../helpers/test-app.js';
 
 function serverEnv(name: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -23,31 +24,46 @@ function serverEnv(name: string, extra: Record<string, string> = {}): Record<str
   };
 }
 
-const scratch = await scratchDatabase();
-after(() => scratch.drop());
-const env = serverEnv(scratch.name, { TESSERA_POSTGRESQL_STATEMENT_TIMEOUT_MS: '300' });
-const config = loadConfig(env).database;
-const t = await buildTestApp(env, { database: await openDatabase(config), config });
+const skip = await requireServices({ postgresql: serverSettings().port });
 
-test('a statement past the timeout answers 503 with a detail and Retry-After, not 500', async () => {
-  // Another session holds the table, so the list waits on its lock until the timeout.
-  const blocker = new pg.Client({ ...serverSettings(), database: scratch.name });
-  await blocker.connect();
-  try {
-    await blocker.query('BEGIN');
-    await blocker.query('LOCK TABLE groups IN ACCESS EXCLUSIVE MODE');
-    const response = await t.client.get('/api/v3/core/groups/');
-    assert.equal(response.status, 503);
-    assert.equal(typeof response.body.detail, 'string');
-    assert.equal(response.headers['retry-after'], '5');
-  } finally {
-    await blocker.query('ROLLBACK');
-    await blocker.end();
-  }
-  assert.equal((await t.client.get('/api/v3/core/groups/')).status, 200);
-});
+async function setUp() {
+  const scratch = await scratchDatabase();
+  after(() => scratch.drop());
+  const env = serverEnv(scratch.name, { TESSERA_POSTGRESQL_STATEMENT_TIMEOUT_MS: '300' });
+  const config = loadConfig(env).database;
+  return { scratch, t: await buildTestApp(env, { database: await openDatabase(config), config }) };
+}
+const context = skip ? undefined : await setUp();
+function ctx() {
+  if (!context) throw new Error('not set up');
+  return context;
+}
 
-test('the start waits for a server that does not answer yet, and says so', async () => {
+test(
+  'a statement past the timeout answers 503 with a detail and Retry-After, not 500',
+  { skip },
+  async () => {
+    const { scratch, t } = ctx();
+    // Another session holds the table, so the list waits on its lock until the timeout.
+    const blocker = new pg.Client({ ...serverSettings(), database: scratch.name });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE groups IN ACCESS EXCLUSIVE MODE');
+      const response = await t.client.get('/api/v3/core/groups/');
+      assert.equal(response.status, 503);
+      assert.equal(typeof response.body.detail, 'string');
+      assert.equal(response.headers['retry-after'], '5');
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+    assert.equal((await t.client.get('/api/v3/core/groups/')).status, 200);
+  },
+);
+
+test('the start waits for a server that does not answer yet, and says so', { skip }, async () => {
+  const { scratch } = ctx();
   const lines: string[] = [];
   // Port 1: nothing listens there.
   const unreachable = loadConfig(
@@ -61,7 +77,7 @@ test('the start waits for a server that does not answer yet, and says so', async
   assert.match(lines[0], /waiting for PostgreSQL at 127\.0\.0\.1:1 .*attempt 1 of 2/);
 });
 
-test('a server that refuses (no such database) fails the start at once', async () => {
+test('a server that refuses (no such database) fails the start at once', { skip }, async () => {
   const lines: string[] = [];
   const missing = loadConfig(serverEnv('tessera_no_such_database')).database;
   await assert.rejects(openDatabase(missing, { log: (line) => lines.push(line) }), /does not exist/);
