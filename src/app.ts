@@ -13,7 +13,7 @@ import Fastify, {
 } from 'fastify';
 import type { FastifySerializerCompiler } from 'fastify/types/schema.js';
 import type { Config } from './config.js';
-import { openDatabase, type Database } from './db/client.js';
+import { embeddedVacuumTask, openDatabase, type Database } from './db/client.js';
 import { ApiError, Messages } from './api/errors.js';
 import { translateDatabaseError } from './api/db-errors.js';
 import { componentSchemas, schemaRegistry } from './api/schemas.js';
@@ -198,6 +198,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     'onRequest',
     apiPipeline({ db: database.db, permissions: app.permissions, tokenCache, limiter: app.limiter }),
   );
+  // After authentication, so that its statements stay on the primary (src/db/read-routing.ts).
+  database.routing?.register(app);
   // A change made through this instance clears its caches before the answer leaves, rather than
   // when the notification of its commit comes back; routes marked `cacheNeutral` change nothing
   // a cache holds and are left out. A callback hook: it runs on every response, and an async
@@ -227,7 +229,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     else {
       apiError = translateDatabaseError(error);
       // A data exception means a value slipped past validation: answer 400, but say so loudly.
-      if (apiError) request.log.warn({ err: error }, 'database rejected a value');
+      if (apiError) {
+        request.log.warn(
+          { err: error },
+          apiError.status >= 500 ? 'database unavailable' : 'database rejected a value',
+        );
+      }
     }
     if (!apiError) {
       const fastifyError = error as { code?: string; statusCode?: number; message: string };
@@ -258,6 +265,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
 
   for (const feature of FEATURES) await feature.register(app);
+  if (database.kind === 'pglite') {
+    tasks.add(embeddedVacuumTask(database.db, config.embeddedVacuumIntervalSeconds ?? 3600));
+  }
   if (options.schedule !== false) {
     const stopTasks = tasks.schedule(app.log);
     app.addHook('onClose', async () => stopTasks());

@@ -23,6 +23,56 @@ export interface DatabaseConfig {
   /** PGlite data folder; `memory://` keeps it in memory (tests). */
   dataDir: string;
   poolSize: number;
+  /** The settings below apply to PostgreSQL only; see docs/operations.md. */
+  scale?: PostgresScaleConfig;
+}
+
+/** A PostgreSQL server to connect to (the primary, the direct endpoint or a replica). */
+export interface PostgresEndpoint {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  name: string;
+  /** authentik's `sslmode`, `sslrootcert`, `sslcert`, `sslkey`, per endpoint. */
+  tls: PostgresTls;
+}
+
+/** libpq's sslmode values, as authentik passes them to psycopg. */
+export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+
+export interface PostgresTls {
+  mode: (typeof SSL_MODES)[number];
+  /** Paths of PEM files (AUTHENTIK_POSTGRESQL__SSLROOTCERT / SSLCERT / SSLKEY). */
+  rootCert?: string;
+  cert?: string;
+  key?: string;
+}
+
+/** Running several instances against PostgreSQL: poolers, replicas, TLS and limits. */
+export interface PostgresScaleConfig {
+  /**
+   * AUTHENTIK_POSTGRESQL__USE_PGBOUNCER: the host is a pooler in transaction mode, so no named
+   * prepared statements and no session state go through it.
+   */
+  usePgbouncer: boolean;
+  /**
+   * authentik's `postgresql.direct.*`: a connection that bypasses the pooler, for LISTEN (the
+   * change feed). Unset keys fall back to the primary's; undefined when no key is set.
+   */
+  direct: PostgresEndpoint | undefined;
+  /** AUTHENTIK_POSTGRESQL__READ_REPLICAS__<n>__*: read-only list and retrieve traffic may go here. */
+  replicas: PostgresEndpoint[];
+  /** Seconds a client's reads stay on the primary after it wrote (TESSERA_POSTGRESQL_READ_REPLICA_PIN_SECONDS). */
+  replicaPinSeconds: number;
+  /** Seconds between checks of how far replicas lag (TESSERA_POSTGRESQL_READ_REPLICA_LAG_CHECK_SECONDS; 0 is off). */
+  replicaLagCheckSeconds: number;
+  /** The primary's TLS settings (the direct endpoint and replicas carry their own). */
+  tls: PostgresTls;
+  /** TESSERA_POSTGRESQL_STATEMENT_TIMEOUT_MS: 0 is no limit. */
+  statementTimeoutMs: number;
+  /** TESSERA_POSTGRESQL_CONNECT_ATTEMPTS: tries at start, a second apart, before giving up. */
+  connectAttempts: number;
 }
 
 export interface EmailConfig {
@@ -60,6 +110,8 @@ export interface Config {
   sessionAgeSeconds: number;
   /** Seconds between runs of the expired-object cleanup (authentik runs it every 5 minutes). */
   cleanupIntervalSeconds: number;
+  /** TESSERA_EMBEDDED_VACUUM_INTERVAL_SECONDS: how often the embedded database vacuums its busiest tables. */
+  embeddedVacuumIntervalSeconds?: number;
   /** Event retention in seconds (authentik tenant `event_retention`, default days=365). */
   eventRetentionSeconds: number;
   /** TESSERA_DEBUG_STATS: serve /-/debug/ (statement counts and capture) to loopback clients. */
@@ -129,6 +181,93 @@ function duration(env: Env, key: string, fallback: string): number {
   return seconds;
 }
 
+// --- PostgreSQL at scale: pooler, direct endpoint, replicas, TLS, limits -------------------
+
+function tls(env: Env, prefix: string, fallback?: PostgresTls): PostgresTls {
+  const key = `${prefix}SSLMODE`;
+  const mode = str(env, key, fallback?.mode ?? 'prefer');
+  if (!(SSL_MODES as readonly string[]).includes(mode)) {
+    throw new ConfigError(key, `expected one of ${SSL_MODES.join(', ')}, got "${mode}"`);
+  }
+  const file = (name: string, inherited: string | undefined) => env[`${prefix}${name}`] || inherited;
+  return {
+    mode: mode as PostgresTls['mode'],
+    rootCert: file('SSLROOTCERT', fallback?.rootCert),
+    cert: file('SSLCERT', fallback?.cert),
+    key: file('SSLKEY', fallback?.key),
+  };
+}
+
+/** An endpoint under `prefix` (`AUTHENTIK_POSTGRESQL__DIRECT__`), each unset key taken from `base`. */
+function endpoint(env: Env, prefix: string, base: PostgresEndpoint): PostgresEndpoint {
+  return {
+    host: str(env, `${prefix}HOST`, base.host),
+    port: int(env, `${prefix}PORT`, base.port, 1, 65535),
+    user: str(env, `${prefix}USER`, base.user),
+    password: str(env, `${prefix}PASSWORD`, base.password),
+    name: str(env, `${prefix}NAME`, base.name),
+    tls: tls(env, prefix, base.tls),
+  };
+}
+
+/**
+ * authentik reads `postgresql.read_replicas` as a list whose items the environment gives as
+ * AUTHENTIK_POSTGRESQL__READ_REPLICAS__0__HOST, __1__HOST and so on; each replica's unset keys
+ * fall back to the primary's.
+ */
+function replicas(env: Env, base: PostgresEndpoint): PostgresEndpoint[] {
+  const indexes = new Set<number>();
+  for (const key of Object.keys(env)) {
+    const match = /^AUTHENTIK_POSTGRESQL__READ_REPLICAS__(\d+)__[A-Z]+$/.exec(key);
+    if (match && env[key] !== '') indexes.add(Number(match[1]));
+  }
+  return [...indexes]
+    .sort((a, b) => a - b)
+    .map((index) => {
+      const prefix = `AUTHENTIK_POSTGRESQL__READ_REPLICAS__${index}__`;
+      if (!env[`${prefix}HOST`]) throw new ConfigError(`${prefix}HOST`, 'a read replica needs a host');
+      return endpoint(env, prefix, base);
+    });
+}
+
+function postgresScale(env: Env, primary: PostgresEndpoint): PostgresScaleConfig {
+  const directPrefix = 'AUTHENTIK_POSTGRESQL__DIRECT__';
+  const hasDirect = Object.keys(env).some((key) => key.startsWith(directPrefix) && env[key] !== '');
+  return {
+    usePgbouncer: bool(env, 'AUTHENTIK_POSTGRESQL__USE_PGBOUNCER', false),
+    direct: hasDirect ? endpoint(env, directPrefix, primary) : undefined,
+    replicas: replicas(env, primary),
+    replicaPinSeconds: int(env, 'TESSERA_POSTGRESQL_READ_REPLICA_PIN_SECONDS', 10, 0, 3600),
+    replicaLagCheckSeconds: int(env, 'TESSERA_POSTGRESQL_READ_REPLICA_LAG_CHECK_SECONDS', 1, 0, 3600),
+    tls: primary.tls,
+    statementTimeoutMs: int(env, 'TESSERA_POSTGRESQL_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    connectAttempts: int(env, 'TESSERA_POSTGRESQL_CONNECT_ATTEMPTS', 30, 1, 3600),
+  };
+}
+
+function database(env: Env): DatabaseConfig {
+  const pgHost = env.AUTHENTIK_POSTGRESQL__HOST;
+  const primary: PostgresEndpoint = {
+    host: pgHost ?? '',
+    port: int(env, 'AUTHENTIK_POSTGRESQL__PORT', 5432, 1, 65535),
+    user: str(env, 'AUTHENTIK_POSTGRESQL__USER', 'authentik'),
+    password: str(env, 'AUTHENTIK_POSTGRESQL__PASSWORD', ''),
+    name: str(env, 'AUTHENTIK_POSTGRESQL__NAME', 'authentik'),
+    tls: tls(env, 'AUTHENTIK_POSTGRESQL__'),
+  };
+  return {
+    kind: pgHost ? 'postgres' : 'pglite',
+    host: primary.host,
+    port: primary.port,
+    user: primary.user,
+    password: primary.password,
+    name: primary.name,
+    dataDir: path.resolve(str(env, 'TESSERA_DATA_DIR', './data')),
+    poolSize: int(env, 'TESSERA_POSTGRESQL_POOL_SIZE', 10, 1, 1000),
+    scale: postgresScale(env, primary),
+  };
+}
+
 function listen(env: Env): { host: string; port: number } {
   const key = 'AUTHENTIK_LISTEN__HTTP';
   const raw = str(env, key, '0.0.0.0:9000');
@@ -141,7 +280,6 @@ function listen(env: Env): { host: string; port: number } {
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const pgHost = env.AUTHENTIK_POSTGRESQL__HOST;
   const logLevel = str(env, 'AUTHENTIK_LOG_LEVEL', 'info').toLowerCase();
   const levels = ['trace', 'debug', 'info', 'warning', 'warn', 'error', 'fatal', 'silent'];
   if (!levels.includes(logLevel)) {
@@ -168,16 +306,7 @@ export function loadConfig(env: Env = process.env): Config {
       .split(',')
       .map((cidr) => cidr.trim())
       .filter(Boolean),
-    database: {
-      kind: pgHost ? 'postgres' : 'pglite',
-      host: pgHost ?? '',
-      port: int(env, 'AUTHENTIK_POSTGRESQL__PORT', 5432, 1, 65535),
-      user: str(env, 'AUTHENTIK_POSTGRESQL__USER', 'authentik'),
-      password: str(env, 'AUTHENTIK_POSTGRESQL__PASSWORD', ''),
-      name: str(env, 'AUTHENTIK_POSTGRESQL__NAME', 'authentik'),
-      dataDir: path.resolve(str(env, 'TESSERA_DATA_DIR', './data')),
-      poolSize: int(env, 'TESSERA_POSTGRESQL_POOL_SIZE', 10, 1, 1000),
-    },
+    database: database(env),
     bootstrap: {
       token: env.AUTHENTIK_BOOTSTRAP_TOKEN || undefined,
       password: env.AUTHENTIK_BOOTSTRAP_PASSWORD || undefined,
@@ -199,6 +328,7 @@ export function loadConfig(env: Env = process.env): Config {
     pagination: { defaultPageSize, maxPageSize: Math.max(maxPageSize, 1) },
     sessionAgeSeconds: duration(env, 'AUTHENTIK_SESSIONS__UNAUTHENTICATED_AGE', 'days=1'),
     cleanupIntervalSeconds: int(env, 'TESSERA_CLEANUP_INTERVAL_SECONDS', 300, 1, 86400),
+    embeddedVacuumIntervalSeconds: int(env, 'TESSERA_EMBEDDED_VACUUM_INTERVAL_SECONDS', 3600, 60, 604800),
     eventRetentionSeconds: duration(env, 'TESSERA_EVENT_RETENTION', 'days=365'),
     debugStats: bool(env, 'TESSERA_DEBUG_STATS', false),
     authCacheSeconds: int(env, 'TESSERA_AUTH_CACHE_SECONDS', 60, 0, 3600),

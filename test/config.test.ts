@@ -107,6 +107,47 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({ AUTHENTIK_LISTEN__HTTP: ':9100' }).listen, { host: '0.0.0.0', port: 9100 });
   });
 
+  test('reads the settings for many instances: pooler, direct endpoint, replicas, TLS, limits', () => {
+    const { scale } = loadConfig({
+      AUTHENTIK_POSTGRESQL__HOST: 'pooler',
+      AUTHENTIK_POSTGRESQL__PORT: '6432',
+      AUTHENTIK_POSTGRESQL__USER: 'u',
+      AUTHENTIK_POSTGRESQL__PASSWORD: 'p',
+      AUTHENTIK_POSTGRESQL__SSLMODE: 'verify-full',
+      AUTHENTIK_POSTGRESQL__SSLROOTCERT: '/ca.pem',
+      AUTHENTIK_POSTGRESQL__USE_PGBOUNCER: 'true',
+      AUTHENTIK_POSTGRESQL__DIRECT__HOST: 'primary',
+      AUTHENTIK_POSTGRESQL__DIRECT__PORT: '5432',
+      AUTHENTIK_POSTGRESQL__READ_REPLICAS__1__HOST: 'replica-b',
+      AUTHENTIK_POSTGRESQL__READ_REPLICAS__0__HOST: 'replica-a',
+      AUTHENTIK_POSTGRESQL__READ_REPLICAS__0__SSLMODE: 'require',
+      TESSERA_POSTGRESQL_STATEMENT_TIMEOUT_MS: '5000',
+      TESSERA_POSTGRESQL_CONNECT_ATTEMPTS: '3',
+    }).database;
+    assert.ok(scale);
+    assert.equal(scale.usePgbouncer, true);
+    const tls = { mode: 'verify-full', rootCert: '/ca.pem', cert: undefined, key: undefined };
+    // Unset keys of the direct endpoint and the replicas are the primary's.
+    assert.deepEqual(scale.direct, {
+      host: 'primary',
+      port: 5432,
+      user: 'u',
+      password: 'p',
+      name: 'authentik',
+      tls,
+    });
+    assert.deepEqual(
+      scale.replicas.map((r) => [r.host, r.port, r.user, r.tls.mode, r.tls.rootCert]),
+      [
+        ['replica-a', 6432, 'u', 'require', '/ca.pem'],
+        ['replica-b', 6432, 'u', 'verify-full', '/ca.pem'],
+      ],
+    );
+    assert.equal(scale.statementTimeoutMs, 5000);
+    assert.equal(scale.connectAttempts, 3);
+    assert.equal(loadConfig({ AUTHENTIK_POSTGRESQL__HOST: 'db' }).database.scale?.direct, undefined);
+  });
+
   test('a bad value is a ConfigError naming the setting', () => {
     const cases: [Record<string, string>, string][] = [
       [{ AUTHENTIK_LISTEN__HTTP: 'nonsense' }, 'AUTHENTIK_LISTEN__HTTP'],
@@ -120,6 +161,13 @@ describe('loadConfig', () => {
       [{ TESSERA_DEFAULT_TOKEN_DURATION: 'forever' }, 'TESSERA_DEFAULT_TOKEN_DURATION'],
       [{ TESSERA_EXTERNAL_URL: 'ftp://example.com' }, 'TESSERA_EXTERNAL_URL'],
       [{ TESSERA_PAGINATION_MAX_PAGE_SIZE: '0' }, 'TESSERA_PAGINATION_MAX_PAGE_SIZE'],
+      [{ AUTHENTIK_POSTGRESQL__SSLMODE: 'sometimes' }, 'AUTHENTIK_POSTGRESQL__SSLMODE'],
+      [{ AUTHENTIK_POSTGRESQL__USE_PGBOUNCER: 'perhaps' }, 'AUTHENTIK_POSTGRESQL__USE_PGBOUNCER'],
+      [
+        { AUTHENTIK_POSTGRESQL__READ_REPLICAS__0__PORT: '5433' },
+        'AUTHENTIK_POSTGRESQL__READ_REPLICAS__0__HOST',
+      ],
+      [{ TESSERA_POSTGRESQL_CONNECT_ATTEMPTS: '0' }, 'TESSERA_POSTGRESQL_CONNECT_ATTEMPTS'],
     ];
     for (const [env, setting] of cases) {
       assert.throws(
@@ -169,6 +217,8 @@ describe('starting the server', () => {
       AUTHENTIK_POSTGRESQL__HOST: '127.0.0.1',
       AUTHENTIK_POSTGRESQL__PORT: String(port),
       AUTHENTIK_LISTEN__HTTP: '127.0.0.1:0',
+      // One try: the waits before further ones are tested in test/db/statement-timeout.test.ts.
+      TESSERA_POSTGRESQL_CONNECT_ATTEMPTS: '1',
     });
     assert.equal(run.code, 1);
     const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');

@@ -221,6 +221,24 @@ export function evaluateTargets(report: Report): Target[] {
       met: worst < 2000,
     });
   }
+  // The embedded database is the default: a first start on an empty data folder (initdb,
+  // migrations, bootstrap) and the memory it takes under the seed list's load.
+  const firstStart = report.startups.find((s) => s.database === 'pglite' && s.fresh);
+  if (firstStart) {
+    targets.push({
+      target: 'First start to ready < 2 s on a new data folder (pglite)',
+      measured: `${fmt(firstStart.readyMs)} ms`,
+      met: firstStart.readyMs < 2000,
+    });
+  }
+  const embeddedSeed = find(report, 'seed.list.default', 'pglite');
+  if (embeddedSeed?.peakRssBytes !== undefined) {
+    targets.push({
+      target: 'Peak RSS < 250 MB under the seed list load (pglite)',
+      measured: `${fmt(embeddedSeed.peakRssBytes / MB)} MB`,
+      met: embeddedSeed.peakRssBytes < 250 * MB,
+    });
+  }
   return targets;
 }
 

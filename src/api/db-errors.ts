@@ -36,8 +36,34 @@ function pgError(error: unknown): PgError | undefined {
   return candidate.cause ? pgError(candidate.cause) : undefined;
 }
 
+/** The database is down or restarting, or refuses more connections: worth retrying soon. */
+function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 8; depth += 1) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (
+      typeof code === 'string' &&
+      /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|08\w{3}|57P0[1-3]|53300)$/.test(code)
+    ) {
+      return true;
+    }
+    if (typeof message === 'string' && /^Connection terminated/.test(message)) return true;
+    current = cause;
+  }
+  return false;
+}
+
+/**
+ * A statement that ran past TESSERA_POSTGRESQL_STATEMENT_TIMEOUT_MS (57014, query_canceled) or a
+ * database that cannot be reached is the server's trouble, not the client's, and passes: 503
+ * in authentik's `{detail}` shape with Retry-After, never a bare 500.
+ */
+const RETRY_AFTER = { 'retry-after': '5' };
+
 /** Returns the API error for a known database failure, or undefined for anything else. */
 export function translateDatabaseError(error: unknown): ApiError | undefined {
+  if (isDatabaseUnavailable(error)) {
+    return ApiError.detail(503, 'The database is unavailable at the moment; try again shortly.', RETRY_AFTER);
+  }
   const pg = pgError(error);
   if (!pg) return undefined;
   const constraint = pg.constraint ?? pg.constraint_name ?? '';
@@ -48,6 +74,8 @@ export function translateDatabaseError(error: unknown): ApiError | undefined {
         ? ApiError.field(known.field, known.message)
         : ApiError.nonField('This object already exists.');
     }
+    case '57014':
+      return ApiError.detail(503, 'The database did not answer in time; try again shortly.', RETRY_AFTER);
     case '23503':
       return ApiError.nonField('A referenced object does not exist.');
     case '22P02':

@@ -6,9 +6,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
-import type { SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import type { DatabaseConfig } from '../config.js';
+import type { DatabaseConfig, PostgresScaleConfig } from '../config.js';
+import type { ReadRouting } from './read-routing.js';
 import * as schema from './schema.js';
 import { ChangeFeed, listenPglite, listenPostgres } from './change-feed.js';
 import { PgliteThread, type PgliteClient } from './pglite-thread.js';
@@ -27,6 +28,8 @@ export interface Database {
   onStatement(listener: StatementListener): () => void;
   /** Change notifications, for caches (src/db/change-feed.ts). */
   changes: ChangeFeed;
+  /** Read replicas in use (PostgreSQL with AUTHENTIK_POSTGRESQL__READ_REPLICAS__*). */
+  routing?: ReadRouting;
   /**
    * Settles when the database is open and migrated. PostgreSQL is by the time openDatabase
    * returns; PGlite opens on its own thread meanwhile, and holds statements until then.
@@ -40,7 +43,7 @@ export interface Database {
  * with the owner's pid refuses a second process with a clear message; a stale lock (its
  * process is gone) is taken over.
  */
-function lockDataDir(dataDir: string): () => void {
+export function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
   const lockPath = path.join(dataDir, 'tessera.lock');
   try {
@@ -70,7 +73,7 @@ function lockDataDir(dataDir: string): () => void {
  * `pgdata/` beside `tessera.lock`; a folder that already holds a cluster at its top level
  * (`PG_VERSION`, the first layout) is used as it is.
  */
-function clusterDir(dataDir: string): string {
+export function clusterDir(dataDir: string): string {
   return existsSync(path.join(dataDir, 'PG_VERSION')) ? dataDir : path.join(dataDir, 'pgdata');
 }
 
@@ -143,43 +146,106 @@ export async function query<T>(db: Db, statement: SQL): Promise<T[]> {
   return result.rows;
 }
 
-export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  const { logger, onStatement } = statementListeners();
-  // Each driver is imported only when it is the one configured: the other's modules would add
-  // a tenth of a second to every start.
-  if (config.kind === 'postgres') {
-    const [{ default: pg }, { drizzle: drizzlePg }, { migrate: migratePg }] = await Promise.all([
-      import('pg'),
-      import('drizzle-orm/node-postgres'),
-      import('drizzle-orm/node-postgres/migrator'),
-    ]);
-    const connection = {
-      host: config.host,
-      port: config.port,
-      user: config.user,
-      password: config.password,
-      database: config.name,
-    };
-    const pool = new pg.Pool({ ...connection, max: config.poolSize });
-    // A pool error (for example the server restarting) must not crash the process; the next
-    // query reports it to its caller.
-    pool.on('error', () => undefined);
-    const db = drizzlePg(pool, { schema, logger }) as unknown as Db;
+/**
+ * PGlite runs PostgreSQL as a single user, without the autovacuum workers a server has: the
+ * tables that churn (sessions, events, rate_limits) would keep their dead rows and grow. This
+ * periodic task vacuums them instead.
+ */
+export function embeddedVacuumTask(db: Db, intervalSeconds: number) {
+  return {
+    name: 'vacuum_embedded_database',
+    intervalSeconds,
+    run: async () => {
+      await db.execute(sql`VACUUM (ANALYZE) sessions, events, rate_limits`);
+    },
+  };
+}
+
+/** Opens PostgreSQL: waits for it, migrates, listens for changes, and routes reads to replicas. */
+async function openPostgres(
+  config: DatabaseConfig,
+  statements: ReturnType<typeof statementListeners>,
+  log: (line: string) => void,
+): Promise<Database> {
+  const [{ drizzle: drizzlePg }, { migrate: migratePg }, postgres, { ReadRouting }] = await Promise.all([
+    import('drizzle-orm/node-postgres'),
+    import('drizzle-orm/node-postgres/migrator'),
+    import('./postgres.js'),
+    import('./read-routing.js'),
+  ]);
+  const scale = config.scale ?? defaultScale;
+  const primary = { ...config, tls: scale.tls };
+  const poolOptions = {
+    statementTimeoutMs: scale.statementTimeoutMs,
+    usePgbouncer: scale.usePgbouncer,
+  };
+  const pool = postgres.createPool(primary, { ...poolOptions, max: config.poolSize });
+  const replicas = scale.replicas.map((replica) =>
+    // A replica never sits behind the primary's pooler settings: it gets its own pool.
+    postgres.createPool(replica, { ...poolOptions, usePgbouncer: false, max: config.poolSize }),
+  );
+  try {
+    await postgres.waitForServer(pool, `${config.host}:${config.port}`, scale.connectAttempts, log);
+    const db = drizzlePg(pool, { schema, logger: statements.logger }) as unknown as Db;
     await migratePg(db as never, { migrationsFolder });
     const changes = new ChangeFeed();
-    const listener = await listenPostgres(changes, connection);
+    // LISTEN holds session state, which a pooler in transaction mode does not keep: the feed
+    // listens on the direct endpoint (authentik's `postgresql.direct.*`). Without one behind a
+    // pooler it stays disconnected, and the caches that depend on it are bypassed.
+    const direct = scale.direct ?? (scale.usePgbouncer ? undefined : primary);
+    if (!direct) {
+      log(
+        'AUTHENTIK_POSTGRESQL__USE_PGBOUNCER is set without AUTHENTIK_POSTGRESQL__DIRECT__HOST: change ' +
+          'notifications are off and the caches they keep fresh are bypassed',
+      );
+    }
+    const listener = direct ? await listenPostgres(changes, postgres.clientConfig(direct)) : undefined;
+    const routing =
+      replicas.length > 0 ? new ReadRouting(replicas, scale.replicaPinSeconds * 1000) : undefined;
+    routing?.attach(pool);
+    routing?.checkLag(pool, scale.replicaLagCheckSeconds);
     return {
       db,
       kind: 'postgres',
-      onStatement,
+      onStatement: statements.onStatement,
       changes,
+      routing,
       ready: Promise.resolve(),
       close: async () => {
-        await listener.close();
+        await listener?.close();
+        await routing?.close();
         await pool.end();
       },
     };
+  } catch (error) {
+    await Promise.all([pool, ...replicas].map((p) => p.end().catch(() => undefined)));
+    throw error;
   }
+}
+
+const defaultScale: PostgresScaleConfig = {
+  usePgbouncer: false,
+  direct: undefined,
+  replicas: [],
+  replicaPinSeconds: 10,
+  replicaLagCheckSeconds: 1,
+  tls: { mode: 'prefer' },
+  statementTimeoutMs: 0,
+  connectAttempts: 1,
+};
+
+export interface OpenOptions {
+  /** Where start-up progress goes (waiting for the server, settings that turn things off). */
+  log?: (line: string) => void;
+}
+
+export async function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Promise<Database> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`tessera: ${line}\n`));
+  const statements = statementListeners();
+  const { logger, onStatement } = statements;
+  // Each driver is imported only when it is the one configured: the other's modules would add
+  // a tenth of a second to every start.
+  if (config.kind === 'postgres') return openPostgres(config, statements, log);
   // PGlite opens on its own thread (src/db/pglite-thread.ts). The migrations are sent at once
   // and the app's statements are held until they are done, so the caller can build the app
   // while the database starts; `ready` says when it has.

@@ -36,20 +36,31 @@ export function pgliteConfig(dataDir: string): DatabaseConfig {
   return { kind: 'pglite', host: '', port: 0, user: '', password: '', name: '', dataDir, poolSize: 1 };
 }
 
+/** A new empty database on the server, and the function that drops it. */
+export async function scratchDatabase(): Promise<{ name: string; drop(): Promise<void> }> {
+  const name = `tessera_test_${randomBytes(6).toString('hex')}`;
+  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  return {
+    name,
+    drop: async () => {
+      await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
+
 /** Opens a new, empty, migrated database; its `close()` also drops it on PostgreSQL. */
 export async function openTestDatabase(): Promise<{ database: Database; config: DatabaseConfig }> {
   if (!usePostgres) {
     const config = pgliteConfig('memory://');
     return { database: await openDatabase(config), config };
   }
-  const name = `tessera_test_${randomBytes(6).toString('hex')}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  const { name, drop } = await scratchDatabase();
   const config: DatabaseConfig = { kind: 'postgres', ...serverSettings(), name, dataDir: '', poolSize: 10 };
   const database = await openDatabase(config);
   const close = database.close;
   database.close = async () => {
     await close();
-    await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    await drop();
   };
   return { database, config };
 }

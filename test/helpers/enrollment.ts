@@ -7,7 +7,9 @@ import { sql } from 'drizzle-orm';
 import { query } from '../../src/db/client.js';
 import { maskInvitationToken } from '../../src/events/invitation-token.js';
 import { bindStage, createFlow, createInvitationStage, unique } from './factories.js';
-import type { FlowBrowser } from './flow-client.js';
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
+import { FlowBrowser } from './flow-client.js';
 import type { TestContext } from './test-app.js';
 
 function expect201(response: { status: number; body: unknown }, what: string) {
@@ -169,4 +171,33 @@ export function enrollmentProbes(t: TestContext) {
   }
 
   return { userRow, usersNamed, eventsFor, sessionUser, invitationExists };
+}
+
+/** A browser on `app` that carries the cookies `browser` holds (the same session). */
+export function sameSession(browser: FlowBrowser, app: FastifyInstance): FlowBrowser {
+  const copy = new FlowBrowser(app);
+  for (const [name, value] of browser.cookies) copy.cookies.set(name, value);
+  return copy;
+}
+
+/** Components a flow page renders: a loser must get one of these, never an error. */
+export const RENDERABLE = new Set(['ak-stage-prompt', 'xak-flow-redirect', 'ak-stage-access-denied']);
+
+/** Opens the link once, then sends `count` answers at once with that session, over `apps`. */
+export async function race(apps: FastifyInstance[], invitation: { pk: string }, slug: string, count: number) {
+  const q = `itoken=${invitation.pk}`;
+  const opener = new FlowBrowser(apps[0]);
+  assert.equal((await opener.get(slug, q)).body.component, 'ak-stage-prompt');
+  const prefix = unique('plan-race');
+  const results = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const browser = sameSession(opener, apps[i % apps.length]);
+      return browser.post(slug, answers(`${prefix}-${i}`), q);
+    }),
+  );
+  for (const result of results) {
+    assert.equal(result.status, 200);
+    assert.ok(RENDERABLE.has(result.body.component), JSON.stringify(result.body));
+  }
+  return { prefix, results };
 }

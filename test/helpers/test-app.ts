@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { after } from 'node:test';
 import { buildApp } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, type Config, type DatabaseConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
 import { openTestDatabase } from './database.js';
 import { assertMatchesAuthentikSchema } from './openapi-contract.js';
@@ -97,8 +97,12 @@ const SUITE_LIMITS = {
  * One app and database for a test file, closed when the file's tests end. Tests assert on the
  * rows they create themselves, so sharing within a file is safe.
  */
-export async function buildTestApp(env: Record<string, string> = {}): Promise<TestContext> {
-  const { database, config: databaseConfig } = await openTestDatabase();
+export async function buildTestApp(
+  env: Record<string, string> = {},
+  /** A database opened by the file (pooler and replica tests); a fresh one otherwise. */
+  opened?: { database: Database; config: DatabaseConfig },
+): Promise<TestContext> {
+  const { database, config: databaseConfig } = opened ?? (await openTestDatabase());
   const config = loadConfig({ AUTHENTIK_BOOTSTRAP_TOKEN: ADMIN_TOKEN, ...SUITE_LIMITS, ...env });
   config.database = databaseConfig;
   const app = await buildApp(config, { database, logger: false, schedule: false });

@@ -7,13 +7,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../src/app.js';
 import { query } from '../../../src/db/client.js';
 import { buildTestApp } from '../../helpers/test-app.js';
 import { unique } from '../../helpers/factories.js';
 import { FlowBrowser } from '../../helpers/flow-client.js';
-import { answers, buildEnrollmentFlow, createInvitation } from '../../helpers/enrollment.js';
+import {
+  answers,
+  buildEnrollmentFlow,
+  createInvitation,
+  race,
+  RENDERABLE,
+  sameSession,
+} from '../../helpers/enrollment.js';
 
 const t = await buildTestApp();
 const db = t.database.db;
@@ -38,35 +44,6 @@ async function invitationRow(pk: string) {
     sql`SELECT uses FROM invitations WHERE invite_uuid = ${pk}`,
   );
   return row;
-}
-
-/** A browser on `app` that carries the cookies `browser` holds (the same session). */
-function sameSession(browser: FlowBrowser, app: FastifyInstance): FlowBrowser {
-  const copy = new FlowBrowser(app);
-  for (const [name, value] of browser.cookies) copy.cookies.set(name, value);
-  return copy;
-}
-
-/** Components a flow page renders: a loser must get one of these, never an error. */
-const RENDERABLE = new Set(['ak-stage-prompt', 'xak-flow-redirect', 'ak-stage-access-denied']);
-
-/** Opens the link once, then sends `count` answers at once with that session, over `apps`. */
-async function race(apps: FastifyInstance[], invitation: { pk: string }, slug: string, count: number) {
-  const q = `itoken=${invitation.pk}`;
-  const opener = new FlowBrowser(apps[0]);
-  assert.equal((await opener.get(slug, q)).body.component, 'ak-stage-prompt');
-  const prefix = unique('plan-race');
-  const results = await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const browser = sameSession(opener, apps[i % apps.length]);
-      return browser.post(slug, answers(`${prefix}-${i}`), q);
-    }),
-  );
-  for (const result of results) {
-    assert.equal(result.status, 200);
-    assert.ok(RENDERABLE.has(result.body.component), JSON.stringify(result.body));
-  }
-  return { prefix, results };
 }
 
 describe('one session, many concurrent answers', () => {
