@@ -25,7 +25,6 @@ import {
   PaginatedUserWriteStageList,
   PatchedUserWriteStageRequest,
   UserWriteStage,
-  UserWriteStageListQuery,
   UserWriteStageParams,
   UserWriteStageRequest,
 } from '../../stages/user_write/user-write-stage.schema.js';
@@ -36,7 +35,6 @@ import {
   PaginatedUserLoginStageList,
   PatchedUserLoginStageRequest,
   UserLoginStage,
-  UserLoginStageListQuery,
   UserLoginStageParams,
   UserLoginStageRequest,
 } from '../../stages/user_login/user-login-stage.schema.js';
@@ -51,7 +49,6 @@ const userWriteRoutes: SubtypeRouteOptions = {
   patched: PatchedUserWriteStageRequest,
   paginated: PaginatedUserWriteStageList,
   params: UserWriteStageParams,
-  listQuery: UserWriteStageListQuery,
 };
 
 const userLoginRoutes: SubtypeRouteOptions = {
@@ -64,7 +61,6 @@ const userLoginRoutes: SubtypeRouteOptions = {
   patched: PatchedUserLoginStageRequest,
   paginated: PaginatedUserLoginStageList,
   params: UserLoginStageParams,
-  listQuery: UserLoginStageListQuery,
 };
 
 export function executorModule(deps: ModuleDeps): FeatureModule {

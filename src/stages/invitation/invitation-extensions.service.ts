@@ -15,7 +15,8 @@ import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { STAGE_TYPES } from '../../flows/stage-types.js';
 import { InvitationStageService } from './invitation-stage.service.js';
-import { createInvitationStageRepository } from './invitation-stage.repository.js';
+import { INVITATION_STAGE } from './invitation-stage.repository.js';
+import { createSubtypeRepository } from '../../flows/stage-subtype.repository.js';
 import {
   USE_ORDER_FIELDS,
   createInvitationExtensionsRepository,
@@ -37,7 +38,7 @@ export class InvitationExtensionsService {
       viewPermission: InvitationStageService.permissions.view,
       modelName: 'InvitationStage',
       rawPk,
-      find: (pk) => createInvitationStageRepository(this.db).findByPk(pk),
+      find: (pk) => createSubtypeRepository(this.db, INVITATION_STAGE).findByPk(pk),
     });
     return object;
   }

@@ -15,7 +15,6 @@ import {
   PromptListQuery,
   PromptRequest,
   PromptStage,
-  PromptStageListQuery,
   PromptStageRequest,
   PromptStageUuidParams,
   PromptUuidParams,
@@ -35,7 +34,6 @@ export const promptStageRouteOptions: SubtypeRouteOptions = {
   patched: PatchedPromptStageRequest,
   paginated: PaginatedPromptStageList,
   params: PromptStageUuidParams,
-  listQuery: PromptStageListQuery,
 };
 
 export function promptRoutes(service: PromptService, stages: SubtypeStageService): RouteSpec[] {

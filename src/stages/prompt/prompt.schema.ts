@@ -151,10 +151,3 @@ export const PromptListQuery = Type.Object({
   placeholder: Type.Optional(Type.String()),
   type: Type.Optional(ref(PromptTypeEnum)),
 });
-
-export const PromptStageListQuery = Type.Object({
-  fields: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
-  ...listCommon,
-  stage_uuid: Type.Optional(Type.String({ format: 'uuid' })),
-  validation_policies: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
-});
