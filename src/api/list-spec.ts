@@ -33,7 +33,8 @@ export interface FilterDef<T> {
   check?(db: Db, value: T, query: RawQuery, key: string): Promise<string | undefined>;
 }
 
-type AnyFilter = FilterDef<never>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each filter has its own value type
+export type AnyFilter = FilterDef<any>;
 type ValueOf<D> = D extends FilterDef<infer T> ? T : never;
 export type FilterValues<F extends Record<string, AnyFilter>> = { [K in keyof F]?: ValueOf<F[K]> };
 
@@ -66,8 +67,12 @@ export const filter = {
     where: eq(column),
   }),
   /** ChoiceFilter: "Select a valid choice. x is not one of the available choices.". */
-  choice: <T extends string>(column: SQL, choices: readonly T[]): FilterDef<T> => ({
-    schema: Type.String(),
+  choice: <T extends string>(
+    column: SQL,
+    choices: readonly T[],
+    schema: TSchema = Type.String(),
+  ): FilterDef<T> => ({
+    schema,
     read: (r, key) => r.choice(key, choices),
     where: eq(column),
   }),
@@ -134,6 +139,8 @@ export interface ListDeclaration<F extends Record<string, AnyFilter>, O extends 
   /** DRF's `ordering_fields` and their columns; `defaultOrdering` is the view's `ordering`. */
   ordering: Record<O, SQL>;
   defaultOrdering: readonly NoInfer<O>[];
+  /** The order the database checks run in, when it is not the filters' order. */
+  checkOrder?: readonly (keyof F & string)[];
 }
 
 /** A list request after parsing; errors wait to be raised in DRF's backend order (`ListSpec.raise`). */
@@ -210,7 +217,7 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
   /** django-filter's 400 (syntax first, then the database checks), in the filters' order. */
   async raise(db: Db, request: ListRequest<F, O>): Promise<void> {
     const errors: FieldErrors = { ...request.errors };
-    for (const key of this.keys) {
+    for (const key of this.decl.checkOrder ?? this.keys) {
       const def = this.decl.filters[key];
       const value = request.filters[key];
       if (def.check && value !== undefined && !(key in errors)) {

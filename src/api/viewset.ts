@@ -68,7 +68,7 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
   readonly permission: { view: string; add: string; change: string; delete: string };
 
   constructor(
-    private readonly deps: ViewSetDeps,
+    protected readonly deps: ViewSetDeps,
     readonly resource: ResourceDefinition<Row, Body, Input>,
   ) {
     const perm = (action: string) => `${resource.app}.${action}_${resource.model}`;
