@@ -126,6 +126,16 @@ export function createPromptRepository(db: Db) {
       );
     },
 
+    /** Whether a user other than `exceptId` holds the username. */
+    async usernameTaken(username: string, exceptId?: number): Promise<boolean> {
+      const rows = await query(
+        db,
+        sql`SELECT 1 FROM users WHERE username = ${username}
+          ${exceptId !== undefined ? sql`AND id <> ${exceptId}` : sql``} LIMIT 1`,
+      );
+      return rows.length > 0;
+    },
+
     /** A stage's prompts in challenge order (authentik: `fields.all().order_by("order")`). */
     async forStage(stagePk: string): Promise<PromptField[]> {
       return query<PromptField>(

@@ -1,6 +1,5 @@
 /** The user_write stage's viewset (authentik/stages/user_write/api.py UserWriteStageViewSet). */
-import { sql } from 'drizzle-orm';
-import { query } from '../../db/client.js';
+import { groupExists } from './user-write.repository.js';
 import { ApiError, Messages } from '../../api/errors.js';
 import { PrivilegeService } from '../../rbac/privilege.service.js';
 import type { SubtypeDefinition } from '../../flows/stage-subtype.repository.js';
@@ -49,8 +48,8 @@ export const userWriteStageOptions: SubtypeOptions = {
   async validate(db, values, _input, { actor, permissions, current }) {
     const group = values.create_users_group;
     if (typeof group !== 'string') return;
-    const rows = await query(db, sql`SELECT 1 FROM groups WHERE group_uuid = ${group}`);
-    if (rows.length === 0) throw ApiError.field('create_users_group', Messages.pkDoesNotExist(group));
+    if (!(await groupExists(db, group)))
+      throw ApiError.field('create_users_group', Messages.pkDoesNotExist(group));
     if (current?.create_users_group === group) return;
     const refusal = await new PrivilegeService(permissions).groups(db, actor, [group]);
     if (refusal !== null) throw PrivilegeService.fieldError('create_users_group', refusal);
