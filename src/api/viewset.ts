@@ -273,26 +273,25 @@ export function viewSetRoutes<Row extends { pk: string }, Body, Input>(
   );
   if (o.request && o.patched) {
     routes.push(
-      defineRoute({
-        ...common,
-        method: 'PUT',
-        url: detail,
-        operationId: `${o.operationPrefix}_update`,
-        params: o.params,
-        body: ref(o.request),
-        success: { status: 200, schema: ref(o.item) },
-        handler: ({ ctx, params, body }) => viewset.update(ctx, key(params), body as Input),
-      }),
-      defineRoute({
-        ...common,
-        method: 'PATCH',
-        url: detail,
-        operationId: `${o.operationPrefix}_partial_update`,
-        params: o.params,
-        body: ref(o.patched),
-        success: { status: 200, schema: ref(o.item) },
-        handler: ({ ctx, params, body }) => viewset.update(ctx, key(params), body as Partial<Input>),
-      }),
+      ...(
+        [
+          ['PUT', 'update', o.request],
+          ['PATCH', 'partial_update', o.patched],
+        ] as const
+      ).map(([method, action, body]) =>
+        defineRoute({
+          ...common,
+          method,
+          url: detail,
+          operationId: `${o.operationPrefix}_${action}`,
+          params: o.params,
+          body: ref(body),
+          success: { status: 200, schema: ref(o.item) },
+          // PUT's required fields are enforced by its schema; PATCH sends only what changes.
+          handler: ({ ctx, params, body: input }) =>
+            viewset.update(ctx, key(params), input as Partial<Input>),
+        }),
+      ),
       defineRoute({
         ...common,
         method: 'DELETE',
