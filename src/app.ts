@@ -23,7 +23,7 @@ import { apiPipeline } from './api/routes.js';
 import { SAFE_METHODS, TokenUserCache } from './api/authentication.js';
 import { parseJsonBody, parseOtherBody } from './api/json-body.js';
 import { clientErrorHandler } from './api/client-errors.js';
-import { maskInvitationTokensInUrl } from './stages/invitation/invitation-token.js';
+import { maskInvitationTokensInUrl } from './events/invitation-token.js';
 import { bootstrap } from './core/bootstrap/bootstrap.service.js';
 import type { Install } from './core/bootstrap/install.js';
 import { PeriodicTasks, type Feature } from './lib/feature.js';

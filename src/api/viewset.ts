@@ -9,8 +9,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { Db } from '../db/client.js';
 import { countRows, fetchPage } from '../db/list-query.js';
-import type { EventService } from '../events/event.service.js';
-import type { PermissionService } from '../rbac/permission.service.js';
+import type { VisibilityPermissions } from './permissions.js';
 import { requireActor, type Actor, type RequestContext } from './context.js';
 import { ApiError, Messages } from './errors.js';
 import type { RawQuery } from './filters.js';
@@ -21,11 +20,29 @@ import { paginate, type Page, type PageSizeSettings } from './pagination.js';
 import { defineRoute, type RouteSpec, type ViewMetadata } from './routes.js';
 import { UsedBy, ref, type UsedByItem } from './schemas.js';
 
+/** What the viewset asks of rbac's PermissionService (the API layer sits below rbac). */
+export interface ViewSetPermissions extends VisibilityPermissions {
+  hasGlobal(actor: Actor, permission: string): Promise<boolean>;
+  hasOnObject(actor: Actor, permission: string, objectPk: string): Promise<boolean>;
+  requireOnObject(actor: Actor, permission: string, objectPk: string): Promise<void>;
+  preload(actor: Actor): Promise<void>;
+}
+
+/** What the viewset asks of the audit log: a model_* event in the caller's transaction. */
+export interface ModelEvents {
+  model(
+    db: Db,
+    ctx: RequestContext,
+    action: 'model_created' | 'model_updated' | 'model_deleted',
+    model: { app: string; model_name: string; pk: string; name: string },
+  ): Promise<void>;
+}
+
 /** Who is writing, for a definition's validation (privilege checks need the permissions). */
 export interface Caller {
   ctx: RequestContext;
   actor: Actor;
-  permissions: PermissionService;
+  permissions: ViewSetPermissions;
 }
 
 export interface ResourceDefinition<Row extends { pk: string }, Body, Input> {
@@ -59,8 +76,8 @@ export interface ResourceDefinition<Row extends { pk: string }, Body, Input> {
 
 export interface ViewSetDeps {
   db: Db;
-  permissions: PermissionService;
-  events: EventService;
+  permissions: ViewSetPermissions;
+  events: ModelEvents;
   pageSizes: PageSizeSettings;
 }
 

@@ -13,7 +13,7 @@ import { readOrdering } from '../api/ordering.js';
 import type { Page, PageSizeSettings } from '../api/pagination.js';
 import type { TypeCreateItem } from '../api/schemas.js';
 import type { VisibilityPermissions } from '../api/permissions.js';
-import { maskInvitationToken } from '../stages/invitation/invitation-token.js';
+import { maskInvitationToken } from './invitation-token.js';
 import { EVENT_ACTIONS, EVENT_ACTION_VALUES, eventActionLabel } from './event-actions.js';
 import {
   EVENT_ORDER_FIELDS,

@@ -74,7 +74,7 @@ export class SubtypeStageService extends ModelViewSet<SubtypeRow, Body, Input> {
     const validate = (tx: Db, values: Body, input: Input, caller: Caller, current?: SubtypeRow) =>
       options.validate?.(tx, values, input, {
         actor: caller.actor,
-        permissions: caller.permissions,
+        permissions,
         current,
       });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { query } from '../../src/db/client.js';
-import { maskInvitationToken } from '../../src/stages/invitation/invitation-token.js';
+import { maskInvitationToken } from '../../src/events/invitation-token.js';
 import { buildTestApp } from '../helpers/test-app.js';
 import { statementCount } from '../helpers/database.js';
 import { createFlow, createUserWithToken, grantPermission, unique } from '../helpers/factories.js';

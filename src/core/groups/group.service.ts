@@ -19,11 +19,10 @@ import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { PrivilegeMessages, PrivilegeService, type Refusal } from '../../rbac/privilege.service.js';
 import { visibleUserPk } from '../../rbac/role.service.js';
-import { stageDisplayName } from '../../flows/stage-types.js';
 import { presentPartialUser } from '../users/partial-user.schema.js';
 import { createUserRepository } from '../users/user.repository.js';
 import { parseAttributesFilter } from '../users/user.service.js';
-import { groupDisplayName, groupNumPk } from './group-identity.js';
+import { groupDisplayName, groupNumPk } from '../../db/group-identity.js';
 import {
   GROUP_ORDER_FIELDS,
   createGroupRepository,
@@ -353,7 +352,7 @@ export class GroupService {
         app: 'authentik_stages_user_write',
         model: 'userwritestage',
         action: 'set_null',
-        name: stageDisplayName,
+        name: (n) => `Stage ${n}`,
       },
     };
     const items: UsedByItem[] = [];

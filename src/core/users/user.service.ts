@@ -20,7 +20,7 @@ import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { PrivilegeMessages, PrivilegeService, type Refusal } from '../../rbac/privilege.service.js';
 import { permissionEntries } from '../../rbac/permission-catalogue.js';
-import { groupDisplayName, groupNumPk } from '../groups/group-identity.js';
+import { groupDisplayName, groupNumPk } from '../../db/group-identity.js';
 import { hashPassword } from './password.js';
 import { userUid } from './partial-user.schema.js';
 import { mergeGroupAttributes } from './group-attributes.js';

@@ -21,9 +21,7 @@ import {
   CANCEL_URL,
   NEXT_ARG_NAME,
   PLAN_CONTEXT_PENDING_USER,
-  PLAN_CONTEXT_QUERY_TOKEN,
   PLAN_CONTEXT_REDIRECT,
-  QS_KEY_INVITATION_TOKEN,
   SESSION_KEY_GET,
   SESSION_KEY_PLAN,
 } from './context-keys.js';
@@ -143,16 +141,15 @@ export class FlowExecutor {
     session.setTransient(SESSION_KEY_GET, get);
 
     let plan = session.get<FlowPlan>(SESSION_KEY_PLAN);
-    // A plan for another flow is replaced; so is one started with another invitation token
-    // (authentik would continue the old plan and ignore the new link; docs/compatibility.md).
-    if (plan && (plan.flow_pk !== flow.pk || this.isNewToken(plan, get))) {
+    // A plan for another flow is replaced; so is one a stage says this request replaces.
+    if (plan && (plan.flow_pk !== flow.pk || this.replacesPlan(plan, get))) {
       await this.abandon(plan, session);
       plan = undefined;
     }
     if (!plan) {
       const planned = planFlow(flow, ctx.actor);
       if ('notApplicable' in planned) return this.notApplicable(flow, get, planned.notApplicable);
-      planned.context[PLAN_CONTEXT_QUERY_TOKEN] = get[QS_KEY_INVITATION_TOKEN] ?? '';
+      for (const handler of this.registry.all()) handler.planned?.(planned, get);
       plan = planned;
       session.set(SESSION_KEY_PLAN, plan);
     }
@@ -187,9 +184,8 @@ export class FlowExecutor {
     return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   }
 
-  private isNewToken(plan: FlowPlan, get: Record<string, string>): boolean {
-    const token = get[QS_KEY_INVITATION_TOKEN];
-    return Boolean(token) && token !== plan.context[PLAN_CONTEXT_QUERY_TOKEN];
+  private replacesPlan(plan: FlowPlan, get: Record<string, string>): boolean {
+    return this.registry.all().some((handler) => handler.replacesPlan?.(plan, get) === true);
   }
 
   private async abandon(plan: FlowPlan, session: HttpSession): Promise<void> {

@@ -76,6 +76,16 @@ export interface StageHandler {
   /** The plan is abandoned (cancelled, restarted, replaced): release what it holds. */
   abandon?(db: Db, plan: FlowPlan, session: HttpSession): Promise<void>;
   /**
+   * A plan was just made from a request with this parsed `query`: the stage may note in its
+   * context what it needs to recognise a later request (`replacesPlan`).
+   */
+  planned?(plan: FlowPlan, get: Record<string, string>): void;
+  /**
+   * Whether this request, for the flow the session's plan is for, asks for a new plan (a link
+   * with another invitation token): the executor then abandons the plan and makes another.
+   */
+  replacesPlan?(plan: FlowPlan, get: Record<string, string>): boolean;
+  /**
    * The stage's settings as a JSON expression over the `stages` row aliased `s`, read with the
    * flow when the plan is made and kept in it (`PlanBinding.settings`), as authentik pickles
    * the stage objects into its FlowPlan: later requests of the flow do not read them again.

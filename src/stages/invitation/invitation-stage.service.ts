@@ -8,6 +8,7 @@ import type { PageSizeSettings } from '../../api/pagination.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import type { StageService } from '../../flows/stage.service.js';
+import { defineStageType } from '../../flows/stage-types.js';
 import { SubtypeStageService, type SubtypeOptions } from '../../flows/stage-subtype.service.js';
 import { INVITATION_STAGE } from './invitation-stage.repository.js';
 
@@ -17,6 +18,13 @@ export const invitationStageOptions: SubtypeOptions = {
   // authentik/stages/invitation/models.py defaults
   defaults: { continue_flow_without_invitation: false },
 };
+
+export const INVITATION_STAGE_TYPE = defineStageType('invitation', {
+  app: 'authentik_stages_invitation',
+  model: 'invitationstage',
+  component: 'ak-stage-invitation-form',
+  verboseName: 'Invitation Stage',
+});
 
 export class InvitationStageService extends SubtypeStageService {
   static readonly permissions = {

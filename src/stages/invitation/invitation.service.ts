@@ -32,7 +32,7 @@ import type { PermissionService } from '../../rbac/permission.service.js';
 import { presentPartialUser } from '../../core/users/partial-user.schema.js';
 import type { Mailer } from '../email/mailer.js';
 import { renderInvitationEmail } from '../email/invitation-email.js';
-import { maskInvitationToken, maskInvitationTokenIn } from './invitation-token.js';
+import { maskInvitationToken, maskInvitationTokenIn } from '../../events/invitation-token.js';
 import {
   INVITATION_ORDER_FIELDS,
   createInvitationRepository,

@@ -3,7 +3,7 @@ import { query, type Db } from '../../db/client.js';
 import { defineList, filter } from '../../api/list-spec.js';
 import { ref } from '../../api/schemas.js';
 import { flowSetJsonSql } from '../../flows/flow-set.sql.js';
-import { STAGE_TYPES } from '../../flows/stage-types.js';
+import { PROMPT_STAGE_TYPE } from './prompt-stage.service.js';
 import { PROMPT_TYPES, PromptTypeEnum, type PromptType } from './prompt.schema.js';
 import type { PromptField } from './prompt-fields.js';
 
@@ -23,7 +23,7 @@ export interface PromptRow {
   initial_value_expression: boolean;
 }
 
-const META = STAGE_TYPES.prompt;
+const META = PROMPT_STAGE_TYPE;
 
 /** `prompt_stages_obj`: the full PromptStage of every stage using the prompt. */
 const STAGES_SQL = sql`(SELECT coalesce(json_agg(json_build_object(

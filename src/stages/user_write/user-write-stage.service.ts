@@ -4,9 +4,17 @@ import { ApiError, Messages } from '../../api/errors.js';
 import { PrivilegeService } from '../../rbac/privilege.service.js';
 import type { SubtypeDefinition } from '../../flows/stage-subtype.repository.js';
 import type { SubtypeOptions } from '../../flows/stage-subtype.service.js';
+import { defineStageType } from '../../flows/stage-types.js';
 import { ref } from '../../api/schemas.js';
 import { USER_CREATION_MODES, USER_TYPES, UserCreationModeEnum } from './user-write-stage.schema.js';
 import { UserTypeEnum } from '../../core/users/user.schema.js';
+
+export const USER_WRITE_STAGE_TYPE = defineStageType('user_write', {
+  app: 'authentik_stages_user_write',
+  model: 'userwritestage',
+  component: 'ak-stage-user-write-form',
+  verboseName: 'User Write Stage',
+});
 
 export const USER_WRITE_STAGE: SubtypeDefinition = {
   type: 'user_write',

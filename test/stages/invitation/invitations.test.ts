@@ -3,10 +3,7 @@ import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { query } from '../../../src/db/client.js';
 import { userUid } from '../../../src/core/users/partial-user.schema.js';
-import {
-  maskInvitationToken,
-  maskInvitationTokenIn,
-} from '../../../src/stages/invitation/invitation-token.js';
+import { maskInvitationToken, maskInvitationTokenIn } from '../../../src/events/invitation-token.js';
 import { buildTestApp } from '../../helpers/test-app.js';
 import { statementCount } from '../../helpers/database.js';
 import { createFlow, createUserWithToken, grantPermission, unique } from '../../helpers/factories.js';
