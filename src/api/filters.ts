@@ -166,4 +166,9 @@ export class FilterReader {
   finish(): void {
     if (Object.keys(this.errors).length > 0) throw ApiError.validation(this.errors);
   }
+
+  /** The collected errors, or undefined when every value was valid. */
+  failures(): FieldErrors | undefined {
+    return Object.keys(this.errors).length > 0 ? this.errors : undefined;
+  }
 }

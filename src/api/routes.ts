@@ -31,6 +31,8 @@ export interface HandlerInput<B> {
   ctx: RequestContext;
   params: Record<string, string>;
   query: RawQuery;
+  /** The query as the route's `query.parse` typed it (before the handler ran). */
+  parsedQuery: unknown;
   body: B;
   request: FastifyRequest;
   reply: FastifyReply;
@@ -45,8 +47,13 @@ export interface RouteSpec<B extends TSchema = TSchema> {
   tags: string[];
   /** Documentation of path parameters (validated by the service: bad ids are 404s). */
   params?: TSchema;
-  /** Documentation of query parameters (parsed by the service with django-filter rules). */
+  /** Documentation of query parameters a handler reads itself. */
   querystring?: TSchema;
+  /**
+   * The query's declaration: its OpenAPI parameters and its parser, which runs before the
+   * handler and hands it `parsedQuery` (a list's filters, search, ordering and page).
+   */
+  query?: { schema: TSchema; parse(raw: RawQuery): unknown };
   body?: B;
   bodyRequired?: boolean;
   /** Request content types other than JSON, for the OpenAPI document (the blueprint upload). */
@@ -177,6 +184,7 @@ export function mountRoutes(
           description: route.description,
           tags: route.tags,
           ...(route.params ? { params: route.params } : {}),
+          ...(route.query ? { querystring: route.query.schema } : {}),
           ...(route.querystring ? { querystring: route.querystring } : {}),
           ...(route.body ? { body: route.body } : {}),
           ...(route.consumes ? { consumes: route.consumes } : {}),
@@ -198,10 +206,13 @@ export function mountRoutes(
           }
         },
         handler: async (request, reply) => {
+          const query = request.query as RawQuery;
+          const parsedQuery = route.query ? route.query.parse(query) : undefined;
           const result = await route.handler({
             ctx: requestContext(request),
             params: request.params as Record<string, string>,
-            query: request.query as RawQuery,
+            query,
+            parsedQuery,
             body: request.body as never,
             request,
             reply,

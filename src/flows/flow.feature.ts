@@ -25,7 +25,7 @@ declare module 'fastify' {
 export const flowFeature: Feature = {
   name: 'flows',
   provide(app) {
-    app.decorate('stages', new StageService(app.database.db, app.permissions, app.events));
+    app.decorate('stages', new StageService(app.database.db, app.permissions));
     app.decorate('stageRegistry', new StageRegistry());
   },
   register(app) {

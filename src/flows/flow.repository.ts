@@ -1,52 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../db/client.js';
-import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../db/list-query.js';
-import { likeContains } from '../api/search.js';
-import type { OrderTerm } from '../api/ordering.js';
+import { defineList, filter } from '../api/list-spec.js';
 import { backgroundUrlSql } from './flow-set.sql.js';
-import type { FlowBody, FlowInput } from './flow.schema.js';
-
-export const FLOW_ORDER_FIELDS = [
-  'pk',
-  'policybindingmodel_ptr_id',
-  'name',
-  'slug',
-  'title',
-  'designation',
-  'background',
-  'policy_engine_mode',
-  'compatibility_mode',
-  'layout',
-  'denied_action',
-  'authentication',
-] as const;
-export type FlowOrderField = (typeof FLOW_ORDER_FIELDS)[number];
-
-export interface FlowFilter {
-  deniedAction?: string;
-  designation?: string;
-  flowUuid?: string;
-  name?: string;
-  slug?: string;
-  searchTerms: string[];
-  visiblePks?: string[];
-  ordering: OrderTerm<FlowOrderField>[];
-}
-
-const COLUMNS: Record<FlowOrderField, SQL> = {
-  pk: sql`f.flow_uuid`,
-  policybindingmodel_ptr_id: sql`f.pbm_uuid`,
-  name: sql`f.name`,
-  slug: sql`f.slug`,
-  title: sql`f.title`,
-  designation: sql`f.designation`,
-  background: sql`f.background`,
-  policy_engine_mode: sql`f.policy_engine_mode`,
-  compatibility_mode: sql`f.compatibility_mode`,
-  layout: sql`f.layout`,
-  denied_action: sql`f.denied_action`,
-  authentication: sql`f.authentication`,
-};
+import { DENIED_ACTIONS, FLOW_DESIGNATIONS, type FlowBody, type FlowInput } from './flow.schema.js';
 
 /** The full Flow serializer's columns, in authentik's field order. */
 const FLOW_SELECT = sql`f.flow_uuid AS pk, f.pbm_uuid AS policybindingmodel_ptr_id, f.name, f.slug, f.title,
@@ -61,34 +17,35 @@ export function flowObjectSql(flowUuid: SQL): SQL {
   return sql`(SELECT row_to_json(x) FROM (SELECT ${FLOW_SELECT} FROM flows f WHERE f.flow_uuid = ${flowUuid}) x)`;
 }
 
-function listSql(filter: FlowFilter): ListSql {
-  const where: SQL[] = [];
-  if (filter.deniedAction !== undefined) where.push(sql`f.denied_action = ${filter.deniedAction}`);
-  if (filter.designation !== undefined) where.push(sql`f.designation = ${filter.designation}`);
-  if (filter.flowUuid !== undefined) where.push(sql`f.flow_uuid = ${filter.flowUuid}`);
-  if (filter.name !== undefined) where.push(sql`f.name = ${filter.name}`);
-  if (filter.slug !== undefined) where.push(sql`f.slug = ${filter.slug}`);
-  // FlowViewSet.search_fields: name, slug, designation, title, denied_action (each term ANDed,
-  // each matching any field). @see authentik/flows/api/flows.py
-  for (const term of filter.searchTerms) {
-    const pattern = likeContains(term);
-    where.push(
-      sql`(${sql.join(
-        [sql`f.name`, sql`f.slug`, sql`f.designation`, sql`f.title`, sql`f.denied_action`].map((c) =>
-          icontains(c, pattern),
-        ),
-        sql` OR `,
-      )})`,
-    );
-  }
-  if (filter.visiblePks) where.push(sql`f.flow_uuid = ANY(${uuidArray(filter.visiblePks)})`);
-  return {
-    select: FLOW_SELECT,
-    from: sql`flows f`,
-    where,
-    orderBy: filter.ordering.map((t) => orderTerm(COLUMNS[t.field], t.descending)),
-  };
-}
+/** FlowViewSet's filterset, search fields and ordering. @see authentik/flows/api/flows.py */
+export const flowList = defineList({
+  select: FLOW_SELECT,
+  from: sql`flows f`,
+  pk: sql`f.flow_uuid`,
+  filters: {
+    denied_action: filter.choice(sql`f.denied_action`, DENIED_ACTIONS),
+    designation: filter.choice(sql`f.designation`, FLOW_DESIGNATIONS),
+    flow_uuid: filter.uuid(sql`f.flow_uuid`),
+    name: filter.text(sql`f.name`),
+    slug: filter.text(sql`f.slug`),
+  },
+  search: [sql`f.name`, sql`f.slug`, sql`f.designation`, sql`f.title`, sql`f.denied_action`],
+  ordering: {
+    pk: sql`f.flow_uuid`,
+    policybindingmodel_ptr_id: sql`f.pbm_uuid`,
+    name: sql`f.name`,
+    slug: sql`f.slug`,
+    title: sql`f.title`,
+    designation: sql`f.designation`,
+    background: sql`f.background`,
+    policy_engine_mode: sql`f.policy_engine_mode`,
+    compatibility_mode: sql`f.compatibility_mode`,
+    layout: sql`f.layout`,
+    denied_action: sql`f.denied_action`,
+    authentication: sql`f.authentication`,
+  },
+  defaultOrdering: ['slug'],
+});
 
 export interface FlowUsageRow {
   kind: 'binding' | 'invitation' | 'stage';
@@ -99,10 +56,6 @@ export interface FlowUsageRow {
 
 export function createFlowRepository(db: Db) {
   return {
-    listPage: (filter: FlowFilter, limit: number, offset: number) =>
-      fetchPage<FlowBody>(db, listSql(filter), limit, offset),
-    count: (filter: FlowFilter) => countRows(db, listSql(filter)),
-
     async findBySlug(slug: string): Promise<FlowBody | undefined> {
       const rows = await query<FlowBody>(db, sql`SELECT ${FLOW_SELECT} FROM flows f WHERE f.slug = ${slug}`);
       return rows[0];

@@ -1,13 +1,13 @@
 /**
  * SQL for a concrete stage type whose settings are plain columns of its own table (keyed by
  * `stages.stage_uuid`, like Django's multi-table inheritance): user_write, user_login, prompt.
- * The invitation stage predates this and keeps its own repository.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { sql } from 'drizzle-orm';
 import { query, type Db } from '../db/client.js';
-import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../db/list-query.js';
-import { likeContains } from '../api/search.js';
-import type { OrderTerm } from '../api/ordering.js';
+import { uuidArray, type CountedTable } from '../db/list-query.js';
+import { Messages } from '../api/errors.js';
+import { defineList, filter, type FilterDef } from '../api/list-spec.js';
 import { flowSetSql } from './flow-set.sql.js';
 
 export interface SubtypeColumn {
@@ -15,6 +15,11 @@ export interface SubtypeColumn {
   name: string;
   kind: 'text' | 'boolean' | 'uuid' | 'choice';
   choices?: readonly string[];
+  /**
+   * The column's list filter (django-filter's class for it) and, when it is not the class's
+   * default, the parameter's schema (an enum component).
+   */
+  filter?: { kind: 'text' | 'boolean' | 'drfBoolean' | 'uuid' | 'choice'; schema?: TSchema };
 }
 
 /** A many-to-many list of uuids shown as an array field (PromptStage.fields). */
@@ -32,17 +37,10 @@ export interface SubtypeDefinition {
   table: string;
   columns: SubtypeColumn[];
   relation?: SubtypeRelation;
-}
-
-export interface SubtypeFilter {
-  name?: string;
-  stageUuid?: string;
-  columns: Record<string, unknown>;
-  /** Stages holding any of these related ids. */
-  related?: string[];
-  searchTerms: string[];
-  visiblePks?: string[];
-  ordering: OrderTerm<string>[];
+  /** Filters that are not a column's equality (the invitation stage's `no_flows`). */
+  filters?: Record<string, FilterDef<never>>;
+  /** See ListSql.countedTable: the subtype table when it has row-count triggers. */
+  countedTable?: CountedTable;
 }
 
 /** `flow_set` is JSON text (stages.flow_set). */
@@ -50,8 +48,10 @@ export type SubtypeRow = { pk: string; name: string; flow_set: string } & Record
 
 const ident = (name: string) => sql.raw(`"${name.replace(/"/g, '')}"`);
 
-export function createSubtypeRepository(db: Db, def: SubtypeDefinition) {
-  const table = ident(def.table);
+/** `stages.flow_set` is `[]` exactly when no binding exists (migration 0006). */
+export const NO_FLOWS_SQL = { none: sql`s.flow_set = '[]'`, some: sql`s.flow_set <> '[]'` };
+
+function subtypeSelect(def: SubtypeDefinition) {
   const columnSelect = def.columns.map((c) =>
     c.kind === 'uuid' ? sql`t.${ident(c.name)}::text AS ${ident(c.name)}` : sql`t.${ident(c.name)}`,
   );
@@ -61,50 +61,94 @@ export function createSubtypeRepository(db: Db, def: SubtypeDefinition) {
              FROM ${ident(def.relation.table)} r WHERE r.stage_uuid = s.stage_uuid) AS ${ident(def.relation.name)}`,
       ]
     : [];
-  const select = sql.join(
+  return sql.join(
     [sql`s.stage_uuid AS pk, s.name, ${flowSetSql('s')} AS flow_set`, ...columnSelect, ...relationSelect],
     sql`, `,
   );
+}
+
+function columnFilter(column: SubtypeColumn): FilterDef<never> | undefined {
+  const spec = column.filter;
+  if (!spec) return undefined;
+  const target = sql`t.${ident(column.name)}`;
+  const def: FilterDef<unknown> =
+    spec.kind === 'choice'
+      ? filter.choice(target, column.choices ?? [])
+      : spec.kind === 'text'
+        ? filter.text(target)
+        : filter[spec.kind](target);
+  return (spec.schema ? { ...def, schema: spec.schema } : def) as FilterDef<never>;
+}
+
+/** The ids among `ids` that exist in the related table. */
+async function existingRelated(db: Db, rel: SubtypeRelation, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await query<{ id: string }>(
+    db,
+    sql`SELECT ${ident(rel.targetColumn)}::text AS id FROM ${ident(rel.target)}
+        WHERE ${ident(rel.targetColumn)} = ANY(${uuidArray(ids)})`,
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** ModelMultipleChoiceFilter over the relation: every id must name an existing object. */
+function relationFilter(rel: SubtypeRelation): FilterDef<string[]> {
+  return {
+    schema: Type.Array(Type.String({ format: 'uuid' })),
+    read: (r, key) => r.uuidList(key),
+    where: (ids) =>
+      sql`EXISTS (SELECT 1 FROM ${ident(rel.table)} r WHERE r.stage_uuid = s.stage_uuid
+            AND r.${ident(rel.column)} = ANY(${uuidArray(ids)}))`,
+    async check(db, ids) {
+      const existing = await existingRelated(db, rel, ids);
+      const missing = ids.find((id) => !existing.has(id));
+      return missing ? Messages.invalidMultipleChoice(missing) : undefined;
+    },
+  };
+}
+
+/**
+ * A stage type's list, declared from its definition: `name` and `stage_uuid`, the columns'
+ * filters (alphabetical, as django-filter reads `filterset_fields`), the relation; search on
+ * the name; ordering on the base fields and every column.
+ */
+export function subtypeList(def: SubtypeDefinition) {
+  const columnFilters = def.columns
+    .map((c) => [c.name, columnFilter(c)] as const)
+    .filter((entry): entry is readonly [string, FilterDef<never>] => entry[1] !== undefined);
+  const typeFilters = [...columnFilters, ...Object.entries(def.filters ?? {})].sort(([a], [b]) =>
+    a < b ? -1 : 1,
+  );
+  return defineList({
+    select: subtypeSelect(def),
+    from: sql`stages s JOIN ${ident(def.table)} t ON t.stage_uuid = s.stage_uuid`,
+    countedTable: def.countedTable,
+    pk: sql`s.stage_uuid`,
+    filters: {
+      name: filter.text(sql`s.name`) as FilterDef<never>,
+      stage_uuid: filter.uuid(sql`s.stage_uuid`) as FilterDef<never>,
+      ...Object.fromEntries(typeFilters),
+      ...(def.relation ? { [def.relation.name]: relationFilter(def.relation) as FilterDef<never> } : {}),
+    },
+    search: [sql`s.name`],
+    ordering: {
+      pk: sql`s.stage_uuid`,
+      name: sql`s.name`,
+      // authentik answers 500 for this one (the ORM cannot resolve `flow_set`); Tessera orders
+      // by the name of the first bound flow instead (docs/compatibility.md).
+      flow_set: sql`(SELECT min(f.name) FROM flow_stage_bindings fb JOIN flows f ON f.flow_uuid = fb.target WHERE fb.stage = s.stage_uuid)`,
+      ...Object.fromEntries(def.columns.map((c) => [c.name, sql`t.${ident(c.name)}`])),
+    },
+    defaultOrdering: ['name'],
+  });
+}
+
+export function createSubtypeRepository(db: Db, def: SubtypeDefinition) {
+  const table = ident(def.table);
+  const select = subtypeSelect(def);
   const from = sql`stages s JOIN ${table} t ON t.stage_uuid = s.stage_uuid`;
 
-  const orderColumns: Record<string, SQL> = {
-    pk: sql`s.stage_uuid`,
-    name: sql`s.name`,
-    flow_set: sql`(SELECT min(f.name) FROM flow_stage_bindings fb JOIN flows f ON f.flow_uuid = fb.target WHERE fb.stage = s.stage_uuid)`,
-    ...Object.fromEntries(def.columns.map((c) => [c.name, sql`t.${ident(c.name)}`])),
-  };
-
-  function listSql(filter: SubtypeFilter): ListSql {
-    const where: SQL[] = [];
-    if (filter.name !== undefined) where.push(sql`s.name = ${filter.name}`);
-    if (filter.stageUuid !== undefined) where.push(sql`s.stage_uuid = ${filter.stageUuid}`);
-    for (const [name, value] of Object.entries(filter.columns)) {
-      if (value !== undefined) where.push(sql`t.${ident(name)} = ${value}`);
-    }
-    if (filter.related && def.relation) {
-      where.push(
-        sql`EXISTS (SELECT 1 FROM ${ident(def.relation.table)} r WHERE r.stage_uuid = s.stage_uuid
-              AND r.${ident(def.relation.column)} = ANY(${uuidArray(filter.related)}))`,
-      );
-    }
-    for (const term of filter.searchTerms) where.push(icontains(sql`s.name`, likeContains(term)));
-    if (filter.visiblePks) where.push(sql`s.stage_uuid = ANY(${uuidArray(filter.visiblePks)})`);
-    return {
-      select,
-      from,
-      where,
-      orderBy: filter.ordering.map((t) => orderTerm(orderColumns[t.field] ?? sql`s.name`, t.descending)),
-    };
-  }
-
   return {
-    orderFields: Object.keys(orderColumns),
-
-    listPage: (filter: SubtypeFilter, limit: number, offset: number) =>
-      fetchPage<SubtypeRow>(db, listSql(filter), limit, offset),
-
-    count: (filter: SubtypeFilter) => countRows(db, listSql(filter)),
-
     async findByPk(pk: string): Promise<SubtypeRow | undefined> {
       const rows = await query<SubtypeRow>(db, sql`SELECT ${select} FROM ${from} WHERE s.stage_uuid = ${pk}`);
       return rows[0];
@@ -147,15 +191,7 @@ export function createSubtypeRepository(db: Db, def: SubtypeDefinition) {
     },
 
     /** The ids among `ids` that exist in the related table. */
-    async existingRelated(ids: string[]): Promise<Set<string>> {
-      if (!def.relation || ids.length === 0) return new Set();
-      const rel = def.relation;
-      const rows = await query<{ id: string }>(
-        db,
-        sql`SELECT ${ident(rel.targetColumn)}::text AS id FROM ${ident(rel.target)}
-            WHERE ${ident(rel.targetColumn)} = ANY(${uuidArray(ids)})`,
-      );
-      return new Set(rows.map((r) => r.id));
-    },
+    existingRelated: (ids: string[]) =>
+      def.relation ? existingRelated(db, def.relation, ids) : Promise.resolve(new Set<string>()),
   };
 }

@@ -1,21 +1,18 @@
 /**
- * Behaviour every stage type shares: the unique name across all stage types, deletion and
- * `used_by`. Concrete stage services compose it.
+ * Behaviour every stage type shares: the unique name across all stage types and `used_by`
+ * (deletion is the generic viewset's, src/flows/stage-subtype.service.ts).
  */
 import type { Db } from '../db/client.js';
-import type { Actor, RequestContext } from '../api/context.js';
+import type { Actor } from '../api/context.js';
 import { ApiError, Messages } from '../api/errors.js';
 import type { UsedByItem } from '../api/schemas.js';
-import type { EventService } from '../events/event.service.js';
 import type { PermissionService } from '../rbac/permission.service.js';
 import { createStageRepository } from './stage.repository.js';
-import { stageMeta } from './stage-types.js';
 
 export class StageService {
   constructor(
     private readonly db: Db,
     private readonly permissions: PermissionService,
-    private readonly events: EventService,
   ) {}
 
   /** DRF's UniqueValidator on the base Stage model: the message names the model "stage". */
@@ -23,25 +20,6 @@ export class StageService {
     if (await createStageRepository(db).nameTaken(name, exceptPk)) {
       throw ApiError.field('name', Messages.uniqueName('stage'));
     }
-  }
-
-  /**
-   * Deletes the stage; the DELETE's own result decides, so of concurrent deletes (on any
-   * instance) exactly one answers 204 and writes the event, the others 404 as DRF's
-   * get_object() would once the row is gone.
-   */
-  async destroy(ctx: RequestContext, pk: string, type: string, modelName: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const name = await createStageRepository(tx).delete(pk);
-      if (name === undefined) throw ApiError.notFound(Messages.noMatch(modelName));
-      const meta = stageMeta(type);
-      await this.events.model(tx, ctx, 'model_deleted', {
-        app: meta.app,
-        model_name: meta.model_name,
-        pk,
-        name,
-      });
-    });
   }
 
   /**

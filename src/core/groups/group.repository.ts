@@ -3,7 +3,8 @@ import { query, type Db } from '../../db/client.js';
 import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../../db/list-query.js';
 import { likeContains } from '../../api/search.js';
 import type { OrderTerm } from '../../api/ordering.js';
-import { partialUserSql, type PartialUserRow } from '../users/partial-user.schema.js';
+import { partialUserSql } from '../users/partial-user.repository.js';
+import type { PartialUserRow } from '../users/partial-user.schema.js';
 import { textArray } from '../users/user.repository.js';
 
 interface RelatedGroupRow {

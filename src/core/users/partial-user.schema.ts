@@ -1,12 +1,11 @@
 /**
  * PartialUser, the "Partial User Serializer, does not include child relations" authentik
- * embeds wherever an object points at a user (Invitation.created_by, ...), and the SQL that
- * renders one from the `users` table.
+ * embeds wherever an object points at a user (Invitation.created_by, ...); the SQL that renders
+ * one from the `users` table is in partial-user.repository.ts.
  * @see authentik/core/api/users.py PartialUserSerializer, authentik/core/models.py User.uid
  */
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
-import { sql, type SQL } from 'drizzle-orm';
 import { JsonObject, Nullable, ReadOnly, component } from '../../api/schemas.js';
 
 export const PartialUser = component(
@@ -51,12 +50,4 @@ export function userUid(installId: string, pk: number): string {
 
 export function presentPartialUser(row: PartialUserRow, installId: string): PartialUserBody {
   return { ...row, uid: userUid(installId, row.pk) };
-}
-
-/** One JSON object per user row, in PartialUser's field order (without `uid`). */
-export function partialUserSql(alias: string): SQL {
-  const u = sql.raw(alias);
-  return sql`json_build_object('pk', ${u}.id, 'username', ${u}.username, 'name', ${u}.name,
-    'is_active', ${u}.is_active, 'last_login', drf_datetime(${u}.last_login), 'email', ${u}.email,
-    'attributes', ${u}.attributes)`;
 }

@@ -1,23 +1,9 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
-import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../../db/list-query.js';
-import { likeContains } from '../../api/search.js';
-import type { OrderTerm } from '../../api/ordering.js';
+import { defineList, filter, noChoices } from '../../api/list-spec.js';
 import { flowSetSql } from '../flow-set.sql.js';
-import type { FlowStageBindingInput } from './binding.schema.js';
-
-export const BINDING_ORDER_FIELDS = [
-  'pk',
-  'policybindingmodel_ptr_id',
-  'target',
-  'stage',
-  'evaluate_on_plan',
-  're_evaluate_policies',
-  'order',
-  'policy_engine_mode',
-  'invalid_response_action',
-] as const;
-export type BindingOrderField = (typeof BINDING_ORDER_FIELDS)[number];
+import { POLICY_ENGINE_MODES } from '../flow.schema.js';
+import { INVALID_RESPONSE_ACTIONS, type FlowStageBindingInput } from './binding.schema.js';
 
 export interface BindingRow {
   pk: string;
@@ -35,84 +21,67 @@ export interface BindingRow {
   invalid_response_action: string;
 }
 
-export interface BindingFilter {
-  evaluateOnPlan?: boolean;
-  fsbUuid?: string;
-  invalidResponseAction?: string;
-  order?: number;
-  pbmUuid?: string;
-  /** Policy ids asked for; Tessera has no policies, so the service rejects any (never reaches SQL). */
-  policies?: string[];
-  policyEngineMode?: string;
-  reEvaluatePolicies?: boolean;
-  stage?: string;
-  target?: string;
-  searchTerms: string[];
-  visiblePks?: string[];
-  ordering: OrderTerm<BindingOrderField>[];
-}
-
-const COLUMNS: Record<BindingOrderField, SQL> = {
-  pk: sql`b.fsb_uuid`,
-  policybindingmodel_ptr_id: sql`b.pbm_uuid`,
-  target: sql`b.target`,
-  stage: sql`b.stage`,
-  evaluate_on_plan: sql`b.evaluate_on_plan`,
-  re_evaluate_policies: sql`b.re_evaluate_policies`,
-  order: sql`b."order"`,
-  policy_engine_mode: sql`b.policy_engine_mode`,
-  invalid_response_action: sql`b.invalid_response_action`,
-};
-
 const SELECT = sql`b.fsb_uuid AS pk, b.pbm_uuid AS policybindingmodel_ptr_id, b.target, b.stage,
   s.type AS stage_type, s.name AS stage_name, ${flowSetSql('s')} AS stage_flow_set,
   b.evaluate_on_plan, b.re_evaluate_policies, b."order", b.policy_engine_mode, b.invalid_response_action`;
 const FROM = sql`flow_stage_bindings b JOIN stages s ON s.stage_uuid = b.stage`;
 
-function listSql(filter: BindingFilter): ListSql {
-  const where: SQL[] = [];
-  const eq = (column: SQL, value: unknown) => {
-    if (value !== undefined) where.push(sql`${column} = ${value}`);
-  };
-  eq(sql`b.evaluate_on_plan`, filter.evaluateOnPlan);
-  eq(sql`b.fsb_uuid`, filter.fsbUuid);
-  eq(sql`b.invalid_response_action`, filter.invalidResponseAction);
-  // Compared as numeric: a number-filter value outside the integer range matches nothing.
-  if (filter.order !== undefined) where.push(sql`b."order" = ${String(filter.order)}::numeric`);
-  eq(sql`b.pbm_uuid`, filter.pbmUuid);
-  eq(sql`b.policy_engine_mode`, filter.policyEngineMode);
-  eq(sql`b.re_evaluate_policies`, filter.reEvaluatePolicies);
-  eq(sql`b.stage`, filter.stage);
-  eq(sql`b.target`, filter.target);
-  for (const term of filter.searchTerms) where.push(icontains(sql`s.name`, likeContains(term)));
-  if (filter.visiblePks) where.push(sql`b.fsb_uuid = ANY(${uuidArray(filter.visiblePks)})`);
-  return {
-    select: SELECT,
-    from: FROM,
-    where,
-    orderBy: filter.ordering.map((t) => orderTerm(COLUMNS[t.field], t.descending)),
-  };
+/** Whether the flow or stage a binding names exists. */
+async function exists(db: Db, table: 'flows' | 'stages', pk: string): Promise<boolean> {
+  const column = table === 'flows' ? sql`flow_uuid` : sql`stage_uuid`;
+  const rows = await query<{ found: boolean }>(
+    db,
+    sql`SELECT EXISTS (SELECT 1 FROM ${sql.identifier(table)} WHERE ${column} = ${pk}) AS found`,
+  );
+  return rows[0].found;
 }
+
+/**
+ * FlowStageBindingViewSet's filterset: `filterset_fields = "__all__"` makes the foreign keys
+ * ModelChoiceFilters (an unknown id is a 400) and `policies` a ModelMultipleChoiceFilter;
+ * Tessera stores no policies, so any well-formed policy id is an unknown choice.
+ * @see authentik/flows/api/bindings.py, django_filters/filterset.py FILTER_FOR_DBFIELD_DEFAULTS
+ */
+export const bindingList = defineList({
+  select: SELECT,
+  from: FROM,
+  pk: sql`b.fsb_uuid`,
+  filters: {
+    evaluate_on_plan: filter.drfBoolean(sql`b.evaluate_on_plan`),
+    fsb_uuid: filter.uuid(sql`b.fsb_uuid`),
+    invalid_response_action: filter.choice(sql`b.invalid_response_action`, INVALID_RESPONSE_ACTIONS),
+    order: filter.integer(sql`b."order"`),
+    pbm_uuid: filter.uuid(sql`b.pbm_uuid`),
+    policies: noChoices('raw'),
+    policy_engine_mode: filter.choice(sql`b.policy_engine_mode`, POLICY_ENGINE_MODES),
+    re_evaluate_policies: filter.drfBoolean(sql`b.re_evaluate_policies`),
+    stage: filter.modelChoice(sql`b.stage`, (db, id) => exists(db, 'stages', id)),
+    target: filter.modelChoice(sql`b.target`, (db, id) => exists(db, 'flows', id)),
+  },
+  checkOrder: ['target', 'stage', 'policies'],
+  search: [sql`s.name`],
+  ordering: {
+    pk: sql`b.fsb_uuid`,
+    policybindingmodel_ptr_id: sql`b.pbm_uuid`,
+    target: sql`b.target`,
+    stage: sql`b.stage`,
+    evaluate_on_plan: sql`b.evaluate_on_plan`,
+    re_evaluate_policies: sql`b.re_evaluate_policies`,
+    order: sql`b."order"`,
+    policy_engine_mode: sql`b.policy_engine_mode`,
+    invalid_response_action: sql`b.invalid_response_action`,
+  },
+  defaultOrdering: ['order', 'pk'],
+});
 
 export function createBindingRepository(db: Db) {
   return {
-    listPage: (filter: BindingFilter, limit: number, offset: number) =>
-      fetchPage<BindingRow>(db, listSql(filter), limit, offset),
-    count: (filter: BindingFilter) => countRows(db, listSql(filter)),
-
     async findByPk(pk: string): Promise<BindingRow | undefined> {
       const rows = await query<BindingRow>(db, sql`SELECT ${SELECT} FROM ${FROM} WHERE b.fsb_uuid = ${pk}`);
       return rows[0];
     },
 
-    async exists(table: 'flows' | 'stages', pk: string): Promise<boolean> {
-      const column = table === 'flows' ? sql`flow_uuid` : sql`stage_uuid`;
-      const rows = await query<{ found: boolean }>(
-        db,
-        sql`SELECT EXISTS (SELECT 1 FROM ${sql.identifier(table)} WHERE ${column} = ${pk}) AS found`,
-      );
-      return rows[0].found;
-    },
+    exists: (table: 'flows' | 'stages', pk: string) => exists(db, table, pk),
 
     async duplicate(target: string, stage: string, order: number, exceptPk?: string): Promise<boolean> {
       const rows = await query<{ found: boolean }>(

@@ -14,7 +14,8 @@ import { paginate, readPage, type Page, type PageSizeSettings } from '../../api/
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { InvitationStageService } from './invitation-stage.service.js';
-import { createInvitationStageRepository } from './invitation-stage.repository.js';
+import { INVITATION_STAGE } from './invitation-stage.repository.js';
+import { createSubtypeRepository } from '../../flows/stage-subtype.repository.js';
 import { INVITATION_STAGE_TYPE } from './invitation-stage.service.js';
 import {
   USE_ORDER_FIELDS,
@@ -37,7 +38,7 @@ export class InvitationExtensionsService {
       viewPermission: InvitationStageService.permissions.view,
       modelName: 'InvitationStage',
       rawPk,
-      find: (pk) => createInvitationStageRepository(this.db).findByPk(pk),
+      find: (pk) => createSubtypeRepository(this.db, INVITATION_STAGE).findByPk(pk),
     });
     return object;
   }

@@ -47,14 +47,3 @@ export const StageUuidParams = Type.Object({
     description: 'A UUID string identifying this Invitation Stage.',
   }),
 });
-
-export const InvitationStageListQuery = Type.Object({
-  continue_flow_without_invitation: Type.Optional(Type.Boolean()),
-  name: Type.Optional(Type.String()),
-  no_flows: Type.Optional(Type.Boolean()),
-  ordering: Type.Optional(Type.String({ description: 'Which field to use when ordering the results.' })),
-  page: Type.Optional(Type.Integer({ description: 'A page number within the paginated result set.' })),
-  page_size: Type.Optional(Type.Integer({ description: 'Number of results to return per page.' })),
-  search: Type.Optional(Type.String({ description: 'A search term.' })),
-  stage_uuid: Type.Optional(Type.String({ format: 'uuid' })),
-});

@@ -5,7 +5,8 @@ import { likeContains } from '../../api/search.js';
 import type { OrderTerm } from '../../api/ordering.js';
 import { flowObjectSql } from '../../flows/flow.repository.js';
 import type { FlowBody } from '../../flows/flow.schema.js';
-import { partialUserSql, type PartialUserRow } from '../../core/users/partial-user.schema.js';
+import { partialUserSql } from '../../core/users/partial-user.repository.js';
+import type { PartialUserRow } from '../../core/users/partial-user.schema.js';
 
 export interface InvitationRow {
   pk: string;

@@ -1,11 +1,10 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
-import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../../db/list-query.js';
-import { likeContains } from '../../api/search.js';
-import type { OrderTerm } from '../../api/ordering.js';
+import { defineList, filter } from '../../api/list-spec.js';
+import { ref } from '../../api/schemas.js';
 import { flowSetJsonSql } from '../../flows/flow-set.sql.js';
 import { PROMPT_STAGE_TYPE } from './prompt-stage.service.js';
-import type { PromptType } from './prompt.schema.js';
+import { PROMPT_TYPES, PromptTypeEnum, type PromptType } from './prompt.schema.js';
 import type { PromptField } from './prompt-fields.js';
 
 export interface PromptRow {
@@ -22,33 +21,6 @@ export interface PromptRow {
   sub_text: string;
   placeholder_expression: boolean;
   initial_value_expression: boolean;
-}
-
-export const PROMPT_ORDER_FIELDS = [
-  'pk',
-  'name',
-  'field_key',
-  'label',
-  'type',
-  'required',
-  'placeholder',
-  'initial_value',
-  'order',
-  'sub_text',
-  'placeholder_expression',
-  'initial_value_expression',
-] as const;
-export type PromptOrderField = (typeof PROMPT_ORDER_FIELDS)[number];
-
-export interface PromptFilter {
-  fieldKey?: string;
-  label?: string;
-  name?: string;
-  placeholder?: string;
-  type?: string;
-  searchTerms: string[];
-  visiblePks?: string[];
-  ordering: OrderTerm<PromptOrderField>[];
 }
 
 const META = PROMPT_STAGE_TYPE;
@@ -68,57 +40,40 @@ const SELECT = sql`p.prompt_uuid AS pk, p.name, p.field_key, p.label, p.type, p.
   p.initial_value, p."order", ${STAGES_SQL} AS prompt_stages_obj, p.sub_text, p.placeholder_expression,
   p.initial_value_expression`;
 
-const COLUMNS: Record<PromptOrderField, SQL> = {
+/** PromptViewSet's filterset, search fields and ordering. @see authentik/stages/prompt/api.py */
+export const promptList = defineList({
+  select: SELECT,
+  from: sql`prompts p`,
   pk: sql`p.prompt_uuid`,
-  name: sql`p.name`,
-  field_key: sql`p.field_key`,
-  label: sql`p.label`,
-  type: sql`p.type`,
-  required: sql`p.required`,
-  placeholder: sql`p.placeholder`,
-  initial_value: sql`p.initial_value`,
-  order: sql`p."order"`,
-  sub_text: sql`p.sub_text`,
-  placeholder_expression: sql`p.placeholder_expression`,
-  initial_value_expression: sql`p.initial_value_expression`,
-};
-
-function listSql(filter: PromptFilter): ListSql {
-  const where: SQL[] = [];
-  if (filter.fieldKey !== undefined) where.push(sql`p.field_key = ${filter.fieldKey}`);
-  if (filter.label !== undefined) where.push(sql`p.label = ${filter.label}`);
-  if (filter.name !== undefined) where.push(sql`p.name = ${filter.name}`);
-  if (filter.placeholder !== undefined) where.push(sql`p.placeholder = ${filter.placeholder}`);
-  if (filter.type !== undefined) where.push(sql`p.type = ${filter.type}`);
-  // search_fields = field_key, name, label, type, placeholder: each term in any of them.
-  for (const term of filter.searchTerms) {
-    const pattern = likeContains(term);
-    where.push(
-      sql`(${sql.join(
-        [sql`p.field_key`, sql`p.name`, sql`p.label`, sql`p.type`, sql`p.placeholder`].map((c) =>
-          icontains(c, pattern),
-        ),
-        sql` OR `,
-      )})`,
-    );
-  }
-  if (filter.visiblePks) where.push(sql`p.prompt_uuid = ANY(${uuidArray(filter.visiblePks)})`);
-  return {
-    select: SELECT,
-    from: sql`prompts p`,
-    where,
-    orderBy: filter.ordering.map((t) => orderTerm(COLUMNS[t.field], t.descending)),
-  };
-}
+  filters: {
+    field_key: filter.text(sql`p.field_key`),
+    label: filter.text(sql`p.label`),
+    name: filter.text(sql`p.name`),
+    placeholder: filter.text(sql`p.placeholder`),
+    type: filter.choice(sql`p.type`, PROMPT_TYPES, ref(PromptTypeEnum)),
+  },
+  search: [sql`p.field_key`, sql`p.name`, sql`p.label`, sql`p.type`, sql`p.placeholder`],
+  ordering: {
+    pk: sql`p.prompt_uuid`,
+    name: sql`p.name`,
+    field_key: sql`p.field_key`,
+    label: sql`p.label`,
+    type: sql`p.type`,
+    required: sql`p.required`,
+    placeholder: sql`p.placeholder`,
+    initial_value: sql`p.initial_value`,
+    order: sql`p."order"`,
+    sub_text: sql`p.sub_text`,
+    placeholder_expression: sql`p.placeholder_expression`,
+    initial_value_expression: sql`p.initial_value_expression`,
+  },
+  defaultOrdering: ['field_key'],
+});
 
 export type PromptValues = Omit<PromptRow, 'pk' | 'prompt_stages_obj'>;
 
 export function createPromptRepository(db: Db) {
   return {
-    listPage: (filter: PromptFilter, limit: number, offset: number) =>
-      fetchPage<PromptRow>(db, listSql(filter), limit, offset),
-    count: (filter: PromptFilter) => countRows(db, listSql(filter)),
-
     async findByPk(pk: string): Promise<PromptRow | undefined> {
       const rows = await query<PromptRow>(
         db,
@@ -169,6 +124,16 @@ export function createPromptRepository(db: Db) {
         sql`SELECT s.stage_uuid AS pk, s.name FROM prompt_stage_fields f JOIN stages s ON s.stage_uuid = f.stage_uuid
             WHERE f.prompt_uuid = ${pk} ORDER BY s.name`,
       );
+    },
+
+    /** Whether a user other than `exceptId` holds the username. */
+    async usernameTaken(username: string, exceptId?: number): Promise<boolean> {
+      const rows = await query(
+        db,
+        sql`SELECT 1 FROM users WHERE username = ${username}
+          ${exceptId !== undefined ? sql`AND id <> ${exceptId}` : sql``} LIMIT 1`,
+      );
+      return rows.length > 0;
     },
 
     /** A stage's prompts in challenge order (authentik: `fields.all().order_by("order")`). */

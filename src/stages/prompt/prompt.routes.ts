@@ -1,7 +1,7 @@
 /** `/api/v3/stages/prompt/prompts/` and `/api/v3/stages/prompt/stages/`. */
-import { Type } from '@sinclair/typebox';
 import { defineRoute, type RouteSpec } from '../../api/routes.js';
-import { UsedBy, ref } from '../../api/schemas.js';
+import { ref } from '../../api/schemas.js';
+import { viewSetRoutes, viewSetViews, type ViewSetRoutes } from '../../api/viewset.js';
 import type { SubtypeStageService } from '../../flows/stage-subtype.service.js';
 import { subtypeRoutes, subtypeViews, type SubtypeRouteOptions } from '../../flows/stage-subtype.routes.js';
 import { PromptChallenge } from './prompt-challenge.schema.js';
@@ -12,18 +12,27 @@ import {
   PatchedPromptRequest,
   PatchedPromptStageRequest,
   Prompt,
-  PromptListQuery,
   PromptRequest,
   PromptStage,
-  PromptStageListQuery,
   PromptStageRequest,
   PromptStageUuidParams,
   PromptUuidParams,
 } from './prompt.schema.js';
 
 const base = '/stages/prompt/prompts/';
-const detail = `${base}:prompt_uuid/`;
-const common = { description: 'Prompt Viewset', tags: ['stages'] };
+const promptRouteOptions: ViewSetRoutes = {
+  base,
+  lookup: 'prompt_uuid',
+  params: PromptUuidParams,
+  operationPrefix: 'stages_prompt_prompts',
+  description: 'Prompt Viewset',
+  tags: ['stages'],
+  verboseName: 'Prompt',
+  item: Prompt,
+  paginated: PaginatedPromptList,
+  request: PromptRequest,
+  patched: PatchedPromptRequest,
+};
 
 export const promptStageRouteOptions: SubtypeRouteOptions = {
   base: '/stages/prompt/stages/',
@@ -35,30 +44,14 @@ export const promptStageRouteOptions: SubtypeRouteOptions = {
   patched: PatchedPromptStageRequest,
   paginated: PaginatedPromptStageList,
   params: PromptStageUuidParams,
-  listQuery: PromptStageListQuery,
 };
 
 export function promptRoutes(service: PromptService, stages: SubtypeStageService): RouteSpec[] {
-  return [
-    defineRoute({
-      ...common,
-      method: 'GET',
-      url: base,
-      operationId: 'stages_prompt_prompts_list',
-      querystring: PromptListQuery,
-      success: { status: 200, schema: ref(PaginatedPromptList) },
-      handler: ({ ctx, query }) => service.list(ctx, query),
-    }),
-    defineRoute({
-      ...common,
-      method: 'POST',
-      url: base,
-      operationId: 'stages_prompt_prompts_create',
-      requires: PromptService.permissions.add,
-      body: ref(PromptRequest),
-      success: { status: 201, schema: ref(Prompt) },
-      handler: ({ ctx, body }) => service.create(ctx, body),
-    }),
+  const routes = viewSetRoutes(service, promptRouteOptions);
+  // After list and create, as authentik's router lists the viewset's extra action.
+  routes.splice(
+    2,
+    0,
     defineRoute({
       method: 'POST',
       url: `${base}preview/`,
@@ -70,62 +63,12 @@ export function promptRoutes(service: PromptService, stages: SubtypeStageService
       success: { status: 200, schema: ref(PromptChallenge) },
       handler: ({ ctx, body }) => service.preview(ctx, body),
     }),
-    defineRoute({
-      ...common,
-      method: 'GET',
-      url: detail,
-      operationId: 'stages_prompt_prompts_retrieve',
-      params: PromptUuidParams,
-      success: { status: 200, schema: ref(Prompt) },
-      handler: ({ ctx, params }) => service.retrieve(ctx, params.prompt_uuid),
-    }),
-    defineRoute({
-      ...common,
-      method: 'PUT',
-      url: detail,
-      operationId: 'stages_prompt_prompts_update',
-      params: PromptUuidParams,
-      body: ref(PromptRequest),
-      success: { status: 200, schema: ref(Prompt) },
-      handler: ({ ctx, params, body }) => service.update(ctx, params.prompt_uuid, body),
-    }),
-    defineRoute({
-      ...common,
-      method: 'PATCH',
-      url: detail,
-      operationId: 'stages_prompt_prompts_partial_update',
-      params: PromptUuidParams,
-      body: ref(PatchedPromptRequest),
-      bodyRequired: false,
-      success: { status: 200, schema: ref(Prompt) },
-      handler: ({ ctx, params, body }) => service.update(ctx, params.prompt_uuid, body),
-    }),
-    defineRoute({
-      ...common,
-      method: 'DELETE',
-      url: detail,
-      operationId: 'stages_prompt_prompts_destroy',
-      params: PromptUuidParams,
-      success: { status: 204, schema: null },
-      handler: ({ ctx, params }) => service.destroy(ctx, params.prompt_uuid),
-    }),
-    defineRoute({
-      method: 'GET',
-      url: `${detail}used_by/`,
-      operationId: 'stages_prompt_prompts_used_by_list',
-      description: 'Get a list of all objects that use this object',
-      tags: ['stages'],
-      params: PromptUuidParams,
-      success: { status: 200, schema: Type.Array(ref(UsedBy)) },
-      handler: ({ ctx, params }) => service.usedBy(ctx, params.prompt_uuid),
-    }),
-    ...subtypeRoutes(stages, promptStageRouteOptions),
-  ];
+  );
+  return [...routes, ...subtypeRoutes(stages, promptStageRouteOptions)];
 }
 
 export const promptViews = {
-  [base]: { name: 'Prompt List', description: 'Prompt Viewset' },
-  [detail]: { name: 'Prompt Instance', description: 'Prompt Viewset' },
+  ...viewSetViews(promptRouteOptions),
   [`${base}preview/`]: {
     name: 'Preview',
     description: 'Preview a prompt as a challenge, just like a flow would receive',

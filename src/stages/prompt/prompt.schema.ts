@@ -135,26 +135,3 @@ export const PromptUuidParams = Type.Object({
 export const PromptStageUuidParams = Type.Object({
   stage_uuid: Type.String({ format: 'uuid', description: 'A UUID string identifying this Prompt Stage.' }),
 });
-
-const listCommon = {
-  name: Type.Optional(Type.String()),
-  ordering: Type.Optional(Type.String({ description: 'Which field to use when ordering the results.' })),
-  page: Type.Optional(Type.Integer({ description: 'A page number within the paginated result set.' })),
-  page_size: Type.Optional(Type.Integer({ description: 'Number of results to return per page.' })),
-  search: Type.Optional(Type.String({ description: 'A search term.' })),
-};
-
-export const PromptListQuery = Type.Object({
-  field_key: Type.Optional(Type.String()),
-  label: Type.Optional(Type.String()),
-  ...listCommon,
-  placeholder: Type.Optional(Type.String()),
-  type: Type.Optional(ref(PromptTypeEnum)),
-});
-
-export const PromptStageListQuery = Type.Object({
-  fields: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
-  ...listCommon,
-  stage_uuid: Type.Optional(Type.String({ format: 'uuid' })),
-  validation_policies: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
-});

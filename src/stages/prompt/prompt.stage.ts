@@ -3,8 +3,7 @@
  * stage's prompts, pre-filled from the plan's prompt data (an invitation's fixed_data), and
  * merges a valid answer into that data.
  */
-import { sql } from 'drizzle-orm';
-import { query, type Db } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
 import { NotifiedCache, type ChangeFeed } from '../../db/change-feed.js';
 import type { StageHandler } from '../../flows/executor/stage-registry.js';
 import { PLAN_CONTEXT_PENDING_USER, PLAN_CONTEXT_PROMPT } from '../../flows/executor/context-keys.js';
@@ -45,14 +44,11 @@ export function createPromptStageHandler(changes: ChangeFeed): StageHandler {
       const fields = await fieldsOf(run.db, run.binding.stage);
       const pending = run.plan.context[PLAN_CONTEXT_PENDING_USER];
       // username_field_validator_factory: taken by anyone but the pending user.
-      const usernameTaken = async (username: string) => {
-        const rows = await query(
-          run.db,
-          sql`SELECT 1 FROM users WHERE username = ${username}
-            ${typeof pending === 'number' ? sql`AND id <> ${pending}` : sql``} LIMIT 1`,
+      const usernameTaken = (username: string) =>
+        createPromptRepository(run.db).usernameTaken(
+          username,
+          typeof pending === 'number' ? pending : undefined,
         );
-        return rows.length > 0;
-      };
       const current = promptData(run.plan.context);
       const result = await validateAnswer(fields, answer ?? {}, current, usernameTaken);
       if (Object.keys(result.errors).length > 0) return { result: 'invalid', errors: result.errors };

@@ -81,18 +81,3 @@ export const UserLoginStageParams = Type.Object({
     description: 'A UUID string identifying this User Login Stage.',
   }),
 });
-
-export const UserLoginStageListQuery = Type.Object({
-  geoip_binding: Type.Optional(ref(GeoipBindingEnum)),
-  name: Type.Optional(Type.String()),
-  network_binding: Type.Optional(ref(NetworkBindingEnum)),
-  ordering: Type.Optional(Type.String({ description: 'Which field to use when ordering the results.' })),
-  page: Type.Optional(Type.Integer({ description: 'A page number within the paginated result set.' })),
-  page_size: Type.Optional(Type.Integer({ description: 'Number of results to return per page.' })),
-  remember_device: Type.Optional(Type.String()),
-  remember_me_offset: Type.Optional(Type.String()),
-  search: Type.Optional(Type.String({ description: 'A search term.' })),
-  session_duration: Type.Optional(Type.String()),
-  stage_uuid: Type.Optional(Type.String({ format: 'uuid' })),
-  terminate_other_sessions: Type.Optional(Type.Boolean()),
-});

@@ -3,7 +3,13 @@ import type { SubtypeDefinition } from '../../flows/stage-subtype.repository.js'
 import type { SubtypeOptions } from '../../flows/stage-subtype.service.js';
 import { defineStageType } from '../../flows/stage-types.js';
 import { ApiError, type FieldErrors } from '../../api/errors.js';
-import { GEOIP_BINDINGS, NETWORK_BINDINGS } from './user-login-stage.schema.js';
+import { ref } from '../../api/schemas.js';
+import {
+  GEOIP_BINDINGS,
+  GeoipBindingEnum,
+  NETWORK_BINDINGS,
+  NetworkBindingEnum,
+} from './user-login-stage.schema.js';
 import { invalidTimedelta, parseTimedelta } from '../../lib/timedelta.js';
 
 export const USER_LOGIN_STAGE_TYPE = defineStageType('user_login', {
@@ -19,12 +25,22 @@ export const USER_LOGIN_STAGE: SubtypeDefinition = {
   type: 'user_login',
   table: 'user_login_stages',
   columns: [
-    { name: 'session_duration', kind: 'text' },
-    { name: 'terminate_other_sessions', kind: 'boolean' },
-    { name: 'remember_me_offset', kind: 'text' },
-    { name: 'network_binding', kind: 'choice', choices: NETWORK_BINDINGS },
-    { name: 'geoip_binding', kind: 'choice', choices: GEOIP_BINDINGS },
-    { name: 'remember_device', kind: 'text' },
+    { name: 'session_duration', kind: 'text', filter: { kind: 'text' } },
+    { name: 'terminate_other_sessions', kind: 'boolean', filter: { kind: 'drfBoolean' } },
+    { name: 'remember_me_offset', kind: 'text', filter: { kind: 'text' } },
+    {
+      name: 'network_binding',
+      kind: 'choice',
+      choices: NETWORK_BINDINGS,
+      filter: { kind: 'choice', schema: ref(NetworkBindingEnum) },
+    },
+    {
+      name: 'geoip_binding',
+      kind: 'choice',
+      choices: GEOIP_BINDINGS,
+      filter: { kind: 'choice', schema: ref(GeoipBindingEnum) },
+    },
+    { name: 'remember_device', kind: 'text', filter: { kind: 'text' } },
   ],
 };
 
@@ -40,14 +56,6 @@ export const userLoginStageOptions: SubtypeOptions = {
     geoip_binding: 'no_binding',
     remember_device: 'days=30',
   },
-  filters: (reader) => ({
-    geoip_binding: reader.choice('geoip_binding', GEOIP_BINDINGS),
-    network_binding: reader.choice('network_binding', NETWORK_BINDINGS),
-    remember_device: reader.text('remember_device'),
-    remember_me_offset: reader.text('remember_me_offset'),
-    session_duration: reader.text('session_duration'),
-    terminate_other_sessions: reader.drfBoolean('terminate_other_sessions'),
-  }),
   // timedelta_string_validator on the three duration fields.
   async validate(_db, values) {
     const errors: FieldErrors = {};

@@ -8,7 +8,6 @@ import {
   PaginatedUserLoginStageList,
   PatchedUserLoginStageRequest,
   UserLoginStage,
-  UserLoginStageListQuery,
   UserLoginStageParams,
   UserLoginStageRequest,
 } from './user-login-stage.schema.js';
@@ -23,7 +22,6 @@ const routeOptions: SubtypeRouteOptions = {
   patched: PatchedUserLoginStageRequest,
   paginated: PaginatedUserLoginStageList,
   params: UserLoginStageParams,
-  listQuery: UserLoginStageListQuery,
 };
 
 export const userLoginFeature: Feature = {

@@ -52,17 +52,3 @@ export const UserWriteStageParams = Type.Object({
     description: 'A UUID string identifying this User Write Stage.',
   }),
 });
-
-export const UserWriteStageListQuery = Type.Object({
-  create_users_as_inactive: Type.Optional(Type.Boolean()),
-  create_users_group: Type.Optional(Type.String({ format: 'uuid' })),
-  name: Type.Optional(Type.String()),
-  ordering: Type.Optional(Type.String({ description: 'Which field to use when ordering the results.' })),
-  page: Type.Optional(Type.Integer({ description: 'A page number within the paginated result set.' })),
-  page_size: Type.Optional(Type.Integer({ description: 'Number of results to return per page.' })),
-  search: Type.Optional(Type.String({ description: 'A search term.' })),
-  stage_uuid: Type.Optional(Type.String({ format: 'uuid' })),
-  user_creation_mode: Type.Optional(ref(UserCreationModeEnum)),
-  user_path_template: Type.Optional(Type.String()),
-  user_type: Type.Optional(ref(UserTypeEnum)),
-});

@@ -1,12 +1,13 @@
 /** The user_write stage's viewset (authentik/stages/user_write/api.py UserWriteStageViewSet). */
-import { sql } from 'drizzle-orm';
-import { query } from '../../db/client.js';
+import { groupExists } from './user-write.repository.js';
 import { ApiError, Messages } from '../../api/errors.js';
 import { PrivilegeService } from '../../rbac/privilege.service.js';
 import type { SubtypeDefinition } from '../../flows/stage-subtype.repository.js';
 import type { SubtypeOptions } from '../../flows/stage-subtype.service.js';
 import { defineStageType } from '../../flows/stage-types.js';
-import { USER_CREATION_MODES, USER_TYPES } from './user-write-stage.schema.js';
+import { ref } from '../../api/schemas.js';
+import { USER_CREATION_MODES, USER_TYPES, UserCreationModeEnum } from './user-write-stage.schema.js';
+import { UserTypeEnum } from '../../core/users/user.schema.js';
 
 export const USER_WRITE_STAGE_TYPE = defineStageType('user_write', {
   app: 'authentik_stages_user_write',
@@ -19,11 +20,21 @@ export const USER_WRITE_STAGE: SubtypeDefinition = {
   type: 'user_write',
   table: 'user_write_stages',
   columns: [
-    { name: 'user_creation_mode', kind: 'choice', choices: USER_CREATION_MODES },
-    { name: 'create_users_as_inactive', kind: 'boolean' },
-    { name: 'create_users_group', kind: 'uuid' },
-    { name: 'user_type', kind: 'choice', choices: USER_TYPES },
-    { name: 'user_path_template', kind: 'text' },
+    {
+      name: 'user_creation_mode',
+      kind: 'choice',
+      choices: USER_CREATION_MODES,
+      filter: { kind: 'choice', schema: ref(UserCreationModeEnum) },
+    },
+    { name: 'create_users_as_inactive', kind: 'boolean', filter: { kind: 'drfBoolean' } },
+    { name: 'create_users_group', kind: 'uuid', filter: { kind: 'uuid' } },
+    {
+      name: 'user_type',
+      kind: 'choice',
+      choices: USER_TYPES,
+      filter: { kind: 'choice', schema: ref(UserTypeEnum) },
+    },
+    { name: 'user_path_template', kind: 'text', filter: { kind: 'text' } },
   ],
 };
 
@@ -38,22 +49,15 @@ export const userWriteStageOptions: SubtypeOptions = {
     user_type: 'external',
     user_path_template: '',
   },
-  // filterset_fields: django_filters.rest_framework semantics
-  filters: (reader) => ({
-    create_users_as_inactive: reader.drfBoolean('create_users_as_inactive'),
-    create_users_group: reader.uuid('create_users_group'),
-    user_creation_mode: reader.choice('user_creation_mode', USER_CREATION_MODES),
-    user_path_template: reader.text('user_path_template'),
-    user_type: reader.choice('user_type', USER_TYPES),
-  }),
+  // Column filters: filterset_fields, django_filters.rest_framework semantics.
   // PrimaryKeyRelatedField on the group. Every user the stage creates joins the group, so
   // naming a new group is handing out what it confers: the caller must hold all of it
   // (PrivilegeService), or a holder of add_userwritestage could enrol superusers.
   async validate(db, values, _input, { actor, permissions, current }) {
     const group = values.create_users_group;
     if (typeof group !== 'string') return;
-    const rows = await query(db, sql`SELECT 1 FROM groups WHERE group_uuid = ${group}`);
-    if (rows.length === 0) throw ApiError.field('create_users_group', Messages.pkDoesNotExist(group));
+    if (!(await groupExists(db, group)))
+      throw ApiError.field('create_users_group', Messages.pkDoesNotExist(group));
     if (current?.create_users_group === group) return;
     const refusal = await new PrivilegeService(permissions).groups(db, actor, [group]);
     if (refusal !== null) throw PrivilegeService.fieldError('create_users_group', refusal);

@@ -8,7 +8,6 @@ import {
   PaginatedUserWriteStageList,
   PatchedUserWriteStageRequest,
   UserWriteStage,
-  UserWriteStageListQuery,
   UserWriteStageParams,
   UserWriteStageRequest,
 } from './user-write-stage.schema.js';
@@ -23,7 +22,6 @@ const routeOptions: SubtypeRouteOptions = {
   patched: PatchedUserWriteStageRequest,
   paginated: PaginatedUserWriteStageList,
   params: UserWriteStageParams,
-  listQuery: UserWriteStageListQuery,
 };
 
 export const userWriteFeature: Feature = {

@@ -78,3 +78,8 @@ export function createUserWriteRepository(db: Db) {
     },
   };
 }
+
+/** Whether a group exists (the stage's `create_users_group` must name one). */
+export async function groupExists(db: Db, pk: string): Promise<boolean> {
+  return (await query(db, sql`SELECT 1 FROM groups WHERE group_uuid = ${pk}`)).length > 0;
+}

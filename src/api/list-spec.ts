@@ -1,0 +1,277 @@
+/**
+ * A list endpoint's query, declared once: its django-filter filters, DRF's search fields and
+ * ordering fields, each with the column it reads. The declaration yields the three things that
+ * used to be written separately: the OpenAPI query parameters (`querystring`), the parsing of
+ * the raw query with django-filter's and DRF's rules (`parse`, run by the route before the
+ * handler) and the SQL (`listSql`: WHERE and ORDER BY).
+ *
+ * Declarations live in repositories (they name columns); the constructors in `filter` give each
+ * django-filter class its parsing, its error message and its parameter schema.
+ * @see django_filters/filters.py, rest_framework/filters.py SearchFilter, OrderingFilter
+ */
+import { Type, type TObject, type TSchema } from '@sinclair/typebox';
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { icontains, orderTerm, uuidArray, type CountedTable, type ListSql } from '../db/list-query.js';
+import { ApiError, Messages, type FieldErrors } from './errors.js';
+import { FilterReader, allValues, type RawQuery } from './filters.js';
+import { readOrdering, type OrderTerm } from './ordering.js';
+import { readPage, type PageRequest, type PageSizeSettings } from './pagination.js';
+import { likeContains, readSearch } from './search.js';
+
+/** One django-filter filter: how it reads its parameter and what it adds to WHERE. */
+export interface FilterDef<T> {
+  /** The parameter's OpenAPI schema. */
+  schema: TSchema;
+  read(reader: FilterReader, key: string): T | undefined;
+  /** The WHERE term for a value; none means the value never reaches SQL (see `check`). */
+  where?(value: T): SQL;
+  /**
+   * A check that needs the database (a ModelChoiceFilter's object must exist), run after the
+   * permission filter; returns the field's error message, or undefined.
+   */
+  check?(db: Db, value: T, query: RawQuery, key: string): Promise<string | undefined>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each filter has its own value type
+export type AnyFilter = FilterDef<any>;
+type ValueOf<D> = D extends FilterDef<infer T> ? T : never;
+export type FilterValues<F extends Record<string, AnyFilter>> = { [K in keyof F]?: ValueOf<F[K]> };
+
+const eq = (column: SQL) => (value: unknown) => sql`${column} = ${value}`;
+
+/** The django-filter classes the resources use, each for one column compared with `=`. */
+export const filter = {
+  /** CharFilter: stripped; empty is no filter; NUL is "Null characters are not allowed.". */
+  text: (column: SQL, schema: TSchema = Type.String()): FilterDef<string> => ({
+    schema,
+    read: (r, key) => r.text(key),
+    where: eq(column),
+  }),
+  /** BooleanFilter on a plain FilterSet (NullBooleanSelect: `true`/`True`/`2`, `false`/`False`/`3`). */
+  boolean: (column: SQL): FilterDef<boolean> => ({
+    schema: Type.Boolean(),
+    read: (r, key) => r.boolean(key),
+    where: eq(column),
+  }),
+  /** BooleanFilter from `filterset_fields` (BooleanWidget: `true`/`false`/`1`/`0`, any case). */
+  drfBoolean: (column: SQL): FilterDef<boolean> => ({
+    schema: Type.Boolean(),
+    read: (r, key) => r.drfBoolean(key),
+    where: eq(column),
+  }),
+  /** UUIDFilter: "Enter a valid UUID.". */
+  uuid: (column: SQL): FilterDef<string> => ({
+    schema: Type.String({ format: 'uuid' }),
+    read: (r, key) => r.uuid(key),
+    where: eq(column),
+  }),
+  /** ChoiceFilter: "Select a valid choice. x is not one of the available choices.". */
+  choice: <T extends string>(
+    column: SQL,
+    choices: readonly T[],
+    schema: TSchema = Type.String(),
+  ): FilterDef<T> => ({
+    schema,
+    read: (r, key) => r.choice(key, choices),
+    where: eq(column),
+  }),
+  /**
+   * NumberFilter on an integer column, compared as numeric: a value outside the column's range
+   * matches nothing, as Django's overflow-aware integer lookups answer.
+   */
+  integer: (column: SQL): FilterDef<number> => ({
+    schema: Type.Integer(),
+    read: (r, key) => r.integer(key),
+    where: (value) => sql`${column} = ${String(value)}::numeric`,
+  }),
+  /**
+   * ModelChoiceFilter over a uuid key: the id must name an existing row (`exists` is the
+   * repository's probe), else "Select a valid choice. That choice is not one of the available
+   * choices.".
+   */
+  modelChoice: (column: SQL, exists: (db: Db, id: string) => Promise<boolean>): FilterDef<string> => ({
+    schema: Type.String({ format: 'uuid' }),
+    read: (r, key) => r.modelChoiceUuid(key),
+    where: eq(column),
+    check: async (db, id) => ((await exists(db, id)) ? undefined : Messages.invalidModelChoice),
+  }),
+  /** Any other filter: its own schema, reader and WHERE term. */
+  custom: <T>(def: FilterDef<T>): FilterDef<T> => def,
+};
+
+/**
+ * A ModelMultipleChoiceFilter over a model Tessera stores none of (policies): any well-formed
+ * id is an unknown choice. The binding list names the first value as sent and reports it with
+ * the database checks; the prompt stage list names the first id in its canonical form and
+ * reports it with the syntax errors.
+ */
+export function noChoices(report: 'raw' | 'parsed'): FilterDef<string[]> {
+  const schema = Type.Array(Type.String({ format: 'uuid' }));
+  if (report === 'parsed') {
+    return {
+      schema,
+      read: (r, key) => {
+        const values = r.uuidList(key);
+        if (values?.length) r.fail(key, Messages.invalidMultipleChoice(values[0]));
+        return undefined;
+      },
+    };
+  }
+  return {
+    schema,
+    read: (r, key) => r.uuidList(key),
+    check: async (_db, values, query, key) =>
+      values.length > 0 ? Messages.invalidMultipleChoice(allValues(query, key)[0]) : undefined,
+  };
+}
+
+export interface ListDeclaration<F extends Record<string, AnyFilter>, O extends string> {
+  /** The page rows' columns and their FROM clause (see ListSql). */
+  select: SQL;
+  from: SQL;
+  countedTable?: CountedTable;
+  /** The primary key column, for the permission filter's visible keys. */
+  pk: SQL;
+  filters: F;
+  /** DRF's `search_fields`: each term must match one of them (icontains). None: no `search`. */
+  search?: SQL[];
+  /** DRF's `ordering_fields` and their columns; `defaultOrdering` is the view's `ordering`. */
+  ordering: Record<O, SQL>;
+  defaultOrdering: readonly NoInfer<O>[];
+  /** The order the database checks run in, when it is not the filters' order. */
+  checkOrder?: readonly (keyof F & string)[];
+}
+
+/** A list request after parsing; errors wait to be raised in DRF's backend order (`ListSpec.raise`). */
+export interface ListRequest<F extends Record<string, AnyFilter>, O extends string = string> {
+  raw: RawQuery;
+  searchTerms: string[];
+  filters: FilterValues<F>;
+  /** django-filter's field errors, raised after the permission filter. */
+  errors: FieldErrors | undefined;
+  ordering: OrderTerm<O>[];
+  page: PageRequest | undefined;
+}
+
+const PAGE_PARAMETERS = {
+  ordering: Type.Optional(Type.String({ description: 'Which field to use when ordering the results.' })),
+  page: Type.Optional(Type.Integer({ description: 'A page number within the paginated result set.' })),
+  page_size: Type.Optional(Type.Integer({ description: 'Number of results to return per page.' })),
+  search: Type.Optional(Type.String({ description: 'A search term.' })),
+};
+
+export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
+  /** The OpenAPI query parameters, in drf-spectacular's (alphabetical) order. */
+  readonly querystring: TObject;
+  private readonly keys: (keyof F & string)[];
+  private readonly orderFields: O[];
+
+  constructor(private readonly decl: ListDeclaration<F, O>) {
+    this.keys = Object.keys(decl.filters);
+    this.orderFields = Object.keys(decl.ordering) as O[];
+    const parameters: Record<string, TSchema> = {
+      ...Object.fromEntries(this.keys.map((key) => [key, Type.Optional(decl.filters[key].schema)])),
+      ordering: PAGE_PARAMETERS.ordering,
+      page: PAGE_PARAMETERS.page,
+      page_size: PAGE_PARAMETERS.page_size,
+      ...(decl.search ? { search: PAGE_PARAMETERS.search } : {}),
+    };
+    this.querystring = Type.Object(
+      Object.fromEntries(
+        Object.keys(parameters)
+          .sort()
+          .map((key) => [key, parameters[key]]),
+      ),
+    );
+  }
+
+  /**
+   * Parses a raw query. A NUL in `search` is a 400 at once (DRF's SearchFilter runs first); the
+   * filters' errors and a bad page wait until the permission filter has run.
+   */
+  parse(raw: RawQuery, pageSizes: PageSizeSettings): ListRequest<F, O> {
+    const searchTerms = this.decl.search ? readSearch(raw) : [];
+    const reader = new FilterReader(raw);
+    const filters: FilterValues<F> = {};
+    for (const key of this.keys) {
+      const value = this.decl.filters[key].read(reader, key);
+      if (value !== undefined) filters[key] = value as never;
+    }
+    let page: PageRequest | undefined;
+    try {
+      page = readPage(raw, pageSizes);
+    } catch {
+      page = undefined;
+    }
+    return {
+      raw,
+      searchTerms,
+      filters,
+      errors: reader.failures(),
+      ordering: readOrdering(raw, this.orderFields, this.decl.defaultOrdering),
+      page,
+    };
+  }
+
+  /** django-filter's 400 (syntax first, then the database checks), in the filters' order. */
+  async raise(db: Db, request: ListRequest<F, O>): Promise<void> {
+    const errors: FieldErrors = { ...request.errors };
+    for (const key of this.decl.checkOrder ?? this.keys) {
+      const def = this.decl.filters[key];
+      const value = request.filters[key];
+      if (def.check && value !== undefined && !(key in errors)) {
+        const message = await def.check(db, value as never, request.raw, key);
+        if (message !== undefined) errors[key] = [message];
+      }
+    }
+    if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
+  }
+
+  /** The page and total statements' parts for a request and the caller's visible keys. */
+  listSql(request: ListRequest<F, O>, visiblePks: string[] | undefined): ListSql {
+    const where: SQL[] = [];
+    for (const key of this.keys) {
+      const value = request.filters[key];
+      const term = this.decl.filters[key].where;
+      if (value !== undefined && term) where.push(term(value as never));
+    }
+    const search = this.decl.search ?? [];
+    for (const term of request.searchTerms) {
+      const pattern = likeContains(term);
+      where.push(
+        search.length === 1
+          ? icontains(search[0], pattern)
+          : sql`(${sql.join(
+              search.map((column) => icontains(column, pattern)),
+              sql` OR `,
+            )})`,
+      );
+    }
+    if (visiblePks) where.push(sql`${this.decl.pk} = ANY(${uuidArray(visiblePks)})`);
+    return {
+      select: this.decl.select,
+      from: this.decl.from,
+      where,
+      countedTable: this.decl.countedTable,
+      orderBy: request.ordering.map((t) => orderTerm(this.decl.ordering[t.field], t.descending)),
+    };
+  }
+}
+
+export function defineList<F extends Record<string, AnyFilter>, O extends string>(
+  decl: ListDeclaration<F, O>,
+): ListSpec<F, O> {
+  return new ListSpec(decl);
+}
+
+/** The page request of a parsed list, or DRF's 404 "Invalid page.". */
+export function requirePage(request: { page: PageRequest | undefined }): PageRequest {
+  if (!request.page) throw ApiError.notFound(Messages.invalidPage);
+  return request.page;
+}
+
+/** Any list declaration, for code that passes requests through without reading filters. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyListSpec = ListSpec<any, string>;
+export type AnyListRequest = ReturnType<AnyListSpec['parse']>;
