@@ -165,7 +165,8 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
   /** The OpenAPI query parameters, in drf-spectacular's (alphabetical) order. */
   readonly querystring: TObject;
   private readonly keys: (keyof F & string)[];
-  private readonly orderFields: O[];
+  /** The fields a list may be ordered by (DRF's `ordering_fields`). */
+  readonly orderFields: O[];
 
   constructor(private readonly decl: ListDeclaration<F, O>) {
     this.keys = Object.keys(decl.filters);

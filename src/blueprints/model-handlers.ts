@@ -49,7 +49,7 @@ import {
 import { GroupRequest, PatchedGroupRequest } from '../core/groups/group.schema.js';
 import { PatchedUserRequest, UserRequest } from '../core/users/user.schema.js';
 import { PatchedRoleRequest, RoleRequest } from '../rbac/role.schema.js';
-import { PROMPT_ORDER_FIELDS } from '../stages/prompt/prompt.repository.js';
+import { promptList } from '../stages/prompt/prompt.repository.js';
 import type { ModelLookup } from './blueprint.repository.js';
 
 type Body = Record<string, unknown>;
@@ -98,7 +98,7 @@ export class TransactionServices {
     const { events, install, config } = deps;
     const pages = config.pagination;
     this.permissions = new PermissionService(db);
-    this.stages = new StageService(db, this.permissions, events);
+    this.stages = new StageService(db, this.permissions);
     this.flows = new FlowService(db, this.permissions, events, pages);
     this.bindings = new BindingService(db, this.permissions, events, pages);
     this.invitationStages = new InvitationStageService(db, this.permissions, events, this.stages, pages);
@@ -250,7 +250,7 @@ const HANDLERS: ModelHandler[] = [
       key: 'prompt_uuid',
       fields: {
         prompt_uuid: 'prompt_uuid',
-        ...sameColumns(PROMPT_ORDER_FIELDS.filter((field) => field !== 'pk')),
+        ...sameColumns(promptList.orderFields.filter((field) => field !== 'pk')),
       },
     },
     request: PromptRequest,
