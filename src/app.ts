@@ -42,7 +42,9 @@ import { eventModule } from './events/event.module.js';
 import { invitationModule } from './stages/invitation/invitation.module.js';
 import { executorModule } from './flows/executor/executor.module.js';
 import { adminModule } from './admin/admin.module.js';
+import { recoveryModule } from './recovery/recovery.module.js';
 import { NOT_FOUND_PAGE } from './web/html.js';
+import { noMetrics, type Metrics } from './root/metrics.js';
 
 export interface BuildOptions {
   /** Use an already open database (tests share one per file); otherwise one is opened from config. */
@@ -50,10 +52,19 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Run periodic tasks on their timers (default true); tests run them with `app.runTask`. */
   schedule?: boolean;
+  /** Where requests, invitations, enrollments and emails are counted (default: nowhere). */
+  metrics?: Metrics;
 }
 
 /** The feature modules, in registration order (a module may use what earlier ones provide). */
-const MODULES: ModuleFactory[] = [coreModule, eventModule, invitationModule, executorModule, adminModule];
+const MODULES: ModuleFactory[] = [
+  coreModule,
+  eventModule,
+  invitationModule,
+  executorModule,
+  adminModule,
+  recoveryModule,
+];
 
 export interface Services {
   permissions: PermissionService;
@@ -71,6 +82,7 @@ declare module 'fastify' {
     database: Database;
     services: Services;
     installId: string;
+    metrics: Metrics;
     /** Runs a periodic task now, by name (tests, operators). */
     runTask(name: string): Promise<void>;
   }
@@ -123,15 +135,23 @@ function buildServices(database: Database, config: Config): Services {
   };
 }
 
+// A recovery link's key signs its holder in as the user it was made for.
+const RECOVERY_KEY_IN_PATH = /(\/recovery\/use-token\/)([^/?#]+)/gi;
+
+/** A request URL without the secrets URLs carry: invitation tokens and recovery keys. */
+export function maskUrlSecrets(url: string): string {
+  return maskInvitationTokensInUrl(url).replace(RECOVERY_KEY_IN_PATH, '$1********');
+}
+
 /**
- * Fastify's request serializer with the URL's invitation tokens masked: the request log keeps
- * every `?itoken=` link otherwise, as the audit log would without its masking.
+ * Fastify's request serializer with the URL's secrets masked: the request log keeps every
+ * `?itoken=` link otherwise, as the audit log would without its masking.
  */
 const LOG_SERIALIZERS = {
   req(request: FastifyRequest) {
     return {
       method: request.method,
-      url: maskInvitationTokensInUrl(request.url),
+      url: maskUrlSecrets(request.url),
       host: request.host,
       remoteAddress: request.ip,
       remotePort: request.socket?.remotePort,
@@ -139,14 +159,41 @@ const LOG_SERIALIZERS = {
   },
 };
 
-/** The logger options with Tessera's serializers, whatever else the caller configured. */
+/**
+ * The logger options with Tessera's serializers, whatever else the caller configured; by
+ * default level names (`"level":"info"`, not pino's 30) and ISO timestamps, which an operator
+ * reads without a decoder.
+ */
 function loggerOptions(config: Config, logger: BuildOptions['logger']): FastifyServerOptions['logger'] {
   if (logger === false) return false;
   const base =
     logger === undefined || logger === true
-      ? { level: config.logLevel === 'warning' ? 'warn' : config.logLevel }
+      ? {
+          level: config.logLevel === 'warning' ? 'warn' : config.logLevel,
+          formatters: { level: (label: string) => ({ level: label }) },
+          timestamp: () => `,"time":"${new Date().toISOString()}"`,
+        }
       : logger;
   return { ...base, serializers: { ...base.serializers, ...LOG_SERIALIZERS } };
+}
+
+/** Probes poll these every few seconds: their lines go to debug, not info. */
+const PROBE_PREFIX = '/-/health/';
+
+/**
+ * One log line per answered request (Fastify's own two, "incoming request" and "request
+ * completed", are turned off), and the request's count and duration by route pattern.
+ */
+function requestLogAndMetrics(app: FastifyInstance, metrics: Metrics): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.request(route, request.method, reply.statusCode, seconds);
+    const line = { req: request, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime };
+    if (request.url.startsWith(PROBE_PREFIX)) request.log.debug(line, 'request completed');
+    else request.log.info(line, 'request completed');
+    done();
+  });
 }
 
 /**
@@ -181,6 +228,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       },
     },
     logger: loggerOptions(config, options.logger),
+    disableRequestLogging: true,
     genReqId: () => randomUUID().replace(/-/g, ''),
     requestIdHeader: false,
     trustProxy: config.trustedProxyCidrs,
@@ -201,6 +249,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   app.decorate('config', config);
   app.decorate('database', database);
+  const metrics = options.metrics ?? noMetrics;
+  app.decorate('metrics', metrics);
+  requestLogAndMetrics(app, metrics);
   if (!options.database) app.addHook('onClose', async () => database.close());
 
   // The bootstrap's statements wait for the database to open, which can still be under way
@@ -317,6 +368,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     database,
     db: database.db,
     install,
+    metrics,
     shared: services,
     registry: provided,
   };

@@ -70,6 +70,22 @@ export interface Config {
    * (default 20 each; 0 turns one off) and TESSERA_RATE_LIMIT_WINDOW_SECONDS (default 60).
    */
   rateLimit?: { failedAuth: number; failedInvitations: number; windowSeconds: number };
+  /** Operating the server: metrics listener, shutdown (see `operations()`). */
+  operations?: OperationsConfig;
+}
+
+export interface OperationsConfig {
+  /**
+   * AUTHENTIK_LISTEN__METRICS: where Prometheus scrapes `/metrics` (authentik's default
+   * `0.0.0.0:9300`), a listener of its own beside the API's; an empty value turns it off.
+   */
+  metricsListen: { host: string; port: number } | null;
+  /**
+   * TESSERA_SHUTDOWN_GRACE_SECONDS: on SIGTERM, how long requests in flight may take to finish
+   * before their connections are closed (default 25, under the 30 s container runtimes wait
+   * before they kill).
+   */
+  shutdownGraceSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -119,15 +135,26 @@ function duration(env: Env, key: string, fallback: string): number {
   return seconds;
 }
 
-function listen(env: Env): { host: string; port: number } {
-  const key = 'AUTHENTIK_LISTEN__HTTP';
-  const raw = str(env, key, '0.0.0.0:9000');
+function listen(
+  env: Env,
+  key = 'AUTHENTIK_LISTEN__HTTP',
+  fallback = '0.0.0.0:9000',
+): { host: string; port: number } {
+  const raw = str(env, key, fallback);
   const match = /^(\[[^\]]+\]|[^:]*):(\d{1,5})$/.exec(raw.trim());
   if (!match) throw new ConfigError(key, `expected host:port, got "${raw}"`);
   const port = Number(match[2]);
   if (port > 65535) throw new ConfigError(key, `port ${port} is out of range`);
   const host = match[1].replace(/^\[|\]$/g, '') || '0.0.0.0';
   return { host, port };
+}
+
+function operations(env: Env): OperationsConfig {
+  const metricsKey = 'AUTHENTIK_LISTEN__METRICS';
+  return {
+    metricsListen: env[metricsKey]?.trim() === '' ? null : listen(env, metricsKey, '0.0.0.0:9300'),
+    shutdownGraceSeconds: int(env, 'TESSERA_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600),
+  };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -197,5 +224,6 @@ export function loadConfig(env: Env = process.env): Config {
       failedInvitations: int(env, 'TESSERA_RATE_LIMIT_FAILED_INVITATIONS', 20, 0, 1_000_000),
       windowSeconds: int(env, 'TESSERA_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86400),
     },
+    operations: operations(env),
   };
 }

@@ -11,6 +11,7 @@ import type { EventService } from './events/event.service.js';
 import type { StageService } from './flows/stage.service.js';
 import type { FlowService } from './flows/flow.service.js';
 import type { FailureLimiter } from './api/rate-limit.js';
+import type { Metrics } from './root/metrics.js';
 
 /** Services every module may depend on. */
 export interface SharedServices {
@@ -38,6 +39,8 @@ export interface ModuleDeps {
   db: Db;
   /** Filled in by the bootstrap before the app answers a request (see buildApp). */
   install: Install;
+  /** Where the module's services count what operators watch (src/root/metrics.ts). */
+  metrics: Metrics;
   shared: SharedServices;
   /** Services published by modules registered earlier, by name. */
   registry: Map<string, unknown>;

@@ -30,6 +30,8 @@ export interface Database {
    */
   ready: Promise<void>;
   close(): Promise<void>;
+  /** The PostgreSQL pool's connections (metrics); absent for PGlite, which has one. */
+  poolStats?(): { total: number; idle: number; waiting: number };
 }
 
 /**
@@ -171,6 +173,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
         await listener.close();
         await pool.end();
       },
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     };
   }
   // PGlite opens on its own thread (src/db/pglite-thread.ts). The migrations are sent at once

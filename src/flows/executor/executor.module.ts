@@ -68,7 +68,7 @@ const userLoginRoutes: SubtypeRouteOptions = {
 };
 
 export function executorModule(deps: ModuleDeps): FeatureModule {
-  const { db, shared, config, app, database } = deps;
+  const { db, shared, config, app, database, metrics } = deps;
   const { permissions, events, stages } = shared;
   const pages = config.pagination;
   const subtype = (options: typeof userWriteStageOptions) =>
@@ -80,7 +80,7 @@ export function executorModule(deps: ModuleDeps): FeatureModule {
     .register(userWriteStageHandler)
     .register(userLoginStageHandler);
   const sessions = new SessionStore(db, new EventWriter(db));
-  const executor = new FlowExecutor(db, registry, events, app.log, database.changes, shared.limiter);
+  const executor = new FlowExecutor(db, registry, events, app.log, database.changes, shared.limiter, metrics);
   const promptStages = subtype(promptStageOptions);
 
   return {

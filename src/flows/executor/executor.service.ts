@@ -11,6 +11,7 @@ import type { SQL } from 'drizzle-orm';
 import { NotifiedCache, type ChangeFeed } from '../../db/change-feed.js';
 import type { Db } from '../../db/client.js';
 import type { RequestContext } from '../../api/context.js';
+import { noMetrics, type Metrics } from '../../root/metrics.js';
 import type { FailureLimiter } from '../../api/rate-limit.js';
 import { ApiError, Messages } from '../../api/errors.js';
 import type { EventBatch, EventService } from '../../events/event.service.js';
@@ -109,6 +110,7 @@ export class FlowExecutor {
     private readonly log: FastifyBaseLogger,
     changes: ChangeFeed,
     private readonly limiter?: FailureLimiter,
+    private readonly metrics: Metrics = noMetrics,
   ) {
     this.settingsSql = registry.planSettingsSql();
     this.flows = new NotifiedCache(changes, 'flows', 1000);
@@ -234,6 +236,7 @@ export class FlowExecutor {
         events: this.events,
         audit,
         limiter: this.limiter,
+        metrics: this.metrics,
         userWritten: (tx, user) => this.userWritten(tx, run, user),
         advance: (tx, events) =>
           advanceSession(
@@ -282,6 +285,7 @@ export class FlowExecutor {
       const refusal = await handler.userWritten?.(tx, run, user);
       if (refusal) return refusal;
     }
+    if (user.created) this.metrics.enrollment();
     return null;
   }
 
@@ -308,6 +312,7 @@ export class FlowExecutor {
         db: this.db,
         events: this.events,
         audit: this.events.batch(),
+        metrics: this.metrics,
         userWritten: () => Promise.reject(new SessionConflict()),
         advance: () => Promise.reject(new SessionConflict()),
       };

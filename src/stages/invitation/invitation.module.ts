@@ -5,12 +5,13 @@ import { InvitationService } from './invitation.service.js';
 import { invitationRoutes, invitationViews } from './invitation.routes.js';
 
 export function invitationModule(deps: ModuleDeps): FeatureModule {
-  const { config, db, install, shared } = deps;
+  const { config, db, install, metrics, shared } = deps;
   const invitations = new InvitationService(db, shared.permissions, shared.events, new Mailer(config.email), {
     install,
     defaultTokenDurationSeconds: config.defaultTokenDurationSeconds,
     externalUrl: config.externalUrl,
     pageDefaults: config.pagination,
+    metrics,
   });
   return {
     routes: invitationRoutes(invitations),
