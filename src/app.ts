@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, {
+  LogController,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
@@ -181,17 +182,29 @@ function loggerOptions(config: Config, logger: BuildOptions['logger']): FastifyS
 const PROBE_PREFIX = '/-/health/';
 
 /**
- * One log line per answered request (Fastify's own two, "incoming request" and "request
- * completed", are turned off), and the request's count and duration by route pattern.
+ * One log line per answered request, with its method, masked URL, status and duration:
+ * Fastify's "incoming request" line is dropped, and health probes log at debug.
  */
-function requestLogAndMetrics(app: FastifyInstance, metrics: Metrics): void {
+class RequestLog extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else if (request.url.startsWith(PROBE_PREFIX)) reply.log.debug(line, 'request completed');
+    else reply.log.info(line, 'request completed');
+  }
+}
+
+/** Each answered request's count and duration, by route pattern (not URL) and status. */
+function requestMetrics(app: FastifyInstance, metrics: Metrics): void {
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    const seconds = reply.elapsedTime / 1000;
-    metrics.request(route, request.method, reply.statusCode, seconds);
-    const line = { req: request, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime };
-    if (request.url.startsWith(PROBE_PREFIX)) request.log.debug(line, 'request completed');
-    else request.log.info(line, 'request completed');
+    metrics.request(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 }
@@ -228,7 +241,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       },
     },
     logger: loggerOptions(config, options.logger),
-    disableRequestLogging: true,
+    logController: new RequestLog(),
     genReqId: () => randomUUID().replace(/-/g, ''),
     requestIdHeader: false,
     trustProxy: config.trustedProxyCidrs,
@@ -251,7 +264,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('database', database);
   const metrics = options.metrics ?? noMetrics;
   app.decorate('metrics', metrics);
-  requestLogAndMetrics(app, metrics);
+  requestMetrics(app, metrics);
   if (!options.database) app.addHook('onClose', async () => database.close());
 
   // The bootstrap's statements wait for the database to open, which can still be under way

@@ -86,6 +86,8 @@ export interface OperationsConfig {
    * before they kill).
    */
   shutdownGraceSeconds: number;
+  /** GIT_BUILD_HASH: the build's commit, reported by /api/v3/admin/version/ (empty for a release). */
+  buildHash: string;
 }
 
 export class ConfigError extends Error {
@@ -154,6 +156,7 @@ function operations(env: Env): OperationsConfig {
   return {
     metricsListen: env[metricsKey]?.trim() === '' ? null : listen(env, metricsKey, '0.0.0.0:9300'),
     shutdownGraceSeconds: int(env, 'TESSERA_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600),
+    buildHash: str(env, 'GIT_BUILD_HASH', ''),
   };
 }
 
