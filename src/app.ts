@@ -161,21 +161,20 @@ const LOG_SERIALIZERS = {
 };
 
 /**
- * The logger options with Tessera's serializers, whatever else the caller configured; by
- * default level names (`"level":"info"`, not pino's 30) and ISO timestamps, which an operator
+ * The logger options with Tessera's serializers, whatever else the caller configured (a test's
+ * stream); by default the configured level (AUTHENTIK_LOG_LEVEL), level names (`"level":"info"`, not pino's 30) and ISO timestamps, which an operator
  * reads without a decoder.
  */
 function loggerOptions(config: Config, logger: BuildOptions['logger']): FastifyServerOptions['logger'] {
   if (logger === false) return false;
-  const base =
-    logger === undefined || logger === true
-      ? {
-          level: config.logLevel === 'warning' ? 'warn' : config.logLevel,
-          formatters: { level: (label: string) => ({ level: label }) },
-          timestamp: () => `,"time":"${new Date().toISOString()}"`,
-        }
-      : logger;
-  return { ...base, serializers: { ...base.serializers, ...LOG_SERIALIZERS } };
+  const caller = logger === undefined || logger === true ? {} : logger;
+  return {
+    level: config.logLevel === 'warning' ? 'warn' : config.logLevel,
+    formatters: { level: (label: string) => ({ level: label }) },
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    ...caller,
+    serializers: { ...caller.serializers, ...LOG_SERIALIZERS },
+  };
 }
 
 /** Probes poll these every few seconds: their lines go to debug, not info. */

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { after } from 'node:test';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type BuildOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
 import { openTestDatabase } from './database.js';
@@ -97,11 +97,14 @@ const SUITE_LIMITS = {
  * One app and database for a test file, closed when the file's tests end. Tests assert on the
  * rows they create themselves, so sharing within a file is safe.
  */
-export async function buildTestApp(env: Record<string, string> = {}): Promise<TestContext> {
+export async function buildTestApp(
+  env: Record<string, string> = {},
+  options: Pick<BuildOptions, 'metrics' | 'logger'> = {},
+): Promise<TestContext> {
   const { database, config: databaseConfig } = await openTestDatabase();
   const config = loadConfig({ AUTHENTIK_BOOTSTRAP_TOKEN: ADMIN_TOKEN, ...SUITE_LIMITS, ...env });
   config.database = databaseConfig;
-  const app = await buildApp(config, { database, logger: false, schedule: false });
+  const app = await buildApp(config, { database, logger: false, schedule: false, ...options });
   await app.ready();
   after(async () => {
     await app.close();
