@@ -73,10 +73,11 @@ async function start(config: Config): Promise<void> {
   const app = await building;
   const metricsServer = prometheus.metricsListener(registry);
   const graceSeconds = config.operations?.shutdownGraceSeconds ?? 25;
+  const { closeWithin, trackRequests } = await import('../root/shutdown.js');
+  const requests = trackRequests(app.server);
   const close = async () => {
-    const { closeWithin } = await import('../root/shutdown.js');
     metricsServer.close(() => undefined);
-    await closeWithin(app, graceSeconds);
+    await closeWithin(app, graceSeconds, requests);
     await database.close();
   };
   const shutdown = async (signal: string) => {
