@@ -17,8 +17,7 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
 
 const program = new Command('tessera')
   .description('Tessera, an authentik-compatible invitation server')
-  .version(version)
-  .showHelpAfterError('(run with --help for usage)');
+  .version(version);
 
 registerServe(program);
 registerMigrate(program);
