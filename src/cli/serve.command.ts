@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
-import { CliError, cliConfig, messageOf, openFailure, rootCause } from './runtime.js';
+import { CliError, EXIT_CONFIG, cliConfig, messageOf, openFailure, rootCause } from './runtime.js';
 
 export function registerServe(program: Command): void {
   program
@@ -35,7 +35,9 @@ export async function serve(): Promise<void> {
   try {
     await start(cliConfig());
   } catch (error) {
-    console.error(`tessera failed to start: ${messageOf(error)}`);
+    // A bad setting is its own message (`invalid configuration: <setting>: ...`).
+    const badSetting = error instanceof CliError && error.exitCode === EXIT_CONFIG;
+    console.error(badSetting ? error.message : `tessera failed to start: ${messageOf(error)}`);
     process.exit(error instanceof CliError ? error.exitCode : 1);
   }
 }
