@@ -1,6 +1,50 @@
 // @ts-check
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers of src/, lowest first (docs/architecture.md): a file may import from its own layer
+ * and the layers below it, never from one above. Each entry lists the folders (or top-level
+ * files) of one layer.
+ */
+const LAYERS = [
+  ['lib', 'web'],
+  ['config.ts'],
+  ['db'],
+  ['api'],
+  ['events'],
+  ['rbac'],
+  ['core'],
+  ['flows'],
+  ['stages'],
+  ['admin', 'root'],
+  ['app.ts', 'server.ts'],
+];
+
+/** The import patterns that reach a folder or top-level file of src/ from anywhere in src/. */
+function importPatterns(entry) {
+  return entry.endsWith('.ts') ? [`**/${entry.replace(/\.ts$/, '.js')}`] : [`**/${entry}/**`];
+}
+
+/** One override per layer forbidding imports of every layer above it. */
+const layerRules = LAYERS.slice(0, -1).map((layer, index) => ({
+  files: layer.map((entry) => (entry.endsWith('.ts') ? `src/${entry}` : `src/${entry}/**`)),
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: LAYERS.slice(index + 1)
+              .flat()
+              .flatMap(importPatterns),
+            message: `src/${layer.join(', src/')} may import only its own layer and those below it (docs/architecture.md, "Layers").`,
+          },
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   {
     ignores: [
@@ -22,6 +66,7 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error', 'warn'] }],
     },
   },
+  ...layerRules,
   {
     files: ['bench/**', 'scripts/**', 'test/**'],
     // Tests read arbitrary JSON response bodies; `any` keeps assertions readable there.

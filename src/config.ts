@@ -4,8 +4,13 @@
  * authentik has one; Tessera's own settings are `TESSERA_*`.
  */
 import path from 'node:path';
-import type { PageSizeSettings } from './api/pagination.js';
 import { parseTimedelta } from './lib/timedelta.js';
+
+/** The page sizes of every list (authentik's PAGE_SIZE and the paginator's cap). */
+export interface PageSizeSettings {
+  defaultPageSize: number;
+  maxPageSize: number;
+}
 
 export interface DatabaseConfig {
   /** `postgres` when AUTHENTIK_POSTGRESQL__HOST is set, otherwise the embedded PGlite. */
@@ -229,4 +234,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     operations: operations(env),
   };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
 }

@@ -6,8 +6,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/client.js';
 import { NotifiedCache, type ChangeFeed } from '../db/change-feed.js';
-import { findApiTokenUser } from '../core/tokens/token-auth.repository.js';
-import { findSessionWithUser, rememberLoadedSession } from '../core/sessions/session-auth.repository.js';
+import { findApiTokenUser } from './token-auth.repository.js';
+import { findSessionWithUser, rememberLoadedSession } from './session-auth.repository.js';
 import { createActor, type Actor, type AuthUser } from './context.js';
 import { ApiError, Messages } from './errors.js';
 import type { FailureLimiter } from './rate-limit.js';

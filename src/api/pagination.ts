@@ -7,12 +7,10 @@
 import { ApiError, Messages } from './errors.js';
 import { lastValue, type RawQuery } from './filters.js';
 import { pythonInt } from './python-numbers.js';
+import type { PageSizeSettings } from '../config.js';
 
 /** The tenant's page-size settings: the default `page_size` and its cap. */
-export interface PageSizeSettings {
-  defaultPageSize: number;
-  maxPageSize: number;
-}
+export type { PageSizeSettings };
 
 export interface PageRequest {
   /** Requested page number, or 'last'. */

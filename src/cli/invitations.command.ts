@@ -98,7 +98,7 @@ async function invitationService(database: Database, config: Config): Promise<In
     import('../rbac/permission.service.js'),
     import('../events/event.service.js'),
     import('../stages/email/mailer.js'),
-    import('../root/metrics.js'),
+    import('../lib/metrics.js'),
   ]);
   // What the server does at every start: the install id, and akadmin to act as.
   const { installId } = await bootstrap(database.db, config.bootstrap);

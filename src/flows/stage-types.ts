@@ -1,7 +1,8 @@
 /**
  * The stage types Tessera knows, with the metadata authentik's StageSerializer derives from
  * each model (`component`, `verbose_name`, `verbose_name_plural`, `meta_model_name`).
- * A registry keyed by type stands in for authentik's multi-table stage models.
+ * A registry keyed by type, filled by the stage folders, stands in for authentik's multi-table
+ * stage models.
  * @see authentik/flows/api/stages.py, authentik/core/api/utils.py MetaNameSerializer
  */
 
@@ -27,34 +28,27 @@ function meta(app: string, model: string, component: string, verbose: string): S
   };
 }
 
-export const STAGE_TYPES = {
-  invitation: meta(
-    'authentik_stages_invitation',
-    'invitationstage',
-    'ak-stage-invitation-form',
-    'Invitation Stage',
-  ),
-  prompt: meta('authentik_stages_prompt', 'promptstage', 'ak-stage-prompt-form', 'Prompt Stage'),
-  user_write: meta(
-    'authentik_stages_user_write',
-    'userwritestage',
-    'ak-stage-user-write-form',
-    'User Write Stage',
-  ),
-  user_login: meta(
-    'authentik_stages_user_login',
-    'userloginstage',
-    'ak-stage-user-login-form',
-    'User Login Stage',
-  ),
-} as const satisfies Record<string, StageTypeMeta>;
+/** The base Stage model's metadata, for a type no stage folder declares. */
+const BASE_STAGE = meta('authentik_flows', 'stage', '', 'Stage');
 
-export type StageType = keyof typeof STAGE_TYPES;
+/** Filled by the stage folders as they load (`defineStageType`); flows read it by type. */
+const STAGE_TYPES = new Map<string, StageTypeMeta>();
+
+/**
+ * Declares a stage type's metadata. Each stage folder declares its own type beside its viewset
+ * (e.g. src/stages/user_login/user-login-stage.service.ts), so flows name no stage type.
+ */
+export function defineStageType(
+  type: string,
+  model: { app: string; model: string; component: string; verboseName: string },
+): StageTypeMeta {
+  const declared = meta(model.app, model.model, model.component, model.verboseName);
+  STAGE_TYPES.set(type, declared);
+  return declared;
+}
 
 export function stageMeta(type: string): StageTypeMeta {
-  return (
-    (STAGE_TYPES as Record<string, StageTypeMeta>)[type] ?? meta('authentik_flows', 'stage', '', 'Stage')
-  );
+  return STAGE_TYPES.get(type) ?? BASE_STAGE;
 }
 
 /** str(stage) in authentik, used in audit events and used_by entries. */

@@ -2,8 +2,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../db/client.js';
 import { uuidArray } from '../db/list-query.js';
 import type { Grant } from '../api/context.js';
-import { isSuperuserSql } from '../core/users/user-identity.sql.js';
-import { groupTreeSql } from '../core/groups/group-tree.sql.js';
+import { isSuperuserSql } from '../db/user-identity.sql.js';
+import { groupTreeSql } from '../db/group-tree.sql.js';
 
 /** What a membership, a role or a user carries: superuser status and permission grants. */
 export interface Privileges {

@@ -13,7 +13,7 @@ import { paginate, readPage, type Page, type PageSizeSettings } from '../api/pag
 import { pythonInt } from '../api/python-numbers.js';
 import { readSearch } from '../api/search.js';
 import type { EventService } from '../events/event.service.js';
-import { maskInvitationToken } from '../stages/invitation/invitation-token.js';
+import { maskInvitationToken } from '../events/invitation-token.js';
 import type { PermissionService } from './permission.service.js';
 import { PrivilegeService } from './privilege.service.js';
 import { appVerboseName, modelVerboseName } from './permission-catalogue.js';

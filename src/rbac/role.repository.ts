@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { groupTreeSql } from '../core/groups/group-tree.sql.js';
+import { groupTreeSql } from '../db/group-tree.sql.js';
 import { query, type Db } from '../db/client.js';
 import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../db/list-query.js';
 import { likeContains } from '../api/search.js';

@@ -17,7 +17,7 @@ import type { PermissionService } from './permission.service.js';
 import { PrivilegeService } from './privilege.service.js';
 import { ROLE_ORDER_FIELDS, createRoleRepository, type RoleFilter, type RoleRow } from './role.repository.js';
 import type { RoleBody, RoleInput } from './role.schema.js';
-import { groupDisplayName } from '../core/groups/group-identity.js';
+import { groupDisplayName } from '../db/group-identity.js';
 
 export const ROLE_PERMISSION = {
   view: 'authentik_rbac.view_role',

@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '../db/client.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../lib/metrics.js';
 
 export function prometheusMetrics(registry: Registry, database?: Database): Metrics {
   collectDefaultMetrics({ register: registry });

@@ -16,7 +16,7 @@ import pg from 'pg';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, query } from '../../src/db/client.js';
-import { maskInvitationToken } from '../../src/stages/invitation/invitation-token.js';
+import { maskInvitationToken } from '../../src/events/invitation-token.js';
 import { serverSettings, usePostgres } from '../helpers/database.js';
 import { ADMIN_TOKEN, TestClient, type TestContext } from '../helpers/test-app.js';
 import { createFlow } from '../helpers/factories.js';

@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { query } from '../../src/db/client.js';
-import { maskInvitationToken } from '../../src/stages/invitation/invitation-token.js';
+import { maskInvitationToken } from '../../src/events/invitation-token.js';
 import { bindStage, createFlow, createInvitationStage, unique } from './factories.js';
 import type { FlowBrowser } from './flow-client.js';
 import type { TestContext } from './test-app.js';

@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { query } from '../../src/db/client.js';
-import { maskInvitationToken } from '../../src/stages/invitation/invitation-token.js';
+import { maskInvitationToken } from '../../src/events/invitation-token.js';
 import { openTestDatabase } from '../helpers/database.js';
 import { ADMIN_TOKEN, TestClient, type TestContext } from '../helpers/test-app.js';
 import {

@@ -2,7 +2,7 @@
  * Groups (authentik/core/api/groups.py GroupViewSet): CRUD with members, parents and roles,
  * add_user/remove_user and used_by.
  */
-import type { Install } from '../../module.js';
+import type { Install } from '../bootstrap/install.js';
 import { tokenLifetimeRefusal } from '../users/user-attributes.js';
 import { listScope, pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
@@ -19,11 +19,10 @@ import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { PrivilegeMessages, PrivilegeService, type Refusal } from '../../rbac/privilege.service.js';
 import { visibleUserPk } from '../../rbac/role.service.js';
-import { stageDisplayName } from '../../flows/stage-types.js';
 import { presentPartialUser } from '../users/partial-user.schema.js';
 import { createUserRepository } from '../users/user.repository.js';
 import { parseAttributesFilter } from '../users/user.service.js';
-import { groupDisplayName, groupNumPk } from './group-identity.js';
+import { groupDisplayName, groupNumPk } from '../../db/group-identity.js';
 import {
   GROUP_ORDER_FIELDS,
   createGroupRepository,
@@ -353,7 +352,7 @@ export class GroupService {
         app: 'authentik_stages_user_write',
         model: 'userwritestage',
         action: 'set_null',
-        name: stageDisplayName,
+        name: (n) => `Stage ${n}`,
       },
     };
     const items: UsedByItem[] = [];

@@ -5,14 +5,9 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
 import { insertEventsSql, type NewEvent } from '../../events/event.repository.js';
+import type { SessionRow } from '../../api/session-auth.repository.js';
 
-export interface SessionRow {
-  session_key: string;
-  data: Record<string, unknown>;
-  user_id: number | null;
-  /** The row's write count when it was read (see `sessions.version`). */
-  version: number;
-}
+export type { SessionRow };
 
 /** The row of a stored session as the request read it: its key and version. */
 export interface StoredSession {

@@ -11,7 +11,7 @@ import { CSRF_COOKIE, SESSION_COOKIE, readCookie } from '../../api/authenticatio
 import { createSessionRepository, type StoredSession } from './session.repository.js';
 import { insertEvents, type NewEvent } from '../../events/event.repository.js';
 import type { EventWriter } from '../../events/event-writer.service.js';
-import { loadedSession } from './session-auth.repository.js';
+import { loadedSession } from '../../api/session-auth.repository.js';
 import { randomToken } from '../crypto/random-token.js';
 import { detachedJson } from '../../api/safe-objects.js';
 

@@ -3,7 +3,7 @@ import { query, type Db } from '../../db/client.js';
 import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../../db/list-query.js';
 import { likeContains } from '../../api/search.js';
 import type { OrderTerm } from '../../api/ordering.js';
-import { isSuperuserSql } from './user-identity.sql.js';
+import { isSuperuserSql } from '../../db/user-identity.sql.js';
 import type { UserType } from './user.schema.js';
 import type { AuthUser } from '../../api/context.js';
 

@@ -2,7 +2,7 @@
  * Users (authentik/core/api/users.py UserViewSet): the list with authentik's filters, CRUD,
  * `set_password`, `used_by` and `me`.
  */
-import type { Install } from '../../module.js';
+import type { Install } from '../bootstrap/install.js';
 import { pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';
@@ -20,7 +20,7 @@ import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { PrivilegeMessages, PrivilegeService, type Refusal } from '../../rbac/privilege.service.js';
 import { permissionEntries } from '../../rbac/permission-catalogue.js';
-import { groupDisplayName, groupNumPk } from '../groups/group-identity.js';
+import { groupDisplayName, groupNumPk } from '../../db/group-identity.js';
 import { hashPassword } from './password.js';
 import { userUid } from './partial-user.schema.js';
 import { mergeGroupAttributes } from './group-attributes.js';

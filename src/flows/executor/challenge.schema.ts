@@ -1,13 +1,15 @@
 /**
- * The flow executor's challenges (authentik/flows/challenge.py, authentik/stages/prompt/stage.py)
- * registered under authentik's component names, and the `ChallengeTypes` union the executor
- * answers with. Only the challenges Tessera's stages emit are members of the union; each keeps
- * authentik's field order, which is the order DRF renders them in.
+ * The flow executor's own challenges (authentik/flows/challenge.py) registered under
+ * authentik's component names, and the `ChallengeTypes` union the executor answers with (and
+ * `FlowChallengeResponseRequest`, the answers it takes). Stages add their challenges to both
+ * (`addChallenge`, `addChallengeResponse`) from their own folders, e.g.
+ * src/stages/prompt/prompt-challenge.schema.ts. Only the challenges Tessera's stages emit are
+ * members of the union; each keeps authentik's field order, which is the order DRF renders
+ * them in.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Nullable, StringEnum, component, ref } from '../../api/schemas.js';
 import { ThemedUrls, FLOW_LAYOUTS } from '../flow.schema.js';
-import { PromptTypeEnum } from '../../stages/prompt/prompt.schema.js';
 
 export const ContextualFlowInfoLayoutEnum = StringEnum('ContextualFlowInfoLayoutEnum', FLOW_LAYOUTS);
 
@@ -53,7 +55,8 @@ function responseErrorsSchema(): TSchema {
   });
 }
 
-function challenge<P extends Record<string, TSchema>>(
+/** A challenge component: the common fields, then the stage's own. */
+export function challenge<P extends Record<string, TSchema>>(
   id: string,
   defaultComponent: string,
   properties: P,
@@ -68,40 +71,6 @@ function challenge<P extends Record<string, TSchema>>(
     ),
   );
 }
-
-export const PromptChoice = component(
-  'PromptChoice',
-  Type.Object(
-    { value: Type.String(), label: Type.String() },
-    { description: 'Serializer for a single Choice field' },
-  ),
-);
-
-export const StagePrompt = component(
-  'StagePrompt',
-  Type.Object(
-    {
-      field_key: Type.String(),
-      label: Type.String(),
-      type: ref(PromptTypeEnum),
-      required: Type.Boolean(),
-      placeholder: Type.String(),
-      initial_value: Type.String(),
-      order: Type.Integer(),
-      sub_text: Type.String(),
-      choices: Nullable(Type.Array(ref(PromptChoice))),
-    },
-    { description: 'Serializer for a single Prompt field' },
-  ),
-);
-export type StagePromptBody = Static<typeof StagePrompt>;
-
-export const PromptChallenge = challenge(
-  'PromptChallenge',
-  'ak-stage-prompt',
-  { fields: Type.Array(ref(StagePrompt)) },
-  'Initial challenge being sent, define fields',
-);
 
 export const AccessDeniedChallenge = challenge(
   'AccessDeniedChallenge',
@@ -132,48 +101,44 @@ export const FlowErrorChallenge = challenge(
   'Challenge class when an unhandled error occurs during a stage. Normal users\nare shown an error message, superusers are shown a full stacktrace.',
 );
 
-const CHALLENGES: [string, TSchema][] = [
-  ['ak-stage-access-denied', AccessDeniedChallenge],
-  ['ak-stage-flow-error', FlowErrorChallenge],
-  ['ak-stage-prompt', PromptChallenge],
-  ['xak-flow-redirect', RedirectChallenge],
-];
+/**
+ * A union discriminated by `component`, as drf-spectacular writes PolymorphicProxySerializer:
+ * members in the order of their component names. The schema's arrays are filled in place as
+ * the stage folders load, before any app compiles its routes.
+ */
+function discriminatedUnion(id: string) {
+  const oneOf: TSchema[] = [];
+  const mapping: Record<string, string> = {};
+  const members: [string, TSchema][] = [];
+  const schema = component(
+    id,
+    Type.Unsafe<Record<string, unknown>>({ oneOf, discriminator: { propertyName: 'component', mapping } }),
+  );
+  const add = (name: string, member: TSchema): void => {
+    members.push([name, member]);
+    members.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    oneOf.splice(0, oneOf.length, ...members.map(([, each]) => ref(each)));
+    for (const key of Object.keys(mapping)) delete mapping[key];
+    for (const [each, eachSchema] of members)
+      mapping[each] = `#/components/schemas/${eachSchema.$id as string}`;
+  };
+  return { schema, add };
+}
 
-/** authentik's ChallengeTypes: a union discriminated by `component`. */
-export const ChallengeTypes = component(
-  'ChallengeTypes',
-  Type.Unsafe<Record<string, unknown>>({
-    oneOf: CHALLENGES.map(([, schema]) => ref(schema)),
-    discriminator: {
-      propertyName: 'component',
-      mapping: Object.fromEntries(
-        CHALLENGES.map(([name, schema]) => [name, `#/components/schemas/${schema.$id as string}`]),
-      ),
-    },
-  }),
-);
+const challenges = discriminatedUnion('ChallengeTypes');
+/** authentik's ChallengeTypes: every challenge a stage or the executor shows. */
+export const ChallengeTypes = challenges.schema;
+/** Adds a stage's challenge to ChallengeTypes, under its `component` name. */
+export const addChallenge = challenges.add;
+addChallenge('ak-stage-access-denied', AccessDeniedChallenge);
+addChallenge('ak-stage-flow-error', FlowErrorChallenge);
+addChallenge('xak-flow-redirect', RedirectChallenge);
 
-export const PromptChallengeResponseRequest = component(
-  'PromptChallengeResponseRequest',
-  Type.Unsafe<Record<string, unknown>>({
-    type: 'object',
-    description: 'Validate response, fields are dynamically created based\non the stage',
-    properties: { component: { type: 'string', minLength: 1, default: 'ak-stage-prompt' } },
-    additionalProperties: {},
-  }),
-);
-
+const responses = discriminatedUnion('FlowChallengeResponseRequest');
 /** authentik's FlowChallengeResponseRequest: the answer to a challenge, by `component`. */
-export const FlowChallengeResponseRequest = component(
-  'FlowChallengeResponseRequest',
-  Type.Unsafe<Record<string, unknown>>({
-    oneOf: [ref(PromptChallengeResponseRequest)],
-    discriminator: {
-      propertyName: 'component',
-      mapping: { 'ak-stage-prompt': '#/components/schemas/PromptChallengeResponseRequest' },
-    },
-  }),
-);
+export const FlowChallengeResponseRequest = responses.schema;
+/** Adds the answer to a stage's challenge to FlowChallengeResponseRequest. */
+export const addChallengeResponse = responses.add;
 
 export const ExecutorParams = Type.Object({ flow_slug: Type.String() });
 export const ExecutorQuery = Type.Object({ query: Type.String({ description: 'Querystring as received' }) });

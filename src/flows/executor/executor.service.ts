@@ -11,7 +11,7 @@ import type { SQL } from 'drizzle-orm';
 import { NotifiedCache, type ChangeFeed } from '../../db/change-feed.js';
 import type { Db } from '../../db/client.js';
 import type { RequestContext } from '../../api/context.js';
-import { noMetrics, type Metrics } from '../../root/metrics.js';
+import { noMetrics, type Metrics } from '../../lib/metrics.js';
 import type { FailureLimiter } from '../../api/rate-limit.js';
 import { ApiError, Messages } from '../../api/errors.js';
 import type { EventBatch, EventService } from '../../events/event.service.js';
@@ -22,9 +22,7 @@ import {
   CANCEL_URL,
   NEXT_ARG_NAME,
   PLAN_CONTEXT_PENDING_USER,
-  PLAN_CONTEXT_QUERY_TOKEN,
   PLAN_CONTEXT_REDIRECT,
-  QS_KEY_INVITATION_TOKEN,
   SESSION_KEY_GET,
   SESSION_KEY_PLAN,
 } from './context-keys.js';
@@ -94,7 +92,8 @@ export function formatTitle(title: string, values: { app: string; user: string }
 export const RACE_LOST = 'This flow was continued in another request. Reload the page to go on.';
 
 export class FlowExecutor {
-  private readonly settingsSql: SQL;
+  /** Every stage handler's settings, read with the flow; built on first use, once the stage features have registered. */
+  private settingsSql?: SQL;
   /**
    * Flows with their bindings and stage settings by slug: authentik's flow plan cache
    * (authentik/flows/planner.py, cache_key), cleared on every change to flows, bindings or
@@ -112,7 +111,6 @@ export class FlowExecutor {
     private readonly limiter?: FailureLimiter,
     private readonly metrics: Metrics = noMetrics,
   ) {
-    this.settingsSql = registry.planSettingsSql();
     this.flows = new NotifiedCache(changes, 'flows', 1000);
   }
 
@@ -122,6 +120,7 @@ export class FlowExecutor {
     const cached = this.flows.get(slug);
     if (cached) return cached;
     const mark = this.flows.mark();
+    this.settingsSql ??= this.registry.planSettingsSql();
     const flow = await createExecutorRepository(this.db).flowBySlug(slug, this.settingsSql);
     if (flow) {
       // Shared by every request that plans this flow: nothing may change it.
@@ -144,16 +143,15 @@ export class FlowExecutor {
     session.setTransient(SESSION_KEY_GET, get);
 
     let plan = session.get<FlowPlan>(SESSION_KEY_PLAN);
-    // A plan for another flow is replaced; so is one started with another invitation token
-    // (authentik would continue the old plan and ignore the new link; docs/compatibility.md).
-    if (plan && (plan.flow_pk !== flow.pk || this.isNewToken(plan, get))) {
+    // A plan for another flow is replaced; so is one a stage says this request replaces.
+    if (plan && (plan.flow_pk !== flow.pk || this.replacesPlan(plan, get))) {
       await this.abandon(plan, session);
       plan = undefined;
     }
     if (!plan) {
       const planned = planFlow(flow, ctx.actor);
       if ('notApplicable' in planned) return this.notApplicable(flow, get, planned.notApplicable);
-      planned.context[PLAN_CONTEXT_QUERY_TOKEN] = get[QS_KEY_INVITATION_TOKEN] ?? '';
+      for (const handler of this.registry.all()) handler.planned?.(planned, get);
       plan = planned;
       session.set(SESSION_KEY_PLAN, plan);
     }
@@ -188,9 +186,8 @@ export class FlowExecutor {
     return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   }
 
-  private isNewToken(plan: FlowPlan, get: Record<string, string>): boolean {
-    const token = get[QS_KEY_INVITATION_TOKEN];
-    return Boolean(token) && token !== plan.context[PLAN_CONTEXT_QUERY_TOKEN];
+  private replacesPlan(plan: FlowPlan, get: Record<string, string>): boolean {
+    return this.registry.all().some((handler) => handler.replacesPlan?.(plan, get) === true);
   }
 
   private async abandon(plan: FlowPlan, session: HttpSession): Promise<void> {

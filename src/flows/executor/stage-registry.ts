@@ -11,7 +11,7 @@ import type { EventBatch, EventService } from '../../events/event.service.js';
 import type { NewEvent } from '../../events/event.repository.js';
 import type { HttpSession } from '../../core/sessions/session.store.js';
 import type { FailureLimiter } from '../../api/rate-limit.js';
-import type { Metrics } from '../../root/metrics.js';
+import type { Metrics } from '../../lib/metrics.js';
 import type { ChallengeBody, ResponseErrors } from './challenge.schema.js';
 import type { ExecutorFlow, FlowPlan, PlanBinding } from './planner.js';
 
@@ -78,6 +78,16 @@ export interface StageHandler {
   userWritten?(tx: Db, run: StageRun, user: WrittenUser): Promise<string | null>;
   /** The plan is abandoned (cancelled, restarted, replaced): release what it holds. */
   abandon?(db: Db, plan: FlowPlan, session: HttpSession): Promise<void>;
+  /**
+   * A plan was just made from a request with this parsed `query`: the stage may note in its
+   * context what it needs to recognise a later request (`replacesPlan`).
+   */
+  planned?(plan: FlowPlan, get: Record<string, string>): void;
+  /**
+   * Whether this request, for the flow the session's plan is for, asks for a new plan (a link
+   * with another invitation token): the executor then abandons the plan and makes another.
+   */
+  replacesPlan?(plan: FlowPlan, get: Record<string, string>): boolean;
   /**
    * The stage's settings as a JSON expression over the `stages` row aliased `s`, read with the
    * flow when the plan is made and kept in it (`PlanBinding.settings`), as authentik pickles

@@ -13,9 +13,9 @@ import { readOrdering } from '../../api/ordering.js';
 import { paginate, readPage, type Page, type PageSizeSettings } from '../../api/pagination.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
-import { STAGE_TYPES } from '../../flows/stage-types.js';
 import { InvitationStageService } from './invitation-stage.service.js';
 import { createInvitationStageRepository } from './invitation-stage.repository.js';
+import { INVITATION_STAGE_TYPE } from './invitation-stage.service.js';
 import {
   USE_ORDER_FIELDS,
   createInvitationExtensionsRepository,
@@ -64,8 +64,8 @@ export class InvitationExtensionsService {
       const repository = createInvitationExtensionsRepository(tx);
       await repository.setConsumption(stage.pk, input);
       await this.events.model(tx, ctx, 'model_updated', {
-        app: STAGE_TYPES.invitation.app,
-        model_name: STAGE_TYPES.invitation.model_name,
+        app: INVITATION_STAGE_TYPE.app,
+        model_name: INVITATION_STAGE_TYPE.model_name,
         pk: stage.pk,
         name: stage.name,
       });

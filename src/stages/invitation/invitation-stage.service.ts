@@ -14,7 +14,7 @@ import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import type { StageService } from '../../flows/stage.service.js';
-import { STAGE_TYPES } from '../../flows/stage-types.js';
+import { defineStageType } from '../../flows/stage-types.js';
 import { storedFlowSet } from '../../flows/flow-set.sql.js';
 import {
   INVITATION_STAGE_ORDER_FIELDS,
@@ -31,7 +31,13 @@ const PERMISSION = {
   delete: 'authentik_stages_invitation.delete_invitationstage',
 } as const;
 
-const META = STAGE_TYPES.invitation;
+export const INVITATION_STAGE_TYPE = defineStageType('invitation', {
+  app: 'authentik_stages_invitation',
+  model: 'invitationstage',
+  component: 'ak-stage-invitation-form',
+  verboseName: 'Invitation Stage',
+});
+const META = INVITATION_STAGE_TYPE;
 
 /** The serializer: the row plus the model metadata, in authentik's field order. */
 export function presentInvitationStage(row: InvitationStageRow): InvitationStageBody {

@@ -10,7 +10,7 @@
  * - send_email validates its body, refuses invitations that cannot be used, sends every cc and
  *   bcc address exactly one copy, and reports the addresses the SMTP server refused.
  */
-import type { Install } from '../../module.js';
+import type { Install } from '../../core/bootstrap/install.js';
 import { listScope, pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import { requireActor, type Actor, type RequestContext } from '../../api/context.js';
@@ -31,11 +31,11 @@ import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { presentPartialUser } from '../../core/users/partial-user.schema.js';
 import type { Mailer } from '../email/mailer.js';
-import type { Metrics } from '../../root/metrics.js';
+import type { Metrics } from '../../lib/metrics.js';
 import { SLUG_PATTERN } from '../../api/validation.js';
 import { modelContext } from '../../events/event.service.js';
 import { renderInvitationEmail } from '../email/invitation-email.js';
-import { maskInvitationToken, maskInvitationTokenIn } from './invitation-token.js';
+import { maskInvitationToken, maskInvitationTokenIn } from '../../events/invitation-token.js';
 import {
   INVITATION_ORDER_FIELDS,
   createInvitationRepository,

@@ -22,15 +22,7 @@ import { parseUuid } from '../../api/filters.js';
 import { deepMerge, isPlainRecord as isObject } from '../../api/safe-objects.js';
 import { SessionConflict, type HttpSession } from '../../core/sessions/session.store.js';
 import { claimSessionSql } from '../../core/sessions/session.repository.js';
-import {
-  INVITATION_TOKEN_KEY,
-  PLAN_CONTEXT_INVITATION,
-  PLAN_CONTEXT_INVITATION_CLAIM,
-  PLAN_CONTEXT_INVITATION_IN_EFFECT,
-  PLAN_CONTEXT_PROMPT,
-  QS_KEY_INVITATION_TOKEN,
-  SESSION_KEY_INVITATION_LEASE,
-} from '../../flows/executor/context-keys.js';
+import { PLAN_CONTEXT_PROMPT } from '../../flows/executor/context-keys.js';
 import type { FlowPlan } from '../../flows/executor/planner.js';
 import {
   denied,
@@ -39,7 +31,16 @@ import {
   type StageRun,
   type WrittenUser,
 } from '../../flows/executor/stage-registry.js';
-import { maskInvitationToken } from './invitation-token.js';
+import { maskInvitationToken } from '../../events/invitation-token.js';
+import {
+  INVITATION_TOKEN_KEY,
+  PLAN_CONTEXT_INVITATION,
+  PLAN_CONTEXT_INVITATION_CLAIM,
+  PLAN_CONTEXT_INVITATION_IN_EFFECT,
+  PLAN_CONTEXT_QUERY_TOKEN,
+  QS_KEY_INVITATION_TOKEN,
+  SESSION_KEY_INVITATION_LEASE,
+} from './invitation-context-keys.js';
 import {
   createInvitationRuntimeRepository,
   type RuntimeInvitation,
@@ -286,4 +287,13 @@ export const invitationStageHandler: StageHandler = {
   submit: (run) => accept(run),
   userWritten,
   abandon,
+  // A plan remembers the `itoken` it started with; a link with another one replaces the plan
+  // (authentik would continue the old plan and ignore the new link; docs/compatibility.md).
+  planned(plan, get) {
+    plan.context[PLAN_CONTEXT_QUERY_TOKEN] = get[QS_KEY_INVITATION_TOKEN] ?? '';
+  },
+  replacesPlan(plan, get) {
+    const token = get[QS_KEY_INVITATION_TOKEN];
+    return Boolean(token) && token !== plan.context[PLAN_CONTEXT_QUERY_TOKEN];
+  },
 };

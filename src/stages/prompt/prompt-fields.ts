@@ -5,11 +5,8 @@
  * messages. Expressions (`*_expression`) are Python in authentik; Tessera cannot evaluate them
  * and uses the text as written (docs/compatibility.md).
  */
-import type {
-  ErrorDetailBody,
-  ResponseErrors,
-  StagePromptBody,
-} from '../../flows/executor/challenge.schema.js';
+import type { ErrorDetailBody, ResponseErrors } from '../../flows/executor/challenge.schema.js';
+import type { StagePromptBody } from './prompt-challenge.schema.js';
 import { EMAIL_RE, FALSE_VALUES, parseDatetime, TRUE_VALUES } from '../../api/validation.js';
 import type { PromptType } from './prompt.schema.js';
 

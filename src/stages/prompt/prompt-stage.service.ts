@@ -2,6 +2,14 @@
 import { ApiError, Messages } from '../../api/errors.js';
 import type { SubtypeDefinition } from '../../flows/stage-subtype.repository.js';
 import type { SubtypeOptions } from '../../flows/stage-subtype.service.js';
+import { defineStageType } from '../../flows/stage-types.js';
+
+export const PROMPT_STAGE_TYPE = defineStageType('prompt', {
+  app: 'authentik_stages_prompt',
+  model: 'promptstage',
+  component: 'ak-stage-prompt-form',
+  verboseName: 'Prompt Stage',
+});
 
 export const PROMPT_STAGE: SubtypeDefinition = {
   type: 'prompt',

@@ -4,7 +4,7 @@ import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } f
 import { likeContains } from '../../api/search.js';
 import type { OrderTerm } from '../../api/ordering.js';
 import { flowSetJsonSql } from '../../flows/flow-set.sql.js';
-import { STAGE_TYPES } from '../../flows/stage-types.js';
+import { PROMPT_STAGE_TYPE } from './prompt-stage.service.js';
 import type { PromptType } from './prompt.schema.js';
 import type { PromptField } from './prompt-fields.js';
 
@@ -51,7 +51,7 @@ export interface PromptFilter {
   ordering: OrderTerm<PromptOrderField>[];
 }
 
-const META = STAGE_TYPES.prompt;
+const META = PROMPT_STAGE_TYPE;
 
 /** `prompt_stages_obj`: the full PromptStage of every stage using the prompt. */
 const STAGES_SQL = sql`(SELECT coalesce(json_agg(json_build_object(

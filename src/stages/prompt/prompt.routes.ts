@@ -4,7 +4,7 @@ import { defineRoute, type RouteSpec } from '../../api/routes.js';
 import { UsedBy, ref } from '../../api/schemas.js';
 import type { SubtypeStageService } from '../../flows/stage-subtype.service.js';
 import { subtypeRoutes, subtypeViews, type SubtypeRouteOptions } from '../../flows/stage-subtype.routes.js';
-import { PromptChallenge } from '../../flows/executor/challenge.schema.js';
+import { PromptChallenge } from './prompt-challenge.schema.js';
 import { PromptService } from './prompt.service.js';
 import {
   PaginatedPromptList,

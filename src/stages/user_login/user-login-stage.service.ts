@@ -1,9 +1,17 @@
 /** The user_login stage's viewset (authentik/stages/user_login/api.py UserLoginStageViewSet). */
 import type { SubtypeDefinition } from '../../flows/stage-subtype.repository.js';
 import type { SubtypeOptions } from '../../flows/stage-subtype.service.js';
+import { defineStageType } from '../../flows/stage-types.js';
 import { ApiError, type FieldErrors } from '../../api/errors.js';
 import { GEOIP_BINDINGS, NETWORK_BINDINGS } from './user-login-stage.schema.js';
 import { invalidTimedelta, parseTimedelta } from '../../lib/timedelta.js';
+
+export const USER_LOGIN_STAGE_TYPE = defineStageType('user_login', {
+  app: 'authentik_stages_user_login',
+  model: 'userloginstage',
+  component: 'ak-stage-user-login-form',
+  verboseName: 'User Login Stage',
+});
 
 const DURATION_FIELDS = ['session_duration', 'remember_me_offset', 'remember_device'] as const;
 

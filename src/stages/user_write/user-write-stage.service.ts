@@ -5,7 +5,15 @@ import { ApiError, Messages } from '../../api/errors.js';
 import { PrivilegeService } from '../../rbac/privilege.service.js';
 import type { SubtypeDefinition } from '../../flows/stage-subtype.repository.js';
 import type { SubtypeOptions } from '../../flows/stage-subtype.service.js';
+import { defineStageType } from '../../flows/stage-types.js';
 import { USER_CREATION_MODES, USER_TYPES } from './user-write-stage.schema.js';
+
+export const USER_WRITE_STAGE_TYPE = defineStageType('user_write', {
+  app: 'authentik_stages_user_write',
+  model: 'userwritestage',
+  component: 'ak-stage-user-write-form',
+  verboseName: 'User Write Stage',
+});
 
 export const USER_WRITE_STAGE: SubtypeDefinition = {
   type: 'user_write',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { query } from '../../../src/db/client.js';
-import { groupNumPk } from '../../../src/core/groups/group-identity.js';
+import { groupNumPk } from '../../../src/db/group-identity.js';
 import { buildTestApp } from '../../helpers/test-app.js';
 import {
   createGroup,

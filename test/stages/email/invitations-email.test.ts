@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { sql } from 'drizzle-orm';
 import { query } from '../../../src/db/client.js';
-import { maskInvitationToken } from '../../../src/stages/invitation/invitation-token.js';
+import { maskInvitationToken } from '../../../src/events/invitation-token.js';
 import { buildTestApp, type TestContext } from '../../helpers/test-app.js';
 import { createFlow, createUserWithToken, grantPermission, unique } from '../../helpers/factories.js';
 

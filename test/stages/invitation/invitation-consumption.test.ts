@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { query } from '../../../src/db/client.js';
-import { maskInvitationToken } from '../../../src/stages/invitation/invitation-token.js';
+import { maskInvitationToken } from '../../../src/events/invitation-token.js';
 import { buildTestApp } from '../../helpers/test-app.js';
 import { unique } from '../../helpers/factories.js';
 import { FlowBrowser } from '../../helpers/flow-client.js';

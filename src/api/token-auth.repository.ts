@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { query, type Db } from '../../db/client.js';
-import type { AuthUser } from '../../api/context.js';
-import { isSuperuserSql } from '../users/user-identity.sql.js';
+import { query, type Db } from '../db/client.js';
+import type { AuthUser } from './context.js';
+import { isSuperuserSql } from '../db/user-identity.sql.js';
 
 /**
  * The user behind an API token: the key must match exactly, the intent must be `api`, and the

@@ -1,8 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { query, type Db } from '../../db/client.js';
-import type { AuthUser } from '../../api/context.js';
-import { isSuperuserSql } from '../users/user-identity.sql.js';
-import type { SessionRow } from './session.repository.js';
+import { query, type Db } from '../db/client.js';
+import type { AuthUser } from './context.js';
+import { isSuperuserSql } from '../db/user-identity.sql.js';
+
+export interface SessionRow {
+  session_key: string;
+  data: Record<string, unknown>;
+  user_id: number | null;
+  /** The row's write count when it was read (see `sessions.version`). */
+  version: number;
+}
 
 /**
  * A live browser session and its signed-in user, if any, in one statement: authentication
