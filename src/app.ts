@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, {
+  LogController,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
@@ -43,6 +44,7 @@ import { adminFeature } from './admin/admin.feature.js';
 import { rootFeature } from './root/root.feature.js';
 import { blueprintFeature } from './blueprints/blueprint.feature.js';
 import { NOT_FOUND_PAGE } from './web/html.js';
+import { noMetrics, type Metrics } from './lib/metrics.js';
 
 export interface BuildOptions {
   /** Use an already open database (tests share one per file); otherwise one is opened from config. */
@@ -50,6 +52,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Run periodic tasks on their timers (default true); tests run them with `app.runTask`. */
   schedule?: boolean;
+  /** Where requests, invitations, enrollments and emails are counted (default: nowhere). */
+  metrics?: Metrics;
 }
 
 /**
@@ -76,6 +80,7 @@ const FEATURES: Feature[] = [
 
 declare module 'fastify' {
   interface FastifyInstance {
+    metrics: Metrics;
     /** Runs a periodic task now, by name (tests, operators). */
     runTask(name: string): Promise<void>;
   }
@@ -94,15 +99,23 @@ function sendApiError(reply: FastifyReply, apiError: ApiError): FastifyReply {
   return reply.code(apiError.status).type('application/json').serializer(JSON.stringify).send(apiError.body);
 }
 
+// A recovery link's key signs its holder in as the user it was made for.
+const RECOVERY_KEY_IN_PATH = /(\/recovery\/use-token\/)([^/?#]+)/gi;
+
+/** A request URL without the secrets URLs carry: invitation tokens and recovery keys. */
+export function maskUrlSecrets(url: string): string {
+  return maskInvitationTokensInUrl(url).replace(RECOVERY_KEY_IN_PATH, '$1********');
+}
+
 /**
- * Fastify's request serializer with the URL's invitation tokens masked: the request log keeps
- * every `?itoken=` link otherwise, as the audit log would without its masking.
+ * Fastify's request serializer with the URL's secrets masked: the request log keeps every
+ * `?itoken=` link otherwise, as the audit log would without its masking.
  */
 const LOG_SERIALIZERS = {
   req(request: FastifyRequest) {
     return {
       method: request.method,
-      url: maskInvitationTokensInUrl(request.url),
+      url: maskUrlSecrets(request.url),
       host: request.host,
       remoteAddress: request.ip,
       remotePort: request.socket?.remotePort,
@@ -110,14 +123,52 @@ const LOG_SERIALIZERS = {
   },
 };
 
-/** The logger options with Tessera's serializers, whatever else the caller configured. */
+/**
+ * The logger options with Tessera's serializers, whatever else the caller configured (a test's
+ * stream); by default the configured level (AUTHENTIK_LOG_LEVEL), level names (`"level":"info"`, not pino's 30) and ISO timestamps, which an operator
+ * reads without a decoder.
+ */
 function loggerOptions(config: Config, logger: BuildOptions['logger']): FastifyServerOptions['logger'] {
   if (logger === false) return false;
-  const base =
-    logger === undefined || logger === true
-      ? { level: config.logLevel === 'warning' ? 'warn' : config.logLevel }
-      : logger;
-  return { ...base, serializers: { ...base.serializers, ...LOG_SERIALIZERS } };
+  const caller = logger === undefined || logger === true ? {} : logger;
+  return {
+    level: config.logLevel === 'warning' ? 'warn' : config.logLevel,
+    formatters: { level: (label: string) => ({ level: label }) },
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    ...caller,
+    serializers: { ...caller.serializers, ...LOG_SERIALIZERS },
+  };
+}
+
+/** Probes poll these every few seconds: their lines go to debug, not info. */
+const PROBE_PREFIX = '/-/health/';
+
+/**
+ * One log line per answered request, with its method, masked URL, status and duration:
+ * Fastify's "incoming request" line is dropped, and health probes log at debug.
+ */
+class RequestLog extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else if (request.url.startsWith(PROBE_PREFIX)) reply.log.debug(line, 'request completed');
+    else reply.log.info(line, 'request completed');
+  }
+}
+
+/** Each answered request's count and duration, by route pattern (not URL) and status. */
+function requestMetrics(app: FastifyInstance, metrics: Metrics): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.request(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -144,6 +195,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       },
     },
     logger: loggerOptions(config, options.logger),
+    logController: new RequestLog(),
     genReqId: () => randomUUID().replace(/-/g, ''),
     requestIdHeader: false,
     trustProxy: config.trustedProxyCidrs,
@@ -164,6 +216,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   app.decorate('config', config);
   app.decorate('database', database);
+  const metrics = options.metrics ?? noMetrics;
+  app.decorate('metrics', metrics);
+  requestMetrics(app, metrics);
   if (!options.database) app.addHook('onClose', async () => database.close());
 
   // The bootstrap's statements wait for the database to open, which can still be under way

@@ -132,6 +132,24 @@ export interface Config {
    * applied at start, sorted by path; none when unset (authentik's default is `/blueprints`).
    */
   blueprintsDir?: string | null;
+  /** Operating the server: metrics listener, shutdown (see `operations()`). */
+  operations?: OperationsConfig;
+}
+
+export interface OperationsConfig {
+  /**
+   * AUTHENTIK_LISTEN__METRICS: where Prometheus scrapes `/metrics` (authentik's default
+   * `0.0.0.0:9300`), a listener of its own beside the API's; an empty value turns it off.
+   */
+  metricsListen: { host: string; port: number } | null;
+  /**
+   * TESSERA_SHUTDOWN_GRACE_SECONDS: on SIGTERM, how long requests in flight may take to finish
+   * before their connections are closed (default 25, under the 30 s container runtimes wait
+   * before they kill).
+   */
+  shutdownGraceSeconds: number;
+  /** GIT_BUILD_HASH: the build's commit, reported by /api/v3/admin/version/ (empty for a release). */
+  buildHash: string;
 }
 
 export class ConfigError extends Error {
@@ -268,15 +286,27 @@ function database(env: Env): DatabaseConfig {
   };
 }
 
-function listen(env: Env): { host: string; port: number } {
-  const key = 'AUTHENTIK_LISTEN__HTTP';
-  const raw = str(env, key, '0.0.0.0:9000');
+function listen(
+  env: Env,
+  key = 'AUTHENTIK_LISTEN__HTTP',
+  fallback = '0.0.0.0:9000',
+): { host: string; port: number } {
+  const raw = str(env, key, fallback);
   const match = /^(\[[^\]]+\]|[^:]*):(\d{1,5})$/.exec(raw.trim());
   if (!match) throw new ConfigError(key, `expected host:port, got "${raw}"`);
   const port = Number(match[2]);
   if (port > 65535) throw new ConfigError(key, `port ${port} is out of range`);
   const host = match[1].replace(/^\[|\]$/g, '') || '0.0.0.0';
   return { host, port };
+}
+
+function operations(env: Env): OperationsConfig {
+  const metricsKey = 'AUTHENTIK_LISTEN__METRICS';
+  return {
+    metricsListen: env[metricsKey]?.trim() === '' ? null : listen(env, metricsKey, '0.0.0.0:9300'),
+    shutdownGraceSeconds: int(env, 'TESSERA_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600),
+    buildHash: str(env, 'GIT_BUILD_HASH', ''),
+  };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -338,6 +368,7 @@ export function loadConfig(env: Env = process.env): Config {
       windowSeconds: int(env, 'TESSERA_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86400),
     },
     blueprintsDir: str(env, 'AUTHENTIK_BLUEPRINTS_DIR', '') || null,
+    operations: operations(env),
   };
 }
 

@@ -34,7 +34,13 @@ function start(
   return new Promise((resolve, reject) => {
     const child = spawn(tsx, ['src/server.ts'], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      // Metrics on a port of the system's choosing: authentik's 9300 may be taken on a shared machine.
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        AUTHENTIK_LISTEN__METRICS: '127.0.0.1:0',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -175,6 +181,34 @@ describe('loadConfig', () => {
         (error: unknown) =>
           error instanceof ConfigError && error.setting === setting && error.message.includes(setting),
         JSON.stringify(env),
+      );
+    }
+  });
+
+  test('operations: the metrics listener (authentik 0.0.0.0:9300, empty turns it off) and the shutdown grace', () => {
+    assert.deepEqual(loadConfig({}).operations, {
+      metricsListen: { host: '0.0.0.0', port: 9300 },
+      shutdownGraceSeconds: 25,
+      buildHash: '',
+    });
+    const set = loadConfig({
+      AUTHENTIK_LISTEN__METRICS: '127.0.0.1:9400',
+      TESSERA_SHUTDOWN_GRACE_SECONDS: '5',
+      GIT_BUILD_HASH: 'abc',
+    }).operations;
+    assert.deepEqual(set, {
+      metricsListen: { host: '127.0.0.1', port: 9400 },
+      shutdownGraceSeconds: 5,
+      buildHash: 'abc',
+    });
+    assert.equal(loadConfig({ AUTHENTIK_LISTEN__METRICS: '' }).operations?.metricsListen, null);
+    for (const [key, value] of [
+      ['AUTHENTIK_LISTEN__METRICS', 'nonsense'],
+      ['TESSERA_SHUTDOWN_GRACE_SECONDS', '-1'],
+    ]) {
+      assert.throws(
+        () => loadConfig({ [key]: value }),
+        (error: unknown) => error instanceof ConfigError && error.setting === key,
       );
     }
   });

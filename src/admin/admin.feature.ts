@@ -1,10 +1,18 @@
-/** The admin interface (`/if/admin/`). */
+/**
+ * The admin interface (`/if/admin/`), the admin API's version view and the public
+ * configuration the interfaces read (`/api/v3/root/config/`).
+ */
 import type { Feature } from '../lib/feature.js';
+import { mountRoutes } from '../api/routes.js';
 import { adminRoutes } from './admin.routes.js';
+import { versionRoutes, versionViews } from './version.routes.js';
+import { configRoutes, configViews } from '../root/config.routes.js';
 
 export const adminFeature: Feature = {
   name: 'admin',
   async register(app) {
     await app.register(adminRoutes);
+    mountRoutes(app, [...versionRoutes(app.config.operations?.buildHash ?? '')], versionViews);
+    mountRoutes(app, configRoutes(), configViews);
   },
 };

@@ -22,13 +22,16 @@ const ERROR_RESPONSES = {
   },
 };
 
+/** The authentik release whose API Tessera serves (its schema.yml is the reference). */
+export const AUTHENTIK_VERSION = '2026.8.3';
+
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
       info: {
         title: 'authentik',
-        version: '2026.8.3',
+        version: AUTHENTIK_VERSION,
         description: 'Making authentication simple. Served by Tessera.',
       },
       servers: [{ url: API_PREFIX }],

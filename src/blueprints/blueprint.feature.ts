@@ -24,7 +24,7 @@ const MAX_UPLOAD_BYTES = 1024 * 1024;
 export const blueprintFeature: Feature = {
   name: 'blueprints',
   provide(app) {
-    const deps = { config: app.config, install: app.install, events: app.events };
+    const deps = { config: app.config, install: app.install, events: app.events, metrics: app.metrics };
     app.decorate(
       'blueprints',
       new BlueprintImporter(app.database.db, app.permissions, schemaRegistry(), deps),
@@ -32,7 +32,7 @@ export const blueprintFeature: Feature = {
   },
   async register(app) {
     const { db } = app.database;
-    const deps = { config: app.config, install: app.install, events: app.events };
+    const deps = { config: app.config, install: app.install, events: app.events, metrics: app.metrics };
     const flows = new FlowService(db, app.permissions, app.events, app.config.pagination);
     const exporter = new BlueprintExporter(db, app.permissions, flows, deps);
     await app.register(async (scope) => {

@@ -51,6 +51,7 @@ import { PatchedUserRequest, UserRequest } from '../core/users/user.schema.js';
 import { PatchedRoleRequest, RoleRequest } from '../rbac/role.schema.js';
 import { promptList } from '../stages/prompt/prompt.repository.js';
 import type { ModelLookup } from './blueprint.repository.js';
+import type { Metrics } from '../lib/metrics.js';
 
 type Body = Record<string, unknown>;
 
@@ -76,6 +77,8 @@ export interface HandlerDeps {
   config: Pick<Config, 'pagination' | 'defaultTokenDurationSeconds' | 'externalUrl' | 'email'>;
   install: Install;
   events: EventService;
+  /** Invitations created by a blueprint count as any others do. */
+  metrics: Metrics;
 }
 
 /** The API services, built on one transaction (or on the database, for reads). */
@@ -95,7 +98,7 @@ export class TransactionServices {
   readonly users: UserService;
 
   constructor(db: Db, deps: HandlerDeps) {
-    const { events, install, config } = deps;
+    const { events, install, config, metrics } = deps;
     const pages = config.pagination;
     this.permissions = new PermissionService(db);
     this.stages = new StageService(db, this.permissions);
@@ -107,6 +110,7 @@ export class TransactionServices {
       defaultTokenDurationSeconds: config.defaultTokenDurationSeconds,
       externalUrl: config.externalUrl,
       pageDefaults: pages,
+      metrics,
     });
     this.prompts = new PromptService(db, this.permissions, events, pages);
     const subtype = (options: typeof promptStageOptions) =>

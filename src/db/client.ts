@@ -36,6 +36,8 @@ export interface Database {
    */
   ready: Promise<void>;
   close(): Promise<void>;
+  /** The PostgreSQL pool's connections (metrics); absent for PGlite, which has one. */
+  poolStats?(): { total: number; idle: number; waiting: number };
 }
 
 /**
@@ -216,6 +218,7 @@ async function openPostgres(
         await routing?.close();
         await pool.end();
       },
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     };
   } catch (error) {
     await Promise.all([pool, ...replicas].map((p) => p.end().catch(() => undefined)));

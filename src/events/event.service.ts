@@ -69,7 +69,7 @@ export function hexPk(pk: string | number): string | number {
 }
 
 /** The context of a model_* event: the object, its primary key without dashes. */
-function modelContext(model: ModelRef): Record<string, unknown> {
+export function modelContext(model: ModelRef): Record<string, unknown> {
   return { model: { ...model, pk: hexPk(model.pk) } };
 }
 

@@ -36,9 +36,11 @@ export function maskInvitationTokenIn(text: string, uuid: string): string {
   return text.replace(new RegExp(`${dashed}|${hex}`, 'gi'), mask);
 }
 
-// `itoken=` as written in a URL, also inside the flow executor's `?query=` (`itoken%3D`) and
-// once more encoded (`itoken%253D`); the value ends at the next separator in the same form.
-const ITOKEN_IN_URL = /(itoken(?:=|%3D|%253D))((?:(?!%26|%2526)[^&#\s])*)/gi;
+// `itoken=` (and `token=`, which the invitation stage reads as well) as written in a URL, also
+// inside the flow executor's `?query=` (`itoken%3D`) and once more encoded (`itoken%253D`); the
+// value ends at the next separator in the same form. Any parameter whose name ends in `token`
+// is masked: masking one too many does no harm.
+const ITOKEN_IN_URL = /(token(?:=|%3D|%253D))((?:(?!%26|%2526)[^&#\s])*)/gi;
 // The detail routes of invitations: `.../invitations/<pk>/...`.
 const INVITATION_PATH = /(\/invitations\/)([^/?#]+)/gi;
 

@@ -36,7 +36,7 @@ async function setUp(): Promise<{ t: TestContext; clients: TestClient[]; other: 
   after(() => scratch.drop());
   const env = pooledEnv(scratch.name, true);
   const config = loadConfig(env).database;
-  const t = await buildTestApp(env, { database: await openDatabase(config), config });
+  const t = await buildTestApp(env, { opened: { database: await openDatabase(config), config } });
   // A second app on the same database, through the same pooler, plays the other instance.
   const other = await buildApp(t.config, { database: t.database, logger: false, schedule: false });
   after(() => other.close());

@@ -62,7 +62,7 @@ async function setUp() {
   after(() => scratch.drop());
   const env = replicatedEnv(scratch.name, REPLICA_PORT);
   const config = loadConfig(env).database;
-  const t = await buildTestApp(env, { database: await openDatabase(config), config });
+  const t = await buildTestApp(env, { opened: { database: await openDatabase(config), config } });
   await replicaHas(scratch.name);
   await caughtUp(t);
   const routing = t.database.routing as ReadRouting;

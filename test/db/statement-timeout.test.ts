@@ -31,7 +31,10 @@ async function setUp() {
   after(() => scratch.drop());
   const env = serverEnv(scratch.name, { TESSERA_POSTGRESQL_STATEMENT_TIMEOUT_MS: '300' });
   const config = loadConfig(env).database;
-  return { scratch, t: await buildTestApp(env, { database: await openDatabase(config), config }) };
+  return {
+    scratch,
+    t: await buildTestApp(env, { opened: { database: await openDatabase(config), config } }),
+  };
 }
 const context = skip ? undefined : await setUp();
 function ctx() {

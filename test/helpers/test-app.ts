@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { after } from 'node:test';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type BuildOptions } from '../../src/app.js';
 import { loadConfig, type Config, type DatabaseConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
 import { openTestDatabase } from './database.js';
@@ -99,13 +99,19 @@ const SUITE_LIMITS = {
  */
 export async function buildTestApp(
   env: Record<string, string> = {},
-  /** A database opened by the file (pooler and replica tests); a fresh one otherwise. */
-  opened?: { database: Database; config: DatabaseConfig },
+  /**
+   * Build options the test sets (a metrics registry, a logger), and a database the file opened
+   * itself (pooler and replica tests); a fresh database otherwise.
+   */
+  options: Pick<BuildOptions, 'metrics' | 'logger'> & {
+    opened?: { database: Database; config: DatabaseConfig };
+  } = {},
 ): Promise<TestContext> {
+  const { opened, ...buildOptions } = options;
   const { database, config: databaseConfig } = opened ?? (await openTestDatabase());
   const config = loadConfig({ AUTHENTIK_BOOTSTRAP_TOKEN: ADMIN_TOKEN, ...SUITE_LIMITS, ...env });
   config.database = databaseConfig;
-  const app = await buildApp(config, { database, logger: false, schedule: false });
+  const app = await buildApp(config, { database, logger: false, schedule: false, ...buildOptions });
   await app.ready();
   after(async () => {
     await app.close();

@@ -5,6 +5,7 @@ import { likeContains } from '../../api/search.js';
 import type { OrderTerm } from '../../api/ordering.js';
 import { isSuperuserSql } from '../../db/user-identity.sql.js';
 import type { UserType } from './user.schema.js';
+import type { AuthUser } from '../../api/context.js';
 
 /** A user as SQL returns it: everything but the values computed in code (uid, avatar, num_pk). */
 export interface UserRow {
@@ -198,6 +199,17 @@ export interface UserWrite {
   attributes?: Record<string, unknown>;
   path?: string;
   type?: string;
+}
+
+/** The acting user of an operator command, by username (active or not: the command says). */
+export async function findAuthUserByUsername(db: Db, username: string): Promise<AuthUser | undefined> {
+  const rows = await query<AuthUser>(
+    db,
+    sql`SELECT u.id, u.uuid, u.username, u.name, u.email, u.is_active,
+          ${isSuperuserSql(sql`u.id`)} AS is_superuser
+        FROM users u WHERE u.username = ${username}`,
+  );
+  return rows[0];
 }
 
 export function createUserRepository(db: Db) {

@@ -9,6 +9,8 @@ import { createSessionRepository } from '../../core/sessions/session.repository.
 import { EventWriter } from '../../events/event-writer.service.js';
 import { flowPages } from '../web/flow-pages.js';
 import { FlowExecutor } from './executor.service.js';
+import { RecoveryService } from '../../recovery/recovery.service.js';
+import { recoveryRoutes } from '../../recovery/recovery.routes.js';
 import { executorRoutes, executorViews } from './executor.routes.js';
 
 export const executorFeature: Feature = {
@@ -16,9 +18,19 @@ export const executorFeature: Feature = {
   async register(app) {
     const { db, changes } = app.database;
     const sessions = new SessionStore(db, new EventWriter(db));
-    const executor = new FlowExecutor(db, app.stageRegistry, app.events, app.log, changes, app.limiter);
+    const executor = new FlowExecutor(
+      db,
+      app.stageRegistry,
+      app.events,
+      app.log,
+      changes,
+      app.limiter,
+      app.metrics,
+    );
     mountRoutes(app, executorRoutes(executor, sessions), executorViews);
     await app.register(flowPages(executor, sessions));
+    // Recovery links sign in with a browser session like the flows' (src/recovery/).
+    await app.register(recoveryRoutes(new RecoveryService(db, app.events), sessions));
     app.tasks.add({
       // Django's clearsessions.
       name: 'clear_expired_sessions',

@@ -11,6 +11,7 @@ import type { SQL } from 'drizzle-orm';
 import { NotifiedCache, type ChangeFeed } from '../../db/change-feed.js';
 import type { Db } from '../../db/client.js';
 import type { RequestContext } from '../../api/context.js';
+import { noMetrics, type Metrics } from '../../lib/metrics.js';
 import type { FailureLimiter } from '../../api/rate-limit.js';
 import { ApiError, Messages } from '../../api/errors.js';
 import type { EventBatch, EventService } from '../../events/event.service.js';
@@ -108,6 +109,7 @@ export class FlowExecutor {
     private readonly log: FastifyBaseLogger,
     changes: ChangeFeed,
     private readonly limiter?: FailureLimiter,
+    private readonly metrics: Metrics = noMetrics,
   ) {
     this.flows = new NotifiedCache(changes, 'flows', 1000);
   }
@@ -231,6 +233,7 @@ export class FlowExecutor {
         events: this.events,
         audit,
         limiter: this.limiter,
+        metrics: this.metrics,
         userWritten: (tx, user) => this.userWritten(tx, run, user),
         advance: (tx, events) =>
           advanceSession(
@@ -279,6 +282,7 @@ export class FlowExecutor {
       const refusal = await handler.userWritten?.(tx, run, user);
       if (refusal) return refusal;
     }
+    if (user.created) this.metrics.enrollment();
     return null;
   }
 
@@ -305,6 +309,7 @@ export class FlowExecutor {
         db: this.db,
         events: this.events,
         audit: this.events.batch(),
+        metrics: this.metrics,
         userWritten: () => Promise.reject(new SessionConflict()),
         advance: () => Promise.reject(new SessionConflict()),
       };

@@ -11,6 +11,7 @@ import type { EventBatch, EventService } from '../../events/event.service.js';
 import type { NewEvent } from '../../events/event.repository.js';
 import type { HttpSession } from '../../core/sessions/session.store.js';
 import type { FailureLimiter } from '../../api/rate-limit.js';
+import type { Metrics } from '../../lib/metrics.js';
 import type { ChallengeBody, ResponseErrors } from './challenge.schema.js';
 import type { ExecutorFlow, FlowPlan, PlanBinding } from './planner.js';
 
@@ -33,6 +34,8 @@ export interface StageRun {
   audit: EventBatch;
   /** Counts failed lookups (invitations) per client address; absent when nothing is limited. */
   limiter?: FailureLimiter;
+  /** Counts invitations used and refused (src/root/metrics.ts). */
+  metrics: Metrics;
   /** Runs every handler's `userWritten` hook in the caller's transaction. */
   userWritten(tx: Db, user: WrittenUser): Promise<string | null>;
   /**

@@ -29,6 +29,7 @@ export const invitationFeature: Feature = {
       defaultTokenDurationSeconds: config.defaultTokenDurationSeconds,
       externalUrl: config.externalUrl,
       pageDefaults: pages,
+      metrics: app.metrics,
     });
     mountRoutes(app, invitationRoutes(invitations), invitationViews);
     const extensions = new InvitationExtensionsService(db, permissions, events, pages);

@@ -209,6 +209,53 @@ export function createInvitationRepository(db: Db) {
       return rows[0].invite_uuid;
     },
 
+    /**
+     * Many invitations that differ only in their names, as one multi-row INSERT (the names go
+     * as one JSON parameter, so the statement text is the same for any count). Returns each
+     * new row's pk, name and expiry in the names' order.
+     */
+    async insertMany(
+      names: string[],
+      values: Omit<InvitationValues, 'name'>,
+      createdBy: number,
+      defaultDurationSeconds: number,
+    ): Promise<{ pk: string; name: string; expires: string | null }[]> {
+      return query<{ pk: string; name: string; expires: string | null }>(
+        db,
+        sql`WITH inserted AS (
+              INSERT INTO invitations (name, expires, fixed_data, single_use, flow, max_uses, created_by)
+              SELECT n.name, ${expiresValue(values.expires, defaultDurationSeconds)},
+                     ${JSON.stringify(values.fixedData)}::jsonb, ${values.singleUse}, ${values.flow},
+                     ${values.maxUses}, ${createdBy}
+              FROM jsonb_array_elements_text(${JSON.stringify(names)}::jsonb) WITH ORDINALITY AS n(name, i)
+              ORDER BY n.i
+              RETURNING invite_uuid, name, expires
+            )
+            SELECT invite_uuid AS pk, name, drf_datetime(expires) AS expires FROM inserted`,
+      );
+    },
+
+    /** The pk of the flow with this slug. */
+    async flowPkBySlug(slug: string): Promise<string | undefined> {
+      const rows = await query<{ pk: string }>(
+        db,
+        sql`SELECT flow_uuid AS pk FROM flows WHERE slug = ${slug}`,
+      );
+      return rows[0]?.pk;
+    },
+
+    /** Deletes these invitations (or every expired one), returning the rows removed. */
+    async deleteMany(target: { pks: string[] } | 'expired'): Promise<{ pk: string; name: string }[]> {
+      const where =
+        target === 'expired'
+          ? sql`expiring AND expires <= now()`
+          : sql`invite_uuid = ANY(${uuidArray(target.pks)})`;
+      return query<{ pk: string; name: string }>(
+        db,
+        sql`DELETE FROM invitations WHERE ${where} RETURNING invite_uuid AS pk, name`,
+      );
+    },
+
     /** Sets the given fields; `expires: null` resets the expiry to now + the default duration. */
     async update(
       pk: string,

@@ -31,6 +31,9 @@ import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { presentPartialUser } from '../../core/users/partial-user.schema.js';
 import type { Mailer } from '../email/mailer.js';
+import type { Metrics } from '../../lib/metrics.js';
+import { SLUG_PATTERN } from '../../api/validation.js';
+import { modelContext } from '../../events/event.service.js';
 import { renderInvitationEmail } from '../email/invitation-email.js';
 import { maskInvitationToken, maskInvitationTokenIn } from '../../events/invitation-token.js';
 import {
@@ -67,7 +70,27 @@ export interface InvitationServiceOptions {
   /** Base URL for links in emails; empty means the request's origin. */
   externalUrl: string;
   pageDefaults: PageSizeSettings;
+  /** Counts invitations created and expired and emails sent (src/root/metrics.ts). */
+  metrics: Metrics;
 }
+
+/** `tessera invitations create`: many invitations alike but for their names. */
+export interface InvitationBatchInput {
+  flowSlug: string;
+  count: number;
+  /** Names are `<prefix>-<n>`; the prefix defaults to the flow's slug. */
+  namePrefix?: string;
+  /** ISO datetime; null means now + the default token duration, as the API does. */
+  expires: string | null;
+  singleUse: boolean;
+  maxUses: number | null;
+  fixedData: Record<string, unknown>;
+}
+
+/** The rows per INSERT statement of a batch: bounds one statement's size. */
+const BATCH_ROWS = 1000;
+/** The most invitations one batch creates. */
+export const MAX_BATCH = 1_000_000;
 
 /** The serializer: authentik's fields in order, then Tessera's extensions. */
 export function presentInvitation(row: InvitationRow, installId: string): InvitationBody {
@@ -220,7 +243,7 @@ export class InvitationService {
   async create(ctx: RequestContext, input: InvitationInput): Promise<InvitationBody> {
     const actor = requireActor(ctx);
     this.validateFixedData(actor, input.fixed_data);
-    return this.db.transaction(async (tx) => {
+    const created = await this.db.transaction(async (tx) => {
       await this.validateFlow(tx, input.flow);
       const repository = createInvitationRepository(tx);
       const values: InvitationValues = {
@@ -235,6 +258,100 @@ export class InvitationService {
       const row = (await repository.findByPk(pk)) as InvitationRow;
       await this.events.model(tx, auditContext(ctx, pk), 'model_created', this.modelRef(row));
       return this.present(row);
+    });
+    this.options.metrics.invitationsCreated(1);
+    return created;
+  }
+
+  /**
+   * Creates `count` invitations for the operator's command line, all in one transaction (all
+   * or none), by multi-row INSERTs of BATCH_ROWS rows, each with the `model_created` event the
+   * API writes for one (without an HTTP request, as authentik's management commands write
+   * theirs). The same rules as the API apply to the flow and fixed_data. `progress` is told
+   * how many are done after each statement.
+   */
+  async createBatch(
+    actor: Actor,
+    input: InvitationBatchInput,
+    progress: (done: number) => void = () => undefined,
+  ): Promise<{ pk: string; name: string; expires: string | null }[]> {
+    if (!Number.isInteger(input.count) || input.count < 1 || input.count > MAX_BATCH) {
+      throw ApiError.nonField(`count must be a whole number from 1 to ${MAX_BATCH}`);
+    }
+    const prefix = input.namePrefix ?? input.flowSlug;
+    if (!new RegExp(SLUG_PATTERN).test(prefix)) throw ApiError.field('name', Messages.invalidSlug);
+    this.validateFixedData(actor, input.fixedData);
+    const user = { username: actor.user.username, pk: actor.user.id, email: actor.user.email };
+    const created = await this.db.transaction(async (tx) => {
+      const repository = createInvitationRepository(tx);
+      const flow = await repository.flowPkBySlug(input.flowSlug);
+      if (flow === undefined) throw ApiError.field('flow', `No flow with slug "${input.flowSlug}".`);
+      const values = {
+        expires: input.expires,
+        fixedData: input.fixedData,
+        singleUse: input.singleUse,
+        flow,
+        maxUses: input.maxUses,
+      };
+      const rows: { pk: string; name: string; expires: string | null }[] = [];
+      for (let start = 0; start < input.count; start += BATCH_ROWS) {
+        const names = Array.from(
+          { length: Math.min(BATCH_ROWS, input.count - start) },
+          (_, index) => `${prefix}-${start + index + 1}`,
+        );
+        const inserted = await repository.insertMany(
+          names,
+          values,
+          actor.user.id,
+          this.options.defaultTokenDurationSeconds,
+        );
+        const events = this.events.batch();
+        for (const row of inserted) {
+          events.record(null, 'model_created', modelContext(this.modelRef(row)), { user });
+        }
+        await events.write(tx);
+        rows.push(...inserted);
+        progress(rows.length);
+      }
+      return rows;
+    });
+    this.options.metrics.invitationsCreated(created.length);
+    return created;
+  }
+
+  /** Every invitation, newest expiry first (`tessera invitations list`), optionally of one flow. */
+  async listAll(flowSlug?: string): Promise<InvitationBody[]> {
+    const repository = createInvitationRepository(this.db);
+    const filter: InvitationFilter = {
+      flowSlug,
+      searchTerms: [],
+      ordering: [{ field: 'expires', descending: true }],
+    };
+    const { rows } = await repository.listPage(filter, MAX_BATCH, 0);
+    return rows.map((row) => this.present(row));
+  }
+
+  /**
+   * Deletes these invitations, or every expired one (`tessera invitations delete`), in one
+   * transaction with a `model_deleted` event each. Unknown pks change nothing: the command
+   * names them and deletes none.
+   */
+  async destroyMany(actor: Actor, target: { pks: string[] } | 'expired'): Promise<number> {
+    const user = { username: actor.user.username, pk: actor.user.id, email: actor.user.email };
+    return this.db.transaction(async (tx) => {
+      const repository = createInvitationRepository(tx);
+      const deleted = await repository.deleteMany(target);
+      if (target !== 'expired') {
+        const found = new Set(deleted.map((row) => row.pk));
+        const missing = target.pks.filter((pk) => !found.has(pk));
+        if (missing.length > 0) throw ApiError.notFound(`No invitation ${missing.join(', ')}.`);
+      }
+      const events = this.events.batch();
+      for (const row of deleted) {
+        events.record(null, 'model_deleted', modelContext(this.modelRef(row)), { user });
+      }
+      await events.write(tx);
+      return deleted.length;
     });
   }
 
@@ -372,6 +489,8 @@ export class InvitationService {
         const toError = result.failed.get(to);
         if (toError !== undefined) failedTo[String(index)] = [toError];
         else if (result.accepted.includes(to)) sentTo.push(to);
+        if (result.accepted.length > 0) this.options.metrics.emailSent();
+        else this.options.metrics.emailFailed();
         for (const [address, error] of result.failed) lastError.set(address, error);
         const delivered = (address: string) => result.accepted.includes(address);
         pendingCc = pendingCc.filter((address) => !delivered(address));
@@ -419,10 +538,12 @@ export class InvitationService {
    * written. Returns how many were removed.
    */
   async cleanExpired(): Promise<number> {
-    return createInvitationRepository(this.db).deleteExpired();
+    const removed = await createInvitationRepository(this.db).deleteExpired();
+    this.options.metrics.invitationsExpired(removed);
+    return removed;
   }
 
-  private modelRef(row: InvitationRow) {
+  private modelRef(row: { pk: string; name: string }) {
     return { app: APP, model_name: MODEL_NAME, pk: maskInvitationToken(row.pk), name: displayName(row) };
   }
 }

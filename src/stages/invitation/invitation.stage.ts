@@ -96,6 +96,7 @@ function invitationUsedEvent(run: StageRun, inviteUuid: string) {
 /** Recorded with the plan that holds the invitation (written with the session). */
 function recordInvitationUsed(run: StageRun, inviteUuid: string): void {
   run.audit.record(...invitationUsedEvent(run, inviteUuid));
+  run.metrics.invitationUsed();
 }
 
 /** The event name authentik's model_to_dict gives an invitation: its `name` field. */
@@ -156,6 +157,7 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
         await run.limiter.fail('invitation', run.ctx);
       }
       recordDenial(run, reason, settings.continue_flow_without_invitation, inviteUuid);
+      run.metrics.invitationRefused(reason);
     }
     return refused();
   };
@@ -205,7 +207,11 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
     );
     if (consumed === 'conflict') throw new SessionConflict();
     if (stored) run.session.stored = { key: stored.key, version: stored.version + 1 };
-    if (consumed === undefined) return refused();
+    if (consumed === undefined) {
+      run.metrics.invitationRefused('unknown');
+      return refused();
+    }
+    run.metrics.invitationUsed();
     claim = {
       invite_uuid: inviteUuid,
       mode: 'consumed',
