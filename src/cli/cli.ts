@@ -12,6 +12,7 @@ import { registerBootstrap } from './bootstrap.command.js';
 import { registerHealthcheck } from './healthcheck.command.js';
 import { registerInvitations } from './invitations.command.js';
 import { registerRecoveryKey } from './create-recovery-key.command.js';
+import { registerBlueprint } from './blueprint.command.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -25,6 +26,6 @@ registerBootstrap(program);
 registerHealthcheck(program);
 registerInvitations(program);
 registerRecoveryKey(program);
-// Blueprints (`blueprint apply FILE`, `blueprint export SLUG`): registerBlueprint(program), branch i16-blueprints.
+registerBlueprint(program);
 
 await program.parseAsync();
