@@ -13,6 +13,7 @@ import { registerHealthcheck } from './healthcheck.command.js';
 import { registerInvitations } from './invitations.command.js';
 import { registerRecoveryKey } from './create-recovery-key.command.js';
 import { registerBlueprint } from './blueprint.command.js';
+import { registerDb } from './db.command.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -27,5 +28,6 @@ registerHealthcheck(program);
 registerInvitations(program);
 registerRecoveryKey(program);
 registerBlueprint(program);
+registerDb(program);
 
 await program.parseAsync();

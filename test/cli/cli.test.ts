@@ -98,6 +98,9 @@ describe('tessera', () => {
       ['invitations', 'list'],
       ['invitations', 'delete'],
       ['create-recovery-key'],
+      ['blueprint', 'apply'],
+      ['blueprint', 'export'],
+      ['db', 'export'],
     ];
     for (const command of commands) {
       const result = tessera(...command, '--help');
@@ -287,5 +290,19 @@ describe('tessera', () => {
       assert.notEqual(result.status, 0);
       assert.match(result.stderr, /in use by another Tessera process .*stop the server/);
     });
+  });
+
+  it('exports the embedded database as SQL for psql, and refuses on PostgreSQL', async () => {
+    const dump = path.join(folder, 'export.sql');
+    const result = tessera('db', 'export', dump);
+    if (usePostgres) {
+      assert.notEqual(result.status, 0);
+      assert.match(result.stderr, /use pg_dump/);
+      return;
+    }
+    assert.equal(result.status, 0, result.stderr);
+    const text = readFileSync(dump, 'utf8');
+    assert.match(text, /CREATE TABLE public\.invitations/);
+    assert.match(text, /akadmin/);
   });
 });
