@@ -37,6 +37,7 @@ import { identificationStageRoutes } from '../../stages/identification/identific
 import { passwordStageHandler } from '../../stages/password/password.stage.js';
 import { passwordStageOptions } from '../../stages/password/password-stage.service.js';
 import { passwordStageRoutes } from '../../stages/password/password-stage.routes.js';
+import { initialSetupPolicy } from '../blueprints/initial-setup.policy.js';
 import { EventWriter } from '../../events/event-writer.service.js';
 import {
   PaginatedUserLoginStageList,
@@ -86,7 +87,8 @@ export function executorModule(deps: ModuleDeps): FeatureModule {
     .register(userWriteStageHandler)
     .register(userLoginStageHandler)
     .register(identificationStageHandler)
-    .register(passwordStageHandler);
+    .register(passwordStageHandler)
+    .bindPolicy(initialSetupPolicy);
   const sessions = new SessionStore(db, new EventWriter(db));
   const executor = new FlowExecutor(db, registry, events, app.log, database.changes, shared.limiter);
   const promptStages = subtype(promptStageOptions);

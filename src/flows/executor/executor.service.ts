@@ -149,7 +149,7 @@ export class FlowExecutor {
       plan = undefined;
     }
     if (!plan) {
-      const planned = planFlow(flow, ctx.actor);
+      const planned = await this.planFlow(flow, ctx.actor);
       if ('notApplicable' in planned) return this.notApplicable(flow, get, planned.notApplicable);
       planned.context[PLAN_CONTEXT_QUERY_TOKEN] = get[QS_KEY_INVITATION_TOKEN] ?? '';
       plan = planned;
@@ -264,7 +264,7 @@ export class FlowExecutor {
       ) {
         const keep = binding.invalid_response_action === 'restart_with_context';
         if (!keep) await this.abandon(plan, session);
-        const planned = planFlow(flow, ctx.actor, keep ? plan.context : {});
+        const planned = await this.planFlow(flow, ctx.actor, keep ? plan.context : {});
         if ('notApplicable' in planned) return this.notApplicable(flow, get, planned.notApplicable);
         plan = planned;
         session.set(SESSION_KEY_PLAN, plan);
@@ -282,7 +282,20 @@ export class FlowExecutor {
       const refusal = await handler.userWritten?.(tx, run, user);
       if (refusal) return refusal;
     }
-    return null;
+    return (await this.registry.policy(run.flow.slug)?.userWritten?.(tx, run, user)) ?? null;
+  }
+
+  /** planFlow with the flow's policy (FlowPolicy), if one is bound to it. */
+  private async planFlow(
+    flow: ExecutorFlow,
+    actor: RequestContext['actor'],
+    context?: Record<string, unknown>,
+  ): Promise<ReturnType<typeof planFlow>> {
+    const policy = this.registry.policy(flow.slug);
+    const verdict = policy ? await policy.plan(this.db) : undefined;
+    if (verdict && 'refused' in verdict) return { notApplicable: verdict.refused };
+    const planned = planFlow(flow, actor, { ...verdict?.context, ...context });
+    return planned;
   }
 
   /**
