@@ -28,6 +28,7 @@ import {
   SESSION_KEY_PLAN,
 } from './context-keys.js';
 import { createExecutorRepository } from './executor.repository.js';
+import { DEFAULT_AUTHENTICATION_FLOW } from '../blueprints/default-flows.service.js';
 import { planFlow, type ExecutorFlow, type FlowPlan } from './planner.js';
 import type { StageRegistry, StageRun, WrittenUser } from './stage-registry.js';
 
@@ -172,6 +173,16 @@ export class FlowExecutor {
   /** A batch for ExecuteInput.audit. */
   auditBatch(): EventBatch {
     return this.events.batch();
+  }
+
+  /** The slug of the default authentication flow (authentik's ToDefaultFlow), if any. */
+  async defaultAuthenticationFlow(): Promise<string | undefined> {
+    return createExecutorRepository(this.db).defaultFlowSlug('authentication', DEFAULT_AUTHENTICATION_FLOW);
+  }
+
+  /** A user as audit events name them. */
+  async eventUser(userId: number): Promise<Record<string, unknown> | undefined> {
+    return createExecutorRepository(this.db).eventUser(userId);
   }
 
   /** `/flows/-/cancel/`: drops the plan and releases what it held. */
