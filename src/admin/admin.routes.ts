@@ -1,8 +1,9 @@
 /**
  * The admin interface at `/if/admin/` (authentik's AdminInterfaceView): a small page whose
  * script manages invitation stages and invitations through the same REST API v3 the official
- * clients use. It authenticates with the signed-in session (and its CSRF cookie) or with an API
- * token the administrator pastes, kept in the tab's sessionStorage only.
+ * clients use. Only a signed-in admin gets the page (InterfaceAccess.requireAdmin); its script
+ * authenticates with that session (and its CSRF cookie), or with an API token the administrator
+ * pastes, kept in the tab's sessionStorage only.
  */
 import type { FastifyInstance, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
 import { StaticFiles } from '../web/static-files.js';

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { createFlow } from '../helpers/factories.js';
 import { buildTestApp } from '../helpers/test-app.js';
+import { createPasswordUser, signIn } from '../helpers/sign-in.js';
 
 const t = await buildTestApp();
 
@@ -38,8 +39,11 @@ test('admin files: the page is never cached, its assets briefly, all under the C
     ],
     ['/static/tessera/admin/admin.css', 'admin/admin.css', 'text/css; charset=utf-8', 'public, max-age=300'],
   ];
+  // The page itself is for a signed-in admin (a visitor is sent to sign in).
+  const { browser } = await signIn(t, await createPasswordUser(t, { superuser: true }));
+  const cookie = `authentik_session=${browser.sessionKey}`;
   for (const [url, relative, type, cache] of cases) {
-    const response = await t.app.inject({ method: 'GET', url });
+    const response = await t.app.inject({ method: 'GET', url, headers: { cookie } });
     assert.equal(response.statusCode, 200, url);
     assert.equal(response.headers['content-type'], type);
     assert.equal(response.headers['cache-control'], cache);
