@@ -16,3 +16,4 @@ const tsc = spawnSync(
 );
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 cpSync('src/web/static', 'dist/web/static', { recursive: true });
+await (await import('./build-ui.mjs')).buildUi();

@@ -1,25 +1,50 @@
 /**
- * The admin interface at `/if/admin/` (authentik's AdminInterfaceView): a small page whose
- * script manages invitation stages and invitations through the same REST API v3 the official
- * clients use. It authenticates with the signed-in session (and its CSRF cookie) or with an API
- * token the administrator pastes, kept in the tab's sessionStorage only.
+ * The admin interface at `/if/admin/` (authentik's AdminInterfaceView): the web application in
+ * web/admin/ (Lit elements on PatternFly), bundled at build time and served from this origin.
+ * It talks to the REST API v3 through the official `@goauthentik/api` client with the
+ * signed-in session and its CSRF cookie, as authentik's own admin interface does.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { StaticFiles } from '../web/static-files.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { loadAdminBundle } from './admin-bundle.js';
 
 /** Everything comes from this origin; nothing inline, nothing may frame the page. */
 const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+  "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
+
+/** Hashed names change with their content, so they may be kept for good. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
-  const files = new StaticFiles('admin', ['index.html', 'admin.js', 'admin.css']);
-  const send = (name: string) => async (_request: unknown, reply: FastifyReply) =>
-    files.send(reply, name, {
-      'content-security-policy': CSP,
-      'cache-control': name === 'index.html' ? 'no-store' : 'public, max-age=300',
-    });
-  app.get('/if/admin/', { schema: { hide: true } }, send('index.html'));
-  app.get('/static/tessera/admin/admin.js', { schema: { hide: true } }, send('admin.js'));
-  app.get('/static/tessera/admin/admin.css', { schema: { hide: true } }, send('admin.css'));
+  const files = loadAdminBundle();
+  const send = (reply: FastifyReply, name: string, cache: string) => {
+    const file = files.get(name);
+    if (!file) return undefined;
+    return reply
+      .headers({
+        'content-security-policy': CSP,
+        'cache-control': cache,
+        'x-content-type-options': 'nosniff',
+      })
+      .type(file.type)
+      .send(file.body);
+  };
+  app.get('/if/admin/', { schema: { hide: true } }, async (_request, reply) => {
+    const sent = send(reply, 'index.html', 'no-store');
+    if (sent) return sent;
+    // A checkout run from src/ without `npm run build`: say so instead of a blank page.
+    return reply
+      .code(503)
+      .type('text/plain; charset=utf-8')
+      .send('The admin interface is not built: run `npm run build`.');
+  });
+  app.get<{ Params: { '*': string } }>(
+    '/static/dist/admin/*',
+    { schema: { hide: true } },
+    async (request: FastifyRequest<{ Params: { '*': string } }>, reply) => {
+      const name = request.params['*'];
+      if (name === 'index.html') return reply.callNotFound();
+      return send(reply, name, IMMUTABLE) ?? reply.callNotFound();
+    },
+  );
 }

@@ -1,6 +1,6 @@
 /**
- * The server's own browser files (src/web/static-files.ts), served for the flow page and the
- * admin page by one implementation, each with its page's headers; and the flow page's escaping.
+ * The flow page's own browser files (src/web/static-files.ts) with their headers, and the flow
+ * page's escaping. The admin bundle's files: test/admin/admin.routes.test.ts.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -23,27 +23,6 @@ test('flow assets: their bytes and type, revalidated on each use', async () => {
     assert.equal(response.statusCode, 200, relative);
     assert.equal(response.headers['content-type'], type);
     assert.equal(response.headers['cache-control'], 'no-cache');
-    assert.equal(response.body, file(relative));
-  }
-});
-
-test('admin files: the page is never cached, its assets briefly, all under the CSP', async () => {
-  const cases: [string, string, string, string][] = [
-    ['/if/admin/', 'admin/index.html', 'text/html; charset=utf-8', 'no-store'],
-    [
-      '/static/tessera/admin/admin.js',
-      'admin/admin.js',
-      'text/javascript; charset=utf-8',
-      'public, max-age=300',
-    ],
-    ['/static/tessera/admin/admin.css', 'admin/admin.css', 'text/css; charset=utf-8', 'public, max-age=300'],
-  ];
-  for (const [url, relative, type, cache] of cases) {
-    const response = await t.app.inject({ method: 'GET', url });
-    assert.equal(response.statusCode, 200, url);
-    assert.equal(response.headers['content-type'], type);
-    assert.equal(response.headers['cache-control'], cache);
-    assert.match(String(response.headers['content-security-policy']), /frame-ancestors 'none'/);
     assert.equal(response.body, file(relative));
   }
 });
