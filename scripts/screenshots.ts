@@ -23,14 +23,19 @@ const OUT = path.resolve('docs/screenshots');
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 375, height: 667 };
 
-async function seed(t: TestContext): Promise<{ invitation: string; flowSlug: string; group: string; role: string }> {
+async function seed(
+  t: TestContext,
+): Promise<{ invitation: string; flowSlug: string; group: string; role: string }> {
   const api = t.client;
   const ok = (response: { status: number; text: string }, what: string) => {
     if (response.status >= 300) throw new Error(`seeding ${what}: ${response.status} ${response.text}`);
   };
   const engineering = await api.post('/api/v3/core/groups/', { name: 'Engineering' });
   ok(engineering, 'a group');
-  ok(await api.post('/api/v3/core/groups/', { name: 'Contractors', parents: [engineering.body.pk] }), 'a group');
+  ok(
+    await api.post('/api/v3/core/groups/', { name: 'Contractors', parents: [engineering.body.pk] }),
+    'a group',
+  );
   for (const [username, name] of [
     ['alice', 'Alice Martin'],
     ['bob', 'Bob Chen'],
@@ -48,11 +53,17 @@ async function seed(t: TestContext): Promise<{ invitation: string; flowSlug: str
   ok(role, 'a role');
   ok(
     await api.post(`/api/v3/rbac/permissions/assigned_by_roles/${role.body.pk}/assign/`, {
-      permissions: ['authentik_stages_invitation.add_invitation', 'authentik_stages_invitation.view_invitation'],
+      permissions: [
+        'authentik_stages_invitation.add_invitation',
+        'authentik_stages_invitation.view_invitation',
+      ],
     }),
     'role permissions',
   );
-  ok(await api.post('/api/v3/core/tokens/', { identifier: 'ci-deploy', description: 'Deploys from CI' }), 'a token');
+  ok(
+    await api.post('/api/v3/core/tokens/', { identifier: 'ci-deploy', description: 'Deploys from CI' }),
+    'a token',
+  );
   const enrollment = await buildEnrollmentFlow(t);
   const renamed = await api.patch(`/api/v3/flows/instances/${enrollment.flow.slug}/`, {
     slug: 'enrollment',
@@ -66,7 +77,12 @@ async function seed(t: TestContext): Promise<{ invitation: string; flowSlug: str
     fixed_data: { email: 'dana@example.com' },
   });
   await createInvitation(t, { flow: enrollment.flow.pk, max_uses: 10 });
-  return { invitation: invitation.pk, flowSlug: 'enrollment', group: engineering.body.pk, role: role.body.pk };
+  return {
+    invitation: invitation.pk,
+    flowSlug: 'enrollment',
+    group: engineering.body.pk,
+    role: role.body.pk,
+  };
 }
 
 /** A browser session of akadmin, as the default authentication flow leaves it. */
@@ -101,7 +117,11 @@ async function main(): Promise<void> {
   const app = await buildApp(config, { database, logger: false, schedule: false });
   const origin = await app.listen({ host: '127.0.0.1', port: 0 });
   const t: TestContext = { app, database, config, client: new TestClient(app) };
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox'],
+  });
   try {
     const demo = await seed(t);
     const { session, csrf } = await signIn(t);

@@ -9,6 +9,11 @@ import type { SessionUser } from '@goauthentik/api';
 import { coreApi, describeError } from './api.js';
 import { LightElement } from './components/light-element.js';
 import './components/alert.js';
+import './pages/users-page.js';
+import './pages/groups-page.js';
+import './pages/roles-page.js';
+import './pages/tokens-page.js';
+import './pages/events-page.js';
 
 interface Route {
   /** The hash path's first segment. */

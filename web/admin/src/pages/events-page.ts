@@ -84,7 +84,11 @@ export class EventsPage extends ListScreen<Event> {
 
   protected columns() {
     return [
-      { label: 'Action', sortKey: 'action', render: (e: Event) => html`<a href="#/events/${e.pk}">${e.action}</a>` },
+      {
+        label: 'Action',
+        sortKey: 'action',
+        render: (e: Event) => html`<a href="#/events/${e.pk}">${e.action}</a>`,
+      },
       { label: 'User', sortKey: 'user', render: eventUser },
       { label: 'Object', render: eventObject },
       { label: 'Client IP', sortKey: 'client_ip', render: (e: Event) => e.clientIp ?? '—' },
@@ -110,17 +114,30 @@ export class EventsPage extends ListScreen<Event> {
 
   private input(id: string, name: keyof EventFilters, label: string, type = 'text', placeholder = '') {
     return html`<div class="pf-v6-c-form__group">
-      <label class="pf-v6-c-form__label" for=${id}><span class="pf-v6-c-form__label-text">${label}</span></label>
+      <label class="pf-v6-c-form__label" for=${id}
+        ><span class="pf-v6-c-form__label-text">${label}</span></label
+      >
       <span class="pf-v6-c-form-control"
-        ><input id=${id} name=${name} type=${type} placeholder=${placeholder || nothing} .value=${this.filter[name]}
+        ><input
+          id=${id}
+          name=${name}
+          type=${type}
+          placeholder=${placeholder || nothing}
+          .value=${this.filter[name]}
       /></span>
     </div>`;
   }
 
   protected override intro() {
-    return html`<form class="pf-v6-c-form ak-filters pf-v6-u-mb-md" aria-label="Filter events" @submit=${(e: SubmitEvent) => this.applyFilters(e)}>
+    return html`<form
+      class="pf-v6-c-form ak-filters pf-v6-u-mb-md"
+      aria-label="Filter events"
+      @submit=${(e: SubmitEvent) => this.applyFilters(e)}
+    >
       <div class="pf-v6-c-form__group">
-        <label class="pf-v6-c-form__label" for="events-action"><span class="pf-v6-c-form__label-text">Action</span></label>
+        <label class="pf-v6-c-form__label" for="events-action"
+          ><span class="pf-v6-c-form__label-text">Action</span></label
+        >
         <span class="pf-v6-c-form-control"
           ><select id="events-action" name="action">
             <option value="">Any action</option>
@@ -134,7 +151,9 @@ export class EventsPage extends ListScreen<Event> {
       ${this.input('events-from', 'from', 'From (day)', 'date')}
       ${this.input('events-to', 'to', 'To (day)', 'date')}
       <div class="pf-v6-c-form__actions">
-        <button class="pf-v6-c-button pf-m-secondary" type="submit"><span class="pf-v6-c-button__text">Filter</span></button>
+        <button class="pf-v6-c-button pf-m-secondary" type="submit">
+          <span class="pf-v6-c-button__text">Filter</span>
+        </button>
       </div>
     </form>`;
   }
@@ -177,24 +196,31 @@ export class EventPage extends LightElement {
       <a href="#/events">All events</a>
       <h1 class="pf-v6-c-title pf-m-2xl pf-v6-u-mb-md">Event ${event?.action ?? ''}</h1>
       <ak-alert variant="danger" .message=${this.problem}></ak-alert>
-      ${event
-        ? html`<dl class="pf-v6-c-description-list pf-m-horizontal pf-v6-u-mb-lg">
-              ${facts.map(
-                ([term, value]) => html`<div class="pf-v6-c-description-list__group">
-                  <dt class="pf-v6-c-description-list__term">${term}</dt>
-                  <dd class="pf-v6-c-description-list__description">${value}</dd>
-                </div>`,
-              )}
-            </dl>
-            <h2 class="pf-v6-c-title pf-m-lg pf-v6-u-mb-sm" id="event-context-title">Context</h2>
-            <div class="pf-v6-c-code-block">
-              <div class="pf-v6-c-code-block__content">
-                <pre class="pf-v6-c-code-block__pre" tabindex="0" aria-labelledby="event-context-title"><code class="pf-v6-c-code-block__code">${JSON.stringify(event.context ?? {}, null, 2)}</code></pre>
-              </div>
-            </div>`
-        : this.problem
-          ? nothing
-          : html`<p role="status">Loading…</p>`}
+      ${
+        event
+          ? html`<dl class="pf-v6-c-description-list pf-m-horizontal pf-v6-u-mb-lg">
+                ${facts.map(
+                  ([term, value]) =>
+                    html`<div class="pf-v6-c-description-list__group">
+                      <dt class="pf-v6-c-description-list__term">${term}</dt>
+                      <dd class="pf-v6-c-description-list__description">${value}</dd>
+                    </div>`,
+                )}
+              </dl>
+              <h2 class="pf-v6-c-title pf-m-lg pf-v6-u-mb-sm" id="event-context-title">Context</h2>
+              <div class="pf-v6-c-code-block">
+                <div class="pf-v6-c-code-block__content">
+                  <pre
+                    class="pf-v6-c-code-block__pre"
+                    tabindex="0"
+                    aria-labelledby="event-context-title"
+                  ><code class="pf-v6-c-code-block__code">${JSON.stringify(event.context ?? {}, null, 2)}</code></pre>
+                </div>
+              </div>`
+          : this.problem
+            ? nothing
+            : html`<p role="status">Loading…</p>`
+      }
     </section>`;
   }
 }

@@ -16,11 +16,15 @@ const SUPERUSER_WARNING =
 
 function superuserWarning(on: boolean) {
   return html`<div id="superuser-warning" aria-live="polite">
-    ${on
-      ? html`<div class="pf-v6-c-alert pf-m-warning pf-m-inline pf-v6-u-mb-md">
-          <p class="pf-v6-c-alert__title"><span class="pf-v6-screen-reader">Warning:</span>${SUPERUSER_WARNING}</p>
-        </div>`
-      : nothing}
+    ${
+      on
+        ? html`<div class="pf-v6-c-alert pf-m-warning pf-m-inline pf-v6-u-mb-md">
+            <p class="pf-v6-c-alert__title">
+              <span class="pf-v6-screen-reader">Warning:</span>${SUPERUSER_WARNING}
+            </p>
+          </div>`
+        : nothing
+    }
   </div>`;
 }
 
@@ -54,7 +58,11 @@ export class GroupsPage extends ListScreen<Group> {
 
   protected columns() {
     return [
-      { label: 'Name', sortKey: 'name', render: (g: Group) => html`<a href="#/groups/${g.pk}">${g.name}</a>` },
+      {
+        label: 'Name',
+        sortKey: 'name',
+        render: (g: Group) => html`<a href="#/groups/${g.pk}">${g.name}</a>`,
+      },
       { label: 'Parents', render: (g: Group) => (g.parentsObj ?? []).map((p) => p.name).join(', ') || '—' },
       { label: 'Superuser', sortKey: 'is_superuser', render: (g: Group) => (g.isSuperuser ? 'Yes' : 'No') },
       { label: 'Members', render: (g: Group) => g.users?.length ?? 0 },
@@ -96,26 +104,37 @@ export class GroupsPage extends ListScreen<Group> {
   private groupForm(errors: Record<string, string[]>) {
     const group = this.editing;
     const parents = new Set(group?.parents ?? []);
-    const parentsField = { id: 'group-parents', label: 'Parent groups', errors: errors.parents, help: 'Members inherit the parents\u2019 roles. Ctrl or ⌘ selects several.' };
+    const parentsField = {
+      id: 'group-parents',
+      label: 'Parent groups',
+      errors: errors.parents,
+      help: 'Members inherit the parents\u2019 roles. Ctrl or ⌘ selects several.',
+    };
     return html`${textInput({ id: 'group-name', name: 'name', label: 'Name', value: group?.name, required: true, errors: errors.name })}
-      ${formGroup(
-        parentsField,
-        html`<span class="pf-v6-c-form-control"
-          ><select id="group-parents" name="parents" multiple size="4" aria-describedby=${describedBy(parentsField)}>
-            ${this.allGroups
-              .filter((g) => g.pk !== group?.pk)
-              .map((g) => html`<option value=${g.pk} ?selected=${parents.has(g.pk)}>${g.name}</option>`)}
-          </select></span
-        >`,
-      )}
-      ${checkbox({
-        id: 'group-superuser',
-        name: 'is_superuser',
-        label: 'Members are superusers',
-        checked: this.superuser,
-        onChange: (checked) => (this.superuser = checked),
-      })}
-      ${superuserWarning(this.superuser)}`;
+    ${formGroup(
+      parentsField,
+      html`<span class="pf-v6-c-form-control"
+        ><select
+          id="group-parents"
+          name="parents"
+          multiple
+          size="4"
+          aria-describedby=${describedBy(parentsField)}
+        >
+          ${this.allGroups
+            .filter((g) => g.pk !== group?.pk)
+            .map((g) => html`<option value=${g.pk} ?selected=${parents.has(g.pk)}>${g.name}</option>`)}
+        </select></span
+      >`,
+    )}
+    ${checkbox({
+      id: 'group-superuser',
+      name: 'is_superuser',
+      label: 'Members are superusers',
+      checked: this.superuser,
+      onChange: (checked) => (this.superuser = checked),
+    })}
+    ${superuserWarning(this.superuser)}`;
   }
 
   protected override modals() {
@@ -153,7 +172,11 @@ export class GroupPage extends LightElement {
 
   private async load(): Promise<void> {
     try {
-      this.group = await coreApi.coreGroupsRetrieve({ groupUuid: this.param, includeUsers: true, includeParents: true });
+      this.group = await coreApi.coreGroupsRetrieve({
+        groupUuid: this.param,
+        includeUsers: true,
+        includeParents: true,
+      });
     } catch (error) {
       this.problem = await problemText(error, 'authentik_core.view_group');
     }
@@ -198,48 +221,73 @@ export class GroupPage extends LightElement {
       <h1 class="pf-v6-c-title pf-m-2xl pf-v6-u-mb-md">Group ${group?.name ?? ''}</h1>
       <ak-alert variant="success" .message=${this.message}></ak-alert>
       <ak-alert variant="danger" .message=${this.problem}></ak-alert>
-      ${group
-        ? html`<dl class="pf-v6-c-description-list pf-m-horizontal pf-v6-u-mb-lg">
-              <div class="pf-v6-c-description-list__group">
-                <dt class="pf-v6-c-description-list__term">Parents</dt>
-                <dd class="pf-v6-c-description-list__description">${(group.parentsObj ?? []).map((p) => p.name).join(', ') || '—'}</dd>
+      ${
+        group
+          ? html`<dl class="pf-v6-c-description-list pf-m-horizontal pf-v6-u-mb-lg">
+                <div class="pf-v6-c-description-list__group">
+                  <dt class="pf-v6-c-description-list__term">Parents</dt>
+                  <dd class="pf-v6-c-description-list__description">
+                    ${(group.parentsObj ?? []).map((p) => p.name).join(', ') || '—'}
+                  </dd>
+                </div>
+                <div class="pf-v6-c-description-list__group">
+                  <dt class="pf-v6-c-description-list__term">Superuser</dt>
+                  <dd class="pf-v6-c-description-list__description">${group.isSuperuser ? 'Yes' : 'No'}</dd>
+                </div>
+              </dl>
+              ${superuserWarning(group.isSuperuser ?? false)}
+              <h2 class="pf-v6-c-title pf-m-lg pf-v6-u-mb-sm">Members</h2>
+              <div class="pf-v6-u-mb-sm">
+                <button
+                  class="pf-v6-c-button pf-m-primary"
+                  type="button"
+                  @click=${() => (this.adding = true)}
+                >
+                  <span class="pf-v6-c-button__text">Add member</span>
+                </button>
               </div>
-              <div class="pf-v6-c-description-list__group">
-                <dt class="pf-v6-c-description-list__term">Superuser</dt>
-                <dd class="pf-v6-c-description-list__description">${group.isSuperuser ? 'Yes' : 'No'}</dd>
-              </div>
-            </dl>
-            ${superuserWarning(group.isSuperuser ?? false)}
-            <h2 class="pf-v6-c-title pf-m-lg pf-v6-u-mb-sm">Members</h2>
-            <div class="pf-v6-u-mb-sm">
-              <button class="pf-v6-c-button pf-m-primary" type="button" @click=${() => (this.adding = true)}>
-                <span class="pf-v6-c-button__text">Add member</span>
-              </button>
-            </div>
-            ${members.length === 0
-              ? html`<p>No members yet.</p>`
-              : html`<table class="pf-v6-c-table pf-m-grid-md">
-                  <caption class="pf-v6-screen-reader">Members of ${group.name}</caption>
-                  <thead class="pf-v6-c-table__thead">
-                    <tr class="pf-v6-c-table__tr"><th scope="col">Username</th><th scope="col">Name</th><th scope="col">Actions</th></tr>
-                  </thead>
-                  <tbody>
-                    ${members.map(
-                      (u) => html`<tr class="pf-v6-c-table__tr">
-                        <td data-label="Username">${u.username}</td>
-                        <td data-label="Name">${u.name || '—'}</td>
-                        <td data-label="Actions">${rowButton('Remove', u.username, () => void this.removeMember(u.pk, u.username))}</td>
-                      </tr>`,
-                    )}
-                  </tbody>
-                </table>`}`
-        : nothing}
+              ${
+                members.length === 0
+                  ? html`<p>No members yet.</p>`
+                  : html`<table class="pf-v6-c-table pf-m-grid-md">
+                      <caption class="pf-v6-screen-reader">
+                        Members of ${group.name}
+                      </caption>
+                      <thead class="pf-v6-c-table__thead">
+                        <tr class="pf-v6-c-table__tr">
+                          <th scope="col">Username</th>
+                          <th scope="col">Name</th>
+                          <th scope="col">Actions</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        ${members.map(
+                          (u) =>
+                            html`<tr class="pf-v6-c-table__tr">
+                              <td data-label="Username">${u.username}</td>
+                              <td data-label="Name">${u.name || '—'}</td>
+                              <td data-label="Actions">
+                                ${rowButton('Remove', u.username, () => void this.removeMember(u.pk, u.username))}
+                              </td>
+                            </tr>`,
+                        )}
+                      </tbody>
+                    </table>`
+              }`
+          : nothing
+      }
       <ak-modal-form
         .open=${this.adding}
         .heading=${`Add a member to ${group?.name ?? ''}`}
         .submitLabel=${'Add'}
         .body=${(errors: Record<string, string[]>) =>
-          textInput({ id: 'member-username', name: 'username', label: 'Username', required: true, errors: errors.username })}
+          textInput({
+            id: 'member-username',
+            name: 'username',
+            label: 'Username',
+            required: true,
+            errors: errors.username,
+          })}
         .submit=${(form: HTMLFormElement) => this.addMember(form)}
         @ak-close=${() => (this.adding = false)}
       ></ak-modal-form>

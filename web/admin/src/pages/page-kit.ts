@@ -34,7 +34,10 @@ export async function namingPermission(error: unknown, permission: string): Prom
 }
 
 function jsonError(status: number, body: unknown): ResponseError {
-  const response = new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const response = new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
   return new ResponseError(response, JSON.stringify(body));
 }
 
@@ -67,8 +70,14 @@ export function when(value: Date | null | undefined): string {
 
 /** A small action button in a table row, named with the row it acts on. */
 export function rowButton(label: string, object: string, onClick: () => void): TemplateResult {
-  return html`<button class="pf-v6-c-button pf-m-secondary pf-m-small ak-row-action" type="button"
-    aria-label="${label} ${object}" @click=${onClick}><span class="pf-v6-c-button__text">${label}</span></button>`;
+  return html`<button
+    class="pf-v6-c-button pf-m-secondary pf-m-small ak-row-action"
+    type="button"
+    aria-label="${label} ${object}"
+    @click=${onClick}
+  >
+    <span class="pf-v6-c-button__text">${label}</span>
+  </button>`;
 }
 
 /** A primary button for a screen's toolbar. */

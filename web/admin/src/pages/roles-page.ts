@@ -16,7 +16,11 @@ import { ListScreen, needing, problemText, rowButton, toolbarButton } from './pa
 const permissionName = (p: Permission) => `${p.appLabel}.${p.codename}`;
 
 export class RolesPage extends ListScreen<Role> {
-  static override properties = { ...ListScreen.properties, editing: { state: true }, formOpen: { state: true } };
+  static override properties = {
+    ...ListScreen.properties,
+    editing: { state: true },
+    formOpen: { state: true },
+  };
 
   readonly heading = 'Roles';
   readonly viewPermission = 'authentik_rbac.view_role';
@@ -38,7 +42,8 @@ export class RolesPage extends ListScreen<Role> {
       {
         label: 'Actions',
         render: (r: Role) =>
-          html`${rowButton('Rename', r.name, () => this.openForm(r))} ${rowButton('Delete', r.name, () => this.deleteRole(r))}`,
+          html`${rowButton('Rename', r.name, () => this.openForm(r))}
+          ${rowButton('Delete', r.name, () => this.deleteRole(r))}`,
       },
     ];
   }
@@ -79,7 +84,14 @@ export class RolesPage extends ListScreen<Role> {
       .heading=${role ? `Rename ${role.name}` : 'New role'}
       .submitLabel=${role ? 'Save' : 'Create'}
       .body=${(errors: Record<string, string[]>) =>
-        textInput({ id: 'role-name', name: 'name', label: 'Name', value: role?.name, required: true, errors: errors.name })}
+        textInput({
+          id: 'role-name',
+          name: 'name',
+          label: 'Name',
+          value: role?.name,
+          required: true,
+          errors: errors.name,
+        })}
       .submit=${(form: HTMLFormElement) => this.save(form)}
       @ak-close=${() => (this.formOpen = false)}
     ></ak-modal-form>`;
@@ -135,7 +147,9 @@ export class RolePage extends LightElement {
     if (this.catalogue.length === 0) {
       allPermissions()
         .then((all) => (this.catalogue = all))
-        .catch(async (error: unknown) => (this.problem = await problemText(error, 'authentik_rbac.view_role')));
+        .catch(
+          async (error: unknown) => (this.problem = await problemText(error, 'authentik_rbac.view_role')),
+        );
     }
   }
 
@@ -144,7 +158,10 @@ export class RolePage extends LightElement {
     const permission = formValue(form, 'permission');
     if (!role) return;
     await needing('authentik_rbac.assign_role_permissions', () =>
-      rbacApi.rbacPermissionsAssignedByRolesAssign({ uuid: role.pk, permissionAssignRequest: { permissions: [permission] } }),
+      rbacApi.rbacPermissionsAssignedByRolesAssign({
+        uuid: role.pk,
+        permissionAssignRequest: { permissions: [permission] },
+      }),
     );
     this.message = `${permission} given to ${role.name}.`;
     this.problem = '';
@@ -172,11 +189,21 @@ export class RolePage extends LightElement {
 
   private addForm(errors: Record<string, string[]>) {
     const held = new Set(this.held.map(permissionName));
-    const choice = { id: 'permission-choice', label: 'Permission', required: true, errors: errors.permissions };
+    const choice = {
+      id: 'permission-choice',
+      label: 'Permission',
+      required: true,
+      errors: errors.permissions,
+    };
     return formGroup(
       choice,
       html`<span class="pf-v6-c-form-control"
-        ><select id="permission-choice" name="permission" required aria-describedby=${describedBy(choice) || nothing}>
+        ><select
+          id="permission-choice"
+          name="permission"
+          required
+          aria-describedby=${describedBy(choice) || nothing}
+        >
           <option value="">Choose a permission…</option>
           ${this.catalogue
             .filter((p) => !held.has(permissionName(p)))
@@ -199,26 +226,36 @@ export class RolePage extends LightElement {
           <span class="pf-v6-c-button__text">Add permission</span>
         </button>
       </div>
-      ${this.held.length === 0
-        ? html`<p>This role holds no permission yet.</p>`
-        : html`<table class="pf-v6-c-table pf-m-grid-md">
-            <caption class="pf-v6-screen-reader">Permissions of ${role?.name ?? ''}</caption>
-            <thead class="pf-v6-c-table__thead">
-              <tr class="pf-v6-c-table__tr">
-                <th scope="col">Permission</th><th scope="col">Model</th><th scope="col">Codename</th><th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${this.held.map(
-                (p) => html`<tr class="pf-v6-c-table__tr">
-                  <td data-label="Permission">${p.name}</td>
-                  <td data-label="Model">${p.modelVerbose}</td>
-                  <td data-label="Codename"><code>${permissionName(p)}</code></td>
-                  <td data-label="Actions">${rowButton('Remove', permissionName(p), () => void this.revoke(permissionName(p)))}</td>
-                </tr>`,
-              )}
-            </tbody>
-          </table>`}
+      ${
+        this.held.length === 0
+          ? html`<p>This role holds no permission yet.</p>`
+          : html`<table class="pf-v6-c-table pf-m-grid-md">
+              <caption class="pf-v6-screen-reader">
+                Permissions of ${role?.name ?? ''}
+              </caption>
+              <thead class="pf-v6-c-table__thead">
+                <tr class="pf-v6-c-table__tr">
+                  <th scope="col">Permission</th>
+                  <th scope="col">Model</th>
+                  <th scope="col">Codename</th>
+                  <th scope="col">Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${this.held.map(
+                  (p) =>
+                    html`<tr class="pf-v6-c-table__tr">
+                      <td data-label="Permission">${p.name}</td>
+                      <td data-label="Model">${p.modelVerbose}</td>
+                      <td data-label="Codename"><code>${permissionName(p)}</code></td>
+                      <td data-label="Actions">
+                        ${rowButton('Remove', permissionName(p), () => void this.revoke(permissionName(p)))}
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>`
+      }
       <ak-modal-form
         .open=${this.adding}
         .heading=${`Give ${role?.name ?? ''} a permission`}

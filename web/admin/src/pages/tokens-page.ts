@@ -41,12 +41,21 @@ export class TokensPage extends ListScreen<Token> {
     return [
       { label: 'Identifier', sortKey: 'identifier', render: (t: Token) => t.identifier },
       { label: 'User', render: (t: Token) => t.userObj.username },
-      { label: 'Intent', sortKey: 'intent', render: (t: Token) => (t.intent === IntentEnum.AppPassword ? 'App password' : (t.intent ?? '')) },
-      { label: 'Expires', sortKey: 'expires', render: (t: Token) => (t.expiring ? when(t.expires) : 'Never') },
+      {
+        label: 'Intent',
+        sortKey: 'intent',
+        render: (t: Token) => (t.intent === IntentEnum.AppPassword ? 'App password' : (t.intent ?? '')),
+      },
+      {
+        label: 'Expires',
+        sortKey: 'expires',
+        render: (t: Token) => (t.expiring ? when(t.expires) : 'Never'),
+      },
       { label: 'Description', render: (t: Token) => t.description || '—' },
       {
         label: 'Actions',
-        render: (t: Token) => (t.managed ? 'Managed by Tessera' : rowButton('Revoke', t.identifier, () => this.revoke(t))),
+        render: (t: Token) =>
+          t.managed ? 'Managed by Tessera' : rowButton('Revoke', t.identifier, () => this.revoke(t)),
       },
     ];
   }
@@ -79,7 +88,8 @@ export class TokensPage extends ListScreen<Token> {
   }
 
   private revoke(token: Token): void {
-    if (!window.confirm(`Revoke the token ${token.identifier}? Whatever uses it is refused from now on.`)) return;
+    if (!window.confirm(`Revoke the token ${token.identifier}? Whatever uses it is refused from now on.`))
+      return;
     void this.act('authentik_core.delete_token', `Token ${token.identifier} revoked.`, () =>
       coreApi.coreTokensDestroy({ identifier: token.identifier }),
     );
@@ -88,18 +98,19 @@ export class TokensPage extends ListScreen<Token> {
   private tokenForm(errors: Record<string, string[]>) {
     const intent = { id: 'token-intent', label: 'Intent', errors: errors.intent };
     return html`${textInput({ id: 'token-identifier', name: 'identifier', label: 'Identifier', required: true, errors: errors.identifier })}
-      ${textInput({ id: 'token-description', name: 'description', label: 'Description', errors: errors.description })}
-      ${formGroup(
-        intent,
-        html`<span class="pf-v6-c-form-control"
-          ><select id="token-intent" name="intent" aria-describedby=${describedBy(intent)}>
-            <option value=${IntentEnum.Api}>API token</option>
-            <option value=${IntentEnum.AppPassword}>App password</option>
-          </select></span
-        >`,
-      )}
-      ${checkbox({ id: 'token-expiring', name: 'expiring', label: 'Expires', checked: this.expiring, onChange: (on) => (this.expiring = on) })}
-      ${this.expiring
+    ${textInput({ id: 'token-description', name: 'description', label: 'Description', errors: errors.description })}
+    ${formGroup(
+      intent,
+      html`<span class="pf-v6-c-form-control"
+        ><select id="token-intent" name="intent" aria-describedby=${describedBy(intent)}>
+          <option value=${IntentEnum.Api}>API token</option>
+          <option value=${IntentEnum.AppPassword}>App password</option>
+        </select></span
+      >`,
+    )}
+    ${checkbox({ id: 'token-expiring', name: 'expiring', label: 'Expires', checked: this.expiring, onChange: (on) => (this.expiring = on) })}
+    ${
+      this.expiring
         ? textInput({
             id: 'token-expires',
             name: 'expires',
@@ -108,7 +119,8 @@ export class TokensPage extends ListScreen<Token> {
             errors: errors.expires,
             help: 'App passwords only; API tokens, and an empty field, get the default lifetime.',
           })
-        : ''}`;
+        : ''
+    }`;
   }
 
   protected override modals() {
@@ -129,12 +141,14 @@ export class TokensPage extends ListScreen<Token> {
         .open=${created !== undefined}
         .heading=${`Key of ${created?.identifier ?? ''}`}
         .submitLabel=${'Done'}
-        .body=${() => html`<div class="pf-v6-c-alert pf-m-warning pf-m-inline pf-v6-u-mb-md">
-            <p class="pf-v6-c-alert__title">
-              <span class="pf-v6-screen-reader">Warning:</span>This is the only time this screen shows the key. Copy it now.
-            </p>
-          </div>
-          <ak-copy-button .label=${'Token key'} .value=${created?.key ?? ''}></ak-copy-button>`}
+        .body=${() =>
+          html`<div class="pf-v6-c-alert pf-m-warning pf-m-inline pf-v6-u-mb-md">
+              <p class="pf-v6-c-alert__title">
+                <span class="pf-v6-screen-reader">Warning:</span>This is the only time this screen shows the
+                key. Copy it now.
+              </p>
+            </div>
+            <ak-copy-button .label=${'Token key'} .value=${created?.key ?? ''}></ak-copy-button>`}
         .submit=${async () => undefined}
         @ak-close=${() => (this.created = undefined)}
       ></ak-modal-form>`;

@@ -50,9 +50,11 @@ export class UsersPage extends ListScreen<User> {
         render: (u: User) =>
           html`${rowButton('Edit', u.username, () => this.openForm(u))}
           ${rowButton('Set password', u.username, () => (this.passwordFor = u))}
-          ${u.isActive
-            ? rowButton('Deactivate', u.username, () => this.setActive(u, false))
-            : rowButton('Reactivate', u.username, () => this.setActive(u, true))}`,
+          ${
+            u.isActive
+              ? rowButton('Deactivate', u.username, () => this.setActive(u, false))
+              : rowButton('Reactivate', u.username, () => this.setActive(u, true))
+          }`,
       },
     ];
   }
@@ -102,7 +104,8 @@ export class UsersPage extends ListScreen<User> {
     const user = this.passwordFor;
     if (!user) return;
     const password = formValue(form, 'password');
-    if (password !== formValue(form, 'password_repeat')) throw invalid('password_repeat', "The passwords don't match.");
+    if (password !== formValue(form, 'password_repeat'))
+      throw invalid('password_repeat', "The passwords don't match.");
     await needing('authentik_core.reset_user_password', () =>
       coreApi.coreUsersSetPasswordCreate({ id: user.pk, userPasswordSetRequest: { password } }),
     );
@@ -112,20 +115,31 @@ export class UsersPage extends ListScreen<User> {
   private userForm(errors: Record<string, string[]>) {
     const user = this.editing;
     const memberOf = new Set(user?.groups ?? []);
-    const groupsField = { id: 'user-groups', label: 'Groups', errors: errors.groups, help: 'Ctrl or ⌘ selects several.' };
+    const groupsField = {
+      id: 'user-groups',
+      label: 'Groups',
+      errors: errors.groups,
+      help: 'Ctrl or ⌘ selects several.',
+    };
     return html`${textInput({ id: 'user-username', name: 'username', label: 'Username', value: user?.username, required: true, errors: errors.username })}
-      ${textInput({ id: 'user-name', name: 'name', label: 'Display name', value: user?.name, errors: errors.name })}
-      ${textInput({ id: 'user-email', name: 'email', label: 'Email', type: 'email', value: user?.email, errors: errors.email })}
-      ${textInput({ id: 'user-path', name: 'path', label: 'Path', value: user?.path ?? 'users', errors: errors.path })}
-      ${formGroup(
-        groupsField,
-        html`<span class="pf-v6-c-form-control"
-          ><select id="user-groups" name="groups" multiple size="5" aria-describedby=${describedBy(groupsField)}>
-            ${this.groups.map((g) => html`<option value=${g.pk} ?selected=${memberOf.has(g.pk)}>${g.name}</option>`)}
-          </select></span
-        >`,
-      )}
-      ${checkbox({ id: 'user-active', name: 'is_active', label: 'Active (may sign in)', checked: user?.isActive ?? true })}`;
+    ${textInput({ id: 'user-name', name: 'name', label: 'Display name', value: user?.name, errors: errors.name })}
+    ${textInput({ id: 'user-email', name: 'email', label: 'Email', type: 'email', value: user?.email, errors: errors.email })}
+    ${textInput({ id: 'user-path', name: 'path', label: 'Path', value: user?.path ?? 'users', errors: errors.path })}
+    ${formGroup(
+      groupsField,
+      html`<span class="pf-v6-c-form-control"
+        ><select
+          id="user-groups"
+          name="groups"
+          multiple
+          size="5"
+          aria-describedby=${describedBy(groupsField)}
+        >
+          ${this.groups.map((g) => html`<option value=${g.pk} ?selected=${memberOf.has(g.pk)}>${g.name}</option>`)}
+        </select></span
+      >`,
+    )}
+    ${checkbox({ id: 'user-active', name: 'is_active', label: 'Active (may sign in)', checked: user?.isActive ?? true })}`;
   }
 
   protected override modals() {
