@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { sql } from 'drizzle-orm';
+import type { Page } from 'playwright-core';
 import { query } from '../../../src/db/client.js';
 import { assertAccessible, startAdminBrowser } from '../../helpers/admin-browser.js';
 import { createUserWithToken, unique } from '../../helpers/factories.js';
@@ -16,7 +17,7 @@ const api = ui.t.client;
 const PHONE = { width: 375, height: 667 };
 
 /** Accepts the page's next confirm() (revoke, delete). */
-function acceptConfirm(page: import('playwright-core').Page): void {
+function acceptConfirm(page: Page): void {
   page.once('dialog', (dialog) => void dialog.accept());
 }
 
