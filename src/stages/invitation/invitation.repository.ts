@@ -41,8 +41,24 @@ export const INVITATION_ORDER_FIELDS = [
 ] as const;
 export type InvitationOrderField = (typeof INVITATION_ORDER_FIELDS)[number];
 
+/**
+ * Tessera's `status` filter (docs/compatibility.md): `expired` past an expiring invitation's
+ * expiry, `used` (not expired) with every one of its `max_uses` taken, `active` neither.
+ */
+export const INVITATION_STATUSES = ['active', 'used', 'expired'] as const;
+export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
+
+const EXPIRED_SQL = sql`(i.expiring AND i.expires IS NOT NULL AND i.expires <= now())`;
+const USED_UP_SQL = sql`(i.max_uses IS NOT NULL AND i.uses >= i.max_uses)`;
+const STATUS_SQL: Record<InvitationStatus, SQL> = {
+  expired: EXPIRED_SQL,
+  used: sql`(NOT ${EXPIRED_SQL} AND ${USED_UP_SQL})`,
+  active: sql`(NOT ${EXPIRED_SQL} AND NOT ${USED_UP_SQL})`,
+};
+
 export interface InvitationFilter {
   name?: string;
+  status?: InvitationStatus;
   createdByUsername?: string;
   /** An exact expiry instant (ISO text PostgreSQL accepts). */
   expires?: string;
@@ -76,7 +92,7 @@ const EXPIRES_AS_TEXT = sql`((i.expires AT TIME ZONE 'UTC')::text || '+00')`;
 const SELECT = sql`i.invite_uuid AS pk, i.name, drf_datetime(i.expires) AS expires, i.fixed_data,
   ${partialUserSql('u')} AS created_by, i.single_use, i.flow, ${flowObjectSql(sql`i.flow`)} AS flow_obj,
   i.max_uses, i.uses, f.slug AS flow_slug,
-  (i.expiring AND i.expires IS NOT NULL AND i.expires <= now()) AS expired`;
+  ${EXPIRED_SQL} AS expired`;
 
 const FROM = sql`invitations i JOIN users u ON u.id = i.created_by LEFT JOIN flows f ON f.flow_uuid = i.flow`;
 
@@ -109,6 +125,7 @@ function listSql(filter: InvitationFilter): ListSql {
   if (filter.createdByUsername !== undefined) where.push(sql`u.username = ${filter.createdByUsername}`);
   if (filter.expires !== undefined) where.push(sql`i.expires = ${filter.expires}::timestamptz`);
   if (filter.flowSlug !== undefined) where.push(sql`f.slug = ${filter.flowSlug}`);
+  if (filter.status !== undefined) where.push(STATUS_SQL[filter.status]);
   if (filter.visiblePks) where.push(sql`i.invite_uuid = ANY(${uuidArray(filter.visiblePks)})`);
   // A search selects its invitations first, behind OFFSET 0: PostgreSQL cannot estimate how
   // many invitations the matching users and flows hold, and would otherwise walk the ordering

@@ -115,4 +115,10 @@ export const InvitationListQuery = Type.Object({
   page: Type.Optional(Type.Integer({ description: 'A page number within the paginated result set.' })),
   page_size: Type.Optional(Type.Integer({ description: 'Number of results to return per page.' })),
   search: Type.Optional(Type.String({ description: 'A search term.' })),
+  status: Type.Optional(
+    Type.Union([Type.Literal('active'), Type.Literal('used'), Type.Literal('expired')], {
+      description:
+        'Tessera extension: active (usable), used (every max_uses taken) or expired (past an expiring invitation’s expiry).',
+    }),
+  ),
 });

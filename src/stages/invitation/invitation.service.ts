@@ -35,6 +35,7 @@ import { renderInvitationEmail } from '../email/invitation-email.js';
 import { maskInvitationToken, maskInvitationTokenIn } from './invitation-token.js';
 import {
   INVITATION_ORDER_FIELDS,
+  INVITATION_STATUSES,
   createInvitationRepository,
   type InvitationFilter,
   type InvitationRow,
@@ -146,6 +147,7 @@ export class InvitationService {
       createdByUsername: filters.text('created_by__username'),
       expires: filters.datetime('expires', parseDatetime),
       flowSlug: filters.text('flow__slug'),
+      status: filters.choice('status', INVITATION_STATUSES),
       searchTerms,
       visiblePks,
       ordering: readOrdering(query, INVITATION_ORDER_FIELDS, ['-expires']),

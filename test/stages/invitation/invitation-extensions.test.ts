@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildTestApp } from '../../helpers/test-app.js';
-import { createUserWithToken, grantPermission } from '../../helpers/factories.js';
+import { sql } from 'drizzle-orm';
+import { createUserWithToken, grantPermission, insertInvitation } from '../../helpers/factories.js';
 import { FlowBrowser } from '../../helpers/flow-client.js';
 import { buildEnrollmentFlow, createInvitation } from '../../helpers/enrollment.js';
 
@@ -53,5 +54,37 @@ describe('permissions of the extensions', () => {
     );
     const changed = await t.client.as(reader.token).patch(url, { lease_seconds: 60 });
     assert.deepEqual(changed.body, { single_use_consumption: 'open', lease_seconds: 60 });
+  });
+});
+
+describe('the status filter', () => {
+  test('active, used (every max_uses taken) and expired select their invitations; another value is a 400', async () => {
+    const flow = (
+      await t.client.post('/api/v3/flows/instances/', {
+        name: 'status-filter',
+        slug: `status-filter-${Date.now()}`,
+        title: 'Status filter',
+        designation: 'enrollment',
+      })
+    ).body;
+    const active = await insertInvitation(t, { flow: flow.pk, max_uses: 2 });
+    const used = await insertInvitation(t, { flow: flow.pk, max_uses: 1 });
+    await t.database.db.execute(sql`UPDATE invitations SET uses = 1 WHERE invite_uuid = ${used.pk}`);
+    const expired = await insertInvitation(t, { flow: flow.pk, expires: '2020-01-01T00:00:00Z' });
+    const listed = async (status: string) => {
+      const response = await t.client.get(
+        `/api/v3/stages/invitation/invitations/?flow__slug=${flow.slug}&status=${status}`,
+      );
+      assert.equal(response.status, 200);
+      return response.body.results.map((row: { pk: string }) => row.pk);
+    };
+    assert.deepEqual(await listed('active'), [active.pk]);
+    assert.deepEqual(await listed('used'), [used.pk]);
+    assert.deepEqual(await listed('expired'), [expired.pk]);
+    const wrong = await t.client.get('/api/v3/stages/invitation/invitations/?status=pending');
+    assert.equal(wrong.status, 400);
+    assert.deepEqual(wrong.body, {
+      status: ['Select a valid choice. pending is not one of the available choices.'],
+    });
   });
 });

@@ -74,6 +74,9 @@ class ExtensionApi extends BaseAPI {
 }
 export const extensionApi = new ExtensionApi(configuration);
 
+/** Settings a form refuses before sending anything; its message is shown as it is. */
+export class InputRefusal extends Error {}
+
 /** What a person should read for a failed request: a summary and the errors per field. */
 export interface ReadableError {
   message: string;
@@ -98,6 +101,7 @@ function flatten(value: unknown, prefix = ''): [string, string[]][] {
  * summary. A 403 says it is a missing permission; the server's own text names which when it can.
  */
 export async function describeError(error: unknown): Promise<ReadableError> {
+  if (error instanceof InputRefusal) return { message: error.message, fields: {} };
   if (!(error instanceof ResponseError)) {
     const text = error instanceof Error ? error.message : String(error);
     return { message: `The server could not be reached: ${text}`, fields: {} };

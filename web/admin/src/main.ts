@@ -8,7 +8,11 @@ import { html, nothing } from 'lit';
 import type { SessionUser } from '@goauthentik/api';
 import { coreApi, describeError } from './api.js';
 import { LightElement } from './components/light-element.js';
+import { DEFAULT_PATH, parseHash } from './router.js';
 import './components/alert.js';
+import './pages/overview-page.js';
+import './pages/invitations-page.js';
+import './pages/invitation-page.js';
 import './pages/users-page.js';
 import './pages/groups-page.js';
 import './pages/roles-page.js';
@@ -44,18 +48,9 @@ export const ROUTES: Route[] = [
   { path: 'events', element: 'ak-event-page', param: true },
 ];
 
-const DEFAULT_PATH = 'overview';
 /** authentik's default invalidation flow: signs the session out. */
 const SIGN_OUT = '/flows/-/default/invalidation/';
 const NARROW = '(max-width: 1199px)';
-
-function parseHash(hash: string): { path: string; param: string | undefined } {
-  const [path, ...rest] = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
-  return {
-    path: path ?? DEFAULT_PATH,
-    param: rest.length > 0 ? decodeURIComponent(rest.join('/')) : undefined,
-  };
-}
 
 export class AkAdminApp extends LightElement {
   static override properties = {

@@ -12,6 +12,26 @@ import './alert.js';
 let counter = 0;
 
 export class AkModalForm extends LightElement {
+  /**
+   * The modal renders into its own element at the end of <body>, not where the page placed it:
+   * inside the page's main container its backdrop would sit under the sidebar.
+   */
+  private readonly portal = document.createElement('div');
+
+  protected override createRenderRoot(): HTMLElement {
+    return this.portal;
+  }
+
+  override connectedCallback() {
+    document.body.append(this.portal);
+    super.connectedCallback();
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    this.portal.remove();
+  }
+
   static override properties = {
     heading: { type: String },
     submitLabel: { type: String },
@@ -25,8 +45,11 @@ export class AkModalForm extends LightElement {
   submitLabel = 'Save';
   open = false;
   body: (fieldErrors: Record<string, string[]>) => TemplateResult = () => html``;
-  /** Does the work; resolves to close the modal, throws to keep it open with the error shown. */
-  submit: (form: HTMLFormElement) => Promise<void> = async () => undefined;
+  /**
+   * Does the work; resolves to close the modal (false keeps it open to show a result), throws to
+   * keep it open with the error shown.
+   */
+  submit: (form: HTMLFormElement) => Promise<boolean | void> = async () => undefined;
   error: ReadableError | undefined = undefined;
   busy = false;
   private readonly titleId = `ak-modal-title-${++counter}`;
@@ -36,10 +59,10 @@ export class AkModalForm extends LightElement {
     if (changed.has('open') && this.open) {
       this.opener = document.activeElement;
       this.error = undefined;
-      const first = this.querySelector<HTMLElement>(
+      const first = this.portal.querySelector<HTMLElement>(
         'form input:not([type=hidden]), form select, form textarea',
       );
-      (first ?? this.querySelector<HTMLElement>('.pf-v6-c-modal-box'))?.focus();
+      (first ?? this.portal.querySelector<HTMLElement>('.pf-v6-c-modal-box'))?.focus();
     }
   }
 
@@ -58,8 +81,8 @@ export class AkModalForm extends LightElement {
     if (!form.reportValidity()) return;
     this.busy = true;
     try {
-      await this.submit(form);
-      this.close();
+      this.error = undefined;
+      if ((await this.submit(form)) !== false) this.close();
     } catch (error) {
       this.error = await describeError(error);
     } finally {
@@ -75,7 +98,7 @@ export class AkModalForm extends LightElement {
     }
     if (event.key !== 'Tab') return;
     const focusable = [
-      ...this.querySelectorAll<HTMLElement>(
+      ...this.portal.querySelectorAll<HTMLElement>(
         'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])',
       ),
     ].filter((element) => !element.hasAttribute('disabled') && element.offsetParent !== null);

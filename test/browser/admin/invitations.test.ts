@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import {
+  bindStage,
+  createFlow,
+  createInvitationStage,
+  insertInvitation,
+  unique,
+} from '../../helpers/factories.js';
+import { assertAccessible, startAdminBrowser } from '../../helpers/admin-browser.js';
+
+const ui = await startAdminBrowser();
+const { t } = ui;
+
+async function invitationNamed(name: string) {
+  const listed = await t.client.get(`/api/v3/stages/invitation/invitations/?name=${name}`);
+  return listed.body.results[0];
+}
+
+/** Every `<input pattern>` on the page compiles as browsers compile it (the `v` flag). */
+async function assertPatternsValid(page: Page) {
+  const patterns = await page
+    .locator('input[pattern]')
+    .evaluateAll((inputs) => inputs.map((input) => input.getAttribute('pattern') ?? ''));
+  for (const pattern of patterns) assert.doesNotThrow(() => new RegExp(`^(?:${pattern})$`, 'v'), pattern);
+}
+
+test('invitations: create, list with status and uses, copy link, edit, refuse contradictions, delete', async () => {
+  const flow = await createFlow(t, { designation: 'enrollment' });
+  await bindStage(t, flow.pk, (await createInvitationStage(t)).pk);
+  const { page, errors } = await ui.open('invitations');
+  await page.getByRole('heading', { name: 'Invitations', level: 1 }).waitFor();
+  assert.ok(!(await page.locator('main').innerText()).includes('null'), 'no literal null on the page');
+  await assertAccessible(page, 'invitation list');
+
+  const name = unique('ui-invite');
+  await page.getByRole('button', { name: 'Create invitation' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create invitation' });
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Enrollment flow').selectOption(flow.pk);
+  await dialog.getByLabel('Max uses').fill('3');
+  await dialog.getByRole('button', { name: 'Add key' }).click();
+  await dialog.getByLabel('Key 1', { exact: true }).fill('email');
+  await dialog.getByLabel('Value 1', { exact: true }).fill('jane@example.com');
+  await assertPatternsValid(page);
+  await assertAccessible(page, 'invitation form');
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await dialog.waitFor({ state: 'detached' });
+
+  const created = await invitationNamed(name);
+  assert.equal(created.flow, flow.pk);
+  assert.equal(created.max_uses, 3);
+  assert.deepEqual(created.fixed_data, { email: 'jane@example.com' });
+  const row = page.getByRole('row').filter({ hasText: name });
+  assert.match(await row.innerText(), /Active/);
+  assert.match(await row.innerText(), /0 \/ 3/);
+
+  // The detail row holds the absolute link; it is hidden until opened, at every width.
+  const link = page.getByLabel(`Link to use ${name}`);
+  assert.equal(await link.count(), 0);
+  await row.getByRole('button', { name: 'Details' }).click();
+  assert.equal(await link.inputValue(), `${ui.origin}/if/flow/${flow.slug}/?itoken=${created.pk}`);
+
+  // Contradictory settings are refused with a message, and nothing is sent.
+  await row.getByRole('button', { name: `Edit ${name}` }).click();
+  const edit = page.getByRole('dialog', { name: `Edit ${name}` });
+  await edit.getByLabel('Single use').check();
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await edit.getByText(/contradict each other/).waitFor();
+  assert.equal((await invitationNamed(name)).single_use, false);
+  await edit.getByLabel('Single use').uncheck();
+  await edit.getByLabel('Max uses').fill('5');
+  // Raw JSON view of the fixed data.
+  await edit.getByRole('button', { name: 'Raw JSON' }).click();
+  await edit.getByLabel('Fixed data (JSON)').fill('{"email": "jane@example.com", "groups": ["a"]}');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await edit.waitFor({ state: 'detached' });
+  const edited = await invitationNamed(name);
+  assert.equal(edited.max_uses, 5);
+  assert.deepEqual(edited.fixed_data, { email: 'jane@example.com', groups: ['a'] });
+
+  // An API validation error is shown next to its field.
+  await page.getByRole('button', { name: 'Create invitation' }).click();
+  const second = page.getByRole('dialog', { name: 'Create invitation' });
+  await second.getByLabel('Name').fill(name);
+  await second.getByLabel('Name').evaluate((input: HTMLInputElement) => input.removeAttribute('pattern'));
+  await second.getByLabel('Name').fill('not a slug!');
+  await second.getByRole('button', { name: 'Create' }).click();
+  await second.locator('.ak-field-error').first().waitFor();
+  assert.match(await second.locator('.ak-field-error').first().innerText(), /slug/);
+  await second.getByRole('button', { name: 'Cancel' }).click();
+
+  page.once('dialog', (dialog) => void dialog.accept());
+  await row.getByRole('button', { name: `Delete ${name}` }).click();
+  await page.getByText(`Deleted ${name}.`).waitFor();
+  assert.equal(await invitationNamed(name), undefined);
+  // The browser logs the refused create; nothing else went wrong.
+  assert.deepEqual(errors, [
+    `Failed to load resource: the server responded with a status of 400 (Bad Request) (${ui.origin}/api/v3/stages/invitation/invitations/)`,
+  ]);
+});
+
+test('the status filter and search narrow the list; the address keeps them', async () => {
+  const flow = await createFlow(t, { designation: 'enrollment' });
+  const expired = await insertInvitation(t, {
+    flow: flow.pk,
+    expires: '2020-01-01T00:00:00Z',
+    name: unique('old'),
+  });
+  const active = await insertInvitation(t, { flow: flow.pk, name: unique('fresh') });
+  const { page, errors } = await ui.open(`invitations?status=expired&flow=${flow.slug}`);
+  await page.getByRole('row').filter({ hasText: expired.name }).waitFor();
+  assert.equal(await page.getByRole('row').filter({ hasText: active.name }).count(), 0);
+  assert.match(await page.getByRole('row').filter({ hasText: expired.name }).innerText(), /Expired/);
+  await page.getByLabel('Status').selectOption('');
+  await page.getByRole('row').filter({ hasText: active.name }).waitFor();
+  await page.getByLabel('Search Invitations').fill(active.name);
+  await page.getByLabel('Search Invitations').press('Enter');
+  await page.waitForFunction(() => location.hash.includes('search='));
+  assert.equal(await page.getByRole('row').filter({ hasText: expired.name }).count(), 0);
+  assert.deepEqual(errors, []);
+});
+
+test('the detail screen shows the usage record and the audit history; narrow screens keep detail rows hidden', async () => {
+  const flow = await createFlow(t, { designation: 'enrollment' });
+  const created = await t.client.post('/api/v3/stages/invitation/invitations/', {
+    name: unique('detail'),
+    flow: flow.pk,
+  });
+  const { page, errors } = await ui.open(`invitations/${created.body.pk}`, { width: 375, height: 800 });
+  await page.getByRole('heading', { name: created.body.name }).waitFor();
+  await page.getByText('Nobody has enrolled with this invitation yet.').waitFor();
+  await page.getByRole('link', { name: 'model_created' }).waitFor();
+  await assertAccessible(page, 'invitation detail');
+
+  const list = await ui.open('invitations', { width: 375, height: 800 });
+  await list.page.locator('tr[hidden]').first().waitFor({ state: 'attached' });
+  const hiddenDetails = await list.page
+    .locator('tr[hidden]')
+    .evaluateAll((rows) => rows.filter((row) => getComputedStyle(row).display !== 'none').length);
+  assert.equal(hiddenDetails, 0);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(list.errors, []);
+});

@@ -1,0 +1,204 @@
+/**
+ * `<ak-invitation-page>` (`#/invitations/<pk>`): one invitation's settings, link, usage record
+ * (who enrolled, when, from where: Tessera's `uses/`) and audit history (events whose model is
+ * this invitation), with edit and send.
+ */
+import { html, nothing } from 'lit';
+import type { Event as AuditEvent, Pagination } from '@goauthentik/api';
+import { describeError, eventsApi } from '../api.js';
+import { LightElement } from '../components/light-element.js';
+import { invitationFormBody, readInvitationForm } from '../components/invitation-form.js';
+import type { Column, TableQuery } from '../components/table.js';
+import {
+  getInvitation,
+  invitationLink,
+  listInvitationUses,
+  saveInvitation,
+  usesText,
+  type InvitationUse,
+  type TesseraInvitation,
+} from '../invitations.js';
+import { formatDate, statusLabel } from './invitations-page.js';
+import '../components/alert.js';
+import '../components/copy-button.js';
+import '../components/modal-form.js';
+import '../components/table.js';
+import './invitation-send-email.js';
+
+export class AkInvitationPage extends LightElement {
+  static override properties = {
+    param: { type: String },
+    invitation: { state: true },
+    uses: { state: true },
+    events: { state: true },
+    error: { state: true },
+    notice: { state: true },
+    editing: { state: true },
+    sending: { state: true },
+  };
+  /** The invitation's pk, from the address. */
+  param = '';
+  invitation: TesseraInvitation | undefined = undefined;
+  uses: { pagination: Pagination; results: InvitationUse[] } | undefined = undefined;
+  events: { pagination: Pagination; results: AuditEvent[] } | undefined = undefined;
+  error = '';
+  notice = '';
+  editing = false;
+  sending = false;
+
+  override connectedCallback() {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  private async load() {
+    try {
+      this.invitation = await getInvitation(this.param);
+      await Promise.all([this.loadUses(1), this.loadEvents(1)]);
+    } catch (error) {
+      this.error = (await describeError(error)).message;
+    }
+  }
+
+  private async loadUses(page: number) {
+    this.uses = await listInvitationUses(this.param, page);
+  }
+
+  private async loadEvents(page: number) {
+    this.events = await eventsApi.eventsEventsList({
+      contextModelPk: this.param,
+      ordering: '-created',
+      page,
+      pageSize: 10,
+    });
+  }
+
+  private readonly useColumns: Column<InvitationUse>[] = [
+    {
+      label: 'User',
+      render: (use) =>
+        use.user !== null ? html`<a href="#/users/${use.user}">${use.username}</a>` : use.username,
+    },
+    { label: 'When', render: (use) => formatDate(new Date(use.used)) },
+    { label: 'From', render: (use) => use.client_ip ?? '—' },
+  ];
+
+  private readonly eventColumns: Column<AuditEvent>[] = [
+    { label: 'Action', render: (event) => html`<a href="#/events/${event.pk}">${event.action}</a>` },
+    {
+      label: 'By',
+      render: (event) => String((event.user as { username?: string } | undefined)?.username ?? '—'),
+    },
+    { label: 'When', render: (event) => formatDate(event.created) },
+    { label: 'From', render: (event) => event.clientIp ?? '—' },
+  ];
+
+  private renderSummary(invitation: TesseraInvitation) {
+    const link = invitationLink(invitation);
+    const row = (term: string, value: unknown) =>
+      html`<div class="pf-v6-c-description-list__group">
+        <dt class="pf-v6-c-description-list__term">${term}</dt>
+        <dd class="pf-v6-c-description-list__description">${value}</dd>
+      </div>`;
+    return html`<dl class="pf-v6-c-description-list pf-m-horizontal pf-m-2-col-on-lg">
+        ${row('Status', statusLabel(invitation))} ${row('Uses', usesText(invitation))}
+        ${row('Flow', invitation.flowObj ? html`<a href="#/flows/${invitation.flowObj.slug}">${invitation.flowObj.slug}</a>` : '—')}
+        ${row('Expires', formatDate(invitation.expires))}
+        ${row('Single use', invitation.singleUse ? 'Yes' : 'No')}
+        ${row('Created by', invitation.createdBy?.username ?? '')}
+        ${row('Fixed data', html`<pre>${JSON.stringify(invitation.fixedData ?? {}, null, 2)}</pre>`)}
+      </dl>
+      <div class="pf-v6-u-mt-md">
+        ${link ? html`<ak-copy-button label="Link to use the invitation" .value=${link}></ak-copy-button>` : nothing}
+      </div>`;
+  }
+
+  override render() {
+    const invitation = this.invitation;
+    return html`<section class="pf-v6-c-page__main-section">
+        <nav class="pf-v6-c-breadcrumb" aria-label="Breadcrumb">
+          <ol class="pf-v6-c-breadcrumb__list" role="list">
+            <li class="pf-v6-c-breadcrumb__item">
+              <a class="pf-v6-c-breadcrumb__link" href="#/invitations">Invitations</a>
+            </li>
+          </ol>
+        </nav>
+        <h1 class="pf-v6-c-title pf-m-2xl">${invitation?.name ?? 'Invitation'}</h1>
+        <ak-alert variant="danger" .message=${this.error}></ak-alert>
+        <ak-alert variant="success" .message=${this.notice}></ak-alert>
+        ${
+          invitation
+            ? html`<div class="pf-v6-l-flex pf-v6-u-my-md">
+                  <button
+                    class="pf-v6-c-button pf-m-primary"
+                    type="button"
+                    @click=${() => (this.editing = true)}
+                  >
+                    Edit
+                  </button>
+                  <button
+                    class="pf-v6-c-button pf-m-secondary"
+                    type="button"
+                    ?disabled=${!invitation.flowObj}
+                    @click=${() => (this.sending = true)}
+                  >
+                    Send by email
+                  </button>
+                </div>
+                ${this.renderSummary(invitation)}`
+            : nothing
+        }
+      </section>
+      <section class="pf-v6-c-page__main-section">
+        <h2 class="pf-v6-c-title pf-m-xl">Usage record</h2>
+        <ak-table
+          label="Enrollments through this invitation"
+          .searchable=${false}
+          .columns=${this.useColumns}
+          .rows=${this.uses?.results ?? []}
+          .pagination=${this.uses?.pagination}
+          .loading=${this.uses === undefined}
+          emptyText="Nobody has enrolled with this invitation yet."
+          @ak-table-query=${(event: CustomEvent<TableQuery>) => void this.loadUses(event.detail.page)}
+        ></ak-table>
+      </section>
+      <section class="pf-v6-c-page__main-section">
+        <h2 class="pf-v6-c-title pf-m-xl">History</h2>
+        <ak-table
+          label="Audit events of this invitation"
+          .searchable=${false}
+          .columns=${this.eventColumns}
+          .rows=${this.events?.results ?? []}
+          .pagination=${this.events?.pagination}
+          .loading=${this.events === undefined}
+          emptyText="No events."
+          @ak-table-query=${(event: CustomEvent<TableQuery>) => void this.loadEvents(event.detail.page)}
+        ></ak-table>
+      </section>
+      ${
+        invitation
+          ? html`<ak-modal-form
+              heading="Edit ${invitation.name}"
+              .open=${this.editing}
+              .body=${(errors: Record<string, string[]>) => invitationFormBody(invitation, errors)}
+              .submit=${async (form: HTMLFormElement) => {
+                const { request, maxUses } = readInvitationForm(form);
+                this.invitation = await saveInvitation(invitation.pk, request, maxUses);
+                this.notice = `Saved ${this.invitation.name}.`;
+                await this.loadEvents(1);
+              }}
+              @ak-close=${() => (this.editing = false)}
+            ></ak-modal-form>`
+          : nothing
+      }
+      ${
+        invitation && this.sending
+          ? html`<ak-invitation-send-email
+              .invitation=${invitation}
+              @ak-close=${() => (this.sending = false)}
+            ></ak-invitation-send-email>`
+          : nothing
+      }`;
+  }
+}
+customElements.define('ak-invitation-page', AkInvitationPage);

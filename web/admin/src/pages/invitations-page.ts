@@ -1,0 +1,283 @@
+/**
+ * `<ak-invitations-page>`: the invitation list (search, status and flow filters, sorting,
+ * pagination, each with its status and uses), creating, editing, deleting, copying an
+ * invitation's link and sending it by email. The filters live in the address
+ * (`#/invitations?status=used`), so the overview's counts link to them.
+ */
+import { html, nothing } from 'lit';
+import { describeError, stagesApi } from '../api.js';
+import { LightElement } from '../components/light-element.js';
+import { invitationFormBody, readInvitationForm } from '../components/invitation-form.js';
+import type { Column, TableQuery } from '../components/table.js';
+import { hashQuery, replaceHashQuery } from '../router.js';
+import {
+  STATUS_LABELS,
+  invitationLink,
+  invitationStatus,
+  listInvitations,
+  saveInvitation,
+  usesText,
+  type InvitationPage,
+  type InvitationStatus,
+  type TesseraInvitation,
+} from '../invitations.js';
+import '../components/alert.js';
+import '../components/copy-button.js';
+import '../components/modal-form.js';
+import '../components/table.js';
+import './invitation-send-email.js';
+
+const STATUS_COLORS: Record<InvitationStatus, string> = {
+  active: 'pf-m-green',
+  used: 'pf-m-blue',
+  expired: 'pf-m-orange',
+};
+
+export function statusLabel(invitation: TesseraInvitation) {
+  const status = invitationStatus(invitation);
+  return html`<span class="pf-v6-c-label ${STATUS_COLORS[status]} ak-status"
+    ><span class="pf-v6-c-label__content"
+      ><span class="pf-v6-c-label__text">${STATUS_LABELS[status]}</span></span
+    ></span
+  >`;
+}
+
+export function formatDate(date: Date | null | undefined): string {
+  return date ? date.toLocaleString() : 'Never';
+}
+
+export class AkInvitationsPage extends LightElement {
+  static override properties = {
+    page: { state: true },
+    loading: { state: true },
+    error: { state: true },
+    notice: { state: true },
+    search: { state: true },
+    ordering: { state: true },
+    status: { state: true },
+    flowSlug: { state: true },
+    pageNumber: { state: true },
+    editing: { state: true },
+    sending: { state: true },
+  };
+  page: InvitationPage | undefined = undefined;
+  loading = false;
+  error = '';
+  notice = '';
+  search = '';
+  ordering = '-expires';
+  status = '';
+  flowSlug = '';
+  pageNumber = 1;
+  /** The invitation in the form: null for a new one, undefined when the form is closed. */
+  editing: TesseraInvitation | null | undefined = undefined;
+  sending: TesseraInvitation | undefined = undefined;
+
+  override connectedCallback() {
+    super.connectedCallback();
+    const query = hashQuery();
+    this.search = query.get('search') ?? '';
+    this.ordering = query.get('ordering') ?? this.ordering;
+    this.status = query.get('status') ?? '';
+    this.flowSlug = query.get('flow') ?? '';
+    void this.load();
+  }
+
+  private async load() {
+    this.loading = true;
+    replaceHashQuery({
+      search: this.search,
+      ordering: this.ordering === '-expires' ? undefined : this.ordering,
+      status: this.status,
+      flow: this.flowSlug,
+    });
+    try {
+      this.page = await listInvitations({
+        search: this.search || undefined,
+        ordering: this.ordering,
+        flowSlug: this.flowSlug || undefined,
+        status: (this.status || undefined) as InvitationStatus | undefined,
+        page: this.pageNumber,
+        pageSize: 20,
+      });
+      this.error = '';
+    } catch (error) {
+      this.error = (await describeError(error)).message;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  private onQuery(event: CustomEvent<TableQuery>) {
+    this.search = event.detail.search;
+    this.ordering = event.detail.ordering;
+    this.pageNumber = event.detail.page;
+    void this.load();
+  }
+
+  private async deleteInvitation(invitation: TesseraInvitation) {
+    if (!confirm(`Delete the invitation ${invitation.name}? Its link stops working.`)) return;
+    try {
+      await stagesApi.stagesInvitationInvitationsDestroy({ inviteUuid: invitation.pk });
+      this.notice = `Deleted ${invitation.name}.`;
+      await this.load();
+    } catch (error) {
+      this.error = (await describeError(error)).message;
+    }
+  }
+
+  private columns(): Column<TesseraInvitation>[] {
+    return [
+      {
+        label: 'Name',
+        sortKey: 'name',
+        render: (row) => html`<a href="#/invitations/${row.pk}">${row.name}</a>`,
+      },
+      { label: 'Flow', render: (row) => row.flowObj?.slug ?? '—' },
+      { label: 'Status', render: (row) => statusLabel(row) },
+      { label: 'Uses', sortKey: 'uses', render: (row) => usesText(row) },
+      { label: 'Expires', sortKey: 'expires', render: (row) => formatDate(row.expires) },
+      { label: 'Created by', render: (row) => row.createdBy?.username ?? '' },
+      {
+        label: 'Actions',
+        render: (row) =>
+          html`<div class="pf-v6-l-flex pf-m-nowrap">
+            <button
+              class="pf-v6-c-button pf-m-secondary pf-m-small"
+              type="button"
+              aria-label="Edit ${row.name}"
+              @click=${() => (this.editing = row)}
+            >
+              Edit
+            </button>
+            <button
+              class="pf-v6-c-button pf-m-secondary pf-m-small"
+              type="button"
+              aria-label="Send ${row.name} by email"
+              ?disabled=${!row.flowObj}
+              @click=${() => (this.sending = row)}
+            >
+              Send
+            </button>
+            <button
+              class="pf-v6-c-button pf-m-danger pf-m-small"
+              type="button"
+              aria-label="Delete ${row.name}"
+              @click=${() => this.deleteInvitation(row)}
+            >
+              Delete
+            </button>
+          </div>`,
+      },
+    ];
+  }
+
+  private detail(row: TesseraInvitation) {
+    const link = invitationLink(row);
+    return html`${
+        link
+          ? html`<ak-copy-button label="Link to use ${row.name}" .value=${link}></ak-copy-button>`
+          : html`<p>
+              No flow is set, so there is no link: any enrollment flow's invitation stage accepts it.
+            </p>`
+      }
+      <dl class="pf-v6-c-description-list pf-m-horizontal pf-v6-u-mt-md">
+        <div class="pf-v6-c-description-list__group">
+          <dt class="pf-v6-c-description-list__term">Fixed data</dt>
+          <dd class="pf-v6-c-description-list__description">
+            <pre>${JSON.stringify(row.fixedData ?? {}, null, 2)}</pre>
+          </dd>
+        </div>
+      </dl>`;
+  }
+
+  private toolbar() {
+    return html`<div class="pf-v6-c-toolbar__item">
+        <label class="pf-v6-screen-reader" for="invitation-status-filter">Status</label>
+        <span class="pf-v6-c-form-control"
+          ><select
+            id="invitation-status-filter"
+            @change=${(event: Event) => {
+              this.status = (event.target as HTMLSelectElement).value;
+              this.pageNumber = 1;
+              void this.load();
+            }}
+          >
+            <option value="" ?selected=${this.status === ''}>Any status</option>
+            ${(Object.keys(STATUS_LABELS) as InvitationStatus[]).map(
+              (status) =>
+                html`<option value=${status} ?selected=${this.status === status}>
+                  ${STATUS_LABELS[status]}
+                </option>`,
+            )}
+          </select></span
+        >
+      </div>
+      <div class="pf-v6-c-toolbar__item">
+        <label class="pf-v6-screen-reader" for="invitation-flow-filter">Flow slug</label>
+        <span class="pf-v6-c-form-control"
+          ><input
+            id="invitation-flow-filter"
+            type="search"
+            placeholder="Flow slug"
+            .value=${this.flowSlug}
+            @change=${(event: Event) => {
+              this.flowSlug = (event.target as HTMLInputElement).value.trim();
+              this.pageNumber = 1;
+              void this.load();
+            }}
+        /></span>
+      </div>
+      <div class="pf-v6-c-toolbar__item">
+        <button class="pf-v6-c-button pf-m-primary" type="button" @click=${() => (this.editing = null)}>
+          Create invitation
+        </button>
+      </div>`;
+  }
+
+  override render() {
+    return html`<section class="pf-v6-c-page__main-section">
+        <h1 class="pf-v6-c-title pf-m-2xl">Invitations</h1>
+        <p>Links that let a person enroll through an enrollment flow, with data fixed in advance.</p>
+      </section>
+      <section class="pf-v6-c-page__main-section">
+        <ak-alert variant="danger" .message=${this.error}></ak-alert>
+        <ak-alert variant="success" .message=${this.notice}></ak-alert>
+        <ak-table
+          label="Invitations"
+          .columns=${this.columns()}
+          .rows=${this.page?.results ?? []}
+          .pagination=${this.page?.pagination}
+          .loading=${this.loading}
+          .search=${this.search}
+          .ordering=${this.ordering}
+          .detail=${(row: TesseraInvitation) => this.detail(row)}
+          .toolbar=${this.toolbar()}
+          emptyText="No invitations yet."
+          @ak-table-query=${this.onQuery}
+        ></ak-table>
+      </section>
+      <ak-modal-form
+        heading=${this.editing ? `Edit ${this.editing.name}` : 'Create invitation'}
+        submitLabel=${this.editing ? 'Save' : 'Create'}
+        .open=${this.editing !== undefined}
+        .body=${(errors: Record<string, string[]>) => invitationFormBody(this.editing ?? undefined, errors)}
+        .submit=${async (form: HTMLFormElement) => {
+          const { request, maxUses } = readInvitationForm(form);
+          const saved = await saveInvitation(this.editing?.pk, request, maxUses);
+          this.notice = `${this.editing ? 'Saved' : 'Created'} ${saved.name}.`;
+          await this.load();
+        }}
+        @ak-close=${() => (this.editing = undefined)}
+      ></ak-modal-form>
+      ${
+        this.sending
+          ? html`<ak-invitation-send-email
+              .invitation=${this.sending}
+              @ak-close=${() => (this.sending = undefined)}
+            ></ak-invitation-send-email>`
+          : nothing
+      }`;
+  }
+}
+customElements.define('ak-invitations-page', AkInvitationsPage);
