@@ -42,6 +42,7 @@ import { eventModule } from './events/event.module.js';
 import { invitationModule } from './stages/invitation/invitation.module.js';
 import { executorModule } from './flows/executor/executor.module.js';
 import { adminModule } from './admin/admin.module.js';
+import { interfacesModule } from './core/interfaces/interfaces.module.js';
 import { NOT_FOUND_PAGE } from './web/html.js';
 
 export interface BuildOptions {
@@ -53,7 +54,14 @@ export interface BuildOptions {
 }
 
 /** The feature modules, in registration order (a module may use what earlier ones provide). */
-const MODULES: ModuleFactory[] = [coreModule, eventModule, invitationModule, executorModule, adminModule];
+const MODULES: ModuleFactory[] = [
+  coreModule,
+  eventModule,
+  invitationModule,
+  executorModule,
+  interfacesModule,
+  adminModule,
+];
 
 export interface Services {
   permissions: PermissionService;

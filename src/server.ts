@@ -5,6 +5,7 @@
  */
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
+import { initialSetupOpen } from './flows/blueprints/initial-setup.policy.js';
 
 /** The innermost cause of an error (drizzle wraps driver errors in "Failed query: ..."). */
 function rootCause(error: unknown): unknown {
@@ -53,6 +54,14 @@ async function open(config: Config): Promise<Database> {
   }
 }
 
+/** The base URL an operator opens: TESSERA_EXTERNAL_URL, else the listening address. */
+function baseUrl(config: Config): string {
+  if (config.externalUrl) return config.externalUrl;
+  const { host, port } = config.listen;
+  const name = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -97,6 +106,17 @@ async function main(): Promise<void> {
   } catch (error) {
     await close().catch(() => undefined);
     fail(`cannot listen on ${host}:${port} (AUTHENTIK_LISTEN__HTTP): ${messageOf(rootCause(error))}`);
+  }
+  // Where to go next, as authentik's documentation tells a new install.
+  const base = baseUrl(config);
+  const admin = `${base}/if/admin/`;
+  if (await initialSetupOpen(database.db)) {
+    app.log.info(
+      { admin, initial_setup: `${base}/if/flow/initial-setup/` },
+      `akadmin has no password yet: set it at ${base}/if/flow/initial-setup/, then manage Tessera at ${admin}`,
+    );
+  } else {
+    app.log.info({ admin }, `manage Tessera at ${admin} (sign in as akadmin)`);
   }
 }
 

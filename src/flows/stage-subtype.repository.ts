@@ -1,6 +1,7 @@
 /**
  * SQL for a concrete stage type whose settings are plain columns of its own table (keyed by
- * `stages.stage_uuid`, like Django's multi-table inheritance): user_write, user_login, prompt.
+ * `stages.stage_uuid`, like Django's multi-table inheritance): user_write, user_login, prompt,
+ * identification, password.
  * The invitation stage predates this and keeps its own repository.
  */
 import { sql, type SQL } from 'drizzle-orm';
@@ -13,7 +14,8 @@ import { flowSetSql } from './flow-set.sql.js';
 export interface SubtypeColumn {
   /** Wire name, which is also the column name. */
   name: string;
-  kind: 'text' | 'boolean' | 'uuid' | 'choice';
+  /** `json` holds a list (authentik's ArrayField), stored as jsonb. */
+  kind: 'text' | 'boolean' | 'uuid' | 'choice' | 'integer' | 'json';
   choices?: readonly string[];
 }
 
@@ -50,6 +52,10 @@ export type SubtypeRow = { pk: string; name: string; flow_set: string } & Record
 
 const ident = (name: string) => sql.raw(`"${name.replace(/"/g, '')}"`);
 
+/** A column value as a statement parameter. */
+const param = (column: SubtypeColumn, value: unknown): SQL =>
+  column.kind === 'json' ? sql`${JSON.stringify(value)}::jsonb` : sql`${value}`;
+
 export function createSubtypeRepository(db: Db, def: SubtypeDefinition) {
   const table = ident(def.table);
   const columnSelect = def.columns.map((c) =>
@@ -79,7 +85,12 @@ export function createSubtypeRepository(db: Db, def: SubtypeDefinition) {
     if (filter.name !== undefined) where.push(sql`s.name = ${filter.name}`);
     if (filter.stageUuid !== undefined) where.push(sql`s.stage_uuid = ${filter.stageUuid}`);
     for (const [name, value] of Object.entries(filter.columns)) {
-      if (value !== undefined) where.push(sql`t.${ident(name)} = ${value}`);
+      if (value === undefined) continue;
+      // An integer filter outside the column's range matches nothing rather than failing.
+      const integer = def.columns.some((c) => c.name === name && c.kind === 'integer');
+      where.push(
+        integer ? sql`t.${ident(name)}::numeric = ${value}::numeric` : sql`t.${ident(name)} = ${value}`,
+      );
     }
     if (filter.related && def.relation) {
       where.push(
@@ -113,7 +124,7 @@ export function createSubtypeRepository(db: Db, def: SubtypeDefinition) {
     async insert(name: string, values: Record<string, unknown>): Promise<string> {
       const names = def.columns.filter((c) => values[c.name] !== undefined);
       const columns = sql.join([sql`stage_uuid`, ...names.map((c) => ident(c.name))], sql`, `);
-      const params = sql.join([sql`stage_uuid`, ...names.map((c) => sql`${values[c.name]}`)], sql`, `);
+      const params = sql.join([sql`stage_uuid`, ...names.map((c) => param(c, values[c.name]))], sql`, `);
       const rows = await query<{ stage_uuid: string }>(
         db,
         sql`WITH base AS (INSERT INTO stages (name, type) VALUES (${name}, ${def.type}) RETURNING stage_uuid)
@@ -127,7 +138,7 @@ export function createSubtypeRepository(db: Db, def: SubtypeDefinition) {
         await db.execute(sql`UPDATE stages SET name = ${name} WHERE stage_uuid = ${pk}`);
       const sets = def.columns
         .filter((c) => values[c.name] !== undefined)
-        .map((c) => sql`${ident(c.name)} = ${values[c.name]}`);
+        .map((c) => sql`${ident(c.name)} = ${param(c, values[c.name])}`);
       if (sets.length > 0) {
         await db.execute(sql`UPDATE ${table} SET ${sql.join(sets, sql`, `)} WHERE stage_uuid = ${pk}`);
       }

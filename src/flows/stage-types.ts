@@ -47,6 +47,13 @@ export const STAGE_TYPES = {
     'ak-stage-user-login-form',
     'User Login Stage',
   ),
+  identification: meta(
+    'authentik_stages_identification',
+    'identificationstage',
+    'ak-stage-identification-form',
+    'Identification Stage',
+  ),
+  password: meta('authentik_stages_password', 'passwordstage', 'ak-stage-password-form', 'Password Stage'),
 } as const satisfies Record<string, StageTypeMeta>;
 
 export type StageType = keyof typeof STAGE_TYPES;

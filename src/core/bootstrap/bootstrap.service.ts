@@ -1,7 +1,8 @@
 /**
  * Start-up provisioning, idempotent across restarts: the permission catalogue, the install id,
- * and authentik's bootstrap admin (`akadmin` in the superuser group "authentik Admins", with
- * AUTHENTIK_BOOTSTRAP_PASSWORD / _EMAIL / _TOKEN applied when set).
+ * authentik's bootstrap admin (`akadmin` in the superuser group "authentik Admins", with
+ * AUTHENTIK_BOOTSTRAP_PASSWORD / _EMAIL / _TOKEN applied when set), and the default
+ * authentication and initial-setup flows (src/flows/blueprints/).
  * @see authentik/core/management/commands/bootstrap (blueprint `default/default-...-admin`)
  */
 import { randomUUID } from 'node:crypto';
@@ -10,6 +11,7 @@ import type { BootstrapConfig } from '../../config.js';
 import { permissionEntries } from '../../rbac/permission-catalogue.js';
 import { hashPassword } from '../users/password.js';
 import { createBootstrapRepository } from './bootstrap.repository.js';
+import { installDefaultFlows } from '../../flows/blueprints/default-flows.service.js';
 
 export const ADMIN_USERNAME = 'akadmin';
 export const ADMIN_GROUP = 'authentik Admins';
@@ -41,6 +43,7 @@ export async function bootstrap(db: Db, config: BootstrapConfig): Promise<Bootst
         description: 'Token created from AUTHENTIK_BOOTSTRAP_TOKEN',
       });
     }
+    await installDefaultFlows(tx);
     return { installId };
   });
 }

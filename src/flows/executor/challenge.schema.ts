@@ -6,7 +6,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Nullable, StringEnum, component, ref } from '../../api/schemas.js';
-import { ThemedUrls, FLOW_LAYOUTS } from '../flow.schema.js';
+import { FlowDesignationEnum, ThemedUrls, FLOW_LAYOUTS } from '../flow.schema.js';
 import { PromptTypeEnum } from '../../stages/prompt/prompt.schema.js';
 
 export const ContextualFlowInfoLayoutEnum = StringEnum('ContextualFlowInfoLayoutEnum', FLOW_LAYOUTS);
@@ -132,9 +132,50 @@ export const FlowErrorChallenge = challenge(
   'Challenge class when an unhandled error occurs during a stage. Normal users\nare shown an error message, superusers are shown a full stacktrace.',
 );
 
+/** A free-form object (authentik's nested challenges Tessera never sends, such as a captcha's). */
+const freeObject = () => Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: {} });
+
+export const IdentificationChallenge = challenge(
+  'IdentificationChallenge',
+  'ak-stage-identification',
+  {
+    user_fields: Nullable(Type.Array(Type.String())),
+    pending_user_identifier: Type.Optional(Nullable(Type.String())),
+    password_fields: Type.Boolean(),
+    allow_show_password: Type.Optional(Type.Boolean({ default: false })),
+    application_pre: Type.Optional(Type.String()),
+    application_pre_launch: Type.Optional(Type.String()),
+    flow_designation: ref(FlowDesignationEnum),
+    captcha_stage: Type.Optional(Nullable(freeObject())),
+    enroll_url: Type.Optional(Type.String()),
+    recovery_url: Type.Optional(Type.String()),
+    passwordless_url: Type.Optional(Type.String()),
+    primary_action: Type.String(),
+    sources: Type.Optional(Type.Array(freeObject())),
+    show_source_labels: Type.Boolean(),
+    enable_remember_me: Type.Optional(Type.Boolean({ default: true })),
+    passkey_challenge: Type.Optional(Nullable(freeObject())),
+  },
+  'Identification challenges with all UI elements',
+);
+
+export const PasswordChallenge = challenge(
+  'PasswordChallenge',
+  'ak-stage-password',
+  {
+    pending_user: Type.String(),
+    pending_user_avatar: Type.String(),
+    recovery_url: Type.Optional(Type.String()),
+    allow_show_password: Type.Optional(Type.Boolean({ default: false })),
+  },
+  'Password challenge UI fields',
+);
+
 const CHALLENGES: [string, TSchema][] = [
   ['ak-stage-access-denied', AccessDeniedChallenge],
   ['ak-stage-flow-error', FlowErrorChallenge],
+  ['ak-stage-identification', IdentificationChallenge],
+  ['ak-stage-password', PasswordChallenge],
   ['ak-stage-prompt', PromptChallenge],
   ['xak-flow-redirect', RedirectChallenge],
 ];
@@ -163,14 +204,49 @@ export const PromptChallengeResponseRequest = component(
   }),
 );
 
+const nullableString = () => Nullable(Type.String());
+
+export const IdentificationChallengeResponseRequest = component(
+  'IdentificationChallengeResponseRequest',
+  Type.Object(
+    {
+      component: Type.Optional(Type.String({ minLength: 1, default: 'ak-stage-identification' })),
+      uid_field: Type.Optional(nullableString()),
+      password: Type.Optional(nullableString()),
+      captcha_token: Type.Optional(nullableString()),
+      passkey: Type.Optional(Nullable(freeObject())),
+    },
+    { description: 'Identification challenge' },
+  ),
+);
+
+export const PasswordChallengeResponseRequest = component(
+  'PasswordChallengeResponseRequest',
+  Type.Object(
+    {
+      component: Type.Optional(Type.String({ minLength: 1, default: 'ak-stage-password' })),
+      password: Type.String({ minLength: 1 }),
+    },
+    { description: 'Password challenge response' },
+  ),
+);
+
+const RESPONSES: [string, TSchema][] = [
+  ['ak-stage-identification', IdentificationChallengeResponseRequest],
+  ['ak-stage-password', PasswordChallengeResponseRequest],
+  ['ak-stage-prompt', PromptChallengeResponseRequest],
+];
+
 /** authentik's FlowChallengeResponseRequest: the answer to a challenge, by `component`. */
 export const FlowChallengeResponseRequest = component(
   'FlowChallengeResponseRequest',
   Type.Unsafe<Record<string, unknown>>({
-    oneOf: [ref(PromptChallengeResponseRequest)],
+    oneOf: RESPONSES.map(([, schema]) => ref(schema)),
     discriminator: {
       propertyName: 'component',
-      mapping: { 'ak-stage-prompt': '#/components/schemas/PromptChallengeResponseRequest' },
+      mapping: Object.fromEntries(
+        RESPONSES.map(([name, schema]) => [name, `#/components/schemas/${schema.$id as string}`]),
+      ),
     },
   }),
 );

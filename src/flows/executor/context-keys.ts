@@ -8,6 +8,18 @@
 export const PLAN_CONTEXT_PROMPT = 'prompt_data';
 /** authentik/flows/planner.py PLAN_CONTEXT_PENDING_USER: the user the flow acts on (a user id here). */
 export const PLAN_CONTEXT_PENDING_USER = 'pending_user';
+/**
+ * authentik/stages/identification/stage.py PLAN_CONTEXT_PENDING_USER_IDENTIFIER: what the person
+ * typed, shown instead of the matched user's name when `show_matched_user` is off.
+ */
+export const PLAN_CONTEXT_PENDING_USER_IDENTIFIER = 'pending_user_identifier';
+/**
+ * Tessera: the identifier of a user that does not exist, kept so the flow goes on as if they did
+ * (`pretend_user_exists`), where authentik keeps an unsaved User object as the pending user.
+ */
+export const PLAN_CONTEXT_PRETEND_USER = 'tessera/pretend_user';
+/** authentik/stages/password/__init__.py PLAN_CONTEXT_AUTHENTICATION_BACKEND */
+export const PLAN_CONTEXT_AUTHENTICATION_BACKEND = 'user_backend';
 /** authentik/flows/planner.py PLAN_CONTEXT_REDIRECT: where to go when the flow is done. */
 export const PLAN_CONTEXT_REDIRECT = 'redirect';
 /** authentik/stages/invitation/stage.py PLAN_CONTEXT_INVITATION_IN_EFFECT */
@@ -34,6 +46,8 @@ export const PLAN_CONTEXT_QUERY_TOKEN = 'tessera/query_itoken';
 export const SESSION_KEY_PLAN = 'authentik/flows/plan';
 /** authentik/flows/views/executor.py SESSION_KEY_GET: the parsed `query` of the latest request. */
 export const SESSION_KEY_GET = 'authentik/flows/get';
+/** authentik/stages/password/stage.py SESSION_KEY_INVALID_TRIES */
+export const SESSION_KEY_INVALID_TRIES = 'authentik/stages/password/user_invalid_tries';
 /** Tessera: the holder id of invitation leases taken by this browser session. */
 export const SESSION_KEY_INVITATION_LEASE = 'tessera/invitation_lease';
 

@@ -31,6 +31,13 @@ import {
 } from '../../stages/user_write/user-write-stage.schema.js';
 import { userLoginStageHandler } from '../../stages/user_login/user-login.stage.js';
 import { userLoginStageOptions } from '../../stages/user_login/user-login-stage.service.js';
+import { identificationStageHandler } from '../../stages/identification/identification.stage.js';
+import { identificationStageOptions } from '../../stages/identification/identification-stage.service.js';
+import { identificationStageRoutes } from '../../stages/identification/identification-stage.routes.js';
+import { passwordStageHandler } from '../../stages/password/password.stage.js';
+import { passwordStageOptions } from '../../stages/password/password-stage.service.js';
+import { passwordStageRoutes } from '../../stages/password/password-stage.routes.js';
+import { initialSetupPolicy } from '../blueprints/initial-setup.policy.js';
 import { EventWriter } from '../../events/event-writer.service.js';
 import {
   PaginatedUserLoginStageList,
@@ -78,7 +85,10 @@ export function executorModule(deps: ModuleDeps): FeatureModule {
     .register(invitationStageHandler)
     .register(createPromptStageHandler(database.changes))
     .register(userWriteStageHandler)
-    .register(userLoginStageHandler);
+    .register(userLoginStageHandler)
+    .register(identificationStageHandler)
+    .register(passwordStageHandler)
+    .bindPolicy(initialSetupPolicy);
   const sessions = new SessionStore(db, new EventWriter(db));
   const executor = new FlowExecutor(db, registry, events, app.log, database.changes, shared.limiter);
   const promptStages = subtype(promptStageOptions);
@@ -89,6 +99,8 @@ export function executorModule(deps: ModuleDeps): FeatureModule {
       ...promptRoutes(new PromptService(db, permissions, events, pages), promptStages),
       ...subtypeRoutes(subtype(userWriteStageOptions), userWriteRoutes),
       ...subtypeRoutes(subtype(userLoginStageOptions), userLoginRoutes),
+      ...subtypeRoutes(subtype(identificationStageOptions), identificationStageRoutes),
+      ...subtypeRoutes(subtype(passwordStageOptions), passwordStageRoutes),
       ...invitationExtensionRoutes(new InvitationExtensionsService(db, permissions, events, pages)),
     ],
     views: {
@@ -96,6 +108,8 @@ export function executorModule(deps: ModuleDeps): FeatureModule {
       ...promptViews,
       ...subtypeViews(userWriteRoutes),
       ...subtypeViews(userLoginRoutes),
+      ...subtypeViews(identificationStageRoutes),
+      ...subtypeViews(passwordStageRoutes),
       ...invitationExtensionViews,
     },
     plugin: flowPages(executor, sessions),

@@ -28,6 +28,7 @@ import {
   SESSION_KEY_PLAN,
 } from './context-keys.js';
 import { createExecutorRepository } from './executor.repository.js';
+import { DEFAULT_AUTHENTICATION_FLOW } from '../blueprints/default-flows.service.js';
 import { planFlow, type ExecutorFlow, type FlowPlan } from './planner.js';
 import type { StageRegistry, StageRun, WrittenUser } from './stage-registry.js';
 
@@ -149,7 +150,7 @@ export class FlowExecutor {
       plan = undefined;
     }
     if (!plan) {
-      const planned = planFlow(flow, ctx.actor);
+      const planned = await this.planFlow(flow, ctx.actor);
       if ('notApplicable' in planned) return this.notApplicable(flow, get, planned.notApplicable);
       planned.context[PLAN_CONTEXT_QUERY_TOKEN] = get[QS_KEY_INVITATION_TOKEN] ?? '';
       plan = planned;
@@ -172,6 +173,16 @@ export class FlowExecutor {
   /** A batch for ExecuteInput.audit. */
   auditBatch(): EventBatch {
     return this.events.batch();
+  }
+
+  /** The slug of the default authentication flow (authentik's ToDefaultFlow), if any. */
+  async defaultAuthenticationFlow(): Promise<string | undefined> {
+    return createExecutorRepository(this.db).defaultFlowSlug('authentication', DEFAULT_AUTHENTICATION_FLOW);
+  }
+
+  /** A user as audit events name them. */
+  async eventUser(userId: number): Promise<Record<string, unknown> | undefined> {
+    return createExecutorRepository(this.db).eventUser(userId);
   }
 
   /** `/flows/-/cancel/`: drops the plan and releases what it held. */
@@ -264,7 +275,7 @@ export class FlowExecutor {
       ) {
         const keep = binding.invalid_response_action === 'restart_with_context';
         if (!keep) await this.abandon(plan, session);
-        const planned = planFlow(flow, ctx.actor, keep ? plan.context : {});
+        const planned = await this.planFlow(flow, ctx.actor, keep ? plan.context : {});
         if ('notApplicable' in planned) return this.notApplicable(flow, get, planned.notApplicable);
         plan = planned;
         session.set(SESSION_KEY_PLAN, plan);
@@ -282,7 +293,20 @@ export class FlowExecutor {
       const refusal = await handler.userWritten?.(tx, run, user);
       if (refusal) return refusal;
     }
-    return null;
+    return (await this.registry.policy(run.flow.slug)?.userWritten?.(tx, run, user)) ?? null;
+  }
+
+  /** planFlow with the flow's policy (FlowPolicy), if one is bound to it. */
+  private async planFlow(
+    flow: ExecutorFlow,
+    actor: RequestContext['actor'],
+    context?: Record<string, unknown>,
+  ): Promise<ReturnType<typeof planFlow>> {
+    const policy = this.registry.policy(flow.slug);
+    const verdict = policy ? await policy.plan(this.db) : undefined;
+    if (verdict && 'refused' in verdict) return { notApplicable: verdict.refused };
+    const planned = planFlow(flow, actor, { ...verdict?.context, ...context });
+    return planned;
   }
 
   /**
