@@ -82,8 +82,12 @@ class Person {
 
   /** Opens a screen from the global navigation, through the masthead toggle where it is folded. */
   async navigate(label: string): Promise<void> {
-    const link = this.page.getByRole('navigation', { name: 'Global' }).getByRole('link', { name: label, exact: true });
-    if (!(await link.isVisible())) await this.press(this.page.getByRole('button', { name: 'Global navigation' }));
+    const link = this.page
+      .getByRole('navigation', { name: 'Global' })
+      .getByRole('link', { name: label, exact: true });
+    const toggle = this.page.getByRole('button', { name: 'Global navigation' });
+    if ((await toggle.isVisible()) && (await toggle.getAttribute('aria-expanded')) === 'false')
+      await this.press(toggle);
     await this.press(link);
     await this.page.getByRole('heading', { level: 1 }).filter({ hasText: label }).first().waitFor();
   }
@@ -108,7 +112,11 @@ async function signIn(person: Person, checkAccessibility: boolean): Promise<void
   await page.getByText('Signed in as akadmin').waitFor();
 }
 
-async function journey(viewport: { width: number; height: number }, keyboard: boolean, checkAccessibility = false) {
+async function journey(
+  viewport: { width: number; height: number },
+  keyboard: boolean,
+  checkAccessibility = false,
+) {
   const adminContext = await browser.newContext({ viewport });
   await adminContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
   const page = await adminContext.newPage();
