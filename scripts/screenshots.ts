@@ -100,6 +100,8 @@ async function signIn(t: TestContext): Promise<{ session: string; csrf: string }
 async function shoot(page: Page, name: string): Promise<void> {
   // Let lists load and fonts settle: wait until no request is in flight.
   await page.waitForLoadState('networkidle');
+  // The router focuses the main section after a navigation; its outline is not part of the screen.
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: false });
   console.log(`wrote docs/screenshots/${name}.png`);
 }
