@@ -6,9 +6,8 @@
 import { html, nothing } from 'lit';
 import { EventsApi, type Event, type EventActions, type TypeCreate } from '@goauthentik/api';
 import { configuration, eventsApi } from '../api.js';
-import { LightElement } from '../components/light-element.js';
 import type { TableQuery } from '../components/table.js';
-import { ListScreen, problemText, when } from './page-kit.js';
+import { DetailScreen, ListScreen, problemText, when } from './page-kit.js';
 
 const VIEW_EVENT = 'authentik_events.view_event';
 
@@ -160,18 +159,13 @@ export class EventsPage extends ListScreen<Event> {
 }
 
 /** One event (`#/events/<pk>`): who, what, when, from where, and its context as JSON. */
-export class EventPage extends LightElement {
-  static override properties = { param: { type: String }, event: { state: true }, problem: { state: true } };
+export class EventPage extends DetailScreen {
+  static override properties = { ...DetailScreen.properties, event: { state: true } };
 
-  param = '';
+  readonly back: [string, string] = ['events', 'All events'];
   event: Event | undefined = undefined;
-  problem = '';
 
-  override updated(changed: Map<string, unknown>): void {
-    if (changed.has('param') && this.param) void this.load();
-  }
-
-  private async load(): Promise<void> {
+  async load(): Promise<void> {
     try {
       this.event = await eventsApi.eventsEventsRetrieve({ eventUuid: this.param });
     } catch (error) {
@@ -179,49 +173,39 @@ export class EventPage extends LightElement {
     }
   }
 
-  override render() {
+  protected headingText() {
+    return `Event ${this.event?.action ?? ''}`;
+  }
+
+  protected content() {
     const event = this.event;
-    const facts: [string, string][] = event
-      ? [
-          ['Action', event.action],
-          ['User', eventUser(event)],
-          ['Object', eventObject(event)],
-          ['App', event.app],
-          ['Client IP', event.clientIp ?? '—'],
-          ['When', when(event.created)],
-          ['Kept until', when(event.expires)],
-        ]
-      : [];
-    return html`<section class="pf-v6-c-page__main-section">
-      <a href="#/events">All events</a>
-      <h1 class="pf-v6-c-title pf-m-2xl pf-v6-u-mb-md">Event ${event?.action ?? ''}</h1>
-      <ak-alert variant="danger" .message=${this.problem}></ak-alert>
-      ${
-        event
-          ? html`<dl class="pf-v6-c-description-list pf-m-horizontal pf-v6-u-mb-lg">
-                ${facts.map(
-                  ([term, value]) =>
-                    html`<div class="pf-v6-c-description-list__group">
-                      <dt class="pf-v6-c-description-list__term">${term}</dt>
-                      <dd class="pf-v6-c-description-list__description">${value}</dd>
-                    </div>`,
-                )}
-              </dl>
-              <h2 class="pf-v6-c-title pf-m-lg pf-v6-u-mb-sm" id="event-context-title">Context</h2>
-              <div class="pf-v6-c-code-block">
-                <div class="pf-v6-c-code-block__content">
-                  <pre
-                    class="pf-v6-c-code-block__pre"
-                    tabindex="0"
-                    aria-labelledby="event-context-title"
-                  ><code class="pf-v6-c-code-block__code">${JSON.stringify(event.context ?? {}, null, 2)}</code></pre>
-                </div>
-              </div>`
-          : this.problem
-            ? nothing
-            : html`<p role="status">Loading…</p>`
-      }
-    </section>`;
+    if (!event) return this.problem ? nothing : html`<p role="status">Loading…</p>`;
+    const facts: [string, string][] = [
+      ['Action', event.action],
+      ['User', eventUser(event)],
+      ['Object', eventObject(event)],
+      ['App', event.app],
+      ['Client IP', event.clientIp ?? '—'],
+      ['When', when(event.created)],
+      ['Kept until', when(event.expires)],
+    ];
+    return html`<dl class="pf-v6-c-description-list pf-m-horizontal pf-v6-u-mb-lg">
+        ${facts.map(
+          ([term, value]) =>
+            html`<div class="pf-v6-c-description-list__group">
+              <dt class="pf-v6-c-description-list__term">${term}</dt>
+              <dd class="pf-v6-c-description-list__description">${value}</dd>
+            </div>`,
+        )}
+      </dl>
+      <h2 class="pf-v6-c-title pf-m-lg pf-v6-u-mb-sm" id="event-context-title">Context</h2>
+      <div class="pf-v6-c-code-block">
+        <div class="pf-v6-c-code-block__content">
+          <pre class="pf-v6-c-code-block__pre" tabindex="0" aria-labelledby="event-context-title"><code
+            class="pf-v6-c-code-block__code"
+          >${JSON.stringify(event.context ?? {}, null, 2)}</code></pre>
+        </div>
+      </div>`;
   }
 }
 

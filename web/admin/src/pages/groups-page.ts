@@ -4,12 +4,20 @@
  * members, added by username and removed one by one (the group's add_user/remove_user).
  */
 import { html, nothing } from 'lit';
-import type { Group, GroupRequest } from '@goauthentik/api';
+import type { Group, GroupRequest, PartialUser } from '@goauthentik/api';
 import { coreApi } from '../api.js';
 import { checkbox, describedBy, formGroup, formValue, textInput } from '../components/form.js';
-import { LightElement } from '../components/light-element.js';
 import type { TableQuery } from '../components/table.js';
-import { ListScreen, invalid, needing, problemText, rowButton, toolbarButton } from './page-kit.js';
+import {
+  DetailScreen,
+  ListScreen,
+  invalid,
+  needing,
+  problemText,
+  rowButton,
+  smallTable,
+  toolbarButton,
+} from './page-kit.js';
 
 const SUPERUSER_WARNING =
   'Every member of this group, and of the groups under it, may do everything, including giving themselves any permission. Only people who administer Tessera belong here.';
@@ -151,26 +159,18 @@ export class GroupsPage extends ListScreen<Group> {
 }
 
 /** One group (`#/groups/<pk>`): its facts and its members. */
-export class GroupPage extends LightElement {
+export class GroupPage extends DetailScreen {
   static override properties = {
-    param: { type: String },
+    ...DetailScreen.properties,
     group: { state: true },
-    message: { state: true },
-    problem: { state: true },
     adding: { state: true },
   };
 
-  param = '';
+  readonly back: [string, string] = ['groups', 'All groups'];
   group: Group | undefined = undefined;
-  message = '';
-  problem = '';
   adding = false;
 
-  override updated(changed: Map<string, unknown>): void {
-    if (changed.has('param') && this.param) void this.load();
-  }
-
-  private async load(): Promise<void> {
+  async load(): Promise<void> {
     try {
       this.group = await coreApi.coreGroupsRetrieve({
         groupUuid: this.param,
@@ -192,93 +192,60 @@ export class GroupPage extends LightElement {
     await needing('authentik_core.add_user_to_group', () =>
       coreApi.coreGroupsAddUserCreate({ groupUuid: group.pk, userAccountRequest: { pk: user.pk } }),
     );
-    this.message = `${username} added to ${group.name}.`;
-    this.problem = '';
-    await this.load();
+    await this.done(`${username} added to ${group.name}.`);
   }
 
-  private async removeMember(pk: number, username: string): Promise<void> {
-    const group = this.group;
-    if (!group) return;
-    try {
-      await needing('authentik_core.remove_user_from_group', () =>
-        coreApi.coreGroupsRemoveUserCreate({ groupUuid: group.pk, userAccountRequest: { pk } }),
-      );
-      this.message = `${username} removed from ${group.name}.`;
-      this.problem = '';
-      await this.load();
-    } catch (error) {
-      this.message = '';
-      this.problem = await problemText(error, 'authentik_core.remove_user_from_group');
-    }
+  private removeMember(group: Group, user: PartialUser): void {
+    void this.act(
+      'authentik_core.remove_user_from_group',
+      `${user.username} removed from ${group.name}.`,
+      () => coreApi.coreGroupsRemoveUserCreate({ groupUuid: group.pk, userAccountRequest: { pk: user.pk } }),
+    );
   }
 
-  override render() {
+  protected headingText() {
+    return `Group ${this.group?.name ?? ''}`;
+  }
+
+  protected content() {
     const group = this.group;
-    const members = group?.usersObj ?? [];
-    return html`<section class="pf-v6-c-page__main-section">
-      <a href="#/groups">All groups</a>
-      <h1 class="pf-v6-c-title pf-m-2xl pf-v6-u-mb-md">Group ${group?.name ?? ''}</h1>
-      <ak-alert variant="success" .message=${this.message}></ak-alert>
-      <ak-alert variant="danger" .message=${this.problem}></ak-alert>
+    if (!group) return nothing;
+    const members = group.usersObj ?? [];
+    return html`<dl class="pf-v6-c-description-list pf-m-horizontal pf-v6-u-mb-lg">
+        <div class="pf-v6-c-description-list__group">
+          <dt class="pf-v6-c-description-list__term">Parents</dt>
+          <dd class="pf-v6-c-description-list__description">
+            ${(group.parentsObj ?? []).map((p) => p.name).join(', ') || '—'}
+          </dd>
+        </div>
+        <div class="pf-v6-c-description-list__group">
+          <dt class="pf-v6-c-description-list__term">Superuser</dt>
+          <dd class="pf-v6-c-description-list__description">${group.isSuperuser ? 'Yes' : 'No'}</dd>
+        </div>
+      </dl>
+      ${superuserWarning(group.isSuperuser ?? false)}
+      <h2 class="pf-v6-c-title pf-m-lg pf-v6-u-mb-sm">Members</h2>
+      <div class="pf-v6-u-mb-sm">${toolbarButton('Add member', () => (this.adding = true))}</div>
       ${
-        group
-          ? html`<dl class="pf-v6-c-description-list pf-m-horizontal pf-v6-u-mb-lg">
-                <div class="pf-v6-c-description-list__group">
-                  <dt class="pf-v6-c-description-list__term">Parents</dt>
-                  <dd class="pf-v6-c-description-list__description">
-                    ${(group.parentsObj ?? []).map((p) => p.name).join(', ') || '—'}
-                  </dd>
-                </div>
-                <div class="pf-v6-c-description-list__group">
-                  <dt class="pf-v6-c-description-list__term">Superuser</dt>
-                  <dd class="pf-v6-c-description-list__description">${group.isSuperuser ? 'Yes' : 'No'}</dd>
-                </div>
-              </dl>
-              ${superuserWarning(group.isSuperuser ?? false)}
-              <h2 class="pf-v6-c-title pf-m-lg pf-v6-u-mb-sm">Members</h2>
-              <div class="pf-v6-u-mb-sm">
-                <button
-                  class="pf-v6-c-button pf-m-primary"
-                  type="button"
-                  @click=${() => (this.adding = true)}
-                >
-                  <span class="pf-v6-c-button__text">Add member</span>
-                </button>
-              </div>
-              ${
-                members.length === 0
-                  ? html`<p>No members yet.</p>`
-                  : html`<table class="pf-v6-c-table pf-m-grid-md">
-                      <caption class="pf-v6-screen-reader">
-                        Members of ${group.name}
-                      </caption>
-                      <thead class="pf-v6-c-table__thead">
-                        <tr class="pf-v6-c-table__tr">
-                          <th scope="col">Username</th>
-                          <th scope="col">Name</th>
-                          <th scope="col">Actions</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        ${members.map(
-                          (u) =>
-                            html`<tr class="pf-v6-c-table__tr">
-                              <td data-label="Username">${u.username}</td>
-                              <td data-label="Name">${u.name || '—'}</td>
-                              <td data-label="Actions">
-                                ${rowButton('Remove', u.username, () => void this.removeMember(u.pk, u.username))}
-                              </td>
-                            </tr>`,
-                        )}
-                      </tbody>
-                    </table>`
-              }`
-          : nothing
+        members.length === 0
+          ? html`<p>No members yet.</p>`
+          : smallTable(
+              `Members of ${group.name}`,
+              [
+                { label: 'Username', render: (u: PartialUser) => u.username },
+                { label: 'Name', render: (u: PartialUser) => u.name || '—' },
+                {
+                  label: 'Actions',
+                  render: (u: PartialUser) =>
+                    rowButton('Remove', u.username, () => this.removeMember(group, u)),
+                },
+              ],
+              members,
+            )
       }
       <ak-modal-form
         .open=${this.adding}
-        .heading=${`Add a member to ${group?.name ?? ''}`}
+        .heading=${`Add a member to ${group.name}`}
         .submitLabel=${'Add'}
         .body=${(errors: Record<string, string[]>) =>
           textInput({
@@ -290,8 +257,7 @@ export class GroupPage extends LightElement {
           })}
         .submit=${(form: HTMLFormElement) => this.addMember(form)}
         @ak-close=${() => (this.adding = false)}
-      ></ak-modal-form>
-    </section>`;
+      ></ak-modal-form>`;
   }
 }
 

@@ -96,23 +96,83 @@ export interface Paginated<T> {
 }
 
 /**
- * A screen with one list: it loads pages through `fetch` as `<ak-table>` asks
- * (search, ordering, page), and shows the outcome of the last action in `<ak-alert>`.
+ * What every screen here has: the outcome of the last action shown in `<ak-alert>` (success
+ * announced politely, a failure as an alert), and `load()` to show the data again after it.
  */
-export abstract class ListScreen<T> extends LightElement {
+abstract class Screen extends LightElement {
+  static override properties = { message: { state: true }, problem: { state: true } };
+
+  message = '';
+  problem = '';
+
+  abstract load(): Promise<void>;
+
+  /** Runs a write from a button: success shows `done`, a refusal names `permission`. */
+  protected async act(permission: string, done: string, action: () => Promise<unknown>): Promise<void> {
+    try {
+      await action();
+      await this.done(done);
+    } catch (error) {
+      this.message = '';
+      this.problem = await problemText(error, permission);
+    }
+  }
+
+  /** A write has succeeded (a modal form's too): the message, and the data again. */
+  protected async done(message: string): Promise<void> {
+    this.message = message;
+    this.problem = '';
+    await this.load();
+  }
+
+  protected alerts() {
+    return html`<ak-alert variant="success" .message=${this.message}></ak-alert>
+      <ak-alert variant="danger" .message=${this.problem}></ak-alert>`;
+  }
+}
+
+/**
+ * A screen of one object at `#/<list>/<param>`: a link back to the list, its heading and
+ * alerts, and the object loaded whenever the address names another.
+ */
+export abstract class DetailScreen extends Screen {
+  static override properties = { ...Screen.properties, param: { type: String } };
+
+  param = '';
+  /** The list's address and name, for the link back. */
+  abstract readonly back: [hash: string, label: string];
+
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has('param') && this.param) void this.load();
+  }
+
+  protected abstract headingText(): string;
+  protected abstract content(): unknown;
+
+  override render() {
+    return html`<section class="pf-v6-c-page__main-section">
+      <a href="#/${this.back[0]}">${this.back[1]}</a>
+      <h1 class="pf-v6-c-title pf-m-2xl pf-v6-u-mb-md">${this.headingText()}</h1>
+      ${this.alerts()} ${this.content()}
+    </section>`;
+  }
+}
+
+/**
+ * A screen with one list: it loads pages through `fetch` as `<ak-table>` asks
+ * (search, ordering, page).
+ */
+export abstract class ListScreen<T> extends Screen {
   static override properties = {
+    ...Screen.properties,
     rows: { state: true },
     pagination: { state: true },
     loading: { state: true },
-    message: { state: true },
-    problem: { state: true },
   };
 
   rows: T[] = [];
   pagination: Pagination | undefined = undefined;
   loading = true;
-  message = '';
-  problem = '';
   protected query: TableQuery = { search: '', ordering: '', page: 1 };
   protected readonly pageSize = 20;
   /** The screen's heading and the permission viewing its list needs. */
@@ -145,26 +205,6 @@ export abstract class ListScreen<T> extends LightElement {
     void this.load();
   }
 
-  /** Runs a write from a row or toolbar: success shows `done`, a refusal names `permission`. */
-  protected async act(permission: string, done: string, action: () => Promise<unknown>): Promise<void> {
-    try {
-      await action();
-      this.message = done;
-      this.problem = '';
-      await this.load();
-    } catch (error) {
-      this.message = '';
-      this.problem = await problemText(error, permission);
-    }
-  }
-
-  /** A modal form's success: the message, and the list again. */
-  protected async done(message: string): Promise<void> {
-    this.message = message;
-    this.problem = '';
-    await this.load();
-  }
-
   /** Toolbar items beside the search box. */
   protected toolbar(): TemplateResult | undefined {
     return undefined;
@@ -183,9 +223,7 @@ export abstract class ListScreen<T> extends LightElement {
   override render() {
     return html`<section class="pf-v6-c-page__main-section">
       <h1 class="pf-v6-c-title pf-m-2xl pf-v6-u-mb-md">${this.heading}</h1>
-      <ak-alert variant="success" .message=${this.message}></ak-alert>
-      <ak-alert variant="danger" .message=${this.problem}></ak-alert>
-      ${this.intro()}
+      ${this.alerts()} ${this.intro()}
       <ak-table
         .label=${this.heading}
         .columns=${this.columns()}
@@ -200,4 +238,26 @@ export abstract class ListScreen<T> extends LightElement {
       ${this.modals()}
     </section>`;
   }
+}
+
+/** A table of a detail screen's related objects (members, permissions), with its caption. */
+export function smallTable<T>(caption: string, columns: Column<T>[], rows: T[]) {
+  return html`<table class="pf-v6-c-table pf-m-grid-md">
+    <caption class="pf-v6-screen-reader">
+      ${caption}
+    </caption>
+    <thead class="pf-v6-c-table__thead">
+      <tr class="pf-v6-c-table__tr">
+        ${columns.map((column) => html`<th scope="col">${column.label}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (row) =>
+          html`<tr class="pf-v6-c-table__tr">
+            ${columns.map((column) => html`<td data-label=${column.label}>${column.render(row)}</td>`)}
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }

@@ -8,9 +8,16 @@ import { html, nothing } from 'lit';
 import type { Permission, Role } from '@goauthentik/api';
 import { rbacApi } from '../api.js';
 import { describedBy, formGroup, formValue, textInput } from '../components/form.js';
-import { LightElement } from '../components/light-element.js';
 import type { TableQuery } from '../components/table.js';
-import { ListScreen, needing, problemText, rowButton, toolbarButton } from './page-kit.js';
+import {
+  DetailScreen,
+  ListScreen,
+  needing,
+  problemText,
+  rowButton,
+  smallTable,
+  toolbarButton,
+} from './page-kit.js';
 
 /** `app_label.codename`, the form the assign and unassign actions take. */
 const permissionName = (p: Permission) => `${p.appLabel}.${p.codename}`;
@@ -109,31 +116,23 @@ async function allPermissions(role?: string): Promise<Permission[]> {
 }
 
 /** One role (`#/roles/<pk>`): the permissions it holds, removed and added here. */
-export class RolePage extends LightElement {
+export class RolePage extends DetailScreen {
   static override properties = {
-    param: { type: String },
+    ...DetailScreen.properties,
     current: { state: true },
     held: { state: true },
     catalogue: { state: true },
-    message: { state: true },
-    problem: { state: true },
     adding: { state: true },
   };
 
-  param = '';
+  readonly back: [string, string] = ['roles', 'All roles'];
   /** The role shown (`role` is an ARIA property of every element). */
   current: Role | undefined = undefined;
   held: Permission[] = [];
   catalogue: Permission[] = [];
-  message = '';
-  problem = '';
   adding = false;
 
-  override updated(changed: Map<string, unknown>): void {
-    if (changed.has('param') && this.param) void this.load();
-  }
-
-  private async load(): Promise<void> {
+  async load(): Promise<void> {
     try {
       this.current = await rbacApi.rbacRolesRetrieve({ uuid: this.param });
       this.held = await allPermissions(this.param);
@@ -153,38 +152,24 @@ export class RolePage extends LightElement {
     }
   }
 
-  private async add(form: HTMLFormElement): Promise<void> {
-    const role = this.current;
+  private async add(role: Role, form: HTMLFormElement): Promise<void> {
     const permission = formValue(form, 'permission');
-    if (!role) return;
     await needing('authentik_rbac.assign_role_permissions', () =>
       rbacApi.rbacPermissionsAssignedByRolesAssign({
         uuid: role.pk,
         permissionAssignRequest: { permissions: [permission] },
       }),
     );
-    this.message = `${permission} given to ${role.name}.`;
-    this.problem = '';
-    await this.load();
+    await this.done(`${permission} given to ${role.name}.`);
   }
 
-  private async revoke(permission: string): Promise<void> {
-    const role = this.current;
-    if (!role) return;
-    try {
-      await needing('authentik_rbac.unassign_role_permissions', () =>
-        rbacApi.rbacPermissionsAssignedByRolesUnassignPartialUpdate({
-          uuid: role.pk,
-          patchedPermissionAssignRequest: { permissions: [permission] },
-        }),
-      );
-      this.message = `${permission} taken from ${role.name}.`;
-      this.problem = '';
-      await this.load();
-    } catch (error) {
-      this.message = '';
-      this.problem = await problemText(error, 'authentik_rbac.unassign_role_permissions');
-    }
+  private revoke(role: Role, permission: string): void {
+    void this.act('authentik_rbac.unassign_role_permissions', `${permission} taken from ${role.name}.`, () =>
+      rbacApi.rbacPermissionsAssignedByRolesUnassignPartialUpdate({
+        uuid: role.pk,
+        patchedPermissionAssignRequest: { permissions: [permission] },
+      }),
+    );
   }
 
   private addForm(errors: Record<string, string[]>) {
@@ -213,58 +198,41 @@ export class RolePage extends LightElement {
     );
   }
 
-  override render() {
+  protected headingText() {
+    return `Role ${this.current?.name ?? ''}`;
+  }
+
+  protected content() {
     const role = this.current;
-    return html`<section class="pf-v6-c-page__main-section">
-      <a href="#/roles">All roles</a>
-      <h1 class="pf-v6-c-title pf-m-2xl pf-v6-u-mb-md">Role ${role?.name ?? ''}</h1>
-      <ak-alert variant="success" .message=${this.message}></ak-alert>
-      <ak-alert variant="danger" .message=${this.problem}></ak-alert>
-      <h2 class="pf-v6-c-title pf-m-lg pf-v6-u-mb-sm">Permissions</h2>
-      <div class="pf-v6-u-mb-sm">
-        <button class="pf-v6-c-button pf-m-primary" type="button" @click=${() => this.openAdd()}>
-          <span class="pf-v6-c-button__text">Add permission</span>
-        </button>
-      </div>
+    if (!role) return nothing;
+    return html`<h2 class="pf-v6-c-title pf-m-lg pf-v6-u-mb-sm">Permissions</h2>
+      <div class="pf-v6-u-mb-sm">${toolbarButton('Add permission', () => this.openAdd())}</div>
       ${
         this.held.length === 0
           ? html`<p>This role holds no permission yet.</p>`
-          : html`<table class="pf-v6-c-table pf-m-grid-md">
-              <caption class="pf-v6-screen-reader">
-                Permissions of ${role?.name ?? ''}
-              </caption>
-              <thead class="pf-v6-c-table__thead">
-                <tr class="pf-v6-c-table__tr">
-                  <th scope="col">Permission</th>
-                  <th scope="col">Model</th>
-                  <th scope="col">Codename</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${this.held.map(
-                  (p) =>
-                    html`<tr class="pf-v6-c-table__tr">
-                      <td data-label="Permission">${p.name}</td>
-                      <td data-label="Model">${p.modelVerbose}</td>
-                      <td data-label="Codename"><code>${permissionName(p)}</code></td>
-                      <td data-label="Actions">
-                        ${rowButton('Remove', permissionName(p), () => void this.revoke(permissionName(p)))}
-                      </td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
+          : smallTable(
+              `Permissions of ${role.name}`,
+              [
+                { label: 'Permission', render: (p: Permission) => p.name },
+                { label: 'Model', render: (p: Permission) => p.modelVerbose },
+                { label: 'Codename', render: (p: Permission) => html`<code>${permissionName(p)}</code>` },
+                {
+                  label: 'Actions',
+                  render: (p: Permission) =>
+                    rowButton('Remove', permissionName(p), () => this.revoke(role, permissionName(p))),
+                },
+              ],
+              this.held,
+            )
       }
       <ak-modal-form
         .open=${this.adding}
-        .heading=${`Give ${role?.name ?? ''} a permission`}
+        .heading=${`Give ${role.name} a permission`}
         .submitLabel=${'Add'}
         .body=${(errors: Record<string, string[]>) => this.addForm(errors)}
-        .submit=${(form: HTMLFormElement) => this.add(form)}
+        .submit=${(form: HTMLFormElement) => this.add(role, form)}
         @ak-close=${() => (this.adding = false)}
-      ></ak-modal-form>
-    </section>`;
+      ></ak-modal-form>`;
   }
 }
 
