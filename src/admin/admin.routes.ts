@@ -2,7 +2,8 @@
  * The admin interface at `/if/admin/` (authentik's AdminInterfaceView): the web application in
  * web/admin/ (Lit elements on PatternFly), bundled at build time and served from this origin.
  * It talks to the REST API v3 through the official `@goauthentik/api` client with the
- * signed-in session and its CSRF cookie, as authentik's own admin interface does.
+ * signed-in session and its CSRF cookie, as authentik's own admin interface does. Only a
+ * signed-in admin gets the page (InterfaceAccess.requireAdmin).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { loadAdminBundle } from './admin-bundle.js';

@@ -9,6 +9,7 @@ import { SESSION_COOKIE, readCookie } from '../../api/authentication.js';
 import { createActor, type Actor } from '../../api/context.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { findSessionWithUser } from '../sessions/session-auth.repository.js';
+import { ensureCsrfCookie } from '../sessions/session.store.js';
 
 export const ADMIN_INTERFACE = '/if/admin/';
 export const USER_INTERFACE = '/if/user/';
@@ -46,6 +47,8 @@ export class InterfaceAccess {
       const actor = await this.signedIn(request);
       if (!actor) return reply.redirect(signInUrl(ADMIN_INTERFACE), 302);
       if (!(await this.canAccessAdmin(actor))) return reply.redirect(USER_INTERFACE, 302);
+      // The interface's script echoes this cookie in X-authentik-CSRF on its writes.
+      ensureCsrfCookie(request, reply);
       return undefined;
     };
   }

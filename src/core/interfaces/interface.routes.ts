@@ -10,8 +10,8 @@ import { ADMIN_INTERFACE, USER_INTERFACE, signInUrl, type InterfaceAccess } from
 
 /** The page loads only the flow page's style sheet; nothing may frame it. */
 const CSP =
-  "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; " +
-  "frame-ancestors 'none'";
+  "default-src 'none'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; " +
+  "form-action 'self'; frame-ancestors 'none'";
 
 /** authentik's default invalidation (sign-out) flow. */
 export const SIGN_OUT_URL = '/flows/-/default/invalidation/';

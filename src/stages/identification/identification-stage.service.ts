@@ -56,7 +56,7 @@ export const identificationStageOptions: SubtypeOptions = {
   modelName: 'IdentificationStage',
   // authentik/stages/identification/models.py defaults
   defaults: {
-    user_fields: ['email', 'username'],
+    user_fields: [],
     password_stage: null,
     captcha_stage: null,
     case_insensitive_matching: true,

@@ -295,7 +295,8 @@ function passwordField(id, challenge, errors) {
 
 function focusFirst(form) {
   const target =
-    form.querySelector('[aria-invalid="true"]') || form.querySelector('input:not([type="hidden"])');
+    form.querySelector('[aria-invalid="true"]') ||
+    form.querySelector('input:not([type="hidden"]):not([hidden])');
   if (target) target.focus();
 }
 
