@@ -1,6 +1,7 @@
 /**
- * Composition: `buildApp(config)` opens the database, wires services and registers every
- * route, without listening. The server entry point and the tests both use it.
+ * The composition root: `buildApp(config)` opens the database, sets up what every request
+ * shares (parsers, compilers, hooks, the error handler) and then loads the features, without
+ * listening. The server entry point and the tests both use it.
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, {
@@ -18,31 +19,32 @@ import { translateDatabaseError } from './api/db-errors.js';
 import { componentSchemas, schemaRegistry } from './api/schemas.js';
 import { validateBody, type JsonSchema } from './api/validation.js';
 import { compileSerializer } from './api/serialization.js';
-import { apiPipeline, mountRoutes, type RouteSpec, type ViewMetadata } from './api/routes.js';
+import { apiPipeline } from './api/routes.js';
 import { SAFE_METHODS, TokenUserCache } from './api/authentication.js';
-import { FailureLimiter } from './api/rate-limit.js';
-import { registerOpenApi, schemaRoutes } from './api/schema.routes.js';
 import { parseJsonBody, parseOtherBody } from './api/json-body.js';
 import { clientErrorHandler } from './api/client-errors.js';
-import { PermissionService } from './rbac/permission.service.js';
-import { EventService } from './events/event.service.js';
-import { StageService } from './flows/stage.service.js';
-import { FlowService } from './flows/flow.service.js';
-import { flowRoutes, flowViews } from './flows/flow.routes.js';
-import { BindingService } from './flows/bindings/binding.service.js';
-import { bindingRoutes, bindingViews } from './flows/bindings/binding.routes.js';
-import { InvitationStageService } from './stages/invitation/invitation-stage.service.js';
-import { invitationStageRoutes, invitationStageViews } from './stages/invitation/invitation-stage.routes.js';
 import { maskInvitationTokensInUrl } from './stages/invitation/invitation-token.js';
 import { bootstrap } from './core/bootstrap/bootstrap.service.js';
-import { healthRoutes } from './root/health.routes.js';
-import type { Install, ModuleDeps, ModuleFactory, PeriodicTask } from './module.js';
-import { coreModule } from './core/core.module.js';
-import { eventModule } from './events/event.module.js';
-import { invitationModule } from './stages/invitation/invitation.module.js';
-import { executorModule } from './flows/executor/executor.module.js';
-import { adminModule } from './admin/admin.module.js';
-import { interfacesModule } from './core/interfaces/interfaces.module.js';
+import type { Install } from './core/bootstrap/install.js';
+import { PeriodicTasks, type Feature } from './lib/feature.js';
+import { apiFeature } from './api/api.feature.js';
+import { eventFeature } from './events/event.feature.js';
+import { rbacFeature } from './rbac/rbac.feature.js';
+import { userFeature } from './core/users/user.feature.js';
+import { groupFeature } from './core/groups/group.feature.js';
+import { tokenFeature } from './core/tokens/token.feature.js';
+import { flowFeature } from './flows/flow.feature.js';
+import { executorFeature } from './flows/executor/executor.feature.js';
+import { invitationFeature } from './stages/invitation/invitation.feature.js';
+import { promptFeature } from './stages/prompt/prompt.feature.js';
+import { userWriteFeature } from './stages/user_write/user-write.feature.js';
+import { userLoginFeature } from './stages/user_login/user-login.feature.js';
+import { identificationFeature } from './stages/identification/identification.feature.js';
+import { passwordFeature } from './stages/password/password.feature.js';
+import { blueprintsFeature } from './flows/blueprints/blueprints.feature.js';
+import { interfacesFeature } from './core/interfaces/interfaces.feature.js';
+import { adminFeature } from './admin/admin.feature.js';
+import { rootFeature } from './root/root.feature.js';
 import { NOT_FOUND_PAGE } from './web/html.js';
 
 export interface BuildOptions {
@@ -53,32 +55,33 @@ export interface BuildOptions {
   schedule?: boolean;
 }
 
-/** The feature modules, in registration order (a module may use what earlier ones provide). */
-const MODULES: ModuleFactory[] = [
-  coreModule,
-  eventModule,
-  invitationModule,
-  executorModule,
-  interfacesModule,
-  adminModule,
+/**
+ * Every feature, each from its folder (src/lib/feature.ts). Their routes appear in the OpenAPI
+ * document in this order; the document itself comes first.
+ */
+const FEATURES: Feature[] = [
+  apiFeature,
+  eventFeature,
+  rbacFeature,
+  userFeature,
+  groupFeature,
+  tokenFeature,
+  flowFeature,
+  executorFeature,
+  invitationFeature,
+  promptFeature,
+  userWriteFeature,
+  userLoginFeature,
+  identificationFeature,
+  passwordFeature,
+  blueprintsFeature,
+  interfacesFeature,
+  adminFeature,
+  rootFeature,
 ];
-
-export interface Services {
-  permissions: PermissionService;
-  events: EventService;
-  stages: StageService;
-  flows: FlowService;
-  bindings: BindingService;
-  invitationStages: InvitationStageService;
-  limiter: FailureLimiter;
-}
 
 declare module 'fastify' {
   interface FastifyInstance {
-    config: Config;
-    database: Database;
-    services: Services;
-    installId: string;
     /** Runs a periodic task now, by name (tests, operators). */
     runTask(name: string): Promise<void>;
   }
@@ -95,40 +98,6 @@ const SECURITY_HEADERS: Record<string, string> = {
 function sendApiError(reply: FastifyReply, apiError: ApiError): FastifyReply {
   for (const [name, value] of Object.entries(apiError.headers)) reply.header(name, value);
   return reply.code(apiError.status).type('application/json').serializer(JSON.stringify).send(apiError.body);
-}
-
-/** Runs each task on its interval; a failing run is logged and retried on the next tick. */
-function scheduleTasks(app: FastifyInstance, tasks: PeriodicTask[]): void {
-  const timers = tasks.map((task) => {
-    const timer = setInterval(() => {
-      task
-        .run()
-        .catch((error: unknown) => app.log.error({ err: error, task: task.name }, 'periodic task failed'));
-    }, task.intervalSeconds * 1000);
-    timer.unref();
-    return timer;
-  });
-  app.addHook('onClose', async () => timers.forEach((timer) => clearInterval(timer)));
-}
-
-function buildServices(database: Database, config: Config): Services {
-  const { db } = database;
-  const permissions = new PermissionService(db);
-  const events = new EventService(config.eventRetentionSeconds);
-  const stages = new StageService(db, permissions, events);
-  return {
-    permissions,
-    events,
-    stages,
-    flows: new FlowService(db, permissions, events, config.pagination),
-    bindings: new BindingService(db, permissions, events, config.pagination),
-    invitationStages: new InvitationStageService(db, permissions, events, stages, config.pagination),
-    limiter: new FailureLimiter(
-      db,
-      events,
-      config.rateLimit ?? { failedAuth: 0, failedInvitations: 0, windowSeconds: 60 },
-    ),
-  };
 }
 
 /**
@@ -156,14 +125,6 @@ function loggerOptions(config: Config, logger: BuildOptions['logger']): FastifyS
       : logger;
   return { ...base, serializers: { ...base.serializers, ...LOG_SERIALIZERS } };
 }
-
-/**
- * Writes under these prefixes change no token, flow or stage, so they leave the caches be: the
- * flow executor's steps (which would otherwise empty the flow cache at every step), and the
- * benchmark's statement capture (src/root/debug.routes.ts), which must see the statements of a
- * request as it runs with warm caches.
- */
-const CACHE_NEUTRAL_PREFIXES = ['/api/v3/flows/executor/', '/-/debug/'];
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const database = options.database ?? (await openDatabase(config.database));
@@ -217,9 +178,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const install: Install = { id: '' };
   const booting = bootstrap(database.db, config.bootstrap);
   booting.catch(() => undefined);
+  app.decorate('install', install);
   app.decorate('installId', { getter: () => install.id });
-  const services = buildServices(database, config);
-  app.decorate('services', services);
+  const tasks = new PeriodicTasks();
+  app.decorate('tasks', tasks);
+  app.decorate('runTask', (name: string) => tasks.run(name));
 
   // Shared components, referenced by name from route schemas.
   for (const schema of componentSchemas) app.addSchema(schema);
@@ -235,24 +198,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const tokenCache = config.authCacheSeconds
     ? new TokenUserCache(config.authCacheSeconds, database.changes)
     : undefined;
+  // Shared services first, so that the pipeline below and every feature's routes can use them.
+  for (const feature of FEATURES) feature.provide?.(app);
   app.addHook(
     'onRequest',
-    apiPipeline({
-      db: database.db,
-      permissions: services.permissions,
-      tokenCache,
-      limiter: services.limiter,
-    }),
+    apiPipeline({ db: database.db, permissions: app.permissions, tokenCache, limiter: app.limiter }),
   );
   // A change made through this instance clears its caches before the answer leaves, rather than
-  // when the notification of its commit comes back (see CACHE_NEUTRAL_PREFIXES for what is
-  // left out). A callback hook: it runs on every response, and an async one would cost a
-  // promise each.
+  // when the notification of its commit comes back; routes marked `cacheNeutral` change nothing
+  // a cache holds and are left out. A callback hook: it runs on every response, and an async
+  // one would cost a promise each.
   app.addHook('onSend', (request, _reply, payload, done) => {
-    if (
-      !SAFE_METHODS.has(request.method) &&
-      !CACHE_NEUTRAL_PREFIXES.some((prefix) => request.url.startsWith(prefix))
-    ) {
+    if (!SAFE_METHODS.has(request.method) && !request.routeOptions.config.cacheNeutral) {
       database.changes.publish();
     }
     done(null, payload);
@@ -306,41 +263,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     return reply.code(405).header('allow', 'GET, HEAD, OPTIONS').type('text/html; charset=utf-8').send('');
   });
 
-  await registerOpenApi(app);
-  const deps = { db: database.db, permissions: services.permissions };
-  const groups: [RouteSpec[], Record<string, ViewMetadata>][] = [
-    [invitationStageRoutes(services.invitationStages), invitationStageViews],
-    [flowRoutes(services.flows), flowViews],
-    [bindingRoutes(services.bindings), bindingViews],
-    [schemaRoutes(app), {}],
-  ];
-  for (const [routes, views] of groups) mountRoutes(app, deps, routes, views);
-  await app.register(healthRoutes);
-
-  const provided = new Map<string, unknown>();
-  const tasks = new Map<string, PeriodicTask>();
-  const moduleDeps: ModuleDeps = {
-    app,
-    config,
-    database,
-    db: database.db,
-    install,
-    shared: services,
-    registry: provided,
-  };
-  for (const factory of MODULES) {
-    const feature = factory(moduleDeps);
-    for (const [name, service] of Object.entries(feature.provides ?? {})) provided.set(name, service);
-    if (feature.routes) mountRoutes(app, deps, feature.routes, feature.views ?? {});
-    if (feature.plugin) await app.register(feature.plugin);
-    for (const task of feature.tasks ?? []) tasks.set(task.name, task);
+  for (const feature of FEATURES) await feature.register(app);
+  if (options.schedule !== false) {
+    const stopTasks = tasks.schedule(app.log);
+    app.addHook('onClose', async () => stopTasks());
   }
-  app.decorate('runTask', async (name: string) => {
-    const task = tasks.get(name);
-    if (!task) throw new Error(`unknown task ${name}`);
-    await task.run();
-  });
-  if (options.schedule !== false) scheduleTasks(app, [...tasks.values()]);
   // Fastify compiles every route's schemas as it boots: that too is done while the database
   // may still be opening.
   await app.ready();

@@ -199,3 +199,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}

@@ -4,7 +4,7 @@
  * django-filter FilterSet), and page-number pagination over the repository's two statements.
  * @see authentik/root/settings.py DEFAULT_FILTER_BACKENDS, authentik/api/pagination.py
  */
-import type { PermissionService, Visibility } from '../rbac/permission.service.js';
+import type { Visibility, VisibilityPermissions } from './permissions.js';
 import { requireActor, type Actor, type RequestContext } from './context.js';
 import { FilterReader, type RawQuery } from './filters.js';
 import { paginate, readPage, type Page, type PageSizeSettings } from './pagination.js';
@@ -23,7 +23,7 @@ export interface ListScope {
 
 /** Search, then the permission filter (403 when nothing at all is visible), then the filters. */
 export async function listScope(
-  permissions: PermissionService,
+  permissions: VisibilityPermissions,
   ctx: RequestContext,
   query: RawQuery,
   viewPermission: string,

@@ -8,7 +8,7 @@
 import type { Actor } from './context.js';
 import { ApiError, Messages } from './errors.js';
 import { parseUuid } from './filters.js';
-import type { PermissionService, Visibility } from '../rbac/permission.service.js';
+import type { Visibility, VisibilityPermissions } from './permissions.js';
 
 export interface LookupOptions<T> {
   /** e.g. `authentik_stages_invitation.view_invitationstage` */
@@ -35,7 +35,7 @@ export function isVisible(visibility: Visibility, pk: string): boolean {
 }
 
 export async function lookupVisible<T>(
-  permissions: PermissionService,
+  permissions: VisibilityPermissions,
   actor: Actor,
   options: LookupOptions<T>,
 ): Promise<{ pk: string; object: T }> {

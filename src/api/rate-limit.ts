@@ -17,7 +17,6 @@
  */
 import { isIP } from 'node:net';
 import type { Db } from '../db/client.js';
-import type { EventService } from '../events/event.service.js';
 import type { RequestContext } from './context.js';
 import { ApiError } from './errors.js';
 import { countFailure, deleteExpiredWindows } from './rate-limit.repository.js';
@@ -74,6 +73,20 @@ export function limitAddress(ip: string): string {
     .join(':')}::/64`;
 }
 
+/**
+ * Where the limiter writes its audit event: the audit log (events/EventService), which sits
+ * above this layer and is handed in.
+ */
+export interface AuditRecorder {
+  record(
+    db: Db,
+    ctx: RequestContext | null,
+    action: string,
+    context: Record<string, unknown>,
+    options?: { app?: string },
+  ): Promise<void>;
+}
+
 /** Addresses known to be limited, with when their window ends; bounded. */
 const MAX_KNOWN_LIMITED = 10_000;
 
@@ -82,7 +95,7 @@ export class FailureLimiter {
 
   constructor(
     private readonly db: Db,
-    private readonly events: EventService,
+    private readonly events: AuditRecorder,
     private readonly settings: RateLimitSettings,
   ) {}
 

@@ -21,7 +21,7 @@ import { forwardedOrigin } from './forwarded.js';
 import { lastValue, type RawQuery } from './filters.js';
 import { UnsupportedBody } from './json-body.js';
 import { GenericError, ValidationError, ref } from './schemas.js';
-import type { PermissionService } from '../rbac/permission.service.js';
+import type { GlobalPermissions } from './permissions.js';
 
 export const API_PREFIX = '/api/v3';
 
@@ -67,6 +67,8 @@ export interface RouteSpec<B extends TSchema = TSchema> {
   requires?: string;
   /** Content types of the success response besides JSON (the schema endpoint). */
   produces?: string[];
+  /** The request changes no token, flow or stage, so it leaves the caches be (see buildApp). */
+  cacheNeutral?: boolean;
   handler: (input: HandlerInput<Static<B>>) => Promise<unknown>;
 }
 
@@ -93,6 +95,11 @@ declare module 'fastify' {
       /** The view's own content negotiation (the schema view's renderers); throws 404/406. */
       negotiate?: (request: FastifyRequest) => void;
     };
+    /**
+     * Writes to this route change no token, flow or stage: buildApp leaves the caches be
+     * instead of emptying them when the answer leaves.
+     */
+    cacheNeutral?: boolean;
   }
 }
 
@@ -143,7 +150,6 @@ function routerPath(url: string): string {
  */
 export function mountRoutes(
   app: FastifyInstance,
-  deps: { db: Db; permissions: PermissionService },
   routes: RouteSpec[],
   metadata: Record<string, ViewMetadata> = {},
 ): void {
@@ -157,12 +163,13 @@ export function mountRoutes(
     methods.add('OPTIONS');
     const allow = DRF_METHOD_ORDER.filter((m) => methods.has(m)).join(', ');
     const auth = group.every((r) => r.auth === 'optional') ? 'optional' : 'required';
+    const cacheNeutral = group.some((r) => r.cacheNeutral);
 
     for (const route of group) {
       app.route({
         method: route.method,
         url: path,
-        config: { api: { auth: route.auth ?? 'required', requires: route.requires, allow } },
+        config: { api: { auth: route.auth ?? 'required', requires: route.requires, allow }, cacheNeutral },
         schema: {
           operationId: route.operationId,
           description: route.description,
@@ -207,7 +214,7 @@ export function mountRoutes(
     app.route({
       method: 'OPTIONS',
       url: path,
-      config: { api: { auth, allow } },
+      config: { api: { auth, allow }, cacheNeutral },
       schema: { hide: true },
       handler: async (_request, reply) => {
         reply.header('allow', allow);
@@ -228,7 +235,7 @@ export function mountRoutes(
       app.route({
         method: others,
         url: path,
-        config: { api: { auth, allow } },
+        config: { api: { auth, allow }, cacheNeutral },
         schema: { hide: true },
         handler: async (request) => {
           throw ApiError.detail(405, Messages.methodNotAllowed(request.method), { allow });
@@ -236,8 +243,6 @@ export function mountRoutes(
       });
     }
   }
-
-  void deps;
 }
 
 /**
@@ -247,7 +252,7 @@ export function mountRoutes(
  */
 export function apiPipeline(deps: {
   db: Db;
-  permissions: PermissionService;
+  permissions: GlobalPermissions;
   tokenCache?: TokenUserCache;
   limiter?: FailureLimiter;
 }) {

@@ -20,8 +20,11 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
-  /** SQL statements issued since start (benchmarks and tests read deltas of it). */
-  stats: DatabaseStats;
+  /**
+   * Calls `listener` with the text and parameters of every statement issued from now on, until
+   * the returned function is called (statement counts in tests, the opt-in debug routes).
+   */
+  onStatement(listener: StatementListener): () => void;
   /** Change notifications, for caches (src/db/change-feed.ts). */
   changes: ChangeFeed;
   /**
@@ -73,14 +76,24 @@ function clusterDir(dataDir: string): string {
 
 const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
-export interface DatabaseStats {
-  statements: number;
-  /**
-   * When an array, every statement's text and parameters are appended to it (the benchmark
-   * suite replays them without a framework; see src/root/debug.routes.ts). Null otherwise, so
-   * normal operation only pays for the counter.
-   */
-  capture: { sql: string; params: unknown[] }[] | null;
+export type StatementListener = (statement: string, params: unknown[]) => void;
+
+/** drizzle's logger, fanning each statement out to the current listeners. */
+function statementListeners() {
+  let listeners: StatementListener[] = [];
+  return {
+    logger: {
+      logQuery: (statement: string, params: unknown[]) => {
+        for (const listener of listeners) listener(statement, params);
+      },
+    },
+    onStatement(listener: StatementListener): () => void {
+      listeners = [...listeners, listener];
+      return () => {
+        listeners = listeners.filter((other) => other !== listener);
+      };
+    },
+  };
 }
 
 /** The parts of drizzle's database object `query()` uses to name a statement. */
@@ -131,13 +144,7 @@ export async function query<T>(db: Db, statement: SQL): Promise<T[]> {
 }
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  const stats: DatabaseStats = { statements: 0, capture: null };
-  const logger = {
-    logQuery: (statement: string, params: unknown[]) => {
-      stats.statements += 1;
-      if (stats.capture && stats.capture.length < 1000) stats.capture.push({ sql: statement, params });
-    },
-  };
+  const { logger, onStatement } = statementListeners();
   // Each driver is imported only when it is the one configured: the other's modules would add
   // a tenth of a second to every start.
   if (config.kind === 'postgres') {
@@ -164,7 +171,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     return {
       db,
       kind: 'postgres',
-      stats,
+      onStatement,
       changes,
       ready: Promise.resolve(),
       close: async () => {
@@ -202,7 +209,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   return {
     db,
     kind: 'pglite',
-    stats,
+    onStatement,
     changes,
     ready,
     close: async () => {
@@ -211,4 +218,10 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       release();
     },
   };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    database: Database;
+  }
 }

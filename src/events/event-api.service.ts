@@ -13,7 +13,7 @@ import { readOrdering } from '../api/ordering.js';
 import { parseDatetime } from '../api/validation.js';
 import type { Page, PageSizeSettings } from '../api/pagination.js';
 import type { TypeCreateItem } from '../api/schemas.js';
-import type { PermissionService } from '../rbac/permission.service.js';
+import type { VisibilityPermissions } from '../api/permissions.js';
 import { maskInvitationToken } from '../stages/invitation/invitation-token.js';
 import { EVENT_ACTIONS, EVENT_ACTION_VALUES, eventActionLabel } from './event-actions.js';
 import {
@@ -61,7 +61,7 @@ export class EventApiService {
 
   constructor(
     private readonly db: Db,
-    private readonly permissions: PermissionService,
+    private readonly permissions: VisibilityPermissions,
     private readonly pageDefaults: PageSizeSettings,
   ) {}
 

@@ -6,12 +6,12 @@
 import type { Db } from '../db/client.js';
 import type { Actor } from '../api/context.js';
 import { ApiError } from '../api/errors.js';
+import type { GlobalPermissions, Visibility, VisibilityPermissions } from '../api/permissions.js';
 import { loadUserGrants } from './permission.repository.js';
 
-/** Which objects of a model the actor may see: all of them, or only these primary keys. */
-export type Visibility = { all: true } | { all: false; pks: string[] };
+export type { Visibility };
 
-export class PermissionService {
+export class PermissionService implements GlobalPermissions, VisibilityPermissions {
   constructor(private readonly db: Db) {}
 
   private grants(actor: Actor) {

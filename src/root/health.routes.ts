@@ -4,11 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'drizzle-orm';
-import { debugRoutes } from './debug.routes.js';
 
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  // Benchmark instrumentation, registered here (beside the other /-/ endpoints) only when asked.
-  if (app.config.debugStats) await app.register(debugRoutes);
   app.get('/-/health/live/', { schema: { hide: true } }, async (_request, reply) => reply.code(200).send());
   app.get('/-/health/ready/', { schema: { hide: true } }, async (request, reply) => {
     try {

@@ -76,3 +76,22 @@ export async function settleChanges(database: Database): Promise<void> {
     unsubscribe();
   }
 }
+
+const statementCounts = new WeakMap<Database, { count: number }>();
+
+/**
+ * Statements the database has issued since the first call for it: tests read deltas of it
+ * around the requests they measure.
+ */
+export function statementCount(database: Database): number {
+  let counter = statementCounts.get(database);
+  if (!counter) {
+    const created = { count: 0 };
+    database.onStatement(() => {
+      created.count += 1;
+    });
+    statementCounts.set(database, created);
+    counter = created;
+  }
+  return counter.count;
+}

@@ -1,5 +1,5 @@
 /**
- * The benchmark suite's instrumentation (TESSERA_DEBUG_STATS=1, src/root/debug.routes.ts): off
+ * The benchmark suite's instrumentation (TESSERA_DEBUG_STATS=1, src/root/debug.plugin.ts): off
  * by default, and a capture records the statements of a request as it runs in steady state.
  * The suite replays those statements as its database floor, so a capture that emptied the
  * caches would make the floor replay work the measured server does not do.

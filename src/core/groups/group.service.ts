@@ -2,7 +2,7 @@
  * Groups (authentik/core/api/groups.py GroupViewSet): CRUD with members, parents and roles,
  * add_user/remove_user and used_by.
  */
-import type { Install } from '../../module.js';
+import type { Install } from '../bootstrap/install.js';
 import { tokenLifetimeRefusal } from '../users/user-attributes.js';
 import { listScope, pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';

@@ -4,7 +4,7 @@
  * `owner_field`), owners may change and delete their tokens, and anyone may create tokens,
  * but only superusers for someone else.
  */
-import type { Install } from '../../module.js';
+import type { Install } from '../bootstrap/install.js';
 import { pageOf } from '../../api/list.js';
 import { randomInt } from 'node:crypto';
 import type { Db } from '../../db/client.js';

@@ -2,7 +2,7 @@
  * Users (authentik/core/api/users.py UserViewSet): the list with authentik's filters, CRUD,
  * `set_password`, `used_by` and `me`.
  */
-import type { Install } from '../../module.js';
+import type { Install } from '../bootstrap/install.js';
 import { pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';

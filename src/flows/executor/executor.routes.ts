@@ -64,6 +64,9 @@ export function executorRoutes(executor: FlowExecutor, sessions: SessionStore): 
       body: ref(FlowChallengeResponseRequest),
       bodyRequired: false,
       success: { status: 200, schema: ref(ChallengeTypes) },
+      // A step writes only its session (and, for a user write, rows no cache holds): emptying
+      // the flow cache at every step would make every flow re-read its stages.
+      cacheNeutral: true,
       handler: run('POST'),
     }),
   ];

@@ -94,7 +94,8 @@ export function formatTitle(title: string, values: { app: string; user: string }
 export const RACE_LOST = 'This flow was continued in another request. Reload the page to go on.';
 
 export class FlowExecutor {
-  private readonly settingsSql: SQL;
+  /** Every stage handler's settings, read with the flow; built on first use, once the stage features have registered. */
+  private settingsSql?: SQL;
   /**
    * Flows with their bindings and stage settings by slug: authentik's flow plan cache
    * (authentik/flows/planner.py, cache_key), cleared on every change to flows, bindings or
@@ -111,7 +112,6 @@ export class FlowExecutor {
     changes: ChangeFeed,
     private readonly limiter?: FailureLimiter,
   ) {
-    this.settingsSql = registry.planSettingsSql();
     this.flows = new NotifiedCache(changes, 'flows', 1000);
   }
 
@@ -121,6 +121,7 @@ export class FlowExecutor {
     const cached = this.flows.get(slug);
     if (cached) return cached;
     const mark = this.flows.mark();
+    this.settingsSql ??= this.registry.planSettingsSql();
     const flow = await createExecutorRepository(this.db).flowBySlug(slug, this.settingsSql);
     if (flow) {
       // Shared by every request that plans this flow: nothing may change it.

@@ -10,7 +10,7 @@
  * - send_email validates its body, refuses invitations that cannot be used, sends every cc and
  *   bcc address exactly one copy, and reports the addresses the SMTP server refused.
  */
-import type { Install } from '../../module.js';
+import type { Install } from '../../core/bootstrap/install.js';
 import { listScope, pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import { requireActor, type Actor, type RequestContext } from '../../api/context.js';

@@ -1,5 +1,9 @@
-/** `/api/v3/stages/identification/`: the generic stage-subtype viewset with this type's shapes. */
+/** The identification stage: its handler and its viewset (/api/v3/stages/identification/). */
+import type { Feature } from '../../lib/feature.js';
+import { mountSubtypeStage } from '../../flows/flow.feature.js';
 import type { SubtypeRouteOptions } from '../../flows/stage-subtype.routes.js';
+import { identificationStageOptions } from './identification-stage.service.js';
+import { identificationStageHandler } from './identification.stage.js';
 import {
   IdentificationStage,
   IdentificationStageListQuery,
@@ -9,7 +13,7 @@ import {
   PatchedIdentificationStageRequest,
 } from './identification-stage.schema.js';
 
-export const identificationStageRoutes: SubtypeRouteOptions = {
+const routeOptions: SubtypeRouteOptions = {
   base: '/stages/identification/',
   operationPrefix: 'stages_identification',
   description: 'IdentificationStage Viewset',
@@ -20,4 +24,12 @@ export const identificationStageRoutes: SubtypeRouteOptions = {
   paginated: PaginatedIdentificationStageList,
   params: IdentificationStageParams,
   listQuery: IdentificationStageListQuery,
+};
+
+export const identificationFeature: Feature = {
+  name: 'stages/identification',
+  register(app) {
+    app.stageRegistry.register(identificationStageHandler);
+    mountSubtypeStage(app, identificationStageOptions, routeOptions);
+  },
 };

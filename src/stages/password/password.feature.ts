@@ -1,5 +1,9 @@
-/** `/api/v3/stages/password/`: the generic stage-subtype viewset with this type's shapes. */
+/** The password stage: its handler and its viewset (/api/v3/stages/password/). */
+import type { Feature } from '../../lib/feature.js';
+import { mountSubtypeStage } from '../../flows/flow.feature.js';
 import type { SubtypeRouteOptions } from '../../flows/stage-subtype.routes.js';
+import { passwordStageOptions } from './password-stage.service.js';
+import { passwordStageHandler } from './password.stage.js';
 import {
   PaginatedPasswordStageList,
   PasswordStage,
@@ -9,7 +13,7 @@ import {
   PatchedPasswordStageRequest,
 } from './password-stage.schema.js';
 
-export const passwordStageRoutes: SubtypeRouteOptions = {
+const routeOptions: SubtypeRouteOptions = {
   base: '/stages/password/',
   operationPrefix: 'stages_password',
   description: 'PasswordStage Viewset',
@@ -20,4 +24,12 @@ export const passwordStageRoutes: SubtypeRouteOptions = {
   paginated: PaginatedPasswordStageList,
   params: PasswordStageParams,
   listQuery: PasswordStageListQuery,
+};
+
+export const passwordFeature: Feature = {
+  name: 'stages/password',
+  register(app) {
+    app.stageRegistry.register(passwordStageHandler);
+    mountSubtypeStage(app, passwordStageOptions, routeOptions);
+  },
 };
