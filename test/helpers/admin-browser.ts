@@ -34,8 +34,8 @@ export interface AdminPage {
   errors: string[];
 }
 
-export async function startAdminBrowser(): Promise<AdminBrowser> {
-  const t = await buildTestApp();
+export async function startAdminBrowser(env: Record<string, string> = {}): Promise<AdminBrowser> {
+  const t = await buildTestApp(env);
   const origin = await t.app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await launchChromium();
   const admin = await createUserWithToken(t, { superuser: true });

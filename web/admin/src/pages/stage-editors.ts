@@ -1,0 +1,186 @@
+/**
+ * The editor of each stage type Tessera has: the form body for a stage (undefined when new)
+ * and the save through the official client. Adding a type is one entry in STAGE_EDITORS.
+ */
+import { html, type TemplateResult } from 'lit';
+import {
+  UserCreationModeEnum,
+  type InvitationStage,
+  type Prompt,
+  type PromptStage,
+  type Stage,
+  type UserLoginStage,
+  type UserWriteStage,
+} from '@goauthentik/api';
+import { stagesApi } from '../api.js';
+import { checkbox, formGroup, formValue, textInput } from '../components/form.js';
+import type { StageType } from '../flows.js';
+
+export interface StageEditor<T extends Stage> {
+  /** Loads the full stage (the list gives the common fields only). */
+  get(pk: string): Promise<T>;
+  body(stage: T | undefined, errors: Record<string, string[]>, prompts: Prompt[]): TemplateResult;
+  save(pk: string | undefined, form: HTMLFormElement): Promise<Stage>;
+  remove(pk: string): Promise<void>;
+}
+
+const checked = (form: HTMLFormElement, name: string) =>
+  form.querySelector<HTMLInputElement>(`[name=${name}]`)?.checked ?? false;
+
+const nameField = (stage: Stage | undefined, errors: Record<string, string[]>) =>
+  textInput({
+    id: 'stage-name',
+    name: 'name',
+    label: 'Name',
+    required: true,
+    value: stage?.name,
+    errors: errors.name,
+  });
+
+const invitation: StageEditor<InvitationStage> = {
+  get: (pk) => stagesApi.stagesInvitationStagesRetrieve({ stageUuid: pk }),
+  body: (stage, errors) =>
+    html`${nameField(stage, errors)}
+    ${checkbox({
+      id: 'stage-continue',
+      name: 'continue_flow_without_invitation',
+      label: 'Continue the flow without an invitation',
+      checked: stage?.continueFlowWithoutInvitation ?? false,
+      help: 'Off: the flow is denied to anyone without a valid invitation.',
+    })}`,
+  save: (pk, form) => {
+    const invitationStageRequest = {
+      name: formValue(form, 'name'),
+      continueFlowWithoutInvitation: checked(form, 'continue_flow_without_invitation'),
+    };
+    return pk
+      ? stagesApi.stagesInvitationStagesUpdate({ stageUuid: pk, invitationStageRequest })
+      : stagesApi.stagesInvitationStagesCreate({ invitationStageRequest });
+  },
+  remove: (pk) => stagesApi.stagesInvitationStagesDestroy({ stageUuid: pk }),
+};
+
+const prompt: StageEditor<PromptStage> = {
+  get: (pk) => stagesApi.stagesPromptStagesRetrieve({ stageUuid: pk }),
+  body: (stage, errors, prompts) =>
+    html`${nameField(stage, errors)}
+      <fieldset class="pf-v6-c-form__fieldset">
+        <legend class="pf-v6-c-form__label"><span class="pf-v6-c-form__label-text">Fields</span></legend>
+        ${prompts.length === 0 ? html`<p>No prompt fields yet: create them under Prompt fields.</p>` : ''}
+        ${prompts.map((field) =>
+          checkbox({
+            id: `stage-field-${field.pk}`,
+            name: 'fields',
+            label: `${field.name} (${field.fieldKey}, ${field.type})`,
+            checked: stage?.fields.includes(field.pk) ?? false,
+          }),
+        )}
+        ${errors.fields ? html`<p class="ak-field-error">${errors.fields.join(' ')}</p>` : ''}
+      </fieldset>`,
+  save: (pk, form) => {
+    const fields = [...form.querySelectorAll<HTMLInputElement>('[name=fields]:checked')].map((input) =>
+      input.id.replace('stage-field-', ''),
+    );
+    const promptStageRequest = { name: formValue(form, 'name'), fields };
+    return pk
+      ? stagesApi.stagesPromptStagesUpdate({ stageUuid: pk, promptStageRequest })
+      : stagesApi.stagesPromptStagesCreate({ promptStageRequest });
+  },
+  remove: (pk) => stagesApi.stagesPromptStagesDestroy({ stageUuid: pk }),
+};
+
+const userWrite: StageEditor<UserWriteStage> = {
+  get: (pk) => stagesApi.stagesUserWriteRetrieve({ stageUuid: pk }),
+  body: (stage, errors) =>
+    html`${nameField(stage, errors)}
+    ${formGroup(
+      { id: 'stage-creation-mode', label: 'User creation mode', errors: errors.user_creation_mode },
+      html`<span class="pf-v6-c-form-control"
+        ><select id="stage-creation-mode" name="user_creation_mode">
+          ${Object.values(UserCreationModeEnum)
+            .filter((mode) => mode !== UserCreationModeEnum.UnknownDefaultOpenApi)
+            .map(
+              (mode) =>
+                html`<option
+                  value=${mode}
+                  ?selected=${mode === (stage?.userCreationMode ?? UserCreationModeEnum.CreateWhenRequired)}
+                >
+                  ${mode}
+                </option>`,
+            )}
+        </select></span
+      >`,
+    )}
+    ${checkbox({
+      id: 'stage-inactive',
+      name: 'create_users_as_inactive',
+      label: 'Create users as inactive',
+      checked: stage?.createUsersAsInactive ?? false,
+    })}
+    ${textInput({
+      id: 'stage-path',
+      name: 'user_path_template',
+      label: 'User path template',
+      value: stage?.userPathTemplate ?? '',
+      errors: errors.user_path_template,
+    })}`,
+  save: (pk, form) => {
+    const userWriteStageRequest = {
+      name: formValue(form, 'name'),
+      userCreationMode: formValue(form, 'user_creation_mode') as UserCreationModeEnum,
+      createUsersAsInactive: checked(form, 'create_users_as_inactive'),
+      userPathTemplate: formValue(form, 'user_path_template'),
+    };
+    return pk
+      ? stagesApi.stagesUserWriteUpdate({ stageUuid: pk, userWriteStageRequest })
+      : stagesApi.stagesUserWriteCreate({ userWriteStageRequest });
+  },
+  remove: (pk) => stagesApi.stagesUserWriteDestroy({ stageUuid: pk }),
+};
+
+const userLogin: StageEditor<UserLoginStage> = {
+  get: (pk) => stagesApi.stagesUserLoginRetrieve({ stageUuid: pk }),
+  body: (stage, errors) =>
+    html`${nameField(stage, errors)}
+    ${textInput({
+      id: 'stage-session-duration',
+      name: 'session_duration',
+      label: 'Session duration',
+      value: stage?.sessionDuration ?? 'seconds=0',
+      help: 'As authentik writes it, e.g. hours=8; seconds=0 ends the session with the browser.',
+      errors: errors.session_duration,
+    })}
+    ${textInput({
+      id: 'stage-remember-me',
+      name: 'remember_me_offset',
+      label: 'Remember me offset',
+      value: stage?.rememberMeOffset ?? 'seconds=0',
+      help: 'Added to the session when the person chooses to stay signed in; seconds=0 offers no choice.',
+      errors: errors.remember_me_offset,
+    })}
+    ${checkbox({
+      id: 'stage-terminate',
+      name: 'terminate_other_sessions',
+      label: 'Terminate the user’s other sessions',
+      checked: stage?.terminateOtherSessions ?? false,
+    })}`,
+  save: (pk, form) => {
+    const userLoginStageRequest = {
+      name: formValue(form, 'name'),
+      sessionDuration: formValue(form, 'session_duration'),
+      rememberMeOffset: formValue(form, 'remember_me_offset'),
+      terminateOtherSessions: checked(form, 'terminate_other_sessions'),
+    };
+    return pk
+      ? stagesApi.stagesUserLoginUpdate({ stageUuid: pk, userLoginStageRequest })
+      : stagesApi.stagesUserLoginCreate({ userLoginStageRequest });
+  },
+  remove: (pk) => stagesApi.stagesUserLoginDestroy({ stageUuid: pk }),
+};
+
+export const STAGE_EDITORS: Record<StageType, StageEditor<Stage>> = {
+  'authentik_stages_invitation.invitationstage': invitation as StageEditor<Stage>,
+  'authentik_stages_prompt.promptstage': prompt as StageEditor<Stage>,
+  'authentik_stages_user_write.userwritestage': userWrite as StageEditor<Stage>,
+  'authentik_stages_user_login.userloginstage': userLogin as StageEditor<Stage>,
+};
