@@ -151,6 +151,8 @@ async function main(): Promise<void> {
       for (const [name, hash, heading] of viewport === DESKTOP ? screens : screens.slice(1, 2)) {
         await page.goto(`${origin}/if/admin/#/${hash}`);
         if (heading) await page.getByRole('heading', { name: heading, exact: true }).first().waitFor();
+        // A role's screen loads its permissions after the role itself.
+        if (name === 'role') await page.getByText('authentik_stages_invitation.add_invitation').waitFor();
         await shoot(page, viewport === DESKTOP ? name : `${name}-phone`);
       }
       if (viewport === DESKTOP) {
