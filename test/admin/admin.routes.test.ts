@@ -1,7 +1,6 @@
 /**
  * The admin bundle (src/admin/): the page is never cached, its hashed assets are kept for good,
- * everything under the CSP, and only files the build wrote are served. Who may open the page:
- * test/core/interfaces/interfaces.test.ts.
+ * everything under the CSP, and only files the build wrote are served.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -13,13 +12,10 @@ const t = await buildTestApp();
 const dist = new URL('../../dist/web/admin/', import.meta.url);
 
 test('the page names its bundled script and stylesheet, and is never cached', async () => {
-  // The page is for a signed-in admin (anyone else is sent elsewhere); its assets are not.
+  // The page itself is for a signed-in admin (a visitor is sent to sign in).
   const { browser } = await signIn(t, await createPasswordUser(t, { superuser: true }));
-  const response = await t.app.inject({
-    method: 'GET',
-    url: '/if/admin/',
-    headers: { cookie: `authentik_session=${browser.sessionKey}` },
-  });
+  const cookie = `authentik_session=${browser.sessionKey}`;
+  const response = await t.app.inject({ method: 'GET', url: '/if/admin/', headers: { cookie } });
   assert.equal(response.statusCode, 200);
   assert.equal(response.headers['content-type'], 'text/html; charset=utf-8');
   assert.equal(response.headers['cache-control'], 'no-store');
