@@ -40,8 +40,12 @@ import { invitationFeature } from './stages/invitation/invitation.feature.js';
 import { promptFeature } from './stages/prompt/prompt.feature.js';
 import { userWriteFeature } from './stages/user_write/user-write.feature.js';
 import { userLoginFeature } from './stages/user_login/user-login.feature.js';
+import { identificationFeature } from './stages/identification/identification.feature.js';
+import { passwordFeature } from './stages/password/password.feature.js';
+import { interfacesFeature } from './core/interfaces/interfaces.feature.js';
 import { adminFeature } from './admin/admin.feature.js';
 import { rootFeature } from './root/root.feature.js';
+import { defaultFlowsFeature } from './blueprints/default/default-flows.feature.js';
 import { blueprintFeature } from './blueprints/blueprint.feature.js';
 import { NOT_FOUND_PAGE } from './web/html.js';
 import { noMetrics, type Metrics } from './lib/metrics.js';
@@ -73,8 +77,12 @@ const FEATURES: Feature[] = [
   promptFeature,
   userWriteFeature,
   userLoginFeature,
+  identificationFeature,
+  passwordFeature,
+  interfacesFeature,
   adminFeature,
   rootFeature,
+  defaultFlowsFeature,
   blueprintFeature,
 ];
 

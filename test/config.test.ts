@@ -1,6 +1,6 @@
 /**
  * Configuration and start-up: `loadConfig` reads authentik's environment names with their
- * defaults, and the real entry point (`tsx src/server.ts`, what `npm start` runs) stops on a
+ * defaults, and the real entry point (`node --import tsx src/server.ts`, what `npm run dev` runs) stops on a
  * bad setting, an unreachable database, a busy data folder or a busy port with exactly one
  * line on stderr naming the setting, and a non-zero exit. On an empty data folder it starts,
  * answers, and stops cleanly on SIGTERM.
@@ -16,7 +16,6 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../src/config.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const scratch = mkdtempSync(path.join(tmpdir(), 'tessera-config-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -32,7 +31,9 @@ function start(
   onStdout?: (text: string, stop: () => void) => void,
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ['src/server.ts'], {
+    // Node runs the server itself (tsx as a loader): the tsx command would stand between the
+    // signal and the server, and end it 30 ms after passing SIGTERM on, finished or not.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: root,
       // Metrics on a port of the system's choosing: authentik's 9300 may be taken on a shared machine.
       env: {
@@ -350,10 +351,13 @@ describe('starting the server', () => {
     await Promise.all(checks.splice(0));
     assert.equal(first.code, 0, first.stderr);
     assert.equal(first.stderr, '');
+    // Without AUTHENTIK_BOOTSTRAP_PASSWORD the log sends the operator to the initial setup.
+    assert.match(first.stdout, new RegExp(`http://127\\.0\\.0\\.1:${port}/if/flow/initial-setup/`));
+    assert.match(first.stdout, new RegExp(`http://127\\.0\\.0\\.1:${port}/if/admin/`));
     assert.ok(!existsSync(path.join(folder, 'tessera.lock')), 'the lock is released on shutdown');
 
     const second = await start(
-      env,
+      { ...env, AUTHENTIK_BOOTSTRAP_PASSWORD: 'chosen-at-restart' },
       served(async (stop) => {
         try {
           const list = await fetch(
@@ -368,5 +372,8 @@ describe('starting the server', () => {
     );
     await Promise.all(checks.splice(0));
     assert.equal(second.code, 0, second.stderr);
+    // akadmin has a password now: the log says to sign in, and no longer offers the setup.
+    assert.match(second.stdout, /sign in as akadmin/);
+    assert.doesNotMatch(second.stdout, /initial-setup/);
   });
 });

@@ -2,9 +2,10 @@
  * The admin interface at `/if/admin/` (authentik's AdminInterfaceView): the web application in
  * web/admin/ (Lit elements on PatternFly), bundled at build time and served from this origin.
  * It talks to the REST API v3 through the official `@goauthentik/api` client with the
- * signed-in session and its CSRF cookie, as authentik's own admin interface does.
+ * signed-in session and its CSRF cookie, as authentik's own admin interface does. Only a
+ * signed-in admin gets the page (InterfaceAccess.requireAdmin); its bundled files hold no data.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { loadAdminBundle } from './admin-bundle.js';
 
 /** Everything comes from this origin; nothing inline, nothing may frame the page. */
@@ -15,7 +16,8 @@ const CSP =
 /** Hashed names change with their content, so they may be kept for good. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export async function adminRoutes(app: FastifyInstance): Promise<void> {
+/** `signedIn` sends whoever may not use the admin interface elsewhere (InterfaceAccess.requireAdmin). */
+export const adminRoutes = (signedIn: preHandlerAsyncHookHandler) => async (app: FastifyInstance) => {
   const files = loadAdminBundle();
   const send = (reply: FastifyReply, name: string, cache: string) => {
     const file = files.get(name);
@@ -29,7 +31,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       .type(file.type)
       .send(file.body);
   };
-  app.get('/if/admin/', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/if/admin/', { schema: { hide: true }, preHandler: signedIn }, async (_request, reply) => {
     const sent = send(reply, 'index.html', 'no-store');
     if (sent) return sent;
     // A checkout run from src/ without `npm run build`: say so instead of a blank page.
@@ -47,4 +49,4 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       return send(reply, name, IMMUTABLE) ?? reply.callNotFound();
     },
   );
-}
+};

@@ -6,6 +6,7 @@
  * line that names the setting behind it, with a non-zero exit status.
  */
 import type { Server } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
@@ -113,5 +114,29 @@ async function start(config: Config): Promise<void> {
         `cannot listen on ${metricsAt.host}:${metricsAt.port} (AUTHENTIK_LISTEN__METRICS): ${messageOf(rootCause(error))}`,
       );
     }
+  }
+  await logWhereToGo(app, config, database);
+}
+
+/** The base URL an operator opens: TESSERA_EXTERNAL_URL, else the listening address. */
+function baseUrl(config: Config): string {
+  if (config.externalUrl) return config.externalUrl;
+  const { host, port } = config.listen;
+  const name = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
+
+/** Where to go next, as authentik's documentation tells a new install. */
+async function logWhereToGo(app: FastifyInstance, config: Config, database: Database): Promise<void> {
+  const base = baseUrl(config);
+  const admin = `${base}/if/admin/`;
+  const { initialSetupOpen } = await import('../blueprints/default/initial-setup.policy.js');
+  if (await initialSetupOpen(database.db)) {
+    app.log.info(
+      { admin, initial_setup: `${base}/if/flow/initial-setup/` },
+      `akadmin has no password yet: set it at ${base}/if/flow/initial-setup/, then manage Tessera at ${admin}`,
+    );
+  } else {
+    app.log.info({ admin }, `manage Tessera at ${admin} (sign in as akadmin)`);
   }
 }

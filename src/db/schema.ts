@@ -224,7 +224,10 @@ export const stages = pgTable(
   {
     stageUuid: uuid('stage_uuid').primaryKey().defaultRandom(),
     name: text('name').notNull(),
-    /** The concrete type: `invitation`, `prompt`, `user_write`, `user_login`. */
+    /**
+     * The concrete type: `invitation`, `prompt`, `user_write`, `user_login`, `identification`,
+     * `password`.
+     */
     type: text('type').notNull(),
     /**
      * The stage's `flow_set` as compact JSON text, kept current by triggers on bindings and
@@ -339,6 +342,40 @@ export const userLoginStages = pgTable('user_login_stages', {
   networkBinding: text('network_binding').notNull().default('no_binding'),
   geoipBinding: text('geoip_binding').notNull().default('no_binding'),
   rememberDevice: text('remember_device').notNull().default('days=30'),
+});
+
+/**
+ * authentik/stages/identification/models.py. `sources` (authentik's many-to-many to sources)
+ * is a list of ids: Tessera has no sources, so it is stored and shown, never used.
+ */
+export const identificationStages = pgTable('identification_stages', {
+  stageUuid: uuid('stage_uuid')
+    .primaryKey()
+    .references(() => stages.stageUuid, { onDelete: 'cascade' }),
+  userFields: jsonb('user_fields').notNull().default([]),
+  passwordStage: uuid('password_stage').references(() => stages.stageUuid, { onDelete: 'set null' }),
+  captchaStage: uuid('captcha_stage').references(() => stages.stageUuid, { onDelete: 'set null' }),
+  caseInsensitiveMatching: boolean('case_insensitive_matching').notNull().default(true),
+  showMatchedUser: boolean('show_matched_user').notNull().default(true),
+  enrollmentFlow: uuid('enrollment_flow').references(() => flows.flowUuid, { onDelete: 'set null' }),
+  recoveryFlow: uuid('recovery_flow').references(() => flows.flowUuid, { onDelete: 'set null' }),
+  passwordlessFlow: uuid('passwordless_flow').references(() => flows.flowUuid, { onDelete: 'set null' }),
+  sources: jsonb('sources').notNull().default([]),
+  showSourceLabels: boolean('show_source_labels').notNull().default(false),
+  pretendUserExists: boolean('pretend_user_exists').notNull().default(true),
+  enableRememberMe: boolean('enable_remember_me').notNull().default(false),
+  webauthnStage: uuid('webauthn_stage').references(() => stages.stageUuid, { onDelete: 'set null' }),
+});
+
+/** authentik/stages/password/models.py */
+export const passwordStages = pgTable('password_stages', {
+  stageUuid: uuid('stage_uuid')
+    .primaryKey()
+    .references(() => stages.stageUuid, { onDelete: 'cascade' }),
+  backends: jsonb('backends').notNull(),
+  configureFlow: uuid('configure_flow').references(() => flows.flowUuid, { onDelete: 'set null' }),
+  failedAttemptsBeforeCancel: integer('failed_attempts_before_cancel').notNull().default(5),
+  allowShowPassword: boolean('allow_show_password').notNull().default(false),
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import type { FilterReader } from '../api/filters.js';
 import { allValues, type RawQuery } from '../api/filters.js';
 import { lookupVisible } from '../api/lookup.js';
 import { readOrdering } from '../api/ordering.js';
+import { parseDatetime } from '../api/validation.js';
 import type { Page, PageSizeSettings } from '../api/pagination.js';
 import type { TypeCreateItem } from '../api/schemas.js';
 import type { VisibilityPermissions } from '../api/permissions.js';
@@ -88,6 +89,9 @@ export class EventApiService {
       contextAuthorizedApp: filters.text('context_authorized_app'),
       contextDevice: filters.text('context_device'),
       brandName: filters.text('brand_name'),
+      // Not in authentik's EventsFilter: the admin screen's date range (docs/compatibility.md).
+      createdFrom: filters.datetime('created__gte', parseDatetime),
+      createdBefore: filters.datetime('created__lt', parseDatetime),
       searchTerms,
       visiblePks,
       ordering: readOrdering(query, EVENT_ORDER_FIELDS, ['-created']),

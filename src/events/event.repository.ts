@@ -106,6 +106,9 @@ export interface EventFilter {
   contextAuthorizedApp?: string;
   contextDevice?: string;
   brandName?: string;
+  /** `created >= createdFrom` and `created < createdBefore` (ISO 8601). */
+  createdFrom?: string;
+  createdBefore?: string;
   searchTerms: string[];
   /** Only these events are visible (object-level permissions); undefined means all. */
   visiblePks?: string[];
@@ -172,6 +175,8 @@ function eventListSql(filter: EventFilter): ListSql {
     where.push(sql`e.context -> 'device' ->> 'pk' = ${filter.contextDevice}`);
   }
   if (filter.brandName !== undefined) where.push(sql`e.brand ->> 'name' = ${filter.brandName}`);
+  if (filter.createdFrom !== undefined) where.push(sql`e.created >= ${filter.createdFrom}::timestamptz`);
+  if (filter.createdBefore !== undefined) where.push(sql`e.created < ${filter.createdBefore}::timestamptz`);
   for (const term of filter.searchTerms) {
     const pattern = likeContains(term);
     where.push(

@@ -40,6 +40,12 @@ export const EventListQuery = Type.Object({
   context_model_app: Type.Optional(Type.String({ description: 'Context Model App' })),
   context_model_name: Type.Optional(Type.String({ description: 'Context Model Name' })),
   context_model_pk: Type.Optional(Type.String({ description: 'Context Model Primary Key' })),
+  created__gte: Type.Optional(
+    Type.String({ format: 'date-time', description: 'Tessera: created at or after this time' }),
+  ),
+  created__lt: Type.Optional(
+    Type.String({ format: 'date-time', description: 'Tessera: created before this time' }),
+  ),
   ordering: Type.Optional(Type.String({ description: 'Which field to use when ordering the results.' })),
   page: Type.Optional(Type.Integer({ description: 'A page number within the paginated result set.' })),
   page_size: Type.Optional(Type.Integer({ description: 'Number of results to return per page.' })),

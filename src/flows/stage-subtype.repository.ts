@@ -1,9 +1,10 @@
 /**
  * SQL for a concrete stage type whose settings are plain columns of its own table (keyed by
- * `stages.stage_uuid`, like Django's multi-table inheritance): user_write, user_login, prompt.
+ * `stages.stage_uuid`, like Django's multi-table inheritance): user_write, user_login, prompt,
+ * identification, password.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../db/client.js';
 import { uuidArray, type CountedTable } from '../db/list-query.js';
 import { Messages } from '../api/errors.js';
@@ -13,13 +14,14 @@ import { flowSetSql } from './flow-set.sql.js';
 export interface SubtypeColumn {
   /** Wire name, which is also the column name. */
   name: string;
-  kind: 'text' | 'boolean' | 'uuid' | 'choice';
+  /** `json` holds a list (authentik's ArrayField), stored as jsonb. */
+  kind: 'text' | 'boolean' | 'uuid' | 'choice' | 'integer' | 'json';
   choices?: readonly string[];
   /**
    * The column's list filter (django-filter's class for it) and, when it is not the class's
    * default, the parameter's schema (an enum component).
    */
-  filter?: { kind: 'text' | 'boolean' | 'drfBoolean' | 'uuid' | 'choice'; schema?: TSchema };
+  filter?: { kind: 'text' | 'boolean' | 'drfBoolean' | 'uuid' | 'choice' | 'integer'; schema?: TSchema };
 }
 
 /** A many-to-many list of uuids shown as an array field (PromptStage.fields). */
@@ -47,6 +49,10 @@ export interface SubtypeDefinition {
 export type SubtypeRow = { pk: string; name: string; flow_set: string } & Record<string, unknown>;
 
 const ident = (name: string) => sql.raw(`"${name.replace(/"/g, '')}"`);
+
+/** A column value as a statement parameter. */
+const param = (column: SubtypeColumn, value: unknown): SQL =>
+  column.kind === 'json' ? sql`${JSON.stringify(value)}::jsonb` : sql`${value}`;
 
 /** `stages.flow_set` is `[]` exactly when no binding exists (migration 0006). */
 export const NO_FLOWS_SQL = { none: sql`s.flow_set = '[]'`, some: sql`s.flow_set <> '[]'` };
@@ -157,7 +163,7 @@ export function createSubtypeRepository(db: Db, def: SubtypeDefinition) {
     async insert(name: string, values: Record<string, unknown>): Promise<string> {
       const names = def.columns.filter((c) => values[c.name] !== undefined);
       const columns = sql.join([sql`stage_uuid`, ...names.map((c) => ident(c.name))], sql`, `);
-      const params = sql.join([sql`stage_uuid`, ...names.map((c) => sql`${values[c.name]}`)], sql`, `);
+      const params = sql.join([sql`stage_uuid`, ...names.map((c) => param(c, values[c.name]))], sql`, `);
       const rows = await query<{ stage_uuid: string }>(
         db,
         sql`WITH base AS (INSERT INTO stages (name, type) VALUES (${name}, ${def.type}) RETURNING stage_uuid)
@@ -171,7 +177,7 @@ export function createSubtypeRepository(db: Db, def: SubtypeDefinition) {
         await db.execute(sql`UPDATE stages SET name = ${name} WHERE stage_uuid = ${pk}`);
       const sets = def.columns
         .filter((c) => values[c.name] !== undefined)
-        .map((c) => sql`${ident(c.name)} = ${values[c.name]}`);
+        .map((c) => sql`${ident(c.name)} = ${param(c, values[c.name])}`);
       if (sets.length > 0) {
         await db.execute(sql`UPDATE ${table} SET ${sql.join(sets, sql`, `)} WHERE stage_uuid = ${pk}`);
       }

@@ -72,6 +72,12 @@ export const MODELS: ModelPermissions[] = [
   { app: 'authentik_stages_user_write', model: 'userwritestage', verboseName: 'User Write Stage' },
   { app: 'authentik_stages_user_login', model: 'userloginstage', verboseName: 'User Login Stage' },
   { app: 'authentik_blueprints', model: 'blueprintinstance', verboseName: 'Blueprint Instance' },
+  {
+    app: 'authentik_stages_identification',
+    model: 'identificationstage',
+    verboseName: 'Identification Stage',
+  },
+  { app: 'authentik_stages_password', model: 'passwordstage', verboseName: 'Password Stage' },
 ];
 
 /**
@@ -88,6 +94,8 @@ export const APP_VERBOSE_NAMES: Record<string, string> = {
   authentik_stages_prompt: 'authentik Stages.Prompt',
   authentik_stages_user_write: 'authentik Stages.User Write',
   authentik_stages_user_login: 'authentik Stages.User Login',
+  authentik_stages_identification: 'authentik Stages.Identification',
+  authentik_stages_password: 'authentik Stages.Password',
 };
 
 /** `app_label_verbose` with authentik's fallback (`<app>.<model>`) for an unknown app. */

@@ -6,12 +6,16 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { buildTestApp } from '../helpers/test-app.js';
+import { createPasswordUser, signIn } from '../helpers/sign-in.js';
 
 const t = await buildTestApp();
 const dist = new URL('../../dist/web/admin/', import.meta.url);
 
 test('the page names its bundled script and stylesheet, and is never cached', async () => {
-  const response = await t.app.inject({ method: 'GET', url: '/if/admin/' });
+  // The page itself is for a signed-in admin (a visitor is sent to sign in).
+  const { browser } = await signIn(t, await createPasswordUser(t, { superuser: true }));
+  const cookie = `authentik_session=${browser.sessionKey}`;
+  const response = await t.app.inject({ method: 'GET', url: '/if/admin/', headers: { cookie } });
   assert.equal(response.statusCode, 200);
   assert.equal(response.headers['content-type'], 'text/html; charset=utf-8');
   assert.equal(response.headers['cache-control'], 'no-store');

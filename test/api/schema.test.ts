@@ -65,6 +65,7 @@ const DOCUMENTED_EXTRAS: Record<string, string[]> = {
 /** Query parameters Tessera adds to authentik's operations, each listed in docs/compatibility.md. */
 const DOCUMENTED_EXTRA_PARAMETERS: Record<string, string[]> = {
   'get /stages/invitation/invitations/': ['query:status'],
+  'get /events/events/': ['query:created__gte', 'query:created__lt'],
 };
 
 /** Operations Tessera adds beside authentik's, each listed in docs/compatibility.md. */

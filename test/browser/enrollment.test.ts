@@ -1,7 +1,7 @@
 /**
  * The flow page in a real browser (Debian's chromium driven by playwright-core): an invitation
  * link opens the enrollment form, the person fills it with the keyboard, sees validation
- * messages, and lands signed in; an expired link shows the denial. The app listens on
+ * messages, and lands signed in on /if/user/, greeted by name; an expired link shows the denial. The app listens on
  * 127.0.0.1 with a random port.
  */
 import assert from 'node:assert/strict';
@@ -91,7 +91,10 @@ test('an invitation link enrolls a person through the page, by keyboard, and sig
   await page.getByLabel('Password', { exact: true }).fill('a long enough password');
   await page.getByRole('button', { name: 'Continue' }).click();
 
-  await page.waitForURL(`${origin}/`);
+  // authentik's default final redirect: `/`, which sends a signed-in person to /if/user/.
+  await page.waitForURL(`${origin}/if/user/`);
+  await page.getByRole('heading', { name: 'Welcome, Browser Person' }).waitFor();
+  assert.ok(await page.getByText(username, { exact: true }).isVisible());
   const cookies = await context.cookies(origin);
   const session = cookies.find((c) => c.name === 'authentik_session');
   assert.ok(session, 'a session cookie');

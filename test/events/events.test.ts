@@ -178,6 +178,18 @@ describe('events: filters', () => {
     assert.deepEqual(await listed(`search=${tag}&context_device=dev-1`), [device]);
   });
 
+  test('created__gte and created__lt (Tessera, for the admin date range)', async () => {
+    const tag = unique('dated');
+    const old = await seed({ app: tag, created: -3 * 86400 });
+    const recent = await seed({ app: tag, created: -3600 });
+    const dayAgo = new Date(Date.now() - 86400_000).toISOString();
+    assert.deepEqual(await listed(`search=${tag}&created__gte=${dayAgo}`), [recent]);
+    assert.deepEqual(await listed(`search=${tag}&created__lt=${dayAgo}`), [old]);
+    const response = await t.client.get(`${LIST}?created__gte=yesterday`);
+    assert.equal(response.status, 400);
+    assert.deepEqual(response.body, { created__gte: ['Enter a valid date/time.'] });
+  });
+
   test('values with a NUL character are a 400 for their filter', async () => {
     const response = await t.client.get(`${LIST}?username=a%00b`);
     assert.equal(response.status, 400);

@@ -1,7 +1,8 @@
 /**
  * Start-up provisioning, idempotent across restarts: the permission catalogue, the install id,
  * and authentik's bootstrap admin (`akadmin` in the superuser group "authentik Admins", with
- * AUTHENTIK_BOOTSTRAP_PASSWORD / _EMAIL / _TOKEN applied when set).
+ * AUTHENTIK_BOOTSTRAP_PASSWORD / _EMAIL / _TOKEN applied when set). The default flows are
+ * created after it, at start (src/blueprints/default/).
  * @see authentik/core/management/commands/bootstrap (blueprint `default/default-...-admin`)
  */
 import { randomUUID } from 'node:crypto';

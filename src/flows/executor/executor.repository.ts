@@ -48,6 +48,28 @@ export function createExecutorRepository(db: Db) {
       return rows[0];
     },
 
+    /**
+     * The flow `/flows/-/default/<designation>/` goes to (authentik's ToDefaultFlow): the
+     * brand's default (`preferred`, authentik's default brand names its default flows), else the
+     * first flow of that designation by slug.
+     */
+    async defaultFlowSlug(designation: string, preferred: string): Promise<string | undefined> {
+      const rows = await query<{ slug: string }>(
+        db,
+        sql`SELECT slug FROM flows WHERE designation = ${designation}
+            ORDER BY slug = ${preferred} DESC, slug LIMIT 1`,
+      );
+      return rows[0]?.slug;
+    },
+
+    async eventUser(userId: number): Promise<{ username: string; pk: number; email: string } | undefined> {
+      const rows = await query<{ username: string; pk: number; email: string }>(
+        db,
+        sql`SELECT username, id AS pk, email FROM users WHERE id = ${userId}`,
+      );
+      return rows[0];
+    },
+
     async username(userId: number): Promise<string | undefined> {
       const rows = await query<{ username: string }>(
         db,

@@ -89,6 +89,9 @@ export function formatTitle(title: string, values: { app: string; user: string }
 }
 
 /** Shown to a request whose session another request moved on first (FlowExecutor.raceLost). */
+/** The slug of authentik's default authentication flow (blueprints/default/flow-default-authentication-flow.yaml). */
+export const DEFAULT_AUTHENTICATION_FLOW = 'default-authentication-flow';
+
 export const RACE_LOST = 'This flow was continued in another request. Reload the page to go on.';
 
 export class FlowExecutor {
@@ -149,7 +152,7 @@ export class FlowExecutor {
       plan = undefined;
     }
     if (!plan) {
-      const planned = planFlow(flow, ctx.actor);
+      const planned = await this.planFlow(flow, ctx.actor);
       if ('notApplicable' in planned) return this.notApplicable(flow, get, planned.notApplicable);
       for (const handler of this.registry.all()) handler.planned?.(planned, get);
       plan = planned;
@@ -172,6 +175,19 @@ export class FlowExecutor {
   /** A batch for ExecuteInput.audit. */
   auditBatch(): EventBatch {
     return this.events.batch();
+  }
+
+  /**
+   * The slug of the default authentication flow (authentik's ToDefaultFlow), if any: the one
+   * authentik's default blueprint creates (src/blueprints/default/) before any other.
+   */
+  async defaultAuthenticationFlow(): Promise<string | undefined> {
+    return createExecutorRepository(this.db).defaultFlowSlug('authentication', DEFAULT_AUTHENTICATION_FLOW);
+  }
+
+  /** A user as audit events name them. */
+  async eventUser(userId: number): Promise<Record<string, unknown> | undefined> {
+    return createExecutorRepository(this.db).eventUser(userId);
   }
 
   /** `/flows/-/cancel/`: drops the plan and releases what it held. */
@@ -264,7 +280,7 @@ export class FlowExecutor {
       ) {
         const keep = binding.invalid_response_action === 'restart_with_context';
         if (!keep) await this.abandon(plan, session);
-        const planned = planFlow(flow, ctx.actor, keep ? plan.context : {});
+        const planned = await this.planFlow(flow, ctx.actor, keep ? plan.context : {});
         if ('notApplicable' in planned) return this.notApplicable(flow, get, planned.notApplicable);
         plan = planned;
         session.set(SESSION_KEY_PLAN, plan);
@@ -283,7 +299,20 @@ export class FlowExecutor {
       if (refusal) return refusal;
     }
     if (user.created) this.metrics.enrollment();
-    return null;
+    return (await this.registry.policy(run.flow.slug)?.userWritten?.(tx, run, user)) ?? null;
+  }
+
+  /** planFlow with the flow's policy (FlowPolicy), if one is bound to it. */
+  private async planFlow(
+    flow: ExecutorFlow,
+    actor: RequestContext['actor'],
+    context?: Record<string, unknown>,
+  ): Promise<ReturnType<typeof planFlow>> {
+    const policy = this.registry.policy(flow.slug);
+    const verdict = policy ? await policy.plan(this.db) : undefined;
+    if (verdict && 'refused' in verdict) return { notApplicable: verdict.refused };
+    const planned = planFlow(flow, actor, { ...verdict?.context, ...context });
+    return planned;
   }
 
   /**

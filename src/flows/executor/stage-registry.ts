@@ -96,8 +96,32 @@ export interface StageHandler {
   planSettingsSql?: SQL;
 }
 
+/**
+ * Rules bound to one flow, standing in for the policies authentik's blueprints bind to it
+ * (Tessera has no policy engine): whether the flow applies when it is planned, with the context
+ * to start with, and a last word on the user the flow writes.
+ */
+export interface FlowPolicy {
+  /** The slug of the flow the policy is bound to. */
+  slug: string;
+  /** A refusal message (the flow does not apply), or the context the plan starts with. */
+  plan(db: Db): Promise<{ refused: string } | { context: Record<string, unknown> }>;
+  userWritten?(tx: Db, run: StageRun, user: WrittenUser): Promise<string | null>;
+}
+
 export class StageRegistry {
   private readonly handlers = new Map<string, StageHandler>();
+  private readonly policies = new Map<string, FlowPolicy>();
+
+  /** Binds a policy to its flow (see FlowPolicy). */
+  bindPolicy(policy: FlowPolicy): this {
+    this.policies.set(policy.slug, policy);
+    return this;
+  }
+
+  policy(slug: string): FlowPolicy | undefined {
+    return this.policies.get(slug);
+  }
 
   register(handler: StageHandler): this {
     this.handlers.set(handler.type, handler);

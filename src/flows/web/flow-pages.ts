@@ -10,6 +10,8 @@ import type { FlowExecutor } from '../executor/executor.service.js';
 import { safeRelativeUrl } from '../executor/executor.service.js';
 import { escapeHtml, NOT_FOUND_PAGE } from '../../web/html.js';
 import { StaticFiles } from '../../web/static-files.js';
+import { lastValue, type RawQuery } from '../../api/filters.js';
+import { requestContext } from '../../api/routes.js';
 
 const ASSETS = new StaticFiles('flow', ['flow.js', 'flow.css']);
 
@@ -68,9 +70,34 @@ export function flowPages(executor: FlowExecutor, sessions: SessionStore) {
         await executor.cancel(session);
         await sessions.commit(request, reply, session);
       }
-      const raw = (request.query as Record<string, string | string[] | undefined>).next;
-      const next = safeRelativeUrl(Array.isArray(raw) ? raw[raw.length - 1] : raw);
+      const next = safeRelativeUrl(lastValue(request.query as RawQuery, 'next'));
       return reply.redirect(next ?? '/', 302);
+    });
+
+    // authentik's ToDefaultFlow for authentication: the default sign-in flow's page, with the
+    // query passed on, except a `next` that would leave this site (an open redirect).
+    app.get('/flows/-/default/authentication/', { schema: { hide: true } }, async (request, reply) => {
+      const slug = await executor.defaultAuthenticationFlow();
+      if (!slug) return html(reply, 404, NOT_FOUND_PAGE);
+      const next = safeRelativeUrl(lastValue(request.query as RawQuery, 'next'));
+      const query = next ? `?${new URLSearchParams({ next }).toString()}` : '';
+      return reply.redirect(`/if/flow/${encodeURIComponent(slug)}/${query}`, 302);
+    });
+
+    // Signing out (authentik's default invalidation flow, whose user_logout stage ends the
+    // session): the session row goes, with a `logout` event, and the browser goes to `/`.
+    app.get('/flows/-/default/invalidation/', { schema: { hide: true } }, async (request, reply) => {
+      const session = await sessions.load(request);
+      if (!session.isNew) {
+        const events = executor.auditBatch();
+        const user = session.userId === null ? undefined : await executor.eventUser(session.userId);
+        if (user)
+          events.record(requestContext(request), 'logout', {}, { app: 'authentik.events.signals', user });
+        await executor.cancel(session);
+        session.destroyed = true;
+        await sessions.commit(request, reply, session, events.drain());
+      }
+      return reply.redirect('/', 302);
     });
 
     app.get('/static/tessera/flow/:file', { schema: { hide: true } }, async (request, reply) => {

@@ -16,6 +16,11 @@ import './pages/invitation-page.js';
 import './pages/flows-page.js';
 import './pages/flow-page.js';
 import './pages/stages-page.js';
+import './pages/users-page.js';
+import './pages/groups-page.js';
+import './pages/roles-page.js';
+import './pages/tokens-page.js';
+import './pages/events-page.js';
 
 interface Route {
   /** The hash path's first segment. */

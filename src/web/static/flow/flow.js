@@ -241,6 +241,145 @@ function renderPrompt(challenge) {
   if (first) first.focus();
 }
 
+// authentik's identification stage names the field after what it matches.
+const USER_FIELD_LABELS = { email: 'Email', username: 'Username', upn: 'UPN' };
+
+/** A labelled input with its error list, wired for assistive technology. */
+function labelledInput(id, label, attributes, errors) {
+  const errorId = `${id}-errors`;
+  const input = el('input', {
+    id,
+    'aria-invalid': errors ? 'true' : null,
+    'aria-describedby': errors ? errorId : null,
+    ...attributes,
+  });
+  return {
+    input,
+    field: el(
+      'div',
+      { class: 'field' },
+      el('label', { for: id, text: label }),
+      input,
+      errorList(errorId, errors),
+    ),
+  };
+}
+
+/** A "show password" switch for a password input (allow_show_password). */
+function showPasswordToggle(input) {
+  const toggle = el('button', {
+    type: 'button',
+    class: 'link',
+    'aria-pressed': 'false',
+    text: 'Show password',
+  });
+  toggle.addEventListener('click', () => {
+    const shown = input.type === 'password';
+    input.type = shown ? 'text' : 'password';
+    toggle.setAttribute('aria-pressed', shown ? 'true' : 'false');
+    toggle.textContent = shown ? 'Hide password' : 'Show password';
+  });
+  return toggle;
+}
+
+function passwordField(id, challenge, errors) {
+  const { input, field } = labelledInput(
+    id,
+    'Password',
+    { type: 'password', name: 'password', autocomplete: 'current-password', required: true },
+    errors,
+  );
+  if (challenge.allow_show_password) field.append(showPasswordToggle(input));
+  return field;
+}
+
+function focusFirst(form) {
+  const target =
+    form.querySelector('[aria-invalid="true"]') ||
+    form.querySelector('input:not([type="hidden"]):not([hidden])');
+  if (target) target.focus();
+}
+
+function renderIdentification(challenge) {
+  const errors = challenge.response_errors || {};
+  const label = (challenge.user_fields || []).map((field) => USER_FIELD_LABELS[field] || field).join(' or ');
+  const form = el('form', { novalidate: true });
+  const general = errorList('form-errors', errors.non_field_errors);
+  if (general) form.append(general);
+  const { input: uid, field } = labelledInput(
+    'uid-field',
+    label || 'Username',
+    { type: 'text', name: 'uid_field', autocomplete: 'username', required: true },
+    errors.uid_field,
+  );
+  uid.value = (challenge.response_errors && lastAnswer.uid_field) || challenge.pending_user_identifier || '';
+  form.append(field);
+  if (challenge.password_fields) form.append(passwordField('password-field', challenge, errors.password));
+  const button = el('button', {
+    type: 'submit',
+    class: 'primary',
+    text: challenge.primary_action || 'Continue',
+  });
+  form.append(button);
+  const links = el('div', { class: 'links' });
+  if (challenge.recovery_url)
+    links.append(
+      el('p', {}, el('a', { href: challenge.recovery_url, text: 'Forgot username or password?' })),
+    );
+  if (challenge.enroll_url)
+    links.append(el('p', {}, el('a', { href: challenge.enroll_url, text: 'Need an account? Sign up.' })));
+  if (links.childElementCount > 0) form.append(links);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    lastAnswer = { component: 'ak-stage-identification', uid_field: uid.value };
+    const password = form.elements.namedItem('password');
+    await step('POST', password ? { ...lastAnswer, password: password.value } : lastAnswer);
+  });
+  body.replaceChildren(form);
+  focusFirst(form);
+}
+
+function renderPassword(challenge) {
+  const errors = challenge.response_errors || {};
+  const form = el('form', { novalidate: true });
+  const general = errorList('form-errors', errors.non_field_errors);
+  if (general) form.append(general);
+  const cancel = (challenge.flow_info && challenge.flow_info.cancel_url) || '/flows/-/cancel/';
+  form.append(
+    el(
+      'p',
+      { class: 'pending-user' },
+      el('span', { text: `Signing in as ${challenge.pending_user}. ` }),
+      el('a', { href: cancel, text: 'Not you?' }),
+    ),
+    // Lets a password manager pair the password with the account.
+    el('input', {
+      type: 'text',
+      name: 'username',
+      autocomplete: 'username',
+      value: challenge.pending_user,
+      hidden: true,
+      'aria-hidden': 'true',
+      tabindex: '-1',
+    }),
+    passwordField('password-field', challenge, errors.password),
+  );
+  const button = el('button', { type: 'submit', class: 'primary', text: 'Continue' });
+  form.append(button);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    lastAnswer = {};
+    await step('POST', {
+      component: 'ak-stage-password',
+      password: form.elements.namedItem('password').value,
+    });
+  });
+  body.replaceChildren(form);
+  focusFirst(form);
+}
+
 function renderDenied(challenge) {
   const message = challenge.error_message || 'Access denied';
   body.replaceChildren(
@@ -264,6 +403,10 @@ function render(challenge) {
   switch (challenge.component) {
     case 'ak-stage-prompt':
       return renderPrompt(challenge);
+    case 'ak-stage-identification':
+      return renderIdentification(challenge);
+    case 'ak-stage-password':
+      return renderPassword(challenge);
     case 'ak-stage-access-denied':
       return renderDenied(challenge);
     case 'xak-flow-redirect':
