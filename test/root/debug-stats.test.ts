@@ -37,6 +37,6 @@ describe('debug stats', async () => {
       statements: { sql: string; params: unknown[] }[];
     };
     assert.equal(captured.statements.length, 1, captured.statements.map((s) => s.sql).join('\n---\n'));
-    assert.match(captured.statements[0].sql, /FROM stages s JOIN invitation_stages/);
+    assert.match(captured.statements[0].sql, /FROM stages s JOIN "invitation_stages"/);
   });
 });

@@ -32,8 +32,10 @@ function parseExposition(text: string): Samples {
       }
       continue;
     }
+    // Prometheus reads a value with Go's ParseFloat, which takes NaN in any case; prom-client
+    // writes an empty summary's mean as `Nan`.
     const sample =
-      /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/.exec(
+      /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|[Nn][Aa][Nn]|\+Inf|-Inf)$/.exec(
         line,
       );
     assert.ok(sample, `not a sample line: ${line}`);
