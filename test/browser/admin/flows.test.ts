@@ -120,3 +120,40 @@ test('stages: create and edit a stage of each editor, and a prompt field', async
   );
   assert.deepEqual(errors, []);
 });
+
+test('stages: the sign-in stages have editors too (identification, password)', async () => {
+  const { page, errors } = await ui.open('stages');
+  const passwordStage = unique('password');
+  await page.getByLabel('Type of the new stage').selectOption({ label: 'Password stage' });
+  await page.getByRole('button', { name: 'Create stage' }).click();
+  const passwordDialog = page.getByRole('dialog', { name: 'Create password stage' });
+  await passwordDialog.getByLabel(/^Name/).fill(passwordStage);
+  await passwordDialog.getByLabel('Failed attempts before the flow is cancelled').fill('3');
+  await passwordDialog.getByRole('button', { name: 'Create' }).click();
+  await passwordDialog.waitFor({ state: 'detached' });
+  const created = (await t.client.get(`/api/v3/stages/password/?name=${passwordStage}`)).body.results[0];
+  assert.equal(created.failed_attempts_before_cancel, 3);
+  assert.deepEqual(created.backends, ['authentik.core.auth.InbuiltBackend']);
+
+  const identificationStage = unique('identification');
+  await page.getByLabel('Type of the new stage').selectOption({ label: 'Identification stage' });
+  await page.getByRole('button', { name: 'Create stage' }).click();
+  const identificationDialog = page.getByRole('dialog', { name: 'Create identification stage' });
+  await identificationDialog.getByLabel(/^Name/).fill(identificationStage);
+  await identificationDialog.getByLabel('Identify by email').uncheck();
+  await identificationDialog.getByRole('button', { name: 'Create' }).click();
+  await identificationDialog.waitFor({ state: 'detached' });
+  const identification = (await t.client.get(`/api/v3/stages/identification/?name=${identificationStage}`))
+    .body.results[0];
+  assert.deepEqual(identification.user_fields, ['username']);
+
+  await page.getByRole('button', { name: `Edit ${identificationStage}` }).click();
+  const editDialog = page.getByRole('dialog', { name: `Edit ${identificationStage}` });
+  await editDialog.getByLabel('Pretend an unknown user exists').uncheck();
+  await editDialog.getByRole('button', { name: 'Save' }).click();
+  await editDialog.waitFor({ state: 'detached' });
+  const edited = (await t.client.get(`/api/v3/stages/identification/${identification.pk}/`)).body;
+  assert.equal(edited.pretend_user_exists, false);
+  assert.deepEqual(edited.user_fields, ['username'], 'an edit keeps what the form does not show');
+  assert.deepEqual(errors, []);
+});

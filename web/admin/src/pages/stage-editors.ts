@@ -4,8 +4,12 @@
  */
 import { html, type TemplateResult } from 'lit';
 import {
+  BackendsEnum,
   UserCreationModeEnum,
+  UserFieldsEnum,
+  type IdentificationStage,
   type InvitationStage,
+  type PasswordStage,
   type Prompt,
   type PromptStage,
   type Stage,
@@ -178,9 +182,97 @@ const userLogin: StageEditor<UserLoginStage> = {
   remove: (pk) => stagesApi.stagesUserLoginDestroy({ stageUuid: pk }),
 };
 
+/** Which of the username and email fields identify a user (authentik's `user_fields`). */
+const USER_FIELDS = [UserFieldsEnum.Username, UserFieldsEnum.Email] as const;
+
+const identification: StageEditor<IdentificationStage> = {
+  get: (pk) => stagesApi.stagesIdentificationRetrieve({ stageUuid: pk }),
+  body: (stage, errors) =>
+    html`${nameField(stage, errors)}
+    ${USER_FIELDS.map((field) =>
+      checkbox({
+        id: `stage-user-field-${field}`,
+        name: `user_field_${field}`,
+        label: `Identify by ${field}`,
+        checked: stage ? (stage.userFields ?? []).includes(field) : true,
+      }),
+    )}
+    ${checkbox({
+      id: 'stage-case-insensitive',
+      name: 'case_insensitive_matching',
+      label: 'Match the username or email regardless of case',
+      checked: stage?.caseInsensitiveMatching ?? true,
+    })}
+    ${checkbox({
+      id: 'stage-show-matched',
+      name: 'show_matched_user',
+      label: 'Show the matched user on the next stage',
+      checked: stage?.showMatchedUser ?? true,
+    })}
+    ${checkbox({
+      id: 'stage-pretend',
+      name: 'pretend_user_exists',
+      label: 'Pretend an unknown user exists',
+      checked: stage?.pretendUserExists ?? true,
+      help: 'On: an unknown name goes on to the password step, so names cannot be probed.',
+    })}`,
+  save: (pk, form) => {
+    const identificationStageRequest = {
+      name: formValue(form, 'name'),
+      userFields: USER_FIELDS.filter((field) => checked(form, `user_field_${field}`)),
+      caseInsensitiveMatching: checked(form, 'case_insensitive_matching'),
+      showMatchedUser: checked(form, 'show_matched_user'),
+      pretendUserExists: checked(form, 'pretend_user_exists'),
+    };
+    return pk
+      ? stagesApi.stagesIdentificationPartialUpdate({
+          stageUuid: pk,
+          patchedIdentificationStageRequest: identificationStageRequest,
+        })
+      : stagesApi.stagesIdentificationCreate({ identificationStageRequest });
+  },
+  remove: (pk) => stagesApi.stagesIdentificationDestroy({ stageUuid: pk }),
+};
+
+const password: StageEditor<PasswordStage> = {
+  get: (pk) => stagesApi.stagesPasswordRetrieve({ stageUuid: pk }),
+  body: (stage, errors) =>
+    html`${nameField(stage, errors)}
+    ${textInput({
+      id: 'stage-failed-attempts',
+      name: 'failed_attempts_before_cancel',
+      label: 'Failed attempts before the flow is cancelled',
+      type: 'number',
+      min: 1,
+      value: String(stage?.failedAttemptsBeforeCancel ?? 5),
+      errors: errors.failed_attempts_before_cancel,
+    })}
+    ${checkbox({
+      id: 'stage-show-password',
+      name: 'allow_show_password',
+      label: 'Let the person show the password they type',
+      checked: stage?.allowShowPassword ?? false,
+    })}`,
+  save: (pk, form) => {
+    const passwordStageRequest = {
+      name: formValue(form, 'name'),
+      // Tessera checks passwords with authentik's inbuilt backend only (docs/compatibility.md).
+      backends: [BackendsEnum.AuthentikCoreAuthInbuiltBackend],
+      failedAttemptsBeforeCancel: Number(formValue(form, 'failed_attempts_before_cancel')),
+      allowShowPassword: checked(form, 'allow_show_password'),
+    };
+    return pk
+      ? stagesApi.stagesPasswordUpdate({ stageUuid: pk, passwordStageRequest })
+      : stagesApi.stagesPasswordCreate({ passwordStageRequest });
+  },
+  remove: (pk) => stagesApi.stagesPasswordDestroy({ stageUuid: pk }),
+};
+
 export const STAGE_EDITORS: Record<StageType, StageEditor<Stage>> = {
   'authentik_stages_invitation.invitationstage': invitation as StageEditor<Stage>,
   'authentik_stages_prompt.promptstage': prompt as StageEditor<Stage>,
   'authentik_stages_user_write.userwritestage': userWrite as StageEditor<Stage>,
   'authentik_stages_user_login.userloginstage': userLogin as StageEditor<Stage>,
+  'authentik_stages_identification.identificationstage': identification as StageEditor<Stage>,
+  'authentik_stages_password.passwordstage': password as StageEditor<Stage>,
 };
