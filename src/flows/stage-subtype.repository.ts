@@ -41,6 +41,11 @@ export interface SubtypeDefinition {
   relation?: SubtypeRelation;
   /** Filters that are not a column's equality (the invitation stage's `no_flows`). */
   filters?: Record<string, FilterDef<never>>;
+  /**
+   * Whether the list filters on `stage_uuid` (default true). Most of authentik's stage
+   * viewsets list it in `filterset_fields`; the identification and password stages do not.
+   */
+  stageUuidFilter?: boolean;
   /** See ListSql.countedTable: the subtype table when it has row-count triggers. */
   countedTable?: CountedTable;
 }
@@ -132,7 +137,9 @@ export function subtypeList(def: SubtypeDefinition) {
     pk: sql`s.stage_uuid`,
     filters: {
       name: filter.text(sql`s.name`) as FilterDef<never>,
-      stage_uuid: filter.uuid(sql`s.stage_uuid`) as FilterDef<never>,
+      ...(def.stageUuidFilter === false
+        ? {}
+        : { stage_uuid: filter.uuid(sql`s.stage_uuid`) as FilterDef<never> }),
       ...Object.fromEntries(typeFilters),
       ...(def.relation ? { [def.relation.name]: relationFilter(def.relation) as FilterDef<never> } : {}),
     },

@@ -16,6 +16,7 @@ export const IDENTIFICATION_STAGE_TYPE = defineStageType('identification', {
 export const IDENTIFICATION_STAGE: SubtypeDefinition = {
   type: 'identification',
   table: 'identification_stages',
+  stageUuidFilter: false,
   columns: [
     { name: 'user_fields', kind: 'json' },
     { name: 'password_stage', kind: 'uuid', filter: { kind: 'uuid' } },

@@ -14,6 +14,7 @@ export const PASSWORD_STAGE_TYPE = defineStageType('password', {
 export const PASSWORD_STAGE: SubtypeDefinition = {
   type: 'password',
   table: 'password_stages',
+  stageUuidFilter: false,
   columns: [
     // `backends`, an ArrayField, is not filtered (docs/compatibility.md).
     { name: 'backends', kind: 'json' },
