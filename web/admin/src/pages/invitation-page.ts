@@ -74,11 +74,8 @@ export class AkInvitationPage extends LightElement {
   }
 
   private readonly useColumns: Column<InvitationUse>[] = [
-    {
-      label: 'User',
-      render: (use) =>
-        use.user !== null ? html`<a href="#/users/${use.user}">${use.username}</a>` : use.username,
-    },
+    // Users have no screen of their own yet (they are edited from the list), so the name is text.
+    { label: 'User', render: (use) => use.username },
     { label: 'When', render: (use) => formatDate(new Date(use.used)) },
     { label: 'From', render: (use) => use.client_ip ?? '—' },
   ];
