@@ -104,7 +104,12 @@ export class AkTable<T> extends LightElement {
         <tr>
           <td colspan=${span}>
             <div class="pf-v6-l-bullseye" role="status">
-              <span class="pf-v6-c-spinner pf-m-lg" role="progressbar" aria-label="Loading" aria-valuetext="Loading…"></span>
+              <span
+                class="pf-v6-c-spinner pf-m-lg"
+                role="progressbar"
+                aria-label="Loading"
+                aria-valuetext="Loading…"
+              ></span>
               <span class="pf-v6-u-ml-sm">Loading…</span>
             </div>
           </td>
