@@ -76,7 +76,7 @@ unix_socket_directories = '$STATE'
 shared_buffers = 16MB
 max_connections = 100
 hot_standby = on
-hot_standby_feedback = on
+hot_standby_feedback = off
 CONF
     printf 'local all all trust\nhost all all 127.0.0.1/32 trust\n' >"$data/pg_hba.conf"
     : >"$data/pg_ident.conf"
