@@ -68,6 +68,33 @@ test('one action creates a ready invitation enrollment flow; its bindings are re
   assert.deepEqual(errors, []);
 });
 
+test('a one-action creation that fails half-way leaves nothing behind and says why', async () => {
+  const slug = unique('half');
+  // The last stage's name is taken by a stage of another type, so its entry fails after the
+  // flow, the prompts and four stages were made: all of them must be rolled back.
+  const taken = await t.client.post('/api/v3/stages/user_write/', { name: `${slug}-login` });
+  assert.equal(taken.status, 201);
+  const { page } = await ui.open('flows');
+  await page.getByRole('button', { name: 'Create invitation enrollment flow' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create invitation enrollment flow' });
+  await dialog.getByLabel('Name').fill('Half made');
+  await dialog.getByLabel('Slug').fill(slug);
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await dialog.getByText(/nothing was changed/).waitFor();
+  assert.equal((await t.client.get(`/api/v3/flows/instances/${slug}/`)).status, 404);
+  for (const [role, path] of [
+    ['invitation', 'invitation/stages'],
+    ['credentials', 'prompt/stages'],
+    ['details', 'prompt/stages'],
+    ['write', 'user_write'],
+  ]) {
+    const stages = (await t.client.get(`/api/v3/stages/${path}/?name=${slug}-${role}`)).body;
+    assert.equal(stages.results.length, 0, `${slug}-${role} was left behind`);
+  }
+  const prompts = (await t.client.get(`/api/v3/stages/prompt/prompts/?search=${slug}`)).body;
+  assert.equal(prompts.results.length, 0);
+});
+
 test('stages: create and edit a stage of each editor, and a prompt field', async () => {
   const { page, errors } = await ui.open('stages');
   await page.getByRole('heading', { name: 'Stages', level: 1 }).waitFor();

@@ -10,6 +10,7 @@ import {
   CoreApi,
   EventsApi,
   FlowsApi,
+  ManagedApi,
   RbacApi,
   ResponseError,
   StagesApi,
@@ -52,6 +53,7 @@ export const configuration = new Configuration({
 export const coreApi = new CoreApi(configuration);
 export const eventsApi = new EventsApi(configuration);
 export const flowsApi = new FlowsApi(configuration);
+export const managedApi = new ManagedApi(configuration);
 export const rbacApi = new RbacApi(configuration);
 export const stagesApi = new StagesApi(configuration);
 

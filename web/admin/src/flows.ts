@@ -2,14 +2,8 @@
  * Flows and stages through the official client: every stage type Tessera has, listed together,
  * and authentik's "invitation enrollment" example flow built in one action.
  */
-import {
-  FlowDesignationEnum,
-  PromptTypeEnum,
-  UserCreationModeEnum,
-  type Flow,
-  type Stage,
-} from '@goauthentik/api';
-import { flowsApi, stagesApi } from './api.js';
+import { type Flow, type Stage } from '@goauthentik/api';
+import { InputRefusal, flowsApi, managedApi, stagesApi } from './api.js';
 
 /** The stage types Tessera implements, by the `meta_model_name` the API reports. */
 export const STAGE_TYPES = {
@@ -53,56 +47,102 @@ export interface CreatedFlow {
 }
 
 /**
- * authentik's "invitation enrollment" example (website/docs flows/examples): an invitation
- * stage, a credentials prompt (username, password, password repeat), a details prompt (name,
- * email), a user write and a user login stage, bound in that order. Everything is named after
- * the flow's slug, so the objects are easy to find and a second flow gets its own.
+ * authentik's "invitation enrollment" example (website/docs flows/examples) as a blueprint: an
+ * invitation stage, a credentials prompt (username, password, password repeat), a details
+ * prompt (name, email), a user write and a user login stage, bound in that order. Every object
+ * is named after the flow's slug, so the objects are easy to find and a second flow gets its
+ * own. The person's input travels as the import's context, never spliced into the YAML.
+ */
+const ENROLLMENT_BLUEPRINT = `version: 1
+metadata:
+  name: Invitation enrollment (created in the admin interface)
+entries:
+  - model: authentik_flows.flow
+    id: flow
+    identifiers:
+      slug: !Context flow_slug
+    attrs:
+      name: !Context flow_name
+      title: !Context flow_name
+      designation: enrollment
+${[
+  ['username', 'Username', 'username', 0],
+  ['password', 'Password', 'password', 1],
+  ['password_repeat', 'Password (repeat)', 'password', 2],
+  ['name', 'Name', 'text', 0],
+  ['email', 'Email', 'email', 1],
+]
+  .map(
+    ([key, label, type, order]) => `  - model: authentik_stages_prompt.prompt
+    id: field-${key}
+    identifiers:
+      name: !Format ['%s-field-${key}', !Context flow_slug]
+    attrs:
+      field_key: ${key}
+      label: ${label}
+      type: ${type}
+      required: true
+      placeholder: ${label}
+      order: ${order}`,
+  )
+  .join('\n')}
+  - model: authentik_stages_invitation.invitationstage
+    id: stage-invitation
+    identifiers:
+      name: !Format ['%s-invitation', !Context flow_slug]
+    attrs:
+      continue_flow_without_invitation: false
+  - model: authentik_stages_prompt.promptstage
+    id: stage-credentials
+    identifiers:
+      name: !Format ['%s-credentials', !Context flow_slug]
+    attrs:
+      fields: [!KeyOf field-username, !KeyOf field-password, !KeyOf field-password_repeat]
+  - model: authentik_stages_prompt.promptstage
+    id: stage-details
+    identifiers:
+      name: !Format ['%s-details', !Context flow_slug]
+    attrs:
+      fields: [!KeyOf field-name, !KeyOf field-email]
+  - model: authentik_stages_user_write.userwritestage
+    id: stage-write
+    identifiers:
+      name: !Format ['%s-write', !Context flow_slug]
+    attrs:
+      user_creation_mode: always_create
+  - model: authentik_stages_user_login.userloginstage
+    id: stage-login
+    identifiers:
+      name: !Format ['%s-login', !Context flow_slug]
+${['invitation', 'credentials', 'details', 'write', 'login']
+  .map(
+    (stage, index) => `  - model: authentik_flows.flowstagebinding
+    identifiers:
+      target: !KeyOf flow
+      stage: !KeyOf stage-${stage}
+      order: ${(index + 1) * 10}`,
+  )
+  .join('\n')}
+`;
+
+/**
+ * Creates the example flow through the blueprint import, which applies every entry in one
+ * transaction: a failure half-way (a slug taken, the connection lost) leaves nothing behind,
+ * where a dozen separate API calls would leave the objects made before it.
  */
 export async function createInvitationEnrollmentFlow(name: string, slug: string): Promise<CreatedFlow> {
-  const flow = await flowsApi.flowsInstancesCreate({
-    flowRequest: { name, slug, title: name, designation: FlowDesignationEnum.Enrollment },
+  // A blueprint updates what its identifiers find; a new flow must not take over an existing one.
+  const existing = await flowsApi.flowsInstancesList({ slug });
+  if (existing.results.length > 0) throw new InputRefusal(`A flow with the slug “${slug}” already exists.`);
+  const result = await managedApi.managedBlueprintsImportCreate({
+    file: new Blob([ENROLLMENT_BLUEPRINT], { type: 'application/yaml' }),
+    context: JSON.stringify({ flow_name: name, flow_slug: slug }),
   });
-  const prompt = (fieldKey: string, label: string, type: PromptTypeEnum, order: number) =>
-    stagesApi.stagesPromptPromptsCreate({
-      promptRequest: {
-        name: `${slug}-field-${fieldKey}`,
-        fieldKey,
-        label,
-        type,
-        required: true,
-        placeholder: label,
-        order,
-      },
-    });
-  const [username, password, passwordRepeat, fullName, email] = await Promise.all([
-    prompt('username', 'Username', PromptTypeEnum.Username, 0),
-    prompt('password', 'Password', PromptTypeEnum.Password, 1),
-    prompt('password_repeat', 'Password (repeat)', PromptTypeEnum.Password, 2),
-    prompt('name', 'Name', PromptTypeEnum.Text, 0),
-    prompt('email', 'Email', PromptTypeEnum.Email, 1),
-  ]);
-  const stages = [
-    await stagesApi.stagesInvitationStagesCreate({
-      invitationStageRequest: { name: `${slug}-invitation`, continueFlowWithoutInvitation: false },
-    }),
-    await stagesApi.stagesPromptStagesCreate({
-      promptStageRequest: {
-        name: `${slug}-credentials`,
-        fields: [username.pk, password.pk, passwordRepeat.pk],
-      },
-    }),
-    await stagesApi.stagesPromptStagesCreate({
-      promptStageRequest: { name: `${slug}-details`, fields: [fullName.pk, email.pk] },
-    }),
-    await stagesApi.stagesUserWriteCreate({
-      userWriteStageRequest: { name: `${slug}-write`, userCreationMode: UserCreationModeEnum.AlwaysCreate },
-    }),
-    await stagesApi.stagesUserLoginCreate({ userLoginStageRequest: { name: `${slug}-login` } }),
-  ];
-  for (const [index, stage] of stages.entries()) {
-    await flowsApi.flowsBindingsCreate({
-      flowStageBindingRequest: { target: flow.pk, stage: stage.pk, order: (index + 1) * 10 },
-    });
+  if (!result.success) {
+    const reasons = result.logs.map((log) => log.event).join(' ');
+    throw new InputRefusal(`The flow could not be created; nothing was changed. ${reasons}`.trim());
   }
-  return { flow, stages: stages.map((stage) => stage.name) };
+  const flow = await flowsApi.flowsInstancesRetrieve({ slug });
+  const stages = ['invitation', 'credentials', 'details', 'write', 'login'].map((role) => `${slug}-${role}`);
+  return { flow, stages };
 }
