@@ -1,7 +1,8 @@
 /**
  * `<ak-overview-page>`: how many invitations are active, used up and expired (the invitation
- * list's `status` filter), and the invitations used per day over the last 30 days, from
- * authentik's `invitation_used` events (written when an enrollment flow accepts an invitation).
+ * list's `status` filter), and the enrollments per day over the last 30 days: authentik's
+ * `user_write` events whose context says `created`, which a flow's user write stage writes for
+ * each user it creates, with or without an invitation.
  */
 import { html, nothing, svg } from 'lit';
 import { describeError, eventsApi } from '../api.js';
@@ -19,7 +20,7 @@ function dayKey(date: Date): string {
 }
 
 /** Counts per day over the last DAYS days, oldest first, today last. */
-export async function invitationUsesPerDay(now = new Date()): Promise<{ day: string; count: number }[]> {
+export async function enrollmentsPerDay(now = new Date()): Promise<{ day: string; count: number }[]> {
   const days = Array.from({ length: DAYS }, (_, i) =>
     dayKey(new Date(now.getTime() - (DAYS - 1 - i) * DAY_MS)),
   );
@@ -27,12 +28,13 @@ export async function invitationUsesPerDay(now = new Date()): Promise<{ day: str
   const since = new Date(now.getTime() - DAYS * DAY_MS);
   for (let page = 1; ; page += 1) {
     const result = await eventsApi.eventsEventsList({
-      action: 'invitation_used',
+      action: 'user_write',
       ordering: '-created',
       page,
       pageSize: 100,
     });
     for (const event of result.results) {
+      if (event.context?.created !== true) continue;
       const key = dayKey(event.created);
       if (counts.has(key)) counts.set(key, (counts.get(key) ?? 0) + 1);
     }
@@ -65,7 +67,7 @@ export class AkOverviewPage extends LightElement {
         countInvitations('expired'),
       ]);
       this.counts = { active, used, expired };
-      this.perDay = await invitationUsesPerDay();
+      this.perDay = await enrollmentsPerDay();
     } catch (error) {
       this.error = (await describeError(error)).message;
     }
@@ -104,19 +106,19 @@ export class AkOverviewPage extends LightElement {
           })}
         </svg>
         <figcaption id="ak-uses-caption">
-          ${total} invitation${total === 1 ? '' : 's'} used in the last ${DAYS} days
+          ${total} enrollment${total === 1 ? '' : 's'} in the last ${DAYS} days
         </figcaption>
       </figure>
       <details>
         <summary>Per day</summary>
         <table class="pf-v6-c-table pf-m-compact">
           <caption class="pf-v6-screen-reader">
-            Invitations used per day
+            Enrollments per day
           </caption>
           <thead>
             <tr>
               <th scope="col">Day</th>
-              <th scope="col">Used</th>
+              <th scope="col">Enrollments</th>
             </tr>
           </thead>
           <tbody>
@@ -149,7 +151,7 @@ export class AkOverviewPage extends LightElement {
       <section class="pf-v6-c-page__main-section">
         <div class="pf-v6-c-card">
           <div class="pf-v6-c-card__title">
-            <h2 class="pf-v6-c-card__title-text">Enrollments through invitations</h2>
+            <h2 class="pf-v6-c-card__title-text">Enrollments</h2>
           </div>
           <div class="pf-v6-c-card__body">
             ${this.perDay ? this.chart(this.perDay) : html`<p role="status">Loading…</p>`}
