@@ -21,6 +21,51 @@ function acceptConfirm(page: Page): void {
   page.once('dialog', (dialog) => void dialog.accept());
 }
 
+test('a user has a screen: account, groups, tokens, changes and activity, with its actions', async () => {
+  const group = await api.post('/api/v3/core/groups/', { name: unique('crew') });
+  const username = unique('member');
+  const created = await api.post('/api/v3/core/users/', {
+    username,
+    name: 'Mo Member',
+    email: `${username}@example.com`,
+    groups: [group.body.pk],
+  });
+  assert.equal(created.status, 201);
+  const token = await api.post('/api/v3/core/tokens/', {
+    identifier: unique('member-token'),
+    user: created.body.pk,
+    intent: 'api',
+  });
+  assert.equal(token.status, 201);
+
+  for (const viewport of [undefined, PHONE]) {
+    const { page, errors } = await ui.open(`users/${created.body.pk}`, viewport);
+    await page.getByRole('heading', { name: `User ${username}` }).waitFor();
+    await page.getByRole('link', { name: group.body.name }).waitFor();
+    await page.getByRole('cell', { name: token.body.identifier }).waitFor();
+    await page
+      .getByRole('table', { name: `Changes to ${username}` })
+      .getByText('model_created')
+      .waitFor();
+    await assertAccessible(page, `user screen${viewport ? ' (phone)' : ''}`);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  }
+
+  const { page } = await ui.open('users');
+  await page.getByRole('searchbox').fill(username);
+  await page.getByRole('searchbox').press('Enter');
+  await page.getByRole('link', { name: username, exact: true }).click();
+  await page.getByRole('heading', { name: `User ${username}` }).waitFor();
+  await page.getByRole('button', { name: 'Deactivate' }).click();
+  await page
+    .getByRole('status')
+    .filter({ hasText: `User ${username} deactivated.` })
+    .waitFor();
+  assert.equal((await api.get(`/api/v3/core/users/${created.body.pk}/`)).body.is_active, false);
+  await page.getByRole('button', { name: 'Reactivate' }).waitFor();
+});
+
 test('users: create with a group, search, edit, set a password, deactivate', async () => {
   const group = await api.post('/api/v3/core/groups/', { name: unique('team') });
   const { page, errors } = await ui.open('users');

@@ -41,6 +41,7 @@ export const ROUTES: Route[] = [
   { path: 'flows', element: 'ak-flow-page', param: true },
   { path: 'stages', element: 'ak-stages-page', nav: { label: 'Stages', group: 'Flows and stages' } },
   { path: 'users', element: 'ak-users-page', nav: { label: 'Users', group: 'Directory' } },
+  { path: 'users', element: 'ak-user-page', param: true },
   { path: 'groups', element: 'ak-groups-page', nav: { label: 'Groups', group: 'Directory' } },
   { path: 'groups', element: 'ak-group-page', param: true },
   { path: 'roles', element: 'ak-roles-page', nav: { label: 'Roles', group: 'Directory' } },

@@ -74,8 +74,12 @@ export class AkInvitationPage extends LightElement {
   }
 
   private readonly useColumns: Column<InvitationUse>[] = [
-    // Users have no screen of their own yet (they are edited from the list), so the name is text.
-    { label: 'User', render: (use) => use.username },
+    // A use outlives its user (the record keeps the name), so only a user who exists is a link.
+    {
+      label: 'User',
+      render: (use) =>
+        use.user === null ? use.username : html`<a href="#/users/${use.user}">${use.username}</a>`,
+    },
     { label: 'When', render: (use) => formatDate(new Date(use.used)) },
     { label: 'From', render: (use) => use.client_ip ?? '—' },
   ];
