@@ -8,6 +8,8 @@ export interface ModelPermissions {
   app: string;
   model: string;
   verboseName: string;
+  /** Whether the model has Django's four default permissions (Meta.default_permissions). */
+  defaults?: boolean;
   extra?: [codename: string, name: string][];
 }
 
@@ -78,6 +80,16 @@ export const MODELS: ModelPermissions[] = [
     verboseName: 'Identification Stage',
   },
   { app: 'authentik_stages_password', model: 'passwordstage', verboseName: 'Password Stage' },
+  {
+    // authentik/rbac/models.py SystemPermission: no table and no default permissions, only
+    // system-wide ones. Tessera lists the one it honours: a role holding it opens the admin
+    // interface without being superuser (User.can_access_admin).
+    app: 'authentik_rbac',
+    model: 'systempermission',
+    verboseName: 'System permission',
+    defaults: false,
+    extra: [['access_admin_interface', 'Can access admin interface']],
+  },
 ];
 
 /**
@@ -117,7 +129,7 @@ export interface PermissionEntry {
 
 export function permissionEntries(): PermissionEntry[] {
   return MODELS.flatMap((m) => [
-    ...(['add', 'change', 'delete', 'view'] as const).map((action) => ({
+    ...(m.defaults === false ? [] : (['add', 'change', 'delete', 'view'] as const)).map((action) => ({
       app: m.app,
       model: m.model,
       codename: `${action}_${m.model}`,

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildTestApp } from '../../helpers/test-app.js';
-import { createGroup } from '../../helpers/factories.js';
+import { createGroup, grantPermission } from '../../helpers/factories.js';
 import { createPasswordUser, eventsFor, signIn } from '../../helpers/sign-in.js';
 import type { FlowBrowser } from '../../helpers/flow-client.js';
 
@@ -29,6 +29,17 @@ describe('/', () => {
     assert.equal((await page(admin.browser, '/')).headers.location, '/if/admin/');
     const person = await signIn(t, await createPasswordUser(t));
     assert.equal((await page(person.browser, '/')).headers.location, '/if/user/');
+  });
+
+  test('sends a user whose role grants access_admin_interface to /if/admin/, which opens', async () => {
+    const listed = await t.client.get('/api/v3/rbac/permissions/?codename=access_admin_interface');
+    assert.equal(listed.body.results.length, 1, 'the permission is in the catalogue');
+    assert.equal(listed.body.results[0].model, 'systempermission');
+    const user = await createPasswordUser(t);
+    await grantPermission(t, { ...user, token: '' }, 'authentik_rbac.access_admin_interface');
+    const operator = await signIn(t, user);
+    assert.equal((await page(operator.browser, '/')).headers.location, '/if/admin/');
+    assert.equal((await page(operator.browser, '/if/admin/')).status, 200);
   });
 });
 
