@@ -40,6 +40,7 @@ import { invitationFeature } from './stages/invitation/invitation.feature.js';
 import { promptFeature } from './stages/prompt/prompt.feature.js';
 import { userWriteFeature } from './stages/user_write/user-write.feature.js';
 import { userLoginFeature } from './stages/user_login/user-login.feature.js';
+import { userLogoutFeature } from './stages/user_logout/user-logout.feature.js';
 import { identificationFeature } from './stages/identification/identification.feature.js';
 import { passwordFeature } from './stages/password/password.feature.js';
 import { interfacesFeature } from './core/interfaces/interfaces.feature.js';
@@ -77,6 +78,7 @@ const FEATURES: Feature[] = [
   promptFeature,
   userWriteFeature,
   userLoginFeature,
+  userLogoutFeature,
   identificationFeature,
   passwordFeature,
   interfacesFeature,

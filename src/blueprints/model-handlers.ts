@@ -22,6 +22,11 @@ import { PromptService } from '../stages/prompt/prompt.service.js';
 import { promptStageOptions } from '../stages/prompt/prompt-stage.service.js';
 import { userWriteStageOptions } from '../stages/user_write/user-write-stage.service.js';
 import { userLoginStageOptions } from '../stages/user_login/user-login-stage.service.js';
+import { userLogoutStageOptions } from '../stages/user_logout/user-logout-stage.service.js';
+import {
+  PatchedUserLogoutStageRequest,
+  UserLogoutStageRequest,
+} from '../stages/user_logout/user-logout-stage.schema.js';
 import { GroupService } from '../core/groups/group.service.js';
 import { UserService } from '../core/users/user.service.js';
 import { RoleService } from '../rbac/role.service.js';
@@ -93,6 +98,7 @@ export class TransactionServices {
   readonly promptStages: SubtypeStageService;
   readonly userWriteStages: SubtypeStageService;
   readonly userLoginStages: SubtypeStageService;
+  readonly userLogoutStages: SubtypeStageService;
   readonly groups: GroupService;
   readonly roles: RoleService;
   readonly users: UserService;
@@ -118,6 +124,7 @@ export class TransactionServices {
     this.promptStages = subtype(promptStageOptions);
     this.userWriteStages = subtype(userWriteStageOptions);
     this.userLoginStages = subtype(userLoginStageOptions);
+    this.userLogoutStages = subtype(userLogoutStageOptions);
     this.groups = new GroupService(db, this.permissions, events, install, pages);
     this.roles = new RoleService(db, this.permissions, events, pages);
     this.users = new UserService(db, this.permissions, events, install, pages);
@@ -247,6 +254,13 @@ const HANDLERS: ModelHandler[] = [
     service: (s) => crud(s.userLoginStages),
   },
   {
+    model: 'authentik_stages_user_logout.userlogoutstage',
+    lookup: stageLookup('user_logout_stages', []),
+    request: UserLogoutStageRequest,
+    patched: PatchedUserLogoutStageRequest,
+    service: (s) => crud(s.userLogoutStages),
+  },
+  {
     model: 'authentik_stages_prompt.prompt',
     lookup: {
       from: 'prompts',
@@ -341,4 +355,5 @@ export const STAGE_TYPE_MODELS: Readonly<Record<string, string>> = {
   prompt: 'authentik_stages_prompt.promptstage',
   user_write: 'authentik_stages_user_write.userwritestage',
   user_login: 'authentik_stages_user_login.userloginstage',
+  user_logout: 'authentik_stages_user_logout.userlogoutstage',
 };

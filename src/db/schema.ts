@@ -225,8 +225,8 @@ export const stages = pgTable(
     stageUuid: uuid('stage_uuid').primaryKey().defaultRandom(),
     name: text('name').notNull(),
     /**
-     * The concrete type: `invitation`, `prompt`, `user_write`, `user_login`, `identification`,
-     * `password`.
+     * The concrete type: `invitation`, `prompt`, `user_write`, `user_login`, `user_logout`,
+     * `identification`, `password`.
      */
     type: text('type').notNull(),
     /**
@@ -342,6 +342,13 @@ export const userLoginStages = pgTable('user_login_stages', {
   networkBinding: text('network_binding').notNull().default('no_binding'),
   geoipBinding: text('geoip_binding').notNull().default('no_binding'),
   rememberDevice: text('remember_device').notNull().default('days=30'),
+});
+
+/** authentik/stages/user_logout/models.py: a UserLogoutStage has no settings of its own. */
+export const userLogoutStages = pgTable('user_logout_stages', {
+  stageUuid: uuid('stage_uuid')
+    .primaryKey()
+    .references(() => stages.stageUuid, { onDelete: 'cascade' }),
 });
 
 /**

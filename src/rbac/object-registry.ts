@@ -77,6 +77,7 @@ export const OBJECT_MODELS: Record<string, ObjectModel> = {
   'authentik_stages_prompt.promptstage': stage('prompt_stages'),
   'authentik_stages_user_write.userwritestage': stage('user_write_stages'),
   'authentik_stages_user_login.userloginstage': stage('user_login_stages'),
+  'authentik_stages_user_logout.userlogoutstage': stage('user_logout_stages'),
   'authentik_stages_identification.identificationstage': stage('identification_stages'),
   'authentik_stages_password.passwordstage': stage('password_stages'),
 };

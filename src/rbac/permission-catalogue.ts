@@ -73,6 +73,7 @@ export const MODELS: ModelPermissions[] = [
   { app: 'authentik_stages_prompt', model: 'promptstage', verboseName: 'Prompt Stage' },
   { app: 'authentik_stages_user_write', model: 'userwritestage', verboseName: 'User Write Stage' },
   { app: 'authentik_stages_user_login', model: 'userloginstage', verboseName: 'User Login Stage' },
+  { app: 'authentik_stages_user_logout', model: 'userlogoutstage', verboseName: 'User Logout Stage' },
   { app: 'authentik_blueprints', model: 'blueprintinstance', verboseName: 'Blueprint Instance' },
   {
     app: 'authentik_stages_identification',
@@ -106,6 +107,7 @@ export const APP_VERBOSE_NAMES: Record<string, string> = {
   authentik_stages_prompt: 'authentik Stages.Prompt',
   authentik_stages_user_write: 'authentik Stages.User Write',
   authentik_stages_user_login: 'authentik Stages.User Login',
+  authentik_stages_user_logout: 'authentik Stages.User Logout',
   authentik_stages_identification: 'authentik Stages.Identification',
   authentik_stages_password: 'authentik Stages.Password',
 };

@@ -1,7 +1,8 @@
 /**
  * Signing in through the flow page in a real browser (Debian's chromium, playwright-core): `/`
  * sends a visitor to the default authentication flow; a wrong password is announced; akadmin
- * with the bootstrap password reaches /if/admin/, whose API calls the session authenticates.
+ * with the bootstrap password reaches /if/admin/, whose API calls the session authenticates;
+ * signing out runs the default invalidation flow and leaves the browser signed out.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -57,6 +58,13 @@ test('akadmin signs in with the bootstrap password from / and reaches /if/admin/
     return response.status;
   });
   assert.equal(created, 201);
+
+  await page.goto(`${origin}/flows/-/default/invalidation/`);
+  // The invalidation flow ends the session and sends the browser to `/`, which sends a
+  // signed-out visitor to sign in again.
+  await page.waitForURL(`${origin}/if/flow/default-authentication-flow/?next=%2F`);
+  const after = await page.evaluate(async () => (await fetch('/api/v3/core/users/me/')).status);
+  assert.equal(after, 403);
   assert.deepEqual(scriptErrors, []);
   await context.close();
 });

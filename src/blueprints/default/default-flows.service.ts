@@ -4,12 +4,17 @@
  * - `default-authentication-flow` (blueprints/default/flow-default-authentication-flow.yaml):
  *   identification (username or email), password, login;
  * - `initial-setup` (blueprints/default/flow-oobe.yaml): the one-time page where the first
- *   person sets akadmin's email and password, then is signed in.
+ *   person sets akadmin's email and password, then is signed in;
+ * - `default-invalidation-flow` (blueprints/default/flow-default-invalidation-flow.yaml):
+ *   signing out, a user_logout stage.
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { BACKENDS } from '../../stages/password/password-stage.schema.js';
-import { DEFAULT_AUTHENTICATION_FLOW } from '../../flows/executor/executor.service.js';
+import {
+  DEFAULT_AUTHENTICATION_FLOW,
+  DEFAULT_INVALIDATION_FLOW,
+} from '../../flows/executor/executor.service.js';
 import { createDefaultFlowsRepository } from './default-flows.repository.js';
 
 export { DEFAULT_AUTHENTICATION_FLOW };
@@ -107,5 +112,23 @@ export async function installDefaultFlows(db: Db): Promise<void> {
     await repository.bind(setup, prompt, 10);
     await repository.bind(setup, write, 20);
     await repository.bind(setup, await login(), 100);
+  }
+
+  const invalidation = await repository.createFlow({
+    slug: DEFAULT_INVALIDATION_FLOW,
+    name: 'Logout',
+    title: 'Default Invalidation Flow',
+    designation: 'invalidation',
+    authentication: 'none',
+    denied_action: 'message_continue',
+  });
+  if (invalidation) {
+    const logout = await repository.ensureStage(
+      'default-invalidation-logout',
+      'user_logout',
+      'user_logout_stages',
+      {},
+    );
+    await repository.bind(invalidation, logout, 0);
   }
 }

@@ -107,6 +107,12 @@ export class HttpSession {
     this.ageSeconds = ageSeconds;
     this.persistent = persistent;
   }
+
+  /** Django's logout(): the session ends; saving it deletes its row and clears its cookie. */
+  logout(): void {
+    this.userId = null;
+    this.destroyed = true;
+  }
 }
 
 function newSessionKey(): string {

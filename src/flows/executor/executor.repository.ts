@@ -62,14 +62,6 @@ export function createExecutorRepository(db: Db) {
       return rows[0]?.slug;
     },
 
-    async eventUser(userId: number): Promise<{ username: string; pk: number; email: string } | undefined> {
-      const rows = await query<{ username: string; pk: number; email: string }>(
-        db,
-        sql`SELECT username, id AS pk, email FROM users WHERE id = ${userId}`,
-      );
-      return rows[0];
-    },
-
     async username(userId: number): Promise<string | undefined> {
       const rows = await query<{ username: string }>(
         db,

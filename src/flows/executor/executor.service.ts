@@ -88,10 +88,19 @@ export function formatTitle(title: string, values: { app: string; user: string }
   return out;
 }
 
-/** Shown to a request whose session another request moved on first (FlowExecutor.raceLost). */
-/** The slug of authentik's default authentication flow (blueprints/default/flow-default-authentication-flow.yaml). */
+/**
+ * The slugs of the default flows authentik's default blueprints create
+ * (blueprints/default/flow-default-authentication-flow.yaml, flow-default-invalidation-flow.yaml),
+ * which ToDefaultFlow prefers among the flows of their designation.
+ */
 export const DEFAULT_AUTHENTICATION_FLOW = 'default-authentication-flow';
+export const DEFAULT_INVALIDATION_FLOW = 'default-invalidation-flow';
+const DEFAULT_FLOWS = {
+  authentication: DEFAULT_AUTHENTICATION_FLOW,
+  invalidation: DEFAULT_INVALIDATION_FLOW,
+} as const;
 
+/** Shown to a request whose session another request moved on first (FlowExecutor.raceLost). */
 export const RACE_LOST = 'This flow was continued in another request. Reload the page to go on.';
 
 export class FlowExecutor {
@@ -178,16 +187,11 @@ export class FlowExecutor {
   }
 
   /**
-   * The slug of the default authentication flow (authentik's ToDefaultFlow), if any: the one
+   * The slug of the default flow of a designation (authentik's ToDefaultFlow), if any: the one
    * authentik's default blueprint creates (src/blueprints/default/) before any other.
    */
-  async defaultAuthenticationFlow(): Promise<string | undefined> {
-    return createExecutorRepository(this.db).defaultFlowSlug('authentication', DEFAULT_AUTHENTICATION_FLOW);
-  }
-
-  /** A user as audit events name them. */
-  async eventUser(userId: number): Promise<Record<string, unknown> | undefined> {
-    return createExecutorRepository(this.db).eventUser(userId);
+  async defaultFlow(designation: keyof typeof DEFAULT_FLOWS): Promise<string | undefined> {
+    return createExecutorRepository(this.db).defaultFlowSlug(designation, DEFAULT_FLOWS[designation]);
   }
 
   /** `/flows/-/cancel/`: drops the plan and releases what it held. */

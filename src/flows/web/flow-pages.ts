@@ -11,7 +11,6 @@ import { safeRelativeUrl } from '../executor/executor.service.js';
 import { escapeHtml, NOT_FOUND_PAGE } from '../../web/html.js';
 import { StaticFiles } from '../../web/static-files.js';
 import { lastValue, type RawQuery } from '../../api/filters.js';
-import { requestContext } from '../../api/routes.js';
 
 const ASSETS = new StaticFiles('flow', ['flow.js', 'flow.css']);
 
@@ -77,27 +76,19 @@ export function flowPages(executor: FlowExecutor, sessions: SessionStore) {
     // authentik's ToDefaultFlow for authentication: the default sign-in flow's page, with the
     // query passed on, except a `next` that would leave this site (an open redirect).
     app.get('/flows/-/default/authentication/', { schema: { hide: true } }, async (request, reply) => {
-      const slug = await executor.defaultAuthenticationFlow();
+      const slug = await executor.defaultFlow('authentication');
       if (!slug) return html(reply, 404, NOT_FOUND_PAGE);
       const next = safeRelativeUrl(lastValue(request.query as RawQuery, 'next'));
       const query = next ? `?${new URLSearchParams({ next }).toString()}` : '';
       return reply.redirect(`/if/flow/${encodeURIComponent(slug)}/${query}`, 302);
     });
 
-    // Signing out (authentik's default invalidation flow, whose user_logout stage ends the
-    // session): the session row goes, with a `logout` event, and the browser goes to `/`.
+    // authentik's ToDefaultFlow for invalidation: signing out is the default invalidation
+    // flow (its user_logout stage ends the session), which then sends the browser to `/`.
     app.get('/flows/-/default/invalidation/', { schema: { hide: true } }, async (request, reply) => {
-      const session = await sessions.load(request);
-      if (!session.isNew) {
-        const events = executor.auditBatch();
-        const user = session.userId === null ? undefined : await executor.eventUser(session.userId);
-        if (user)
-          events.record(requestContext(request), 'logout', {}, { app: 'authentik.events.signals', user });
-        await executor.cancel(session);
-        session.destroyed = true;
-        await sessions.commit(request, reply, session, events.drain());
-      }
-      return reply.redirect('/', 302);
+      const slug = await executor.defaultFlow('invalidation');
+      if (!slug) return html(reply, 404, NOT_FOUND_PAGE);
+      return reply.redirect(`/if/flow/${encodeURIComponent(slug)}/`, 302);
     });
 
     app.get('/static/tessera/flow/:file', { schema: { hide: true } }, async (request, reply) => {

@@ -96,12 +96,14 @@ describe('/if/admin/', () => {
 });
 
 describe('signing out', () => {
-  test('ends the session, writes logout and goes to /', async () => {
+  test('ends the session through the default invalidation flow, writes logout and goes to /', async () => {
     const user = await createPasswordUser(t);
     const { browser } = await signIn(t, user);
     const out = await page(browser, '/flows/-/default/invalidation/');
     assert.equal(out.status, 302);
-    assert.equal(out.headers.location, '/');
+    assert.equal(out.headers.location, '/if/flow/default-invalidation-flow/');
+    const done = await browser.get('default-invalidation-flow');
+    assert.equal(done.body.to, '/');
     assert.equal(browser.sessionKey, undefined);
     assert.equal((await page(browser, '/if/user/')).status, 302);
     assert.equal((await eventsFor(t, 'logout', user.username)).length, 1);

@@ -11,6 +11,7 @@ export const STAGE_TYPES = {
   'authentik_stages_prompt.promptstage': 'Prompt stage',
   'authentik_stages_user_write.userwritestage': 'User write stage',
   'authentik_stages_user_login.userloginstage': 'User login stage',
+  'authentik_stages_user_logout.userlogoutstage': 'User logout stage',
   'authentik_stages_identification.identificationstage': 'Identification stage',
   'authentik_stages_password.passwordstage': 'Password stage',
 } as const;
@@ -34,6 +35,7 @@ export async function listAllStages(): Promise<Stage[]> {
     all((page) => stagesApi.stagesPromptStagesList({ page, pageSize: 100 })),
     all((page) => stagesApi.stagesUserWriteList({ page, pageSize: 100 })),
     all((page) => stagesApi.stagesUserLoginList({ page, pageSize: 100 })),
+    all((page) => stagesApi.stagesUserLogoutList({ page, pageSize: 100 })),
     all((page) => stagesApi.stagesIdentificationList({ page, pageSize: 100 })),
     all((page) => stagesApi.stagesPasswordList({ page, pageSize: 100 })),
   ]);

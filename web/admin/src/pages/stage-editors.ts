@@ -14,6 +14,7 @@ import {
   type PromptStage,
   type Stage,
   type UserLoginStage,
+  type UserLogoutStage,
   type UserWriteStage,
 } from '@goauthentik/api';
 import { stagesApi } from '../api.js';
@@ -182,6 +183,21 @@ const userLogin: StageEditor<UserLoginStage> = {
   remove: (pk) => stagesApi.stagesUserLoginDestroy({ stageUuid: pk }),
 };
 
+/** authentik's user logout stage has nothing to set but its name. */
+const userLogout: StageEditor<UserLogoutStage> = {
+  get: (pk) => stagesApi.stagesUserLogoutRetrieve({ stageUuid: pk }),
+  body: (stage, errors) =>
+    html`${nameField(stage, errors)}
+      <p>Signs the person out: bound last in an invalidation flow.</p>`,
+  save: (pk, form) => {
+    const userLogoutStageRequest = { name: formValue(form, 'name') };
+    return pk
+      ? stagesApi.stagesUserLogoutUpdate({ stageUuid: pk, userLogoutStageRequest })
+      : stagesApi.stagesUserLogoutCreate({ userLogoutStageRequest });
+  },
+  remove: (pk) => stagesApi.stagesUserLogoutDestroy({ stageUuid: pk }),
+};
+
 /** Which of the username and email fields identify a user (authentik's `user_fields`). */
 const USER_FIELDS = [UserFieldsEnum.Username, UserFieldsEnum.Email] as const;
 
@@ -273,6 +289,7 @@ export const STAGE_EDITORS: Record<StageType, StageEditor<Stage>> = {
   'authentik_stages_prompt.promptstage': prompt as StageEditor<Stage>,
   'authentik_stages_user_write.userwritestage': userWrite as StageEditor<Stage>,
   'authentik_stages_user_login.userloginstage': userLogin as StageEditor<Stage>,
+  'authentik_stages_user_logout.userlogoutstage': userLogout as StageEditor<Stage>,
   'authentik_stages_identification.identificationstage': identification as StageEditor<Stage>,
   'authentik_stages_password.passwordstage': password as StageEditor<Stage>,
 };
