@@ -2,7 +2,9 @@
 # Starts what test/db/pgbouncer.test.ts and test/db/read-replica.test.ts run against, beside the
 # machine's PostgreSQL (127.0.0.1:5432, trust, user postgres):
 #   - pgbouncer in transaction mode on 127.0.0.1:6432, in front of that server;
-#   - a streaming replica of it on 127.0.0.1:5433, made with pg_basebackup.
+#   - a streaming replica of it on 127.0.0.1:5433, made with pg_basebackup, which also serves
+#     TLS (a self-signed certificate) for test/db/postgres-tls.test.ts: it takes TLS or plain
+#     text, except from the role tessera_tls_only, which it takes over TLS only.
 # Idempotent: what already answers is left alone. Needs root (the servers run as the
 # `postgres` OS user) and Debian's postgresql and pgbouncer packages; .ci/run installs them.
 set -euo pipefail
@@ -51,6 +53,16 @@ INI
 fi
 
 echo "== streaming replica on 127.0.0.1:$REPLICA_PORT"
+data="$STATE/replica"
+# The role the TLS-only rule names; made on the primary, it reaches the replica by replication.
+psql_primary "DO \$\$ BEGIN CREATE ROLE tessera_tls_only LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
+# A replica made by an earlier version of this script, without TLS, is made again.
+if ready "$REPLICA_PORT" && [ "$(psql -h 127.0.0.1 -p "$REPLICA_PORT" -U postgres -d postgres -Atqc \
+  "SELECT count(*) FROM pg_hba_file_rules WHERE 'tessera_tls_only' = ANY(user_name)" 2>/dev/null)" != 2 ]; then
+  echo "the running replica has no TLS-only rule: making it again"
+  as_postgres "$PGBIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null || true
+  rm -rf "$data"
+fi
 if ready "$REPLICA_PORT"; then
   echo "already answering"
 else
@@ -61,7 +73,6 @@ else
     echo "host replication all 127.0.0.1/32 trust" >>"$hba"
     psql_primary "SELECT pg_reload_conf()" >/dev/null
   fi
-  data="$STATE/replica"
   start_replica() {
     as_postgres "$PGBIN/pg_ctl" -D "$data" -l "$STATE/replica.log" -w -t 60 start >/dev/null
   }
@@ -77,10 +88,21 @@ shared_buffers = 16MB
 max_connections = 100
 hot_standby = on
 hot_standby_feedback = off
+ssl = on
+ssl_cert_file = 'server.crt'
+ssl_key_file = 'server.key'
 CONF
-    printf 'local all all trust\nhost all all 127.0.0.1/32 trust\n' >"$data/pg_hba.conf"
+    openssl req -new -x509 -days 3650 -nodes -subj "/CN=tessera-test-replica" \
+      -keyout "$data/server.key" -out "$data/server.crt" 2>/dev/null
+    chmod 600 "$data/server.key"
+    cat >"$data/pg_hba.conf" <<HBA
+local all all trust
+hostssl all tessera_tls_only 127.0.0.1/32 trust
+hostnossl all tessera_tls_only 127.0.0.1/32 reject
+host all all 127.0.0.1/32 trust
+HBA
     : >"$data/pg_ident.conf"
-    chown postgres "$data"/*.conf
+    chown postgres "$data"/*.conf "$data/server.key" "$data/server.crt"
     start_replica
   fi
   ready "$REPLICA_PORT" || { echo "test-services: the replica did not start; see $STATE/replica.log" >&2; exit 1; }

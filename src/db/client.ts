@@ -187,7 +187,20 @@ async function openPostgres(
     postgres.createPool(replica, { ...poolOptions, usePgbouncer: false, max: config.poolSize }),
   );
   try {
-    await postgres.waitForServer(pool, `${config.host}:${config.port}`, scale.connectAttempts, log);
+    await postgres.waitForServer(
+      pool,
+      `${config.host}:${config.port}`,
+      scale.connectAttempts,
+      log,
+      scale.tls,
+    );
+    // A replica that cannot be reached now is skipped by the routing until it answers; under
+    // `allow` or `prefer` it keeps the mode's first way to connect.
+    await Promise.all(
+      scale.replicas.map((replica, index) =>
+        postgres.negotiateTls(replicas[index], replica.tls).catch(() => undefined),
+      ),
+    );
     const db = drizzlePg(pool, { schema, logger: statements.logger }) as unknown as Db;
     await migratePg(db as never, { migrationsFolder });
     const changes = new ChangeFeed();
@@ -201,7 +214,15 @@ async function openPostgres(
           'notifications are off and the caches they keep fresh are bypassed',
       );
     }
-    const listener = direct ? await listenPostgres(changes, postgres.clientConfig(direct)) : undefined;
+    // The primary's pool has settled `allow` and `prefer` already; a direct endpoint of its own
+    // settles them with a trial connection.
+    const listenConfig =
+      direct === undefined
+        ? undefined
+        : direct === primary
+          ? { ...postgres.clientConfig(direct), ssl: postgres.poolTls(pool) }
+          : await postgres.negotiatedClientConfig(direct);
+    const listener = listenConfig ? await listenPostgres(changes, listenConfig) : undefined;
     const routing =
       replicas.length > 0 ? new ReadRouting(replicas, scale.replicaPinSeconds * 1000) : undefined;
     routing?.attach(pool);

@@ -9,9 +9,15 @@ import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import type { PostgresEndpoint, PostgresTls } from '../config.js';
 
+/** TLS that encrypts without checking the certificate: libpq's `require` without a root certificate. */
+function unverified(files: Pick<ConnectionOptions, 'cert' | 'key'>): ConnectionOptions {
+  return { ...files, rejectUnauthorized: false, checkServerIdentity: () => undefined };
+}
+
 /**
- * node-postgres's TLS options for libpq's `sslmode`. node-postgres cannot try TLS and fall back
- * to plain text, so `allow` and `prefer` (authentik's default) connect without TLS; `require`
+ * node-postgres's TLS options for libpq's `sslmode`, for the first connection. `disable` is
+ * plain text; `allow` starts in plain text and `prefer` (authentik's default) with unverified
+ * TLS, each switching to the other when the server refuses it (`negotiateTls`); `require`
  * encrypts without checking the certificate unless a root certificate is given, which libpq
  * then treats as `verify-ca`; `verify-ca` checks the chain; `verify-full` also the host name.
  */
@@ -28,9 +34,8 @@ export function tlsOptions(tls: PostgresTls): false | ConnectionOptions {
     cert: read(tls.cert, 'SSLCERT'),
     key: read(tls.key, 'SSLKEY'),
   };
-  if (tls.mode === 'disable' || tls.mode === 'allow' || tls.mode === 'prefer') {
-    return false;
-  }
+  if (tls.mode === 'disable' || tls.mode === 'allow') return false;
+  if (tls.mode === 'prefer') return unverified(files);
   const ca = read(tls.rootCert, 'SSLROOTCERT');
   const verify = tls.mode !== 'require' || ca !== undefined;
   return {
@@ -40,6 +45,60 @@ export function tlsOptions(tls: PostgresTls): false | ConnectionOptions {
     // verify-ca trusts any host name the certificate carries, as libpq does.
     ...(tls.mode === 'verify-full' ? {} : { checkServerIdentity: () => undefined }),
   };
+}
+
+/**
+ * The other way to connect under `allow` and `prefer`, when `error` says the server refused
+ * this one: a server without TLS answers a TLS request "does not support SSL", and a server
+ * whose pg_hba.conf takes only TLS (`hostssl`) refuses plain text with "no encryption"
+ * (libpq's fallbacks for the two modes). Undefined when there is nothing else to try.
+ */
+export function tlsFallback(
+  tls: PostgresTls,
+  current: pg.ClientConfig['ssl'],
+  error: unknown,
+): pg.ClientConfig['ssl'] | undefined {
+  const message = (error as Error | undefined)?.message ?? '';
+  if (tls.mode === 'prefer' && current && /does not support SSL/i.test(message)) return false;
+  if (tls.mode === 'allow' && !current && /no encryption/i.test(message)) {
+    return tlsOptions({ ...tls, mode: 'prefer' });
+  }
+  return undefined;
+}
+
+/**
+ * Settles `allow` and `prefer` for a pool before it serves: one connection tries the mode's
+ * first way and, when the server refuses it, the pool switches to the other for every
+ * connection it opens. Errors other than a refusal of TLS or plain text are thrown.
+ */
+export async function negotiateTls(pool: pg.Pool, tls: PostgresTls): Promise<void> {
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    const options = (pool as unknown as { options: pg.PoolConfig }).options;
+    const fallback = tlsFallback(tls, options.ssl, error);
+    if (fallback === undefined) throw error;
+    options.ssl = fallback;
+    await pool.query('SELECT 1');
+  }
+}
+
+/** An endpoint's node-postgres settings with `allow` and `prefer` settled by one trial connection. */
+export async function negotiatedClientConfig(endpoint: PostgresEndpoint): Promise<pg.ClientConfig> {
+  const config = clientConfig(endpoint);
+  if (endpoint.tls.mode !== 'allow' && endpoint.tls.mode !== 'prefer') return config;
+  const trial = new pg.Pool({ ...config, max: 1 });
+  try {
+    await negotiateTls(trial, endpoint.tls);
+    return { ...config, ssl: poolTls(trial) };
+  } finally {
+    await trial.end();
+  }
+}
+
+/** The TLS options a pool's connections use now (after `negotiateTls`). */
+export function poolTls(pool: pg.Pool): pg.ClientConfig['ssl'] {
+  return (pool as unknown as { options: pg.PoolConfig }).options.ssl;
 }
 
 /** The node-postgres settings of an endpoint. */
@@ -119,18 +178,20 @@ export function isUnavailable(error: unknown): boolean {
 
 /**
  * Waits for the server to accept a connection, like authentik's wait_for_db: a try a second
- * for `attempts` tries, each failed one reported by `log`. A refusal that waiting cannot cure
- * (a wrong password, a missing database) fails at once.
+ * for `attempts` tries, each failed one reported by `log`, settling `allow` and `prefer` on the
+ * way (`negotiateTls`). A refusal that waiting cannot cure (a wrong password, a missing
+ * database) fails at once.
  */
 export async function waitForServer(
   pool: pg.Pool,
   where: string,
   attempts: number,
   log: (line: string) => void,
+  tls: PostgresTls = { mode: 'disable' },
 ): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await pool.query('SELECT 1');
+      await negotiateTls(pool, tls);
       return;
     } catch (error) {
       const reason = (error as Error).message;
