@@ -74,7 +74,10 @@ export interface ModelHandler {
 }
 
 export interface HandlerDeps {
-  config: Pick<Config, 'pagination' | 'defaultTokenDurationSeconds' | 'externalUrl' | 'email' | 'invitations'>;
+  config: Pick<
+    Config,
+    'pagination' | 'defaultTokenDurationSeconds' | 'externalUrl' | 'email' | 'invitations'
+  >;
   install: Install;
   events: EventService;
   /** Invitations created by a blueprint count as any others do. */

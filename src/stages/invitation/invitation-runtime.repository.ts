@@ -192,7 +192,11 @@ export function createInvitationRuntimeRepository(db: Db) {
      * Names the user of a use taken when the link was opened. False, writing nothing, when the
      * invitation (kept after its use) has been revoked since: the enrollment is refused.
      */
-    async attachUser(useId: number, inviteUuid: string, user: { id: number; username: string }): Promise<boolean> {
+    async attachUser(
+      useId: number,
+      inviteUuid: string,
+      user: { id: number; username: string },
+    ): Promise<boolean> {
       const rows = await query(
         db,
         sql`UPDATE invitation_uses SET user_id = ${user.id}, username = ${user.username}

@@ -57,9 +57,13 @@ export const Invitation = component(
       uses: ReadOnly(
         Type.Integer({ description: 'Tessera extension: enrollments completed through the invitation.' }),
       ),
-      status: ReadOnly(Type.Unsafe<Static<typeof InvitationStatusEnum>>({ allOf: [ref(InvitationStatusEnum)] })),
+      status: ReadOnly(
+        Type.Unsafe<Static<typeof InvitationStatusEnum>>({ allOf: [ref(InvitationStatusEnum)] }),
+      ),
       revoked_at: ReadOnly(
-        Nullable(Type.String({ format: 'date-time', description: 'Tessera extension: when it was revoked.' })),
+        Nullable(
+          Type.String({ format: 'date-time', description: 'Tessera extension: when it was revoked.' }),
+        ),
       ),
       revoked_by: ReadOnly(
         Type.Unsafe<Static<typeof PartialUser> | null>({
@@ -173,7 +177,11 @@ export const InvitationBulkRequest = component(
       single_use: Type.Optional(singleUse),
       max_uses: Type.Optional(maxUses),
       count: Type.Optional(
-        Type.Integer({ minimum: 1, maximum: MAX_BULK, description: 'How many invitations, without addresses.' }),
+        Type.Integer({
+          minimum: 1,
+          maximum: MAX_BULK,
+          description: 'How many invitations, without addresses.',
+        }),
       ),
       emails: Type.Optional(
         Type.Unsafe<(string | { email: string; fixed_data?: Record<string, unknown> })[]>({
@@ -186,7 +194,10 @@ export const InvitationBulkRequest = component(
               { type: 'string', format: 'email' },
               {
                 type: 'object',
-                properties: { email: { type: 'string', format: 'email' }, fixed_data: { type: 'object', additionalProperties: {} } },
+                properties: {
+                  email: { type: 'string', format: 'email' },
+                  fixed_data: { type: 'object', additionalProperties: {} },
+                },
                 required: ['email'],
               },
             ],
@@ -231,7 +242,16 @@ export const InvitationBulkResult = component(
 );
 export type InvitationBulkResultBody = Static<typeof InvitationBulkResult>;
 
-export const TIMELINE_KINDS = ['created', 'edited', 'sent', 'opened', 'refused', 'used', 'expired', 'revoked'] as const;
+export const TIMELINE_KINDS = [
+  'created',
+  'edited',
+  'sent',
+  'opened',
+  'refused',
+  'used',
+  'expired',
+  'revoked',
+] as const;
 
 export const InvitationTimelineKindEnum = StringEnum(
   'InvitationTimelineKindEnum',

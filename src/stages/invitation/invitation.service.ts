@@ -134,7 +134,6 @@ export function invitationLink(base: string, flowSlug: string, pk: string): stri
   return `${base}/if/flow/${flowSlug}/?itoken=${pk}`;
 }
 
-
 /**
  * The request context as audit events should see it: every occurrence of the invitation's
  * token in the path (`.../invitations/<pk>/`) and in the query arguments masked.
@@ -309,7 +308,9 @@ export class InvitationService {
     this.validateFixedData(actor, input.fixedData);
     for (const fixedData of input.rowFixedData ?? []) this.validateFixedData(actor, fixedData);
     // Events of a request name its user (from ctx); the command line's name the operator.
-    const user = ctx ? undefined : { username: actor.user.username, pk: actor.user.id, email: actor.user.email };
+    const user = ctx
+      ? undefined
+      : { username: actor.user.username, pk: actor.user.id, email: actor.user.email };
     const created = await this.db.transaction(async (tx) => {
       const repository = createInvitationRepository(tx);
       let flow: string | undefined;
@@ -756,15 +757,21 @@ function timelineEntry(event: TimelineEventRow): InvitationTimelineEntryBody[] {
     case 'model_created':
       return [{ ...base, kind: 'created', detail: { name: model.name } }];
     case 'model_updated':
-      return [{ ...base, kind: context.action === 'revoke' ? 'revoked' : 'edited', detail: { name: model.name } }];
+      return [
+        { ...base, kind: context.action === 'revoke' ? 'revoked' : 'edited', detail: { name: model.name } },
+      ];
     case 'invitation_used':
       return [{ ...base, kind: 'opened', detail: { client_ip: event.client_ip } }];
     case 'suspicious_request':
-      return [{ ...base, kind: 'refused', detail: { reason: context.reason ?? null, client_ip: event.client_ip } }];
+      return [
+        { ...base, kind: 'refused', detail: { reason: context.reason ?? null, client_ip: event.client_ip } },
+      ];
     case 'email_sent': {
       // Delivered unless the event records an error (the outbox writes one for a failure).
       const error = typeof context.error === 'string' ? context.error : null;
-      return [{ ...base, kind: 'sent', detail: { to: context.to_email ?? [], delivered: error === null, error } }];
+      return [
+        { ...base, kind: 'sent', detail: { to: context.to_email ?? [], delivered: error === null, error } },
+      ];
     }
     default:
       return [];
