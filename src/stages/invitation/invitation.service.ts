@@ -624,7 +624,7 @@ export class InvitationService {
     const errors: FieldErrors = {};
     const emails = input.emails;
     if ((input.count === undefined) === (emails === undefined)) {
-      errors.non_field_errors = ['Send either `count` or `emails`, not both.'];
+      errors.non_field_errors = ['Send exactly one of `count` and `emails`.'];
     }
     const addresses: string[] = [];
     const rowFixedData: (Record<string, unknown> | undefined)[] = [];
@@ -704,7 +704,9 @@ export class InvitationService {
       entries.push({
         kind: 'used',
         at: use.used,
-        actor: { pk: use.user_id, username: use.username },
+        // A use taken when the link was opened names nobody until its user is written.
+        actor:
+          use.username === '' && use.user_id === null ? null : { pk: use.user_id, username: use.username },
         detail: { user: use.user_id, username: use.username, client_ip: use.client_ip },
       });
     }

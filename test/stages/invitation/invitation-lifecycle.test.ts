@@ -364,9 +364,9 @@ describe('bulk', () => {
       ],
       [
         { flow: e.flow.pk, count: 2, emails: ['a@example.com'] },
-        { non_field_errors: ['Send either `count` or `emails`, not both.'] },
+        { non_field_errors: ['Send exactly one of `count` and `emails`.'] },
       ],
-      [{ flow: e.flow.pk }, { non_field_errors: ['Send either `count` or `emails`, not both.'] }],
+      [{ flow: e.flow.pk }, { non_field_errors: ['Send exactly one of `count` and `emails`.'] }],
       [{ flow: e.flow.pk, count: 0 }, { count: ['Ensure this value is greater than or equal to 1.'] }],
       [
         { flow: e.flow.pk, count: 1, send_email: true },
