@@ -340,7 +340,7 @@ export function registerInvitations(program: Command): void {
       '--expires <when>',
       'ISO datetime, or a duration from now such as "days=7" (default: the default token duration)',
     )
-    .option('--single-use', 'each invitation is deleted once used')
+    .option('--single-use', 'each invitation allows one enrollment')
     .option('--max-uses <n>', 'enrollments each invitation allows', positiveInteger('--max-uses'))
     .option('--fixed-data <json>', 'JSON object merged into the prompt data of whoever enrols')
     .option(
