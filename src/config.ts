@@ -114,6 +114,8 @@ export interface Config {
   embeddedVacuumIntervalSeconds?: number;
   /** Event retention in seconds (authentik tenant `event_retention`, default days=365). */
   eventRetentionSeconds: number;
+  /** What happens to invitations that can no longer be used (docs/operations.md). */
+  invitations: InvitationRetentionConfig;
   /** TESSERA_DEBUG_STATS: serve /-/debug/ (statement counts and capture) to loopback clients. */
   debugStats?: boolean;
   /**
@@ -161,6 +163,21 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * TESSERA_INVITATIONS_RETENTION: `keep` (default) keeps expired, used-up and revoked invitations
+ * for TESSERA_INVITATIONS_RETENTION_DAYS (default 30) so their history can be read, and marks
+ * a used single-use invitation `used_up` instead of deleting it; `authentik` deletes a
+ * single-use invitation when it is used and every expired, used-up or revoked one at the next
+ * clean-up, as authentik does (the days are then ignored).
+ */
+export interface InvitationRetentionConfig {
+  mode: 'keep' | 'authentik';
+  /** How long an invitation that ended is kept; 0 in `authentik` mode. */
+  retentionDays: number;
+}
+
+export const INVITATION_RETENTION_MODES = ['keep', 'authentik'] as const;
+
 type Env = Record<string, string | undefined>;
 
 function str(env: Env, key: string, fallback: string): string {
@@ -197,6 +214,18 @@ function duration(env: Env, key: string, fallback: string): number {
     throw new ConfigError(key, `"${raw}" is not a duration such as "days=1;hours=2"`);
   }
   return seconds;
+}
+
+function invitationRetention(env: Env): InvitationRetentionConfig {
+  const mode = str(env, 'TESSERA_INVITATIONS_RETENTION', 'keep');
+  if (!(INVITATION_RETENTION_MODES as readonly string[]).includes(mode)) {
+    throw new ConfigError(
+      'TESSERA_INVITATIONS_RETENTION',
+      `expected one of ${INVITATION_RETENTION_MODES.join(', ')}, got "${mode}"`,
+    );
+  }
+  const days = int(env, 'TESSERA_INVITATIONS_RETENTION_DAYS', 30, 0, 36500);
+  return mode === 'authentik' ? { mode, retentionDays: 0 } : { mode: 'keep', retentionDays: days };
 }
 
 // --- PostgreSQL at scale: pooler, direct endpoint, replicas, TLS, limits -------------------
@@ -360,6 +389,7 @@ export function loadConfig(env: Env = process.env): Config {
     cleanupIntervalSeconds: int(env, 'TESSERA_CLEANUP_INTERVAL_SECONDS', 300, 1, 86400),
     embeddedVacuumIntervalSeconds: int(env, 'TESSERA_EMBEDDED_VACUUM_INTERVAL_SECONDS', 3600, 60, 604800),
     eventRetentionSeconds: duration(env, 'TESSERA_EVENT_RETENTION', 'days=365'),
+    invitations: invitationRetention(env),
     debugStats: bool(env, 'TESSERA_DEBUG_STATS', false),
     authCacheSeconds: int(env, 'TESSERA_AUTH_CACHE_SECONDS', 60, 0, 3600),
     rateLimit: {

@@ -175,6 +175,8 @@ describe('loadConfig', () => {
         'AUTHENTIK_POSTGRESQL__READ_REPLICAS__0__HOST',
       ],
       [{ TESSERA_POSTGRESQL_CONNECT_ATTEMPTS: '0' }, 'TESSERA_POSTGRESQL_CONNECT_ATTEMPTS'],
+      [{ TESSERA_INVITATIONS_RETENTION: 'forever' }, 'TESSERA_INVITATIONS_RETENTION'],
+      [{ TESSERA_INVITATIONS_RETENTION_DAYS: '-1' }, 'TESSERA_INVITATIONS_RETENTION_DAYS'],
     ];
     for (const [env, setting] of cases) {
       assert.throws(
@@ -212,6 +214,19 @@ describe('loadConfig', () => {
         (error: unknown) => error instanceof ConfigError && error.setting === key,
       );
     }
+  });
+
+  test('invitation retention: keep for 30 days by default, or authentik’s delete on use and expiry', () => {
+    assert.deepEqual(loadConfig({}).invitations, { mode: 'keep', retentionDays: 30 });
+    assert.deepEqual(loadConfig({ TESSERA_INVITATIONS_RETENTION_DAYS: '0' }).invitations, {
+      mode: 'keep',
+      retentionDays: 0,
+    });
+    assert.deepEqual(
+      loadConfig({ TESSERA_INVITATIONS_RETENTION: 'authentik', TESSERA_INVITATIONS_RETENTION_DAYS: '90' })
+        .invitations,
+      { mode: 'authentik', retentionDays: 0 },
+    );
   });
 
   test("duration settings read authentik's `unit=value;...` form", () => {

@@ -79,7 +79,10 @@ export interface ModelHandler {
 }
 
 export interface HandlerDeps {
-  config: Pick<Config, 'pagination' | 'defaultTokenDurationSeconds' | 'externalUrl' | 'email'>;
+  config: Pick<
+    Config,
+    'pagination' | 'defaultTokenDurationSeconds' | 'externalUrl' | 'email' | 'invitations'
+  >;
   install: Install;
   events: EventService;
   /** Invitations created by a blueprint count as any others do. */
@@ -117,6 +120,7 @@ export class TransactionServices {
       externalUrl: config.externalUrl,
       pageDefaults: pages,
       metrics,
+      retentionDays: config.invitations.retentionDays,
     });
     this.prompts = new PromptService(db, this.permissions, events, pages);
     const subtype = (options: typeof promptStageOptions) =>

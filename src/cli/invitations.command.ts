@@ -1,10 +1,10 @@
 /**
- * `tessera invitations create|list|delete`: invitations for operators, through the same
+ * `tessera invitations create|bulk|list|delete`: invitations for operators, through the same
  * service as the API (its rules, its audit events), acting as akadmin (or `--as USER`).
- * `create` makes them all in one transaction, so a failure leaves none behind, and writes the
- * CSV only once they are committed.
+ * `create` and `bulk` make them all in one transaction, so a failure leaves none behind, and
+ * write the CSV only once they are committed.
  */
-import { accessSync, constants, renameSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -71,7 +71,9 @@ function checkWritable(file: string): string {
 }
 
 function csvField(value: string | number | boolean | null): string {
-  const text = value === null ? '' : String(value);
+  let text = value === null ? '' : String(value);
+  // A spreadsheet runs a cell that starts like a formula (an address may start with `=`).
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -113,6 +115,7 @@ async function invitationService(database: Database, config: Config): Promise<In
       externalUrl: config.externalUrl,
       pageDefaults: config.pagination,
       metrics: noMetrics,
+      retentionDays: config.invitations.retentionDays,
     },
   );
 }
@@ -160,7 +163,7 @@ async function create(options: CreateOptions): Promise<void> {
       created = await service.createBatch(
         actor,
         {
-          flowSlug: options.flow,
+          flow: { slug: options.flow },
           count: options.count,
           namePrefix: options.name,
           expires,
@@ -188,6 +191,89 @@ async function create(options: CreateOptions): Promise<void> {
       console.log(`created ${created.length} invitations for flow "${options.flow}"; links in ${csv}`);
     } else {
       for (const row of created) console.log(link(row.pk));
+    }
+  });
+}
+
+interface BulkOptions extends Omit<CreateOptions, 'count'> {
+  count?: number;
+  emailsFile?: string;
+}
+
+/** `--emails-file`: one address a line; blank lines and lines starting with `#` are skipped. */
+async function readEmails(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`--emails-file: cannot read ${file}: ${(error as Error).message}`);
+  }
+  const { EMAIL_RE } = await import('../api/validation.js');
+  const lines = text.split(/\r?\n/).map((line) => line.trim());
+  const emails: string[] = [];
+  const invalid: string[] = [];
+  lines.forEach((line, index) => {
+    if (line === '' || line.startsWith('#')) return;
+    if (EMAIL_RE.test(line)) emails.push(line);
+    else invalid.push(`line ${index + 1}: "${line}"`);
+  });
+  if (invalid.length > 0) throw new CliError(`--emails-file: not an email address: ${invalid.join(', ')}`);
+  if (emails.length === 0) throw new CliError(`--emails-file: ${file} holds no address`);
+  return emails;
+}
+
+/**
+ * `tessera invitations bulk`: `--count` invitations, or one per address of `--emails-file`,
+ * from one template, in one transaction; `--csv` writes name,email,link per invitation.
+ */
+async function bulk(options: BulkOptions): Promise<void> {
+  if ((options.count === undefined) === (options.emailsFile === undefined)) {
+    throw new CliError('give either --count or --emails-file');
+  }
+  const emails = options.emailsFile === undefined ? undefined : await readEmails(options.emailsFile);
+  const config = cliConfig();
+  if (options.singleUse && options.maxUses !== undefined) {
+    throw new CliError('--single-use and --max-uses exclude each other');
+  }
+  const expires = options.expires === undefined ? null : await parseExpires(options.expires);
+  const fixedData = options.fixedData === undefined ? {} : parseFixedData(options.fixedData);
+  const csv = options.csv === undefined ? undefined : checkWritable(options.csv);
+  const base = publicBase(config);
+  const count = emails?.length ?? (options.count as number);
+  await withDatabase(config, async (database) => {
+    const service = await invitationService(database, config);
+    const { createActor } = await import('../api/context.js');
+    const { invitationLink } = await import('../stages/invitation/invitation.service.js');
+    const actor = createActor(await actingUser(database, options.as), 'token');
+    const bar = await progressBar(count);
+    let created;
+    try {
+      created = await service.createBatch(
+        actor,
+        {
+          flow: { slug: options.flow },
+          count,
+          namePrefix: options.name,
+          expires,
+          singleUse: options.singleUse ?? false,
+          maxUses: options.maxUses ?? null,
+          fixedData,
+        },
+        (done) => bar.update(done),
+      );
+    } finally {
+      bar.stop();
+    }
+    const rows = created.map((row, index) => [
+      row.name,
+      emails?.[index] ?? '',
+      invitationLink(base, row.flowSlug, row.pk),
+    ]);
+    if (csv) {
+      writeCsv(csv, [['name', 'email', 'link'], ...rows]);
+      console.log(`created ${created.length} invitations for flow "${options.flow}"; links in ${csv}`);
+    } else {
+      for (const row of rows) console.log(row.filter((cell) => cell !== '').join(' '));
     }
   });
 }
@@ -254,7 +340,7 @@ export function registerInvitations(program: Command): void {
       '--expires <when>',
       'ISO datetime, or a duration from now such as "days=7" (default: the default token duration)',
     )
-    .option('--single-use', 'each invitation is deleted once used')
+    .option('--single-use', 'each invitation allows one enrollment')
     .option('--max-uses <n>', 'enrollments each invitation allows', positiveInteger('--max-uses'))
     .option('--fixed-data <json>', 'JSON object merged into the prompt data of whoever enrols')
     .option(
@@ -263,6 +349,23 @@ export function registerInvitations(program: Command): void {
     )
     .option('--as <username>', 'the user recorded as creator and in the audit log', 'akadmin')
     .action(action(create));
+  invitations
+    .command('bulk')
+    .description('create invitations from one template, by count or one per address, in one transaction')
+    .requiredOption('--flow <slug>', 'the flow the invitations enrol into')
+    .option('--count <n>', 'how many to create', positiveInteger('--count', 1_000_000))
+    .option('--emails-file <file>', 'one invitation per address in this file (one a line)')
+    .option('--name <prefix>', 'names are <prefix>-1, <prefix>-2, … (default: the flow slug)')
+    .option(
+      '--expires <when>',
+      'ISO datetime, or a duration from now such as "days=7" (default: the default token duration)',
+    )
+    .option('--single-use', 'each invitation allows one enrollment')
+    .option('--max-uses <n>', 'enrollments each invitation allows', positiveInteger('--max-uses'))
+    .option('--fixed-data <json>', 'JSON object merged into the prompt data of whoever enrols')
+    .option('--csv <file>', 'write name, email, link to this CSV file instead of printing links')
+    .option('--as <username>', 'the user recorded as creator and in the audit log', 'akadmin')
+    .action(action(bulk));
   invitations
     .command('list')
     .description('list invitations, latest expiry first')

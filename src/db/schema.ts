@@ -410,8 +410,18 @@ export const invitations = pgTable(
     /** Single-use lease (consumption mode `enrollment`): who holds it and until when. */
     leaseHolder: text('lease_holder'),
     leaseExpires: tstz('lease_expires'),
+    /**
+     * Tessera extension: when the last allowed use was taken (single use, or `max_uses`). With
+     * retention the row is kept after that, for its history, until the clean-up removes it.
+     */
+    usedUpAt: tstz('used_up_at'),
+    /** Tessera extension: revocation makes the link unusable but keeps the row. */
+    revokedAt: tstz('revoked_at'),
+    revokedBy: integer('revoked_by').references(() => users.id, { onDelete: 'set null' }),
   },
   (t) => [
+    index('invitations_used_up_at_idx').on(t.usedUpAt),
+    index('invitations_revoked_at_idx').on(t.revokedAt),
     index('invitations_expires_idx').on(t.expires),
     index('invitations_expiring_expires_idx').on(t.expiring, t.expires),
     index('invitations_name_idx').on(t.name),

@@ -53,11 +53,12 @@ interface Document {
 /**
  * Properties Tessera sends beyond authentik 2026.8.3's component, each listed in
  * docs/compatibility.md: FlowSet carries 2025.10's `background` beside `background_url`;
- * invitations carry `max_uses` (writable) and `uses` after authentik's fields.
+ * invitations carry `max_uses` (writable), `uses`, `status`, `revoked_at` and `revoked_by` after
+ * authentik's fields.
  */
 const DOCUMENTED_EXTRAS: Record<string, string[]> = {
   FlowSet: ['background'],
-  Invitation: ['max_uses', 'uses'],
+  Invitation: ['max_uses', 'uses', 'status', 'revoked_at', 'revoked_by'],
   InvitationRequest: ['max_uses'],
   PatchedInvitationRequest: ['max_uses'],
 };
@@ -74,6 +75,9 @@ const TESSERA_EXTENSIONS = [
   'put /stages/invitation/stages/{stage_uuid}/consumption/',
   'patch /stages/invitation/stages/{stage_uuid}/consumption/',
   'get /stages/invitation/invitations/{invite_uuid}/uses/',
+  'post /stages/invitation/invitations/bulk/',
+  'post /stages/invitation/invitations/{invite_uuid}/revoke/',
+  'get /stages/invitation/invitations/{invite_uuid}/timeline/',
 ];
 
 const authentik = YAML.parse(

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -95,6 +95,7 @@ describe('tessera', () => {
       ['healthcheck'],
       ['invitations'],
       ['invitations', 'create'],
+      ['invitations', 'bulk'],
       ['invitations', 'list'],
       ['invitations', 'delete'],
       ['create-recovery-key'],
@@ -201,6 +202,75 @@ describe('tessera', () => {
         2000,
       );
     });
+  });
+
+  it('bulk: one invitation per address of a file, all or none, and a CSV of name, email, link', async () => {
+    const bulkFlow = await withApp((t) => createFlow(t));
+    const ofBulkFlow = (t: TestContext) =>
+      count(t, sql`SELECT count(*) AS n FROM invitations WHERE flow = ${bulkFlow.pk}`);
+    const bad = path.join(folder, 'bad-emails.txt');
+    writeFileSync(bad, 'ann@example.com\nnot an address\n');
+    const refused = tessera('invitations', 'bulk', '--flow', bulkFlow.slug, '--emails-file', bad);
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /line 2: "not an address"/);
+    const both = tessera(
+      'invitations',
+      'bulk',
+      '--flow',
+      bulkFlow.slug,
+      '--emails-file',
+      bad,
+      '--count',
+      '2',
+    );
+    assert.notEqual(both.status, 0);
+    assert.match(both.stderr, /either --count or --emails-file/);
+    assert.equal(await withApp(ofBulkFlow), 0);
+
+    const emails = path.join(folder, 'emails.txt');
+    // An address may start with `=`: the CSV must not hand it to a spreadsheet as a formula.
+    writeFileSync(emails, '# guests\nann@example.com\n\n=bob@example.com\n');
+    const csv = path.join(folder, 'bulk.csv');
+    const result = tessera(
+      'invitations',
+      'bulk',
+      '--flow',
+      bulkFlow.slug,
+      '--emails-file',
+      emails,
+      '--name',
+      'guest',
+      '--single-use',
+      '--csv',
+      csv,
+    );
+    assert.equal(result.status, 0, result.stderr);
+    const lines = readFileSync(csv, 'utf8').trimEnd().split('\r\n');
+    assert.equal(lines[0], 'name,email,link');
+    const rows = lines.slice(1).map((line) => line.split(','));
+    assert.deepEqual(
+      rows.map(([name, email]) => [name, email]),
+      [
+        ['guest-1', 'ann@example.com'],
+        ['guest-2', "'=bob@example.com"],
+      ],
+    );
+    await withApp(async (t) => {
+      assert.equal(await ofBulkFlow(t), 2);
+      for (const [name, , link] of rows) {
+        const pk = link.split('itoken=')[1];
+        assert.equal(link, `https://tessera.example/if/flow/${bulkFlow.slug}/?itoken=${pk}`);
+        const [row] = await query<any>(
+          t.database.db,
+          sql`SELECT name, single_use FROM invitations WHERE invite_uuid = ${pk}`,
+        );
+        assert.deepEqual(row, { name, single_use: true });
+      }
+    });
+    const counted = tessera('invitations', 'bulk', '--flow', bulkFlow.slug, '--count', '3', '--name', 'many');
+    assert.equal(counted.status, 0, counted.stderr);
+    assert.equal(counted.stdout.trim().split('\n').length, 3);
+    assert.equal(await withApp(ofBulkFlow), 5);
   });
 
   it('lists invitations as a table and as JSON', () => {

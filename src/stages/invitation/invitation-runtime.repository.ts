@@ -19,6 +19,7 @@ export interface RuntimeInvitation {
   max_uses: number | null;
   uses: number;
   leased_by: string | null;
+  revoked: boolean;
 }
 
 export interface InvitationStageSettings {
@@ -29,6 +30,24 @@ export interface InvitationStageSettings {
 
 /** authentik's default manager: an expiring invitation past its expiry does not exist. */
 const VALID = sql`NOT (expiring AND expires IS NOT NULL AND expires < now())`;
+
+/** Tessera: a revoked invitation is kept but no statement may take a use of it. */
+const NOT_REVOKED = sql`revoked_at IS NULL`;
+
+/**
+ * How a single-use invitation is used up: `delete` removes the row (authentik's behaviour,
+ * TESSERA_INVITATIONS_RETENTION=authentik), `keep` counts its one use and keeps the row, marked
+ * used up, until the retention clean-up. Either way only a statement that finds the invitation
+ * still unused succeeds, so a second use is refused.
+ */
+export type SingleUseEnd = 'delete' | 'keep';
+
+function useUpSingle(inviteUuid: string, end: SingleUseEnd, condition: SQL): SQL {
+  return end === 'delete'
+    ? sql`DELETE FROM invitations WHERE invite_uuid = ${inviteUuid} AND ${condition} RETURNING invite_uuid`
+    : sql`UPDATE invitations SET uses = uses + 1, used_up_at = now(), lease_holder = NULL, lease_expires = NULL
+          WHERE invite_uuid = ${inviteUuid} AND uses < 1 AND ${condition} RETURNING invite_uuid`;
+}
 
 export function createInvitationRuntimeRepository(db: Db) {
   return {
@@ -47,7 +66,7 @@ export function createInvitationRuntimeRepository(db: Db) {
                       'invite_uuid', i.invite_uuid, 'name', i.name, 'expires', drf_datetime(i.expires),
                       'expired', NOT ${VALID}, 'flow', i.flow, 'single_use', i.single_use,
                       'fixed_data', i.fixed_data, 'created_by', i.created_by, 'max_uses', i.max_uses,
-                      'uses', i.uses,
+                      'uses', i.uses, 'revoked', i.revoked_at IS NOT NULL,
                       'leased_by', CASE WHEN i.lease_expires > now() THEN i.lease_holder END)
                     FROM invitations i WHERE i.invite_uuid = ${inviteUuid}) AS invitation
             FROM invitation_stages s WHERE s.stage_uuid = ${stagePk}`,
@@ -59,7 +78,8 @@ export function createInvitationRuntimeRepository(db: Db) {
     },
 
     /**
-     * Single use, consumed on open, as one statement: the conditional DELETE, the usage record
+     * Single use, consumed on open, as one statement: the conditional DELETE (or, keeping the
+     * row, UPDATE; `end`), the usage record
      * and the events commit together or not at all, without a transaction's extra round trips.
      * Of concurrent sessions the first to delete the row has it; the others wait for its commit
      * and find nothing; `lostEvents` (the refusal's audit entry) are written instead in that
@@ -73,14 +93,15 @@ export function createInvitationRuntimeRepository(db: Db) {
       clientIp: string | null,
       events: NewEvent[],
       lostEvents: NewEvent[],
+      end: SingleUseEnd,
       claim: SQL = sql`SELECT 1`,
     ): Promise<number | undefined | 'conflict'> {
+      const condition = sql`${VALID} AND ${NOT_REVOKED} AND (flow IS NULL OR flow = ${flowPk})
+        AND EXISTS (SELECT 1 FROM claimed)`;
       const rows = await query<{ claimed: boolean; id: number | null }>(
         db,
         sql`WITH claimed AS (${claim}), consumed AS (
-              DELETE FROM invitations WHERE invite_uuid = ${inviteUuid} AND ${VALID}
-                AND (flow IS NULL OR flow = ${flowPk}) AND EXISTS (SELECT 1 FROM claimed)
-              RETURNING invite_uuid
+              ${useUpSingle(inviteUuid, end, condition)}
             ), used AS (
               INSERT INTO invitation_uses (invitation_uuid, user_id, username, client_ip)
               SELECT invite_uuid, NULL, '', ${clientIp} FROM consumed RETURNING id
@@ -101,7 +122,8 @@ export function createInvitationRuntimeRepository(db: Db) {
       const rows = await query(
         db,
         sql`UPDATE invitations SET lease_holder = ${holder}, lease_expires = now() + make_interval(secs => ${seconds})
-            WHERE invite_uuid = ${inviteUuid} AND ${VALID} AND (flow IS NULL OR flow = ${flowPk})
+            WHERE invite_uuid = ${inviteUuid} AND ${VALID} AND ${NOT_REVOKED} AND uses < 1
+              AND (flow IS NULL OR flow = ${flowPk})
               AND (lease_holder IS NULL OR lease_expires IS NULL OR lease_expires <= now() OR lease_holder = ${holder})
             RETURNING invite_uuid`,
       );
@@ -118,7 +140,8 @@ export function createInvitationRuntimeRepository(db: Db) {
     /**
      * The leased invitation is consumed by its holder, with its usage record and events, in one
      * statement. A lease that ran out still counts as long as nobody else took the invitation
-     * meanwhile. False when the holder no longer has it (nothing is written then).
+     * meanwhile and it was not revoked (revocation also drops the lease). False when the holder
+     * no longer has it (nothing is written then).
      */
     async consumeLeased(
       inviteUuid: string,
@@ -126,12 +149,12 @@ export function createInvitationRuntimeRepository(db: Db) {
       clientIp: string | null,
       user: { id: number; username: string },
       events: NewEvent[],
+      end: SingleUseEnd,
     ): Promise<boolean> {
       const rows = await query(
         db,
         sql`WITH consumed AS (
-              DELETE FROM invitations WHERE invite_uuid = ${inviteUuid} AND lease_holder = ${holder}
-              RETURNING invite_uuid
+              ${useUpSingle(inviteUuid, end, sql`lease_holder = ${holder} AND ${NOT_REVOKED}`)}
             ), logged AS (
               ${insertEventsSql(events, sql`EXISTS (SELECT 1 FROM consumed)`)}
             )
@@ -143,7 +166,8 @@ export function createInvitationRuntimeRepository(db: Db) {
 
     /**
      * One more use of a multi-use invitation, within `max_uses`, and its usage record, in one
-     * statement. False when the invitation is used up (nothing is written then).
+     * statement; the use that takes the last one marks it used up. False when the invitation is
+     * used up or revoked (nothing is written then).
      */
     async countUse(
       inviteUuid: string,
@@ -153,8 +177,9 @@ export function createInvitationRuntimeRepository(db: Db) {
       const rows = await query(
         db,
         sql`WITH counted AS (
-              UPDATE invitations SET uses = uses + 1
-              WHERE invite_uuid = ${inviteUuid} AND (max_uses IS NULL OR uses < max_uses)
+              UPDATE invitations SET uses = uses + 1,
+                used_up_at = CASE WHEN max_uses IS NOT NULL AND uses + 1 >= max_uses THEN now() ELSE used_up_at END
+              WHERE invite_uuid = ${inviteUuid} AND (max_uses IS NULL OR uses < max_uses) AND ${NOT_REVOKED}
               RETURNING invite_uuid
             )
             INSERT INTO invitation_uses (invitation_uuid, user_id, username, client_ip)
@@ -163,10 +188,23 @@ export function createInvitationRuntimeRepository(db: Db) {
       return rows.length > 0;
     },
 
-    async attachUser(useId: number, user: { id: number; username: string }): Promise<void> {
-      await db.execute(
-        sql`UPDATE invitation_uses SET user_id = ${user.id}, username = ${user.username} WHERE id = ${useId}`,
+    /**
+     * Names the user of a use taken when the link was opened. False, writing nothing, when the
+     * invitation (kept after its use) has been revoked since: the enrollment is refused.
+     */
+    async attachUser(
+      useId: number,
+      inviteUuid: string,
+      user: { id: number; username: string },
+    ): Promise<boolean> {
+      const rows = await query(
+        db,
+        sql`UPDATE invitation_uses SET user_id = ${user.id}, username = ${user.username}
+            WHERE id = ${useId}
+              AND NOT EXISTS (SELECT 1 FROM invitations WHERE invite_uuid = ${inviteUuid} AND revoked_at IS NOT NULL)
+            RETURNING id`,
       );
+      return rows.length > 0;
     },
 
     /** Frees leases whose time ran out (the periodic task; an expired lease is already free to take). */

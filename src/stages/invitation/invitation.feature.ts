@@ -13,7 +13,7 @@ import { invitationRoutes, invitationViews } from './invitation.routes.js';
 import { InvitationExtensionsService } from './invitation-extensions.service.js';
 import { invitationExtensionRoutes, invitationExtensionViews } from './invitation-extensions.routes.js';
 import { createInvitationRuntimeRepository } from './invitation-runtime.repository.js';
-import { invitationStageHandler } from './invitation.stage.js';
+import { createInvitationStageHandler } from './invitation.stage.js';
 
 export const invitationFeature: Feature = {
   name: 'stages/invitation',
@@ -21,7 +21,8 @@ export const invitationFeature: Feature = {
     const { config, permissions, events } = app;
     const { db } = app.database;
     const pages = config.pagination;
-    app.stageRegistry.register(invitationStageHandler);
+    const singleUseEnd = config.invitations.mode === 'authentik' ? 'delete' : 'keep';
+    app.stageRegistry.register(createInvitationStageHandler(singleUseEnd));
     const stages = new InvitationStageService(db, permissions, events, app.stages, pages);
     mountRoutes(app, invitationStageRoutes(stages), invitationStageViews);
     const invitations = new InvitationService(db, permissions, events, new Mailer(config.email), {
@@ -30,6 +31,7 @@ export const invitationFeature: Feature = {
       externalUrl: config.externalUrl,
       pageDefaults: pages,
       metrics: app.metrics,
+      retentionDays: config.invitations.retentionDays,
     });
     mountRoutes(app, invitationRoutes(invitations), invitationViews);
     const extensions = new InvitationExtensionsService(db, permissions, events, pages);

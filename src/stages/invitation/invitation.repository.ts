@@ -19,6 +19,9 @@ export interface InvitationRow {
   flow_obj: FlowBody | null;
   max_uses: number | null;
   uses: number;
+  status: InvitationStatus;
+  revoked_at: string | null;
+  revoked_by: PartialUserRow | null;
   /** Not on the wire: the flow's slug (for links) and whether the invitation can no longer be used. */
   flow_slug: string | null;
   expired: boolean;
@@ -39,23 +42,34 @@ export const INVITATION_ORDER_FIELDS = [
   'flow_obj',
   'max_uses',
   'uses',
+  'status',
+  'revoked_at',
+  'revoked_by',
 ] as const;
 export type InvitationOrderField = (typeof INVITATION_ORDER_FIELDS)[number];
 
 /**
- * Tessera's `status` filter (docs/compatibility.md): `expired` past an expiring invitation's
- * expiry, `used` (not expired) with every one of its `max_uses` taken, `active` neither.
+ * Tessera's `status` (docs/compatibility.md), first match wins: `revoked` once revoked,
+ * `expired` past an expiring invitation's expiry, `used_up` with every allowed use taken (its
+ * one use for a single-use invitation kept after use, all `max_uses` otherwise), `active`
+ * otherwise.
  */
-export const INVITATION_STATUSES = ['active', 'used', 'expired'] as const;
+export const INVITATION_STATUSES = ['active', 'used_up', 'expired', 'revoked'] as const;
 export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
 
+const REVOKED_SQL = sql`(i.revoked_at IS NOT NULL)`;
 const EXPIRED_SQL = sql`(i.expiring AND i.expires IS NOT NULL AND i.expires <= now())`;
-const USED_UP_SQL = sql`(i.max_uses IS NOT NULL AND i.uses >= i.max_uses)`;
+const USED_UP_SQL = sql`(i.uses >= CASE WHEN i.single_use THEN 1 ELSE i.max_uses END)`;
+/** `USED_UP_SQL` is null when nothing limits the uses: `IS TRUE`/`IS NOT TRUE` read it as false. */
 const STATUS_SQL: Record<InvitationStatus, SQL> = {
-  expired: EXPIRED_SQL,
-  used: sql`(NOT ${EXPIRED_SQL} AND ${USED_UP_SQL})`,
-  active: sql`(NOT ${EXPIRED_SQL} AND NOT ${USED_UP_SQL})`,
+  revoked: REVOKED_SQL,
+  expired: sql`(NOT ${REVOKED_SQL} AND ${EXPIRED_SQL})`,
+  used_up: sql`(NOT ${REVOKED_SQL} AND NOT ${EXPIRED_SQL} AND ${USED_UP_SQL} IS TRUE)`,
+  active: sql`(NOT ${REVOKED_SQL} AND NOT ${EXPIRED_SQL} AND ${USED_UP_SQL} IS NOT TRUE)`,
 };
+/** The status as text, for the wire and for `ordering=status` (which sorts the words). */
+const STATUS_VALUE_SQL = sql`(CASE WHEN ${REVOKED_SQL} THEN 'revoked' WHEN ${EXPIRED_SQL} THEN 'expired'
+  WHEN ${USED_UP_SQL} IS TRUE THEN 'used_up' ELSE 'active' END)`;
 
 export interface InvitationFilter {
   name?: string;
@@ -81,6 +95,9 @@ const ORDER_COLUMNS: Record<InvitationOrderField, SQL> = {
   flow_obj: sql`i.flow`,
   max_uses: sql`i.max_uses`,
   uses: sql`i.uses`,
+  status: STATUS_VALUE_SQL,
+  revoked_at: sql`i.revoked_at`,
+  revoked_by: sql`i.revoked_by`,
 };
 
 /**
@@ -92,7 +109,8 @@ const EXPIRES_AS_TEXT = sql`((i.expires AT TIME ZONE 'UTC')::text || '+00')`;
 
 const SELECT = sql`i.invite_uuid AS pk, i.name, drf_datetime(i.expires) AS expires, i.fixed_data,
   ${partialUserSql('u')} AS created_by, i.single_use, i.flow, ${flowObjectSql(sql`i.flow`)} AS flow_obj,
-  i.max_uses, i.uses, f.slug AS flow_slug,
+  i.max_uses, i.uses, ${STATUS_VALUE_SQL} AS status, drf_datetime(i.revoked_at) AS revoked_at,
+  (SELECT ${partialUserSql('r')} FROM users r WHERE r.id = i.revoked_by) AS revoked_by, f.slug AS flow_slug,
   ${EXPIRED_SQL} AS expired`;
 
 const FROM = sql`invitations i JOIN users u ON u.id = i.created_by LEFT JOIN flows f ON f.flow_uuid = i.flow`;
@@ -151,6 +169,21 @@ function listSql(filter: InvitationFilter): ListSql {
   };
 }
 
+export interface TimelineEventRow {
+  action: string;
+  created: string;
+  user: { pk?: number | null; username?: string };
+  context: Record<string, unknown>;
+  client_ip: string | null;
+}
+
+export interface TimelineUseRow {
+  used: string;
+  user_id: number | null;
+  username: string;
+  client_ip: string | null;
+}
+
 export interface InvitationValues {
   name: string;
   /** ISO datetime; null means "now + the default token duration" (authentik's save hook). */
@@ -185,6 +218,12 @@ export function createInvitationRepository(db: Db) {
       return rows[0];
     },
 
+    /** The slug of the flow with this pk. */
+    async flowSlug(pk: string): Promise<string | undefined> {
+      const rows = await query<{ slug: string }>(db, sql`SELECT slug FROM flows WHERE flow_uuid = ${pk}`);
+      return rows[0]?.slug;
+    },
+
     async flowExists(pk: string): Promise<boolean> {
       const rows = await query<{ found: boolean }>(
         db,
@@ -210,29 +249,75 @@ export function createInvitationRepository(db: Db) {
     },
 
     /**
-     * Many invitations that differ only in their names, as one multi-row INSERT (the names go
-     * as one JSON parameter, so the statement text is the same for any count). Returns each
-     * new row's pk, name and expiry in the names' order.
+     * Many invitations that differ only in their names and fixed_data, as one multi-row INSERT
+     * (the rows go as one JSON parameter, so the statement text is the same for any count, and
+     * the row-count trigger, a statement trigger, runs once). A row without its own fixed_data
+     * gets `values.fixedData`. Returns each new row's pk, name and expiry in the rows' order.
      */
     async insertMany(
-      names: string[],
+      rows: { name: string; fixedData?: Record<string, unknown> }[],
       values: Omit<InvitationValues, 'name'>,
       createdBy: number,
       defaultDurationSeconds: number,
     ): Promise<{ pk: string; name: string; expires: string | null }[]> {
+      const json = JSON.stringify(rows.map((row) => ({ n: row.name, d: row.fixedData })));
       return query<{ pk: string; name: string; expires: string | null }>(
         db,
         sql`WITH inserted AS (
               INSERT INTO invitations (name, expires, fixed_data, single_use, flow, max_uses, created_by)
-              SELECT n.name, ${expiresValue(values.expires, defaultDurationSeconds)},
-                     ${JSON.stringify(values.fixedData)}::jsonb, ${values.singleUse}, ${values.flow},
-                     ${values.maxUses}, ${createdBy}
-              FROM jsonb_array_elements_text(${JSON.stringify(names)}::jsonb) WITH ORDINALITY AS n(name, i)
-              ORDER BY n.i
+              SELECT r.value ->> 'n', ${expiresValue(values.expires, defaultDurationSeconds)},
+                     COALESCE(r.value -> 'd', ${JSON.stringify(values.fixedData)}::jsonb), ${values.singleUse},
+                     ${values.flow}, ${values.maxUses}, ${createdBy}
+              FROM jsonb_array_elements(${json}::jsonb) WITH ORDINALITY AS r(value, i)
+              ORDER BY r.i
               RETURNING invite_uuid, name, expires
             )
             SELECT invite_uuid AS pk, name, drf_datetime(expires) AS expires FROM inserted`,
       );
+    },
+
+    /**
+     * The audit events about one invitation, oldest first: its `model_*` events (the index on
+     * the model pk finds them), the flow's `invitation_used` and refusals, and the invitation
+     * emails sent (by the send_email path, or an `invitation_uuid` in the context). Events carry
+     * the token masked (`mask`), so only those written since the invitation was created are
+     * read: another invitation whose token shares the 8 visible digits is not mistaken for it.
+     */
+    async timelineEvents(mask: string, since: string): Promise<TimelineEventRow[]> {
+      const path = `%/invitations/${mask}/%`;
+      return query<TimelineEventRow>(
+        db,
+        sql`SELECT e.action, drf_datetime(e.created) AS created, e."user", e.context, e.client_ip
+            FROM events e
+            WHERE e.created >= ${since}::timestamptz - interval '1 second'
+              AND ((e.context -> 'model' ->> 'pk' = ${mask}
+                    AND e.context -> 'model' ->> 'app' = 'authentik_stages_invitation'
+                    AND e.context -> 'model' ->> 'model_name' = 'invitation')
+                OR (e.action IN ('invitation_used', 'suspicious_request', 'email_sent')
+                    AND e.context ->> 'invitation_uuid' = ${mask})
+                OR (e.action = 'email_sent' AND e.context -> 'http_request' ->> 'path' LIKE ${path}))
+            ORDER BY e.created, e.event_uuid`,
+      );
+    },
+
+    /** The invitation's usage records, oldest first. */
+    async uses(pk: string): Promise<TimelineUseRow[]> {
+      return query<TimelineUseRow>(
+        db,
+        sql`SELECT drf_datetime(used) AS used, user_id, username, client_ip FROM invitation_uses
+            WHERE invitation_uuid = ${pk} ORDER BY used, id`,
+      );
+    },
+
+    /** When the invitation was created, and whether and when it expired. */
+    async lifetime(pk: string): Promise<{ created: string; expired_at: string | null } | undefined> {
+      const rows = await query<{ created: string; expired_at: string | null }>(
+        db,
+        sql`SELECT drf_datetime(created) AS created,
+                   CASE WHEN expiring AND expires <= now() THEN drf_datetime(expires) END AS expired_at
+            FROM invitations WHERE invite_uuid = ${pk}`,
+      );
+      return rows[0];
     },
 
     /** The pk of the flow with this slug. */
@@ -285,13 +370,34 @@ export function createInvitationRepository(db: Db) {
     },
 
     /**
-     * authentik's "Remove expired objects" for invitations: every expiring row whose expiry is
-     * not in the future. Returns how many were removed.
+     * Revokes the invitation (keeping the row) and drops any lease on it. False when it is
+     * gone or already revoked.
      */
-    async deleteExpired(): Promise<number> {
+    async revoke(pk: string, revokedBy: number): Promise<boolean> {
+      const rows = await query(
+        db,
+        sql`UPDATE invitations SET revoked_at = now(), revoked_by = ${revokedBy},
+              lease_holder = NULL, lease_expires = NULL
+            WHERE invite_uuid = ${pk} AND revoked_at IS NULL RETURNING invite_uuid`,
+      );
+      return rows.length > 0;
+    },
+
+    /**
+     * The clean-up: every invitation that ended (expired, used up or revoked) at least
+     * `retentionDays` ago. With 0 it is authentik's "Remove expired objects": every expiring
+     * row whose expiry is not in the future (and, beyond authentik, every used-up or revoked
+     * one). Returns how many were removed.
+     */
+    async deleteEnded(retentionDays: number): Promise<number> {
+      const cutoff = sql`now() - make_interval(days => ${retentionDays})`;
       const rows = await query<{ invite_uuid: string }>(
         db,
-        sql`DELETE FROM invitations WHERE expiring AND expires <= now() RETURNING invite_uuid`,
+        sql`DELETE FROM invitations i
+            WHERE (i.expiring AND i.expires <= ${cutoff})
+               OR (i.revoked_at <= ${cutoff})
+               OR (i.used_up_at <= ${cutoff} AND ${USED_UP_SQL} IS TRUE)
+            RETURNING invite_uuid`,
       );
       return rows.length;
     },

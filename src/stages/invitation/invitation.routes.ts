@@ -5,7 +5,10 @@ import { UsedBy, ref } from '../../api/schemas.js';
 import type { InvitationService } from './invitation.service.js';
 import {
   Invitation,
+  InvitationBulkRequest,
+  InvitationBulkResult,
   InvitationListQuery,
+  InvitationTimelineEntry,
   InvitationRequest,
   InvitationSendEmailRequest,
   InviteUuidParams,
@@ -89,6 +92,40 @@ export function invitationRoutes(service: InvitationService): RouteSpec[] {
       handler: ({ ctx, params, body }) => service.sendEmail(ctx, params.invite_uuid, body),
     }),
     defineRoute({
+      method: 'POST',
+      url: `${base}bulk/`,
+      operationId: 'stages_invitation_invitations_bulk_create',
+      description:
+        'Create up to 10000 invitations from one template, by count or one per email address, all or none (Tessera extension).',
+      tags: ['stages'],
+      requires: 'authentik_stages_invitation.add_invitation',
+      body: ref(InvitationBulkRequest),
+      success: { status: 201, schema: ref(InvitationBulkResult) },
+      handler: ({ ctx, body }) => service.bulk(ctx, body),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: `${detail}revoke/`,
+      operationId: 'stages_invitation_invitations_revoke_create',
+      description:
+        'Revoke the invitation: its link stops working at once and the record is kept (Tessera extension). A second revoke is a 400.',
+      tags: ['stages'],
+      params: InviteUuidParams,
+      success: { status: 200, schema: ref(Invitation) },
+      handler: ({ ctx, params }) => service.revoke(ctx, params.invite_uuid),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: `${detail}timeline/`,
+      operationId: 'stages_invitation_invitations_timeline_list',
+      description:
+        'The invitation’s history from the audit log: created, edited, sent, opened, refused, used, expired, revoked (Tessera extension).',
+      tags: ['stages'],
+      params: InviteUuidParams,
+      success: { status: 200, schema: Type.Array(ref(InvitationTimelineEntry)) },
+      handler: ({ ctx, params }) => service.timeline(ctx, params.invite_uuid),
+    }),
+    defineRoute({
       method: 'GET',
       url: `${detail}used_by/`,
       operationId: 'stages_invitation_invitations_used_by_list',
@@ -106,4 +143,7 @@ export const invitationViews = {
   [detail]: { name: 'Invitation Instance', description: 'Invitation Viewset' },
   [`${detail}send_email/`]: { name: 'Send email', description: 'Invitation Viewset' },
   [`${detail}used_by/`]: { name: 'Used by', description: 'Invitation Viewset' },
+  [`${base}bulk/`]: { name: 'Bulk', description: 'Invitation Viewset' },
+  [`${detail}revoke/`]: { name: 'Revoke', description: 'Invitation Viewset' },
+  [`${detail}timeline/`]: { name: 'Timeline', description: 'Invitation Viewset' },
 };

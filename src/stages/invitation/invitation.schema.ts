@@ -1,11 +1,11 @@
 /**
  * Invitation wire shapes (authentik/stages/invitation/api.py InvitationSerializer and
- * InvitationSendEmailSerializer), in authentik's field order. Tessera's two extensions,
- * `max_uses` and `uses`, come after authentik's fields so that clients that do not know them
- * read the object unchanged.
+ * InvitationSendEmailSerializer), in authentik's field order. Tessera's extensions (`max_uses`,
+ * `uses`, `status`, `revoked_at`, `revoked_by`) come after authentik's fields so that clients
+ * that do not know them read the object unchanged.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { JsonObject, Nullable, ReadOnly, component, paginated, ref } from '../../api/schemas.js';
+import { JsonObject, Nullable, ReadOnly, StringEnum, component, paginated, ref } from '../../api/schemas.js';
 import { Messages } from '../../api/errors.js';
 import { SLUG_PATTERN } from '../../api/validation.js';
 import { Flow } from '../../flows/flow.schema.js';
@@ -34,6 +34,18 @@ const maxUses = Nullable(
   }),
 );
 
+/**
+ * Tessera's `status`, inline rather than a component: the Invitation shape is authentik's, and
+ * only its documented extra properties may differ (test/api/schema.test.ts).
+ */
+const status = Type.Unsafe<'active' | 'used_up' | 'expired' | 'revoked'>({
+  type: 'string',
+  enum: ['active', 'used_up', 'expired', 'revoked'],
+  readOnly: true,
+  description:
+    'Tessera extension: `active` (usable), `used_up` (every allowed use taken), `expired` (past an expiring invitation’s expiry) or `revoked`; the first that applies, from `revoked` down.',
+});
+
 export const Invitation = component(
   'Invitation',
   Type.Object(
@@ -50,6 +62,19 @@ export const Invitation = component(
       max_uses: Type.Optional(maxUses),
       uses: ReadOnly(
         Type.Integer({ description: 'Tessera extension: enrollments completed through the invitation.' }),
+      ),
+      status,
+      revoked_at: ReadOnly(
+        Nullable(
+          Type.String({ format: 'date-time', description: 'Tessera extension: when it was revoked.' }),
+        ),
+      ),
+      revoked_by: ReadOnly(
+        Type.Unsafe<Static<typeof PartialUser> | null>({
+          allOf: [ref(PartialUser)],
+          nullable: true,
+          description: 'Tessera extension: who revoked it (null when not revoked, or that user is gone).',
+        }),
       ),
     },
     { description: 'Invitation Serializer' },
@@ -116,9 +141,143 @@ export const InvitationListQuery = Type.Object({
   page_size: Type.Optional(Type.Integer({ description: 'Number of results to return per page.' })),
   search: Type.Optional(Type.String({ description: 'A search term.' })),
   status: Type.Optional(
-    Type.Union([Type.Literal('active'), Type.Literal('used'), Type.Literal('expired')], {
-      description:
-        'Tessera extension: active (usable), used (every max_uses taken) or expired (past an expiring invitation’s expiry).',
-    }),
+    Type.Union(
+      [Type.Literal('active'), Type.Literal('used_up'), Type.Literal('expired'), Type.Literal('revoked')],
+      {
+        description:
+          'Tessera extension: active (usable), used_up (every allowed use taken), expired (past an expiring invitation’s expiry) or revoked.',
+      },
+    ),
   ),
 });
+
+/** The most invitations one bulk call creates. */
+export const MAX_BULK = 10_000;
+
+/**
+ * Tessera extension: the body of `POST .../invitations/bulk/`, one template for every
+ * invitation and either `count` or `emails`. The addresses are checked by the service (DRF's
+ * EmailField message by index), since an item is either an address or an object.
+ */
+export const InvitationBulkRequest = component(
+  'InvitationBulkRequest',
+  Type.Object(
+    {
+      flow: Type.String({
+        format: 'uuid',
+        description: 'The flow the links open; every invitation is bound to it.',
+        'x-drf-uuid-message': '“{value}” is not a valid UUID.',
+      }),
+      name_prefix: Type.Optional(
+        Type.String({
+          ...name,
+          minLength: 1,
+          maxLength: 200,
+          description: 'Names are `<name_prefix>-<n>`, n from 1; defaults to the flow’s slug.',
+        }),
+      ),
+      expires: Type.Optional(expires),
+      fixed_data: Type.Optional(JsonObject()),
+      single_use: Type.Optional(singleUse),
+      max_uses: Type.Optional(maxUses),
+      count: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          maximum: MAX_BULK,
+          description: 'How many invitations, without addresses.',
+        }),
+      ),
+      emails: Type.Optional(
+        Type.Unsafe<(string | { email: string; fixed_data?: Record<string, unknown> })[]>({
+          type: 'array',
+          maxItems: MAX_BULK,
+          description:
+            'One invitation per entry: an address, or `{"email": ..., "fixed_data": {...}}` whose fixed_data is merged over the template’s.',
+          items: {
+            oneOf: [
+              { type: 'string', format: 'email' },
+              {
+                type: 'object',
+                properties: {
+                  email: { type: 'string', format: 'email' },
+                  fixed_data: { type: 'object', additionalProperties: {} },
+                },
+                required: ['email'],
+              },
+            ],
+          },
+        }),
+      ),
+      send_email: Type.Optional(
+        Type.Boolean({
+          default: false,
+          description: 'Mail each address its link. Not available yet: `true` is refused with a 400.',
+        }),
+      ),
+    },
+    { description: 'Tessera: many invitations from one template.' },
+  ),
+);
+export type InvitationBulkInput = Static<typeof InvitationBulkRequest>;
+
+export const InvitationBulkItem = component(
+  'InvitationBulkItem',
+  Type.Object(
+    {
+      pk: Type.String({ format: 'uuid' }),
+      name: Type.String(),
+      email: Nullable(Type.String({ format: 'email' })),
+      link: Type.String({
+        description:
+          '`<TESSERA_EXTERNAL_URL or the origin a trusted proxy forwarded>/if/flow/<slug>/?itoken=<pk>`; a path when neither is known.',
+      }),
+    },
+    { description: 'Tessera: one invitation created by a bulk call.' },
+  ),
+);
+export type InvitationBulkItemBody = Static<typeof InvitationBulkItem>;
+
+export const InvitationBulkResult = component(
+  'InvitationBulkResult',
+  Type.Object(
+    { count: Type.Integer(), results: Type.Array(ref(InvitationBulkItem)) },
+    { description: 'Tessera: the invitations a bulk call created, in the order asked.' },
+  ),
+);
+export type InvitationBulkResultBody = Static<typeof InvitationBulkResult>;
+
+export const TIMELINE_KINDS = [
+  'created',
+  'edited',
+  'sent',
+  'opened',
+  'refused',
+  'used',
+  'expired',
+  'revoked',
+] as const;
+
+export const InvitationTimelineKindEnum = StringEnum(
+  'InvitationTimelineKindEnum',
+  TIMELINE_KINDS,
+  '`created`, `edited`, `sent` (an invitation email), `opened` (a flow accepted the link), `refused` (a flow refused it), `used` (a user enrolled), `expired`, `revoked`.',
+);
+
+export const InvitationTimelineEntry = component(
+  'InvitationTimelineEntry',
+  Type.Object(
+    {
+      kind: ref(InvitationTimelineKindEnum),
+      at: Type.String({ format: 'date-time' }),
+      actor: Nullable(
+        Type.Object({ pk: Nullable(Type.Integer()), username: Type.String() }, { description: 'Who acted.' }),
+      ),
+      detail: JsonObject({
+        description:
+          '`sent`: `to`, `delivered`, `error`; `used`: `user`, `username`, `client_ip`; `refused`: `reason`; `created`/`edited`/`revoked`: `name`; `opened`: `client_ip`.',
+      }),
+    },
+    { description: 'Tessera: one entry of an invitation’s history.' },
+  ),
+);
+export type InvitationTimelineEntryBody = Static<typeof InvitationTimelineEntry>;

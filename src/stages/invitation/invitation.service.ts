@@ -25,7 +25,7 @@ import type { RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
 import type { Page, PageSizeSettings } from '../../api/pagination.js';
-import { parseDatetime } from '../../api/validation.js';
+import { EMAIL_RE, parseDatetime } from '../../api/validation.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
@@ -43,8 +43,18 @@ import {
   type InvitationFilter,
   type InvitationRow,
   type InvitationValues,
+  type TimelineEventRow,
 } from './invitation.repository.js';
-import type { InvitationBody, InvitationInput, InvitationSendEmailInput } from './invitation.schema.js';
+import {
+  MAX_BULK,
+  type InvitationBody,
+  type InvitationBulkInput,
+  type InvitationBulkItemBody,
+  type InvitationBulkResultBody,
+  type InvitationInput,
+  type InvitationSendEmailInput,
+  type InvitationTimelineEntryBody,
+} from './invitation.schema.js';
 
 const PERMISSION = {
   view: 'authentik_stages_invitation.view_invitation',
@@ -72,12 +82,20 @@ export interface InvitationServiceOptions {
   pageDefaults: PageSizeSettings;
   /** Counts invitations created and expired and emails sent (src/root/metrics.ts). */
   metrics: Metrics;
+  /** How many days an expired, used-up or revoked invitation is kept (TESSERA_INVITATIONS_RETENTION*). */
+  retentionDays: number;
 }
 
-/** `tessera invitations create`: many invitations alike but for their names. */
+/**
+ * `tessera invitations create`/`bulk` and the bulk API: many invitations alike but for their
+ * names and, per row, fixed_data.
+ */
 export interface InvitationBatchInput {
-  flowSlug: string;
+  /** The flow, by slug (the command line) or pk (the API). */
+  flow: { slug: string } | { pk: string };
   count: number;
+  /** Per row (length `count`), fixed_data that replaces the template's; undefined keeps it. */
+  rowFixedData?: (Record<string, unknown> | undefined)[];
   /** Names are `<prefix>-<n>`; the prefix defaults to the flow's slug. */
   namePrefix?: string;
   /** ISO datetime; null means now + the default token duration, as the API does. */
@@ -105,7 +123,15 @@ export function presentInvitation(row: InvitationRow, installId: string): Invita
     flow_obj: row.flow_obj,
     max_uses: row.max_uses,
     uses: row.uses,
+    status: row.status,
+    revoked_at: row.revoked_at,
+    revoked_by: row.revoked_by ? presentPartialUser(row.revoked_by, installId) : null,
   };
+}
+
+/** The link an invitation email carries: `<base>/if/flow/<slug>/?itoken=<pk>`. */
+export function invitationLink(base: string, flowSlug: string, pk: string): string {
+  return `${base}/if/flow/${flowSlug}/?itoken=${pk}`;
 }
 
 /**
@@ -274,18 +300,32 @@ export class InvitationService {
     actor: Actor,
     input: InvitationBatchInput,
     progress: (done: number) => void = () => undefined,
-  ): Promise<{ pk: string; name: string; expires: string | null }[]> {
+    ctx: RequestContext | null = null,
+  ): Promise<{ pk: string; name: string; expires: string | null; flowSlug: string }[]> {
     if (!Number.isInteger(input.count) || input.count < 1 || input.count > MAX_BATCH) {
       throw ApiError.nonField(`count must be a whole number from 1 to ${MAX_BATCH}`);
     }
-    const prefix = input.namePrefix ?? input.flowSlug;
-    if (!new RegExp(SLUG_PATTERN).test(prefix)) throw ApiError.field('name', Messages.invalidSlug);
     this.validateFixedData(actor, input.fixedData);
-    const user = { username: actor.user.username, pk: actor.user.id, email: actor.user.email };
+    for (const fixedData of input.rowFixedData ?? []) this.validateFixedData(actor, fixedData);
+    // Events of a request name its user (from ctx); the command line's name the operator.
+    const user = ctx
+      ? undefined
+      : { username: actor.user.username, pk: actor.user.id, email: actor.user.email };
     const created = await this.db.transaction(async (tx) => {
       const repository = createInvitationRepository(tx);
-      const flow = await repository.flowPkBySlug(input.flowSlug);
-      if (flow === undefined) throw ApiError.field('flow', `No flow with slug "${input.flowSlug}".`);
+      let flow: string | undefined;
+      let flowSlug: string | undefined;
+      if ('slug' in input.flow) {
+        flowSlug = input.flow.slug;
+        flow = await repository.flowPkBySlug(flowSlug);
+        if (flow === undefined) throw ApiError.field('flow', `No flow with slug "${flowSlug}".`);
+      } else {
+        flow = input.flow.pk;
+        flowSlug = await repository.flowSlug(flow);
+        if (flowSlug === undefined) throw ApiError.validation({ flow: [Messages.pkDoesNotExist(flow)] });
+      }
+      const prefix = input.namePrefix ?? flowSlug;
+      if (!new RegExp(SLUG_PATTERN).test(prefix)) throw ApiError.field('name', Messages.invalidSlug);
       const values = {
         expires: input.expires,
         fixedData: input.fixedData,
@@ -293,24 +333,25 @@ export class InvitationService {
         flow,
         maxUses: input.maxUses,
       };
-      const rows: { pk: string; name: string; expires: string | null }[] = [];
+      const rows: { pk: string; name: string; expires: string | null; flowSlug: string }[] = [];
       for (let start = 0; start < input.count; start += BATCH_ROWS) {
-        const names = Array.from(
-          { length: Math.min(BATCH_ROWS, input.count - start) },
-          (_, index) => `${prefix}-${start + index + 1}`,
-        );
+        const names = Array.from({ length: Math.min(BATCH_ROWS, input.count - start) }, (_, index) => ({
+          name: `${prefix}-${start + index + 1}`,
+          fixedData: input.rowFixedData?.[start + index],
+        }));
         const inserted = await repository.insertMany(
           names,
           values,
           actor.user.id,
           this.options.defaultTokenDurationSeconds,
         );
+        // One multi-row INSERT of events per statement of invitations, not one per invitation.
         const events = this.events.batch();
         for (const row of inserted) {
-          events.record(null, 'model_created', modelContext(this.modelRef(row)), { user });
+          events.record(ctx, 'model_created', modelContext(this.modelRef(row)), user ? { user } : {});
         }
         await events.write(tx);
-        rows.push(...inserted);
+        rows.push(...inserted.map((row) => ({ ...row, flowSlug: flowSlug as string })));
         progress(rows.length);
       }
       return rows;
@@ -442,10 +483,9 @@ export class InvitationService {
     }
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
     if (invitation.flow_slug === null) throw ApiError.nonField('Invitation has no associated flow');
+    if (invitation.status === 'revoked') throw ApiError.nonField('Invitation has been revoked');
     if (invitation.expired) throw ApiError.nonField('Invitation has expired');
-    if (invitation.max_uses !== null && invitation.uses >= invitation.max_uses) {
-      throw ApiError.nonField('Invitation has no uses left');
-    }
+    if (invitation.status === 'used_up') throw ApiError.nonField('Invitation has no uses left');
 
     const base = this.options.externalUrl || ctx.origin;
     if (!base) {
@@ -456,7 +496,7 @@ export class InvitationService {
       );
     }
     const host = new URL(base).host;
-    const url = `${base}/if/flow/${invitation.flow_slug}/?itoken=${invitation.pk}`;
+    const url = invitationLink(base, invitation.flow_slug, invitation.pk);
     const email = renderInvitationEmail({
       url,
       host,
@@ -533,18 +573,210 @@ export class InvitationService {
   }
 
   /**
-   * authentik's "Remove expired objects" for invitations: deletes every expiring invitation
-   * whose expiry has passed. It runs outside any request, so, as in authentik, no event is
-   * written. Returns how many were removed.
+   * authentik's "Remove expired objects" for invitations, with Tessera's retention: deletes
+   * every invitation that expired, was used up or was revoked at least `retentionDays` ago
+   * (0 in authentik mode: at the first run after). It runs outside any request, so, as in
+   * authentik, no event is written. Returns how many were removed.
    */
   async cleanExpired(): Promise<number> {
-    const removed = await createInvitationRepository(this.db).deleteExpired();
+    const removed = await createInvitationRepository(this.db).deleteEnded(this.options.retentionDays);
     this.options.metrics.invitationsExpired(removed);
     return removed;
   }
 
+  /**
+   * Tessera's revoke action: the link stops working at once (the flow refuses it as it refuses
+   * an unknown invitation, and an enrollment that accepted it earlier is refused when it
+   * writes its user), and the row stays for its history until the retention clean-up.
+   * Permission `change_invitation`, on the object or globally, as for an edit. A second revoke
+   * is a 400 and writes nothing. The audit event is `model_updated` of the invitation with
+   * `context.action` `revoke`.
+   */
+  async revoke(ctx: RequestContext, rawPk: string): Promise<InvitationBody> {
+    const actor = requireActor(ctx);
+    const current = await this.find(actor, rawPk);
+    await this.permissions.requireOnObject(actor, PERMISSION.change, current.pk);
+    return this.db.transaction(async (tx) => {
+      const repository = createInvitationRepository(tx);
+      if (!(await repository.revoke(current.pk, actor.user.id))) {
+        // Revoked meanwhile, or deleted: the row decides which.
+        const now = await repository.findByPk(current.pk);
+        if (now === undefined) throw ApiError.notFound(Messages.noMatch('Invitation'));
+        throw ApiError.nonField('Invitation is already revoked');
+      }
+      const row = (await repository.findByPk(current.pk)) as InvitationRow;
+      await this.events.record(tx, auditContext(ctx, current.pk), 'model_updated', {
+        ...modelContext(this.modelRef(row)),
+        action: 'revoke',
+      });
+      return this.present(row);
+    });
+  }
+
+  /**
+   * Tessera's bulk action: invitations from one template, `count` of them or one per address
+   * in `emails`, all in one transaction or none (createBatch), with a `model_created` event
+   * each written by multi-row INSERTs. Permission `add_invitation` (the route's). The answer
+   * gives each invitation's pk, name, address and link.
+   */
+  async bulk(ctx: RequestContext, input: InvitationBulkInput): Promise<InvitationBulkResultBody> {
+    const actor = requireActor(ctx);
+    const errors: FieldErrors = {};
+    const emails = input.emails;
+    if ((input.count === undefined) === (emails === undefined)) {
+      errors.non_field_errors = ['Send exactly one of `count` and `emails`.'];
+    }
+    const addresses: string[] = [];
+    const rowFixedData: (Record<string, unknown> | undefined)[] = [];
+    if (emails !== undefined) {
+      if (emails.length === 0) {
+        errors.emails = ['This list may not be empty.'];
+      } else if (emails.length > MAX_BULK) {
+        errors.emails = [`Ensure this field has no more than ${MAX_BULK} elements.`];
+      } else {
+        const invalid: Record<string, unknown> = {};
+        emails.forEach((entry: unknown, index) => {
+          const parsed = parseBulkEmail(entry);
+          if (typeof parsed === 'string' || parsed === undefined) {
+            invalid[String(index)] = parsed ? [parsed] : [Messages.invalidEmail];
+            return;
+          }
+          addresses.push(parsed.email);
+          rowFixedData.push(parsed.fixedData && { ...(input.fixed_data ?? {}), ...parsed.fixedData });
+        });
+        if (Object.keys(invalid).length > 0) errors.emails = invalid;
+      }
+    }
+    if (input.send_email === true) {
+      // The one place mail would be queued per address, once the outbox exists; until then the
+      // call is refused before anything is created rather than half done.
+      errors.send_email = [
+        'Sending from a bulk call is not available yet: create the invitations, then use send_email on each.',
+      ];
+    }
+    if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
+    const count = emails !== undefined ? addresses.length : (input.count as number);
+    const created = await this.createBatch(
+      actor,
+      {
+        flow: { pk: input.flow },
+        count,
+        rowFixedData: emails !== undefined ? rowFixedData : undefined,
+        namePrefix: input.name_prefix,
+        expires: input.expires ?? null,
+        singleUse: input.single_use ?? false,
+        maxUses: input.max_uses ?? null,
+        fixedData: input.fixed_data ?? {},
+      },
+      undefined,
+      ctx,
+    );
+    // Without TESSERA_EXTERNAL_URL or a trusted proxy's origin the link is a path: the Host
+    // header is not trusted (see sendEmail).
+    const base = this.options.externalUrl || ctx.origin || '';
+    const results: InvitationBulkItemBody[] = created.map((row, index) => ({
+      pk: row.pk,
+      name: row.name,
+      email: emails !== undefined ? addresses[index] : null,
+      link: invitationLink(base, row.flowSlug, row.pk),
+    }));
+    return { count: results.length, results };
+  }
+
+  /**
+   * Tessera's timeline of one invitation, oldest first, from the audit log: created, edited,
+   * revoked (its `model_*` events), sent (`email_sent`), opened (`invitation_used`: a flow
+   * accepted the link) and refused (`suspicious_request`); used from the usage records (who
+   * enrolled); expired from the row itself, since nothing writes an event at expiry.
+   * Permission: view_invitation.
+   */
+  async timeline(ctx: RequestContext, rawPk: string): Promise<InvitationTimelineEntryBody[]> {
+    const invitation = await this.find(requireActor(ctx), rawPk);
+    const repository = createInvitationRepository(this.db);
+    const lifetime = await repository.lifetime(invitation.pk);
+    if (lifetime === undefined) throw ApiError.notFound(Messages.noMatch('Invitation'));
+    const [events, uses] = await Promise.all([
+      repository.timelineEvents(maskInvitationToken(invitation.pk), lifetime.created),
+      repository.uses(invitation.pk),
+    ]);
+    const entries: InvitationTimelineEntryBody[] = events.flatMap((event) => timelineEntry(event));
+    for (const use of uses) {
+      entries.push({
+        kind: 'used',
+        at: use.used,
+        // A use taken when the link was opened names nobody until its user is written.
+        actor:
+          use.username === '' && use.user_id === null ? null : { pk: use.user_id, username: use.username },
+        detail: { user: use.user_id, username: use.username, client_ip: use.client_ip },
+      });
+    }
+    if (lifetime.expired_at !== null) {
+      entries.push({ kind: 'expired', at: lifetime.expired_at, actor: null, detail: {} });
+    }
+    // Stable: entries of the same instant keep their source order.
+    return entries
+      .map((entry, index) => ({ entry, index, time: Date.parse(entry.at) }))
+      .sort((a, b) => a.time - b.time || a.index - b.index)
+      .map(({ entry }) => entry);
+  }
+
   private modelRef(row: { pk: string; name: string }) {
     return { app: APP, model_name: MODEL_NAME, pk: maskInvitationToken(row.pk), name: displayName(row) };
+  }
+}
+
+/** One `emails` entry of a bulk call: the address and its fixed_data, or the error message. */
+function parseBulkEmail(
+  entry: unknown,
+): { email: string; fixedData?: Record<string, unknown> } | string | undefined {
+  const address = (value: unknown) =>
+    typeof value === 'string' && EMAIL_RE.test(value.trim()) ? value.trim() : undefined;
+  if (typeof entry === 'string') {
+    const email = address(entry);
+    return email && { email };
+  }
+  if (!isPlainRecord(entry)) return undefined;
+  const email = address(entry.email);
+  if (email === undefined) return undefined;
+  const fixedData = entry.fixed_data;
+  if (fixedData === undefined) return { email };
+  if (!isPlainRecord(fixedData)) return 'fixed_data: ' + Messages.dictRequired;
+  return { email, fixedData };
+}
+
+/** The actor an event names: its user, unless anonymous. */
+function eventActor(event: TimelineEventRow): InvitationTimelineEntryBody['actor'] {
+  const { pk, username } = event.user ?? {};
+  if (typeof username !== 'string' || pk === null || pk === undefined) return null;
+  return { pk, username };
+}
+
+function timelineEntry(event: TimelineEventRow): InvitationTimelineEntryBody[] {
+  const context = event.context;
+  const base = { at: event.created, actor: eventActor(event) };
+  const model = isPlainRecord(context.model) ? context.model : {};
+  switch (event.action) {
+    case 'model_created':
+      return [{ ...base, kind: 'created', detail: { name: model.name } }];
+    case 'model_updated':
+      return [
+        { ...base, kind: context.action === 'revoke' ? 'revoked' : 'edited', detail: { name: model.name } },
+      ];
+    case 'invitation_used':
+      return [{ ...base, kind: 'opened', detail: { client_ip: event.client_ip } }];
+    case 'suspicious_request':
+      return [
+        { ...base, kind: 'refused', detail: { reason: context.reason ?? null, client_ip: event.client_ip } },
+      ];
+    case 'email_sent': {
+      // Delivered unless the event records an error (the outbox writes one for a failure).
+      const error = typeof context.error === 'string' ? context.error : null;
+      return [
+        { ...base, kind: 'sent', detail: { to: context.to_email ?? [], delivered: error === null, error } },
+      ];
+    }
+    default:
+      return [];
   }
 }
 

@@ -15,6 +15,12 @@
  *   the invitation is deleted when that session's user is written, and the lease is released
  *   when the flow is cancelled or replaced (or simply runs out);
  * - multi use: a use is counted when the user is written, within `max_uses` when set.
+ *
+ * With retention (TESSERA_INVITATIONS_RETENTION=keep, the default) a single-use invitation is
+ * not deleted but counted used up by the same conditional statement, and refused afterwards as
+ * `exhausted`. A revoked invitation is refused as `revoked` by the stage, and every statement
+ * that takes a use refuses it too, so an enrollment that accepted the link before the
+ * revocation is refused when it writes its user.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.js';
@@ -44,13 +50,14 @@ import {
 import {
   createInvitationRuntimeRepository,
   type RuntimeInvitation,
+  type SingleUseEnd,
 } from './invitation-runtime.repository.js';
 
 export const INVALID_INVITE = 'Invalid invite/invite not found';
 
 /** Why an invitation was not accepted (recorded, never shown). */
 export type DenialReason =
-  'missing' | 'malformed' | 'unknown' | 'expired' | 'wrong_flow' | 'exhausted' | 'leased';
+  'missing' | 'malformed' | 'unknown' | 'expired' | 'wrong_flow' | 'exhausted' | 'leased' | 'revoked';
 
 /** How the accepted invitation's use is claimed; kept in the plan context. */
 export interface InvitationClaim {
@@ -135,7 +142,7 @@ function recordDenial(
   run.audit.record(...denialEvent(run, reason, continued, inviteUuid));
 }
 
-async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
+async function accept(run: StageRun, end: SingleUseEnd): Promise<ReturnType<typeof ok>> {
   const repository = createInvitationRuntimeRepository(run.db);
   const token = tokenOf(run);
   // An address over the limit of refused lookups has no token looked up until its window ends,
@@ -165,11 +172,12 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
   if (!inviteUuid) return refuse('malformed');
   const invitation = found.invitation;
   if (!invitation) return refuse('unknown', inviteUuid);
+  if (invitation.revoked) return refuse('revoked', inviteUuid);
   if (invitation.expired) return refuse('expired', inviteUuid);
   if (invitation.flow && invitation.flow !== run.flow.pk) return refuse('wrong_flow', inviteUuid);
-  if (!invitation.single_use && invitation.max_uses !== null && invitation.uses >= invitation.max_uses) {
-    return refuse('exhausted', inviteUuid);
-  }
+  // A single-use invitation kept after its use (retention) has its one use counted.
+  const allowed = invitation.single_use ? 1 : invitation.max_uses;
+  if (allowed !== null && invitation.uses >= allowed) return refuse('exhausted', inviteUuid);
 
   let claim: InvitationClaim;
   if (invitation.single_use && settings.single_use_consumption === 'enrollment') {
@@ -183,12 +191,14 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
     // Deletion, the usage record and both events commit together, or not at all.
     const events = run.events.batch();
     events.record(...invitationUsedEvent(run, inviteUuid));
-    events.model(run.ctx, 'model_deleted', {
-      app: 'authentik_stages_invitation',
-      model_name: 'invitation',
-      pk: maskInvitationToken(inviteUuid),
-      name: invitationName(invitation),
-    });
+    if (end === 'delete') {
+      events.model(run.ctx, 'model_deleted', {
+        app: 'authentik_stages_invitation',
+        model_name: 'invitation',
+        pk: maskInvitationToken(inviteUuid),
+        name: invitationName(invitation),
+      });
+    }
     // Another session may consume it between the lookup and the delete: the same statement
     // then writes the refusal a token that finds nothing gets.
     const lost = run.events.entry(
@@ -203,6 +213,7 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
       run.ctx.clientIp,
       events.drain(),
       [lost],
+      end,
       stored ? claimSessionSql(stored) : undefined,
     );
     if (consumed === 'conflict') throw new SessionConflict();
@@ -243,20 +254,29 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
 }
 
 /** The enrollment hook: the use is claimed in the transaction that writes the user. */
-async function userWritten(tx: Db, run: StageRun, user: WrittenUser): Promise<string | null> {
+async function userWritten(
+  tx: Db,
+  run: StageRun,
+  user: WrittenUser,
+  end: SingleUseEnd,
+): Promise<string | null> {
   const claim = run.plan.context[PLAN_CONTEXT_INVITATION_CLAIM] as InvitationClaim | undefined;
   if (!claim || !user.created) return null;
   const repository = createInvitationRuntimeRepository(tx);
   if (claim.mode === 'consumed') {
-    if (claim.use_id !== undefined) await repository.attachUser(claim.use_id, user);
+    if (claim.use_id !== undefined && !(await repository.attachUser(claim.use_id, claim.invite_uuid, user))) {
+      return INVALID_INVITE;
+    }
   } else if (claim.mode === 'lease') {
     const deleted = run.events.batch();
-    deleted.model(run.ctx, 'model_deleted', {
-      app: 'authentik_stages_invitation',
-      model_name: 'invitation',
-      pk: maskInvitationToken(claim.invite_uuid),
-      name: claim.display,
-    });
+    if (end === 'delete') {
+      deleted.model(run.ctx, 'model_deleted', {
+        app: 'authentik_stages_invitation',
+        model_name: 'invitation',
+        pk: maskInvitationToken(claim.invite_uuid),
+        name: claim.display,
+      });
+    }
     const consumed =
       claim.holder !== undefined &&
       (await repository.consumeLeased(
@@ -265,6 +285,7 @@ async function userWritten(tx: Db, run: StageRun, user: WrittenUser): Promise<st
         run.ctx.clientIp,
         user,
         deleted.drain(),
+        end,
       ));
     if (!consumed) return INVALID_INVITE;
   } else if (!(await repository.countUse(claim.invite_uuid, run.ctx.clientIp, user))) {
@@ -282,10 +303,14 @@ async function abandon(db: Db, plan: FlowPlan): Promise<void> {
   }
 }
 
-export const invitationStageHandler: StageHandler = {
+/**
+ * The stage's handler. `singleUseEnd` follows TESSERA_INVITATIONS_RETENTION: `delete` in
+ * authentik mode, `keep` otherwise.
+ */
+export const createInvitationStageHandler = (singleUseEnd: SingleUseEnd): StageHandler => ({
   type: 'invitation',
-  submit: (run) => accept(run),
-  userWritten,
+  submit: (run) => accept(run, singleUseEnd),
+  userWritten: (tx, run, user) => userWritten(tx, run, user, singleUseEnd),
   abandon,
   // A plan remembers the `itoken` it started with; a link with another one replaces the plan
   // (authentik would continue the old plan and ignore the new link; docs/compatibility.md).
@@ -296,4 +321,4 @@ export const invitationStageHandler: StageHandler = {
     const token = get[QS_KEY_INVITATION_TOKEN];
     return Boolean(token) && token !== plan.context[PLAN_CONTEXT_QUERY_TOKEN];
   },
-};
+});

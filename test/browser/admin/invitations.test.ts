@@ -144,3 +144,87 @@ test('the detail screen shows the usage record and the audit history; narrow scr
   assert.deepEqual(errors, []);
   assert.deepEqual(list.errors, []);
 });
+
+test('revoke with confirmation, the revoked status and filter, and the timeline on the detail screen', async () => {
+  const flow = await createFlow(t, { designation: 'enrollment' });
+  const invitation = await insertInvitation(t, { flow: flow.pk, name: unique('revokable') });
+  const { page, errors } = await ui.open(`invitations?flow=${flow.slug}`);
+  const row = page.getByRole('row').filter({ hasText: invitation.name });
+  assert.match(await row.innerText(), /Active/);
+  // Dismissing the question changes nothing.
+  page.once('dialog', (dialog) => void dialog.dismiss());
+  await row.getByRole('button', { name: `Revoke ${invitation.name}` }).click();
+  assert.equal((await invitationNamed(invitation.name)).status, 'active');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await row.getByRole('button', { name: `Revoke ${invitation.name}` }).click();
+  await page.getByText(`Revoked ${invitation.name}.`).waitFor();
+  assert.equal((await invitationNamed(invitation.name)).status, 'revoked');
+  await row.getByText('Revoked', { exact: true }).waitFor();
+  assert.equal(await row.getByRole('button', { name: `Revoke ${invitation.name}` }).isDisabled(), true);
+  await page.getByLabel('Status').selectOption('revoked');
+  await page.waitForFunction(() => location.hash.includes('status=revoked'));
+  await page.getByRole('row').filter({ hasText: invitation.name }).waitFor();
+
+  const detail = await ui.open(`invitations/${invitation.pk}`);
+  const timeline = detail.page.getByRole('table', { name: 'Timeline of this invitation' });
+  await timeline.getByRole('cell', { name: 'Revoked', exact: true }).waitFor();
+  await assertAccessible(detail.page, 'invitation detail with its timeline');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(detail.errors, []);
+});
+
+test('bulk create: by addresses and by count, with the links offered as a CSV download', async () => {
+  const flow = await createFlow(t, { designation: 'enrollment' });
+  const prefix = unique('bulk-ui').replace(/[^a-zA-Z0-9_-]/g, '');
+  const { page, errors } = await ui.open('invitations');
+  await page.getByRole('button', { name: 'Bulk create' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Bulk create invitations' });
+  await dialog.getByLabel('Enrollment flow').selectOption(flow.pk);
+  await dialog.getByLabel('Name prefix').fill(prefix);
+  await dialog.getByLabel('Email addresses').fill('ann@example.com\nbob@example.com\n');
+  await dialog.getByLabel('Single use').check();
+  await assertPatternsValid(page);
+  await assertAccessible(page, 'bulk form');
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.getByText('Created 2 invitations.').waitFor();
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: /Download the links/ }).click();
+  const file = await (await download).path();
+  const { readFileSync } = await import('node:fs');
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\r\n');
+  assert.equal(lines[0], 'name,email,link');
+  const rows = lines.slice(1).map((line) => line.split(','));
+  assert.deepEqual(
+    rows.map(([name, email]) => [name, email]),
+    [
+      [`${prefix}-1`, 'ann@example.com'],
+      [`${prefix}-2`, 'bob@example.com'],
+    ],
+  );
+  for (const [name, , link] of rows) {
+    const stored = await invitationNamed(name);
+    assert.equal(stored.single_use, true);
+    assert.equal(link, `${ui.origin}/if/flow/${flow.slug}/?itoken=${stored.pk}`);
+  }
+
+  // A bad address is shown by its line, and nothing is created.
+  await page.getByRole('button', { name: 'Bulk create' }).click();
+  const again = page.getByRole('dialog', { name: 'Bulk create invitations' });
+  await again.getByLabel('Enrollment flow').selectOption(flow.pk);
+  await again.getByLabel('Name prefix').fill(`${prefix}x`);
+  await again.getByLabel('Email addresses').fill('ok@example.com\nnot-an-address');
+  await again.getByRole('button', { name: 'Create' }).click();
+  await again.getByText(/Line 2: Enter a valid email address/).waitFor();
+  assert.equal(await invitationNamed(`${prefix}x-1`), undefined);
+  await again.getByLabel('Email addresses').fill('');
+  await again.getByLabel('How many').fill('3');
+  await again.getByRole('button', { name: 'Create' }).click();
+  await again.waitFor({ state: 'detached' });
+  await page.getByText('Created 3 invitations.').waitFor();
+  assert.equal((await invitationNamed(`${prefix}x-3`)).flow, flow.pk);
+  assert.deepEqual(errors, [
+    `Failed to load resource: the server responded with a status of 400 (Bad Request) (${ui.origin}/api/v3/stages/invitation/invitations/bulk/)`,
+  ]);
+});

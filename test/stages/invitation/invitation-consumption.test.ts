@@ -18,11 +18,13 @@ import {
   enrollmentProbes,
 } from '../../helpers/enrollment.js';
 
-const t = await buildTestApp();
+// authentik's retention: a single-use invitation is deleted when used. Tessera's default, which
+// keeps it as used up, is covered by invitation-lifecycle.test.ts.
+const t = await buildTestApp({ TESSERA_INVITATIONS_RETENTION: 'authentik' });
 const db = t.database.db;
 const { usersNamed, eventsFor, invitationExists } = enrollmentProbes(t);
 
-describe('single use, consumed when opened (authentik behaviour, the default)', () => {
+describe('single use, consumed when opened (authentik behaviour, the default consumption)', () => {
   test('the first open deletes the invitation (model_deleted); a second browser is refused', async () => {
     const e = await buildEnrollmentFlow(t);
     const invitation = await createInvitation(t, { flow: e.flow.pk, single_use: true });

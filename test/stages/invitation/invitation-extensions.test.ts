@@ -58,7 +58,7 @@ describe('permissions of the extensions', () => {
 });
 
 describe('the status filter', () => {
-  test('active, used (every max_uses taken) and expired select their invitations; another value is a 400', async () => {
+  test('active, used_up (every max_uses taken) and expired select their invitations; another value is a 400', async () => {
     const flow = (
       await t.client.post('/api/v3/flows/instances/', {
         name: 'status-filter',
@@ -79,12 +79,14 @@ describe('the status filter', () => {
       return response.body.results.map((row: { pk: string }) => row.pk);
     };
     assert.deepEqual(await listed('active'), [active.pk]);
-    assert.deepEqual(await listed('used'), [used.pk]);
+    assert.deepEqual(await listed('used_up'), [used.pk]);
     assert.deepEqual(await listed('expired'), [expired.pk]);
     const wrong = await t.client.get('/api/v3/stages/invitation/invitations/?status=pending');
     assert.equal(wrong.status, 400);
     assert.deepEqual(wrong.body, {
       status: ['Select a valid choice. pending is not one of the available choices.'],
     });
+    // `used` was renamed `used_up`.
+    assert.equal((await t.client.get('/api/v3/stages/invitation/invitations/?status=used')).status, 400);
   });
 });

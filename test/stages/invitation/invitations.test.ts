@@ -52,6 +52,9 @@ describe('invitations: create, retrieve, update, delete', () => {
       'flow_obj',
       'max_uses',
       'uses',
+      'status',
+      'revoked_at',
+      'revoked_by',
     ]);
     assert.match(body.pk, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     assert.equal(body.expires, '2031-09-30T12:00:00Z');
@@ -60,6 +63,9 @@ describe('invitations: create, retrieve, update, delete', () => {
     assert.equal(body.flow, flow.pk);
     assert.equal(body.max_uses, null);
     assert.equal(body.uses, 0);
+    assert.equal(body.status, 'active');
+    assert.equal(body.revoked_at, null);
+    assert.equal(body.revoked_by, null);
     assert.deepEqual(Object.keys(body.created_by), [
       'pk',
       'username',

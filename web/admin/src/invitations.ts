@@ -1,7 +1,8 @@
 /**
  * Invitations with Tessera's documented extensions (docs/compatibility.md): `max_uses`, `uses`,
- * the `status` list filter and the `uses/` record. Requests are the official client's own
- * (`...RequestOpts`), sent through the shared configuration, with only these fields added.
+ * `status`, the `status` list filter, the `uses/` record and the `revoke/`, `timeline/` and
+ * `bulk/` actions. Requests are the official client's own (`...RequestOpts`), sent through the
+ * shared configuration, with only these fields, paths and bodies changed.
  */
 import {
   InvitationFromJSON,
@@ -13,11 +14,13 @@ import {
 } from '@goauthentik/api';
 import { extensionApi, stagesApi } from './api.js';
 
-export type InvitationStatus = 'active' | 'used' | 'expired';
+export type InvitationStatus = 'active' | 'used_up' | 'expired' | 'revoked';
 
 export interface TesseraInvitation extends Invitation {
   maxUses: number | null;
   uses: number;
+  status: InvitationStatus;
+  revokedAt: Date | null;
 }
 
 export interface InvitationPage {
@@ -28,10 +31,18 @@ export interface InvitationPage {
 interface RawInvitation {
   max_uses?: number | null;
   uses?: number;
+  status?: InvitationStatus;
+  revoked_at?: string | null;
 }
 
 function fromJson(json: RawInvitation): TesseraInvitation {
-  return { ...InvitationFromJSON(json), maxUses: json.max_uses ?? null, uses: json.uses ?? 0 };
+  return {
+    ...InvitationFromJSON(json),
+    maxUses: json.max_uses ?? null,
+    uses: json.uses ?? 0,
+    status: json.status ?? 'active',
+    revokedAt: json.revoked_at ? new Date(json.revoked_at) : null,
+  };
 }
 
 export async function listInvitations(
@@ -66,16 +77,19 @@ export async function countInvitations(status: InvitationStatus): Promise<number
   return (await listInvitations({ status, pageSize: 1 })).pagination.count;
 }
 
+/** The server's status, except that an expiry passed since the page was loaded shows at once. */
 export function invitationStatus(invitation: TesseraInvitation, now = new Date()): InvitationStatus {
-  if (invitation.expires && invitation.expires.getTime() <= now.getTime()) return 'expired';
-  if (invitation.maxUses !== null && invitation.uses >= invitation.maxUses) return 'used';
-  return 'active';
+  if (invitation.status === 'active' && invitation.expires && invitation.expires.getTime() <= now.getTime()) {
+    return 'expired';
+  }
+  return invitation.status;
 }
 
 export const STATUS_LABELS: Record<InvitationStatus, string> = {
   active: 'Active',
-  used: 'Used up',
+  used_up: 'Used up',
   expired: 'Expired',
+  revoked: 'Revoked',
 };
 
 /** `n / max` for counted invitations; `n / 1` for single use; `n` for unlimited ones. */
@@ -112,4 +126,72 @@ export async function listInvitationUses(
     query: { page },
   });
   return { pagination: PaginationFromJSON(body.pagination), results: body.results };
+}
+
+/** Tessera's `revoke/`: the link stops working, the invitation is kept. */
+export async function revokeInvitation(pk: string): Promise<TesseraInvitation> {
+  const opts = await stagesApi.stagesInvitationInvitationsRetrieveRequestOpts({ inviteUuid: pk });
+  return fromJson(
+    await extensionApi.json<RawInvitation>({ ...opts, method: 'POST', path: `${opts.path}revoke/` }),
+  );
+}
+
+export interface TimelineEntry {
+  kind: 'created' | 'edited' | 'sent' | 'opened' | 'refused' | 'used' | 'expired' | 'revoked';
+  at: string;
+  actor: { pk: number | null; username: string } | null;
+  detail: Record<string, unknown>;
+}
+
+/** Tessera's `timeline/`: the invitation's history, oldest first. */
+export async function invitationTimeline(pk: string): Promise<TimelineEntry[]> {
+  const opts = await stagesApi.stagesInvitationInvitationsRetrieveRequestOpts({ inviteUuid: pk });
+  return extensionApi.json<TimelineEntry[]>({ ...opts, path: `${opts.path}timeline/` });
+}
+
+export interface BulkRequest {
+  flow: string;
+  name_prefix?: string;
+  expires?: string | null;
+  single_use?: boolean;
+  max_uses?: number | null;
+  fixed_data?: Record<string, unknown>;
+  count?: number;
+  emails?: string[];
+}
+
+export interface BulkItem {
+  pk: string;
+  name: string;
+  email: string | null;
+  link: string;
+}
+
+/** Tessera's `bulk/`: invitations from one template, all or none. */
+export async function bulkCreateInvitations(request: BulkRequest): Promise<BulkItem[]> {
+  const opts = await stagesApi.stagesInvitationInvitationsCreateRequestOpts({
+    invitationRequest: { name: 'bulk' },
+  });
+  const body = await extensionApi.json<{ count: number; results: BulkItem[] }>({
+    ...opts,
+    path: `${opts.path}bulk/`,
+    body: request,
+  });
+  // Without TESSERA_EXTERNAL_URL the server gives a path: this page's origin serves it.
+  return body.results.map((item) => ({
+    ...item,
+    link: item.link.startsWith('/') ? `${location.origin}${item.link}` : item.link,
+  }));
+}
+
+/** One CSV field: quoted when needed, and never read as a formula by a spreadsheet. */
+function csvField(value: string): string {
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** `name,email,link` per invitation, as `tessera invitations bulk --csv` writes it. */
+export function bulkCsv(items: BulkItem[]): string {
+  const rows = [['name', 'email', 'link'], ...items.map((item) => [item.name, item.email ?? '', item.link])];
+  return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

@@ -61,7 +61,7 @@ export function invitationFormBody(
       name: 'single_use',
       label: 'Single use',
       checked: invitation?.singleUse ?? false,
-      help: 'Deleted once it has been used.',
+      help: 'Allows one enrollment.',
     })}
     ${textInput({
       id: 'invitation-max-uses',
@@ -89,10 +89,10 @@ export function readInvitationForm(form: HTMLFormElement): {
   if (maxUses !== null && (!Number.isInteger(maxUses) || maxUses < 1)) {
     throw new InputRefusal('Max uses must be a whole number of at least 1, or empty for unlimited.');
   }
-  // A single-use invitation is deleted at its first use, so more uses could never happen.
+  // A single-use invitation is used up at its first use, so more uses could never happen.
   if (singleUse && maxUses !== null && maxUses > 1) {
     throw new InputRefusal(
-      `Single use and ${maxUses} max uses contradict each other: a single-use invitation is deleted after its first use. Clear one of them.`,
+      `Single use and ${maxUses} max uses contradict each other: a single-use invitation is used up by its first use. Clear one of them.`,
     );
   }
   const expires = formValue(form, 'expires');

@@ -1,7 +1,8 @@
 /**
- * `<ak-invitation-page>` (`#/invitations/<pk>`): one invitation's settings, link, usage record
- * (who enrolled, when, from where: Tessera's `uses/`) and audit history (events whose model is
- * this invitation), with edit and send.
+ * `<ak-invitation-page>` (`#/invitations/<pk>`): one invitation's settings, link, timeline
+ * (Tessera's `timeline/`: created, edited, sent, opened, refused, used, expired, revoked), usage
+ * record (who enrolled, when, from where: Tessera's `uses/`) and audit history (events whose
+ * model is this invitation), with edit, send and revoke.
  */
 import { html, nothing } from 'lit';
 import type { Event as AuditEvent, Pagination } from '@goauthentik/api';
@@ -12,11 +13,14 @@ import type { Column, TableQuery } from '../components/table.js';
 import {
   getInvitation,
   invitationLink,
+  invitationTimeline,
   listInvitationUses,
+  revokeInvitation,
   saveInvitation,
   usesText,
   type InvitationUse,
   type TesseraInvitation,
+  type TimelineEntry,
 } from '../invitations.js';
 import { formatDate, statusLabel } from './invitations-page.js';
 import '../components/alert.js';
@@ -31,6 +35,7 @@ export class AkInvitationPage extends LightElement {
     invitation: { state: true },
     uses: { state: true },
     events: { state: true },
+    timeline: { state: true },
     error: { state: true },
     notice: { state: true },
     editing: { state: true },
@@ -41,6 +46,7 @@ export class AkInvitationPage extends LightElement {
   invitation: TesseraInvitation | undefined = undefined;
   uses: { pagination: Pagination; results: InvitationUse[] } | undefined = undefined;
   events: { pagination: Pagination; results: AuditEvent[] } | undefined = undefined;
+  timeline: TimelineEntry[] | undefined = undefined;
   error = '';
   notice = '';
   editing = false;
@@ -54,7 +60,23 @@ export class AkInvitationPage extends LightElement {
   private async load() {
     try {
       this.invitation = await getInvitation(this.param);
-      await Promise.all([this.loadUses(1), this.loadEvents(1)]);
+      await Promise.all([this.loadUses(1), this.loadEvents(1), this.loadTimeline()]);
+    } catch (error) {
+      this.error = (await describeError(error)).message;
+    }
+  }
+
+  private async loadTimeline() {
+    this.timeline = await invitationTimeline(this.param);
+  }
+
+  private async revoke(invitation: TesseraInvitation) {
+    if (!confirm(`Revoke the invitation ${invitation.name}? Its link stops working at once.`)) return;
+    try {
+      this.invitation = await revokeInvitation(invitation.pk);
+      this.error = '';
+      this.notice = `Revoked ${invitation.name}.`;
+      await Promise.all([this.loadEvents(1), this.loadTimeline()]);
     } catch (error) {
       this.error = (await describeError(error)).message;
     }
@@ -92,6 +114,13 @@ export class AkInvitationPage extends LightElement {
     },
     { label: 'When', render: (event) => formatDate(event.created) },
     { label: 'From', render: (event) => event.clientIp ?? '—' },
+  ];
+
+  private readonly timelineColumns: Column<TimelineEntry>[] = [
+    { label: 'What', render: (entry) => TIMELINE_LABELS[entry.kind] },
+    { label: 'When', render: (entry) => formatDate(new Date(entry.at)) },
+    { label: 'By', render: (entry) => entry.actor?.username ?? '—' },
+    { label: 'Details', render: (entry) => timelineDetail(entry) },
   ];
 
   private renderSummary(invitation: TesseraInvitation) {
@@ -145,10 +174,29 @@ export class AkInvitationPage extends LightElement {
                   >
                     Send by email
                   </button>
+                  <button
+                    class="pf-v6-c-button pf-m-danger"
+                    type="button"
+                    ?disabled=${invitation.status === 'revoked'}
+                    @click=${() => this.revoke(invitation)}
+                  >
+                    Revoke
+                  </button>
                 </div>
                 ${this.renderSummary(invitation)}`
             : nothing
         }
+      </section>
+      <section class="pf-v6-c-page__main-section">
+        <h2 class="pf-v6-c-title pf-m-xl">Timeline</h2>
+        <ak-table
+          label="Timeline of this invitation"
+          .searchable=${false}
+          .columns=${this.timelineColumns}
+          .rows=${this.timeline ?? []}
+          .loading=${this.timeline === undefined}
+          emptyText="Nothing has happened yet."
+        ></ak-table>
       </section>
       <section class="pf-v6-c-page__main-section">
         <h2 class="pf-v6-c-title pf-m-xl">Usage record</h2>
@@ -203,3 +251,28 @@ export class AkInvitationPage extends LightElement {
   }
 }
 customElements.define('ak-invitation-page', AkInvitationPage);
+
+const TIMELINE_LABELS: Record<TimelineEntry['kind'], string> = {
+  created: 'Created',
+  edited: 'Edited',
+  sent: 'Sent',
+  opened: 'Opened',
+  refused: 'Refused',
+  used: 'Used',
+  expired: 'Expired',
+  revoked: 'Revoked',
+};
+
+/** The few details worth a line: to whom a mail went, who enrolled, why a link was refused. */
+function timelineDetail(entry: TimelineEntry): string {
+  const detail = entry.detail;
+  if (entry.kind === 'sent') {
+    const to = Array.isArray(detail.to) ? detail.to.join(', ') : '';
+    return detail.delivered === false ? `To ${to}: failed, ${String(detail.error ?? '')}` : `To ${to}`;
+  }
+  if (entry.kind === 'used')
+    return `${String(detail.username ?? '')} from ${String(detail.client_ip ?? '—')}`;
+  if (entry.kind === 'refused') return `Reason: ${String(detail.reason ?? '—')}`;
+  if (entry.kind === 'opened') return `From ${String(detail.client_ip ?? '—')}`;
+  return '';
+}

@@ -1,20 +1,25 @@
 /**
  * `<ak-invitations-page>`: the invitation list (search, status and flow filters, sorting,
- * pagination, each with its status and uses), creating, editing, deleting, copying an
- * invitation's link and sending it by email. The filters live in the address
- * (`#/invitations?status=used`), so the overview's counts link to them.
+ * pagination, each with its status and uses), creating one or many (Tessera's `bulk/`, whose
+ * links are offered as a CSV download), editing, revoking, deleting, copying an invitation's
+ * link and sending it by email. The filters live in the address
+ * (`#/invitations?status=used_up`), so the overview's counts link to them.
  */
 import { html, nothing } from 'lit';
 import { stagesApi } from '../api.js';
 import { ListPage } from '../components/list-page.js';
 import { invitationFormBody, readInvitationForm } from '../components/invitation-form.js';
+import { bulkFormBody, readBulkForm } from '../components/invitation-bulk-form.js';
 import type { Column, TableQuery } from '../components/table.js';
 import { hashQuery, replaceHashQuery } from '../router.js';
 import {
   STATUS_LABELS,
+  bulkCreateInvitations,
+  bulkCsv,
   invitationLink,
   invitationStatus,
   listInvitations,
+  revokeInvitation,
   saveInvitation,
   usesText,
   type InvitationPage,
@@ -29,8 +34,9 @@ import './invitation-send-email.js';
 
 const STATUS_COLORS: Record<InvitationStatus, string> = {
   active: 'pf-m-green',
-  used: 'pf-m-blue',
+  used_up: 'pf-m-blue',
   expired: 'pf-m-orange',
+  revoked: 'pf-m-red',
 };
 
 export function statusLabel(invitation: TesseraInvitation) {
@@ -55,6 +61,8 @@ export class AkInvitationsPage extends ListPage<InvitationPage> {
     pageNumber: { state: true },
     editing: { state: true },
     sending: { state: true },
+    bulkOpen: { state: true },
+    bulkCsvUrl: { state: true },
   };
   search = '';
   ordering = '-expires';
@@ -64,6 +72,14 @@ export class AkInvitationsPage extends ListPage<InvitationPage> {
   /** The invitation in the form: null for a new one, undefined when the form is closed. */
   editing: TesseraInvitation | null | undefined = undefined;
   sending: TesseraInvitation | undefined = undefined;
+  bulkOpen = false;
+  /** The links of the last bulk creation, as a CSV file to download. */
+  bulkCsvUrl = '';
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    if (this.bulkCsvUrl) URL.revokeObjectURL(this.bulkCsvUrl);
+  }
 
   override connectedCallback() {
     const query = hashQuery();
@@ -106,6 +122,25 @@ export class AkInvitationsPage extends ListPage<InvitationPage> {
     );
   }
 
+  /** Asks, then revokes: the link stops working, the invitation stays listed as revoked. */
+  private async revoke(invitation: TesseraInvitation) {
+    if (
+      !confirm(`Revoke the invitation ${invitation.name}? Its link stops working at once; it stays listed.`)
+    ) {
+      return;
+    }
+    await this.attempt(() => revokeInvitation(invitation.pk), `Revoked ${invitation.name}.`);
+    await this.reload();
+  }
+
+  private async bulkCreate(form: HTMLFormElement) {
+    const items = await bulkCreateInvitations(readBulkForm(form));
+    if (this.bulkCsvUrl) URL.revokeObjectURL(this.bulkCsvUrl);
+    this.bulkCsvUrl = URL.createObjectURL(new Blob([bulkCsv(items)], { type: 'text/csv' }));
+    this.notice = `Created ${items.length} invitation${items.length === 1 ? '' : 's'}.`;
+    await this.reload();
+  }
+
   private columns(): Column<TesseraInvitation>[] {
     return [
       {
@@ -114,7 +149,7 @@ export class AkInvitationsPage extends ListPage<InvitationPage> {
         render: (row) => html`<a href="#/invitations/${row.pk}">${row.name}</a>`,
       },
       { label: 'Flow', render: (row) => row.flowObj?.slug ?? '—' },
-      { label: 'Status', render: (row) => statusLabel(row) },
+      { label: 'Status', sortKey: 'status', render: (row) => statusLabel(row) },
       { label: 'Uses', sortKey: 'uses', render: (row) => usesText(row) },
       { label: 'Expires', sortKey: 'expires', render: (row) => formatDate(row.expires) },
       { label: 'Created by', render: (row) => row.createdBy?.username ?? '' },
@@ -138,6 +173,15 @@ export class AkInvitationsPage extends ListPage<InvitationPage> {
               @click=${() => (this.sending = row)}
             >
               Send
+            </button>
+            <button
+              class="pf-v6-c-button pf-m-secondary pf-m-small"
+              type="button"
+              aria-label="Revoke ${row.name}"
+              ?disabled=${row.status === 'revoked'}
+              @click=${() => this.revoke(row)}
+            >
+              Revoke
             </button>
             <button
               class="pf-v6-c-button pf-m-danger pf-m-small"
@@ -212,6 +256,11 @@ export class AkInvitationsPage extends ListPage<InvitationPage> {
         <button class="pf-v6-c-button pf-m-primary" type="button" @click=${() => (this.editing = null)}>
           Create invitation
         </button>
+      </div>
+      <div class="pf-v6-c-toolbar__item">
+        <button class="pf-v6-c-button pf-m-secondary" type="button" @click=${() => (this.bulkOpen = true)}>
+          Bulk create
+        </button>
       </div>`;
   }
 
@@ -223,6 +272,15 @@ export class AkInvitationsPage extends ListPage<InvitationPage> {
       <section class="pf-v6-c-page__main-section">
         <ak-alert variant="danger" .message=${this.error}></ak-alert>
         <ak-alert variant="success" .message=${this.notice}></ak-alert>
+        ${
+          this.bulkCsvUrl
+            ? html`<p class="pf-v6-u-my-sm">
+                <a class="pf-v6-c-button pf-m-link" href=${this.bulkCsvUrl} download="invitations.csv"
+                  >Download the links (CSV: name, email, link)</a
+                >
+              </p>`
+            : nothing
+        }
         <ak-table
           label="Invitations"
           .columns=${this.columns()}
@@ -249,6 +307,14 @@ export class AkInvitationsPage extends ListPage<InvitationPage> {
           await this.reload();
         }}
         @ak-close=${() => (this.editing = undefined)}
+      ></ak-modal-form>
+      <ak-modal-form
+        heading="Bulk create invitations"
+        submitLabel="Create"
+        .open=${this.bulkOpen}
+        .body=${(errors: Record<string, string[]>) => bulkFormBody(errors)}
+        .submit=${(form: HTMLFormElement) => this.bulkCreate(form)}
+        @ak-close=${() => (this.bulkOpen = false)}
       ></ak-modal-form>
       ${
         this.sending

@@ -61,12 +61,13 @@ export class AkOverviewPage extends LightElement {
 
   private async load() {
     try {
-      const [active, used, expired] = await Promise.all([
+      const [active, usedUp, expired, revoked] = await Promise.all([
         countInvitations('active'),
-        countInvitations('used'),
+        countInvitations('used_up'),
         countInvitations('expired'),
+        countInvitations('revoked'),
       ]);
-      this.counts = { active, used, expired };
+      this.counts = { active, used_up: usedUp, expired, revoked };
       this.perDay = await enrollmentsPerDay();
     } catch (error) {
       this.error = (await describeError(error)).message;
@@ -144,8 +145,9 @@ export class AkOverviewPage extends LightElement {
         <ak-alert variant="danger" .message=${this.error}></ak-alert>
         <div class="pf-v6-l-gallery pf-m-gutter">
           ${this.card('Active invitations', this.counts?.active, '#/invitations?status=active')}
-          ${this.card('Used up', this.counts?.used, '#/invitations?status=used')}
+          ${this.card('Used up', this.counts?.used_up, '#/invitations?status=used_up')}
           ${this.card('Expired', this.counts?.expired, '#/invitations?status=expired')}
+          ${this.card('Revoked', this.counts?.revoked, '#/invitations?status=revoked')}
         </div>
       </section>
       <section class="pf-v6-c-page__main-section">
