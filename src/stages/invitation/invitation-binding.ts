@@ -100,7 +100,12 @@ function refusalEvent(run: StageRun, invitation: InvitationBinding, reason: Bind
  * Records why the enrollment was refused. The event goes with the session (StageRun.audit),
  * not with the user_write transaction, so it stays when that transaction rolls back.
  */
-function refuse(run: StageRun, invitation: InvitationBinding, reason: BindingRefusal, message: string): string {
+function refuse(
+  run: StageRun,
+  invitation: InvitationBinding,
+  reason: BindingRefusal,
+  message: string,
+): string {
   run.audit.record(...refusalEvent(run, invitation, reason, message));
   run.metrics.invitationRefused(reason);
   return message;

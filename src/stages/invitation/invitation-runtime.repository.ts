@@ -186,7 +186,10 @@ export function createInvitationRuntimeRepository(db: Db) {
      * The groups and roles among these that still exist, locked (FOR KEY SHARE) so that they
      * cannot be deleted before the memberships that name them are written.
      */
-    async existingGrants(groupPks: string[], rolePks: string[]): Promise<{ groups: string[]; roles: string[] }> {
+    async existingGrants(
+      groupPks: string[],
+      rolePks: string[],
+    ): Promise<{ groups: string[]; roles: string[] }> {
       const groups =
         groupPks.length === 0
           ? []

@@ -28,10 +28,9 @@ const flow = Nullable(
   }),
 );
 const uuidList = (description: string) =>
-  Type.Array(
-    Type.String({ format: 'uuid', 'x-drf-uuid-message': '“{value}” is not a valid UUID.' }),
-    { description },
-  );
+  Type.Array(Type.String({ format: 'uuid', 'x-drf-uuid-message': '“{value}” is not a valid UUID.' }), {
+    description,
+  });
 const groups = uuidList(
   'Tessera extension: groups the enrolled user joins. Only a caller who could add a user to each group may set them.',
 );

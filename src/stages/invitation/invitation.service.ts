@@ -318,7 +318,11 @@ export class InvitationService {
       const missing = input.roles.find((pk) => !found.has(pk));
       if (missing !== undefined) errors.roles = [Messages.pkDoesNotExist(missing)];
     }
-    if (input.email_domains !== undefined && input.email_domains !== null && input.email_domains.length === 0) {
+    if (
+      input.email_domains !== undefined &&
+      input.email_domains !== null &&
+      input.email_domains.length === 0
+    ) {
       errors.email_domains = ['This list may not be empty.'];
     }
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
@@ -342,7 +346,10 @@ export class InvitationService {
     const fixedEmail = state.fixedData.email;
     if (fixedEmail !== undefined && (state.email !== null || state.emailDomains !== null)) {
       if (typeof fixedEmail !== 'string' || !emailMatchesBinding(fixedEmail, state)) {
-        throw ApiError.field('fixed_data', 'The email in fixed_data does not match the invitation’s email binding.');
+        throw ApiError.field(
+          'fixed_data',
+          'The email in fixed_data does not match the invitation’s email binding.',
+        );
       }
     }
     return state;

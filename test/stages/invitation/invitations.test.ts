@@ -52,6 +52,12 @@ describe('invitations: create, retrieve, update, delete', () => {
       'flow_obj',
       'max_uses',
       'uses',
+      'groups',
+      'groups_obj',
+      'roles',
+      'roles_obj',
+      'email',
+      'email_domains',
     ]);
     assert.match(body.pk, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     assert.equal(body.expires, '2031-09-30T12:00:00Z');
