@@ -411,3 +411,53 @@ describe('enrollment through an invitation bound to a person', () => {
     assert.equal(opened.body.error_message, EMAIL_NOT_INVITED);
   });
 });
+
+describe('proof of the bound address (an email stage before user_write)', () => {
+  /** Edits the plan the session holds, as a stage earlier in the plan would have. */
+  async function setPlanContext(browser: FlowBrowser, path: string[], value: unknown) {
+    await db.execute(sql`UPDATE sessions
+      SET data = jsonb_set(data, ${`{authentik/flows/plan,context,${path.join(',')}}`}::text[],
+                           ${JSON.stringify(value)}::jsonb)
+      WHERE session_key = ${browser.sessionKey ?? ''}`);
+  }
+
+  test('a plan that requires proof refuses an unproven address and accepts a proven one', async () => {
+    const e = await buildEnrollmentFlow(t);
+    const address = `${unique('proof')}@example.com`;
+    const created = await t.client.post(URL, body({ flow: e.flow.pk, email: address, max_uses: 5 }));
+    const q = `itoken=${created.body.pk}`;
+
+    const unproven = new FlowBrowser(t.app);
+    await unproven.get(e.flow.slug, q);
+    await setPlanContext(unproven, ['invitation', 'email_proof_required'], true);
+    const refusedName = unique('unproven');
+    const refused = await unproven.post(e.flow.slug, answers(refusedName, { email: address }), q);
+    assert.equal(
+      refused.body.error_message,
+      'The email address must be verified before the account is created.',
+    );
+    assert.equal(await userRow(refusedName), undefined);
+    const events = await eventsFor(created.body.pk);
+    assert.ok(
+      events.some((ev) => ev.action === 'suspicious_request' && ev.context.reason === 'email_unverified'),
+    );
+
+    // A proof of another address counts for nothing, even where none was required.
+    const other = new FlowBrowser(t.app);
+    await other.get(e.flow.slug, q);
+    await setPlanContext(other, ['tessera/email_verified'], `${unique('else')}@example.com`);
+    const otherName = unique('other-proof');
+    const otherAnswer = await other.post(e.flow.slug, answers(otherName, { email: address }), q);
+    assert.equal(otherAnswer.body.component, 'ak-stage-access-denied');
+    assert.equal(await userRow(otherName), undefined);
+
+    const proven = new FlowBrowser(t.app);
+    await proven.get(e.flow.slug, q);
+    await setPlanContext(proven, ['invitation', 'email_proof_required'], true);
+    await setPlanContext(proven, ['tessera/email_verified'], address.toUpperCase());
+    const username = unique('proven');
+    const accepted = await proven.post(e.flow.slug, answers(username, { email: address }), q);
+    assert.equal(accepted.body.component, 'xak-flow-redirect', JSON.stringify(accepted.body));
+    assert.ok(await userRow(username));
+  });
+});
