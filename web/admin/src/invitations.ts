@@ -1,6 +1,7 @@
 /**
  * Invitations with Tessera's documented extensions (docs/compatibility.md): `max_uses`, `uses`,
- * the `status` list filter and the `uses/` record. Requests are the official client's own
+ * the grants (`groups`, `roles`) and email binding (`email`, `email_domains`), the `status`
+ * list filter and the `uses/` record. Requests are the official client's own
  * (`...RequestOpts`), sent through the shared configuration, with only these fields added.
  */
 import {
@@ -18,6 +19,21 @@ export type InvitationStatus = 'active' | 'used' | 'expired';
 export interface TesseraInvitation extends Invitation {
   maxUses: number | null;
   uses: number;
+  groups: string[];
+  groupNames: string[];
+  roles: string[];
+  roleNames: string[];
+  email: string | null;
+  emailDomains: string[] | null;
+}
+
+/** The extension fields a write sends; grants left out stay as they are. */
+export interface InvitationExtensions {
+  max_uses: number | null;
+  groups?: string[];
+  roles?: string[];
+  email: string | null;
+  email_domains: string[] | null;
 }
 
 export interface InvitationPage {
@@ -28,10 +44,26 @@ export interface InvitationPage {
 interface RawInvitation {
   max_uses?: number | null;
   uses?: number;
+  groups?: string[];
+  groups_obj?: { name: string }[];
+  roles?: string[];
+  roles_obj?: { name: string }[];
+  email?: string | null;
+  email_domains?: string[] | null;
 }
 
 function fromJson(json: RawInvitation): TesseraInvitation {
-  return { ...InvitationFromJSON(json), maxUses: json.max_uses ?? null, uses: json.uses ?? 0 };
+  return {
+    ...InvitationFromJSON(json),
+    maxUses: json.max_uses ?? null,
+    uses: json.uses ?? 0,
+    groups: json.groups ?? [],
+    groupNames: (json.groups_obj ?? []).map((group) => group.name),
+    roles: json.roles ?? [],
+    roleNames: (json.roles_obj ?? []).map((role) => role.name),
+    email: json.email ?? null,
+    emailDomains: json.email_domains ?? null,
+  };
 }
 
 export async function listInvitations(
@@ -49,16 +81,16 @@ export async function getInvitation(pk: string): Promise<TesseraInvitation> {
   return fromJson(await extensionApi.json<RawInvitation>(opts));
 }
 
-/** Creates (no `pk`) or replaces the invitation, with its `max_uses`. */
+/** Creates (no `pk`) or replaces the invitation, with its extension fields. */
 export async function saveInvitation(
   pk: string | undefined,
   invitationRequest: InvitationRequest,
-  maxUses: number | null,
+  extensions: InvitationExtensions,
 ): Promise<TesseraInvitation> {
   const opts = pk
     ? await stagesApi.stagesInvitationInvitationsUpdateRequestOpts({ inviteUuid: pk, invitationRequest })
     : await stagesApi.stagesInvitationInvitationsCreateRequestOpts({ invitationRequest });
-  return fromJson(await extensionApi.json<RawInvitation>(opts, { max_uses: maxUses }));
+  return fromJson(await extensionApi.json<RawInvitation>(opts, { ...extensions }));
 }
 
 /** The number of invitations in one status (one request for a page of one). */
