@@ -378,8 +378,8 @@ export class InvitationService {
         emailDomains: grants.emailDomains,
       };
       const pk = await repository.insert(values, actor.user.id, this.options.defaultTokenDurationSeconds);
-      await repository.setGroups(pk, grants.groups);
-      await repository.setRoles(pk, grants.roles);
+      if (grants.groups.length > 0) await repository.setGroups(pk, grants.groups);
+      if (grants.roles.length > 0) await repository.setRoles(pk, grants.roles);
       const row = (await repository.findByPk(pk)) as InvitationRow;
       await this.events.model(tx, auditContext(ctx, pk), 'model_created', this.modelRef(row));
       return this.present(row);
