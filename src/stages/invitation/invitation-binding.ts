@@ -153,11 +153,39 @@ export function checkWrittenEmail(
 }
 
 /**
- * Gives the new user the invitation's groups and roles, in the user_write transaction, through
- * the group and role repositories. Groups and roles deleted since the invitation was taken are
- * skipped. The invitation's creator must still hold every privilege it carries (the rule the
- * API applied when it was written): an invitation made by an account since demoted, or
- * deactivated, refuses the enrollment instead of granting what its creator lost.
+ * The invitation's groups and roles that still exist, when its creator still holds every
+ * privilege they carry (the rule the API applied when the invitation was written); otherwise
+ * the refusal's message, recorded. An invitation made by an account since demoted,
+ * deactivated or deleted grants nothing and is refused. The invitation stage asks when the
+ * link is opened, so that nobody fills in a form for nothing; the user_write hook asks again
+ * in its transaction, which decides.
+ */
+export async function grantableNow(
+  db: Db,
+  run: StageRun,
+  invitation: InvitationBinding,
+): Promise<{ groups: string[]; roles: string[] } | string> {
+  if (invitation.groups.length === 0 && invitation.roles.length === 0) return { groups: [], roles: [] };
+  const repository = createInvitationRuntimeRepository(db);
+  const { groups, roles } = await repository.existingGrants(invitation.groups, invitation.roles);
+  if (groups.length === 0 && roles.length === 0) return { groups, roles };
+  const creator = await repository.creator(invitation.created_by);
+  if (!creator?.is_active) return refuse(run, invitation, 'grants_not_held', GRANTS_NOT_HELD);
+  const actor = createActor(creator, 'token');
+  const privileges = new PrivilegeService(new PermissionService(db));
+  if (
+    (await privileges.groups(db, actor, groups)) !== null ||
+    (await privileges.roles(db, actor, roles)) !== null
+  ) {
+    return refuse(run, invitation, 'grants_not_held', GRANTS_NOT_HELD);
+  }
+  return { groups, roles };
+}
+
+/**
+ * Gives the new user the invitation's groups and roles (grantableNow), in the user_write
+ * transaction, through the group and role repositories. Groups and roles deleted since the
+ * invitation was taken are skipped.
  */
 export async function applyGrants(
   tx: Db,
@@ -165,20 +193,9 @@ export async function applyGrants(
   invitation: InvitationBinding,
   user: WrittenUser,
 ): Promise<string | null> {
-  if (invitation.groups.length === 0 && invitation.roles.length === 0) return null;
-  const repository = createInvitationRuntimeRepository(tx);
-  const { groups, roles } = await repository.existingGrants(invitation.groups, invitation.roles);
-  if (groups.length === 0 && roles.length === 0) return null;
-  const creator = await repository.creator(invitation.created_by);
-  if (!creator?.is_active) return refuse(run, invitation, 'grants_not_held', GRANTS_NOT_HELD);
-  const actor = createActor(creator, 'token');
-  const privileges = new PrivilegeService(new PermissionService(tx));
-  if (
-    (await privileges.groups(tx, actor, groups)) !== null ||
-    (await privileges.roles(tx, actor, roles)) !== null
-  ) {
-    return refuse(run, invitation, 'grants_not_held', GRANTS_NOT_HELD);
-  }
+  const grantable = await grantableNow(tx, run, invitation);
+  if (typeof grantable === 'string') return grantable;
+  const { groups, roles } = grantable;
   const groupRepository = createGroupRepository(tx);
   for (const group of groups) await groupRepository.addUser(group, user.id);
   const roleRepository = createRoleRepository(tx);

@@ -50,6 +50,7 @@ import {
   checkKnownEmail,
   checkWrittenEmail,
   emailStageBeforeUserWrite,
+  grantableNow,
   type InvitationBinding,
 } from './invitation-binding.js';
 
@@ -200,6 +201,9 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
   ) as Record<string, unknown>;
   const mismatch = checkKnownEmail(run, binding, prompt.email);
   if (mismatch) return denied(mismatch);
+  // The read-only check (no lock is held); the user_write hook checks again when it grants.
+  const grantable = await grantableNow(run.db, run, binding);
+  if (typeof grantable === 'string') return denied(grantable);
 
   let claim: InvitationClaim;
   if (invitation.single_use && settings.single_use_consumption === 'enrollment') {

@@ -291,20 +291,42 @@ describe('enrollment through an invitation with grants', () => {
       .as(manager.token)
       .post(URL, body({ flow: e.flow.pk, roles: [role.pk], max_uses: 5 }));
     assert.equal(created.status, 201, JSON.stringify(created.body));
+    const q = `itoken=${created.body.pk}`;
+    // One browser opens the link while the manager still holds the permission.
+    const early = new FlowBrowser(t.app);
+    assert.equal((await early.get(e.flow.slug, q)).body.component, 'ak-stage-prompt');
     // The manager loses delete_user (every role of theirs holding it is removed).
     await db.execute(sql`DELETE FROM user_roles ur USING permission_grants g, permissions p
       WHERE ur.user_id = ${manager.id} AND g.role_uuid = ur.role_uuid AND p.id = g.permission_id
         AND p.codename = 'delete_user'`);
+    // The open plan is refused where the user would be written, and nothing is.
     const username = unique('demoted');
-    const { answered } = await enroll(e.flow.slug, created.body.pk, username);
-    assert.equal(answered?.body.component, 'ak-stage-access-denied');
-    assert.equal(answered?.body.error_message, GRANTS_NOT_HELD);
+    const answered = await early.post(e.flow.slug, answers(username), q);
+    assert.equal(answered.body.component, 'ak-stage-access-denied');
+    assert.equal(answered.body.error_message, GRANTS_NOT_HELD);
     assert.equal(await userRow(username), undefined);
+    // A new visit is refused when the link is opened.
+    const late = new FlowBrowser(t.app);
+    const opened = await late.get(e.flow.slug, q);
+    assert.equal(opened.body.component, 'ak-stage-access-denied');
+    assert.equal(opened.body.error_message, GRANTS_NOT_HELD);
     const events = await eventsFor(created.body.pk);
-    const refusal = events.find((ev) => ev.action === 'suspicious_request');
-    assert.equal(refusal?.context.reason, 'grants_not_held');
-    // The use was not counted.
+    const refusals = events.filter((ev) => ev.action === 'suspicious_request');
+    assert.equal(refusals.length, 2);
+    assert.ok(refusals.every((ev) => ev.context.reason === 'grants_not_held'));
+    // No use was counted.
     assert.equal((await t.client.get(`${URL}${created.body.pk}/`)).body.uses, 0);
+  });
+
+  test('a deactivated creator’s invitation grants nothing', async () => {
+    const e = await buildEnrollmentFlow(t);
+    const creator = await createUserWithToken(t, { superuser: true });
+    const group = await createGroup(t);
+    const created = await t.client.as(creator.token).post(URL, body({ flow: e.flow.pk, groups: [group.pk] }));
+    assert.equal(created.status, 201);
+    await db.execute(sql`UPDATE users SET is_active = false WHERE id = ${creator.id}`);
+    const { opened } = await enroll(e.flow.slug, created.body.pk, unique('inactive'));
+    assert.equal(opened.body.error_message, GRANTS_NOT_HELD);
   });
 
   test('a failure after the grants in user_write rolls them back with the user', async () => {
