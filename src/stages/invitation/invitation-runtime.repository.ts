@@ -209,6 +209,38 @@ export function createInvitationRuntimeRepository(db: Db) {
       return { groups: groups.map((row) => row.pk), roles: roles.map((row) => row.pk) };
     },
 
+    /**
+     * The invitation's grants and binding as they are now; undefined once it is gone (consumed
+     * when opened, or deleted).
+     */
+    async currentTerms(inviteUuid: string): Promise<
+      | {
+          email: string | null;
+          email_domains: string[] | null;
+          groups: string[];
+          roles: string[];
+          created_by: number;
+        }
+      | undefined
+    > {
+      const rows = await query<{
+        email: string | null;
+        email_domains: string[] | null;
+        groups: string[];
+        roles: string[];
+        created_by: number;
+      }>(
+        db,
+        sql`SELECT i.email, i.email_domains, i.created_by,
+                   coalesce((SELECT json_agg(ig.group_uuid) FROM invitation_groups ig
+                     WHERE ig.invitation_uuid = i.invite_uuid), '[]') AS groups,
+                   coalesce((SELECT json_agg(ir.role_uuid) FROM invitation_roles ir
+                     WHERE ir.invitation_uuid = i.invite_uuid), '[]') AS roles
+            FROM invitations i WHERE i.invite_uuid = ${inviteUuid}`,
+      );
+      return rows[0];
+    },
+
     /** The invitation's creator as an actor of the privilege checks; undefined when deleted. */
     async creator(userId: number): Promise<AuthUser | undefined> {
       const rows = await query<AuthUser>(

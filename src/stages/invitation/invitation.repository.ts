@@ -325,6 +325,16 @@ export function createInvitationRepository(db: Db) {
       return new Set(rows.map((row) => row.pk));
     },
 
+    /**
+     * Locks the invitation's row for the rest of the transaction and reads it: concurrent
+     * writes of one invitation then check its grants one after the other, each on what the
+     * other committed. Undefined when it is gone.
+     */
+    async findForUpdate(pk: string): Promise<InvitationRow | undefined> {
+      await db.execute(sql`SELECT 1 FROM invitations WHERE invite_uuid = ${pk} FOR UPDATE`);
+      return this.findByPk(pk);
+    },
+
     /** Replaces the groups the invitation carries. */
     async setGroups(pk: string, groups: string[]): Promise<void> {
       await db.execute(sql`DELETE FROM invitation_groups WHERE invitation_uuid = ${pk}`);

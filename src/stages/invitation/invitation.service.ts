@@ -493,8 +493,11 @@ export class InvitationService {
     await this.privileges.prepare(actor);
     return this.db.transaction(async (tx) => {
       await this.validateFlow(tx, input.flow);
-      const grants = await this.validateGrants(tx, actor, input, current);
       const repository = createInvitationRepository(tx);
+      // The grants are checked on the row as it is under the lock, not as `find` read it.
+      const locked = await repository.findForUpdate(current.pk);
+      if (!locked) throw ApiError.notFound(Messages.noMatch('Invitation'));
+      const grants = await this.validateGrants(tx, actor, input, locked);
       await repository.update(
         current.pk,
         {

@@ -283,8 +283,12 @@ async function accept(run: StageRun): Promise<ReturnType<typeof ok>> {
  */
 async function userWritten(tx: Db, run: StageRun, user: WrittenUser): Promise<string | null> {
   const planned = run.plan.context[PLAN_CONTEXT_INVITATION] as Partial<PlannedInvitation> | undefined;
-  const binding = planned?.pk !== undefined ? withDefaults(planned.pk, planned) : undefined;
+  let binding = planned?.pk !== undefined ? withDefaults(planned.pk, planned) : undefined;
   if (binding && run.plan.context[PLAN_CONTEXT_INVITATION_IN_EFFECT]) {
+    // The invitation's terms as they are now, while it exists (an edit after the link was
+    // opened counts); one consumed when opened keeps those it had then, in the plan.
+    const current = await createInvitationRuntimeRepository(tx).currentTerms(binding.pk);
+    if (current) binding = { ...binding, ...current };
     const refusal = checkWrittenEmail(run, binding, user, binding.email_proof_required);
     if (refusal) return refusal;
   }

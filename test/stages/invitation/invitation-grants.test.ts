@@ -266,6 +266,24 @@ describe('enrollment through an invitation with grants', () => {
     assert.ok(!held.groups.includes(other.pk));
   });
 
+  test('an edit after the link was opened counts: the user gets what the invitation carries when written', async () => {
+    const e = await buildEnrollmentFlow(t);
+    const before = await createGroup(t);
+    const after = await createGroup(t);
+    const invitation = await createInvitation(t, { flow: e.flow.pk });
+    await t.client.patch(`${URL}${invitation.pk}/`, { groups: [before.pk] });
+    const browser = new FlowBrowser(t.app);
+    const q = `itoken=${invitation.pk}`;
+    assert.equal((await browser.get(e.flow.slug, q)).body.component, 'ak-stage-prompt');
+    await t.client.patch(`${URL}${invitation.pk}/`, { groups: [after.pk] });
+    const username = unique('edited');
+    const answered = await browser.post(e.flow.slug, answers(username), q);
+    assert.equal(answered.body.component, 'xak-flow-redirect');
+    const held = await membershipsOf((await userRow(username)).id);
+    assert.ok(held.groups.includes(after.pk));
+    assert.ok(!held.groups.includes(before.pk));
+  });
+
   test('a superuser group from a superuser’s invitation makes a superuser; a single-use one still grants', async () => {
     const e = await buildEnrollmentFlow(t);
     const created = await t.client.post(
