@@ -292,6 +292,7 @@ const HANDLERS: ModelHandler[] = [
         single_use: 'single_use',
         expires: 'expires',
         fixed_data: 'fixed_data',
+        email: 'email',
       },
       jsonFields: ['fixed_data'],
     },

@@ -418,6 +418,12 @@ export const invitations = pgTable(
     /** Tessera extension: revocation makes the link unusable but keeps the row. */
     revokedAt: tstz('revoked_at'),
     revokedBy: integer('revoked_by').references(() => users.id, { onDelete: 'set null' }),
+    /**
+     * Tessera extension: the invitation is bound to this address (compared case-insensitively)
+     * or to these domains (lower case); the enrollment's email must match. At most one is set.
+     */
+    email: text('email'),
+    emailDomains: text('email_domains').array(),
   },
   (t) => [
     index('invitations_used_up_at_idx').on(t.usedUpAt),
@@ -428,6 +434,40 @@ export const invitations = pgTable(
     index('invitations_flow_idx').on(t.flow),
     index('invitations_created_by_idx').on(t.createdBy),
     index('invitations_name_upper_trgm_idx').using('gin', sql`upper(${t.name}) gin_trgm_ops`),
+  ],
+);
+
+/** Tessera extension: the groups an enrollment through the invitation joins. */
+export const invitationGroups = pgTable(
+  'invitation_groups',
+  {
+    invitationUuid: uuid('invitation_uuid')
+      .notNull()
+      .references(() => invitations.inviteUuid, { onDelete: 'cascade' }),
+    groupUuid: uuid('group_uuid')
+      .notNull()
+      .references(() => groups.groupUuid, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.invitationUuid, t.groupUuid] }),
+    index('invitation_groups_group_idx').on(t.groupUuid),
+  ],
+);
+
+/** Tessera extension: the roles an enrollment through the invitation is given. */
+export const invitationRoles = pgTable(
+  'invitation_roles',
+  {
+    invitationUuid: uuid('invitation_uuid')
+      .notNull()
+      .references(() => invitations.inviteUuid, { onDelete: 'cascade' }),
+    roleUuid: uuid('role_uuid')
+      .notNull()
+      .references(() => roles.uuid, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.invitationUuid, t.roleUuid] }),
+    index('invitation_roles_role_idx').on(t.roleUuid),
   ],
 );
 

@@ -54,13 +54,27 @@ interface Document {
  * Properties Tessera sends beyond authentik 2026.8.3's component, each listed in
  * docs/compatibility.md: FlowSet carries 2025.10's `background` beside `background_url`;
  * invitations carry `max_uses` (writable), `uses`, `status`, `revoked_at` and `revoked_by` after
- * authentik's fields.
+ * authentik's fields, then their grants (`groups`, `roles`, with read-only summaries) and email
+ * binding.
  */
+const INVITATION_WRITABLE = ['max_uses', 'groups', 'roles', 'email', 'email_domains'];
 const DOCUMENTED_EXTRAS: Record<string, string[]> = {
   FlowSet: ['background'],
-  Invitation: ['max_uses', 'uses', 'status', 'revoked_at', 'revoked_by'],
-  InvitationRequest: ['max_uses'],
-  PatchedInvitationRequest: ['max_uses'],
+  Invitation: [
+    'max_uses',
+    'uses',
+    'status',
+    'revoked_at',
+    'revoked_by',
+    'groups',
+    'groups_obj',
+    'roles',
+    'roles_obj',
+    'email',
+    'email_domains',
+  ],
+  InvitationRequest: INVITATION_WRITABLE,
+  PatchedInvitationRequest: INVITATION_WRITABLE,
 };
 
 /** Query parameters Tessera adds to authentik's operations, each listed in docs/compatibility.md. */

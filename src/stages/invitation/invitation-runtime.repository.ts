@@ -6,6 +6,9 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
 import { insertEventsSql, type NewEvent } from '../../events/event.repository.js';
+import type { AuthUser } from '../../api/context.js';
+import { uuidArray } from '../../db/list-query.js';
+import { isSuperuserSql } from '../../db/user-identity.sql.js';
 
 export interface RuntimeInvitation {
   invite_uuid: string;
@@ -20,6 +23,11 @@ export interface RuntimeInvitation {
   uses: number;
   leased_by: string | null;
   revoked: boolean;
+  /** Tessera's grants (group and role pks) and email binding. */
+  groups: string[];
+  roles: string[];
+  email: string | null;
+  email_domains: string[] | null;
 }
 
 export interface InvitationStageSettings {
@@ -67,7 +75,12 @@ export function createInvitationRuntimeRepository(db: Db) {
                       'expired', NOT ${VALID}, 'flow', i.flow, 'single_use', i.single_use,
                       'fixed_data', i.fixed_data, 'created_by', i.created_by, 'max_uses', i.max_uses,
                       'uses', i.uses, 'revoked', i.revoked_at IS NOT NULL,
-                      'leased_by', CASE WHEN i.lease_expires > now() THEN i.lease_holder END)
+                      'leased_by', CASE WHEN i.lease_expires > now() THEN i.lease_holder END,
+                      'groups', coalesce((SELECT json_agg(ig.group_uuid) FROM invitation_groups ig
+                        WHERE ig.invitation_uuid = i.invite_uuid), '[]'),
+                      'roles', coalesce((SELECT json_agg(ir.role_uuid) FROM invitation_roles ir
+                        WHERE ir.invitation_uuid = i.invite_uuid), '[]'),
+                      'email', i.email, 'email_domains', i.email_domains)
                     FROM invitations i WHERE i.invite_uuid = ${inviteUuid}) AS invitation
             FROM invitation_stages s WHERE s.stage_uuid = ${stagePk}`,
       );
@@ -205,6 +218,76 @@ export function createInvitationRuntimeRepository(db: Db) {
             RETURNING id`,
       );
       return rows.length > 0;
+    },
+
+    /**
+     * The groups and roles among these that still exist, locked (FOR KEY SHARE) so that they
+     * cannot be deleted before the memberships that name them are written.
+     */
+    async existingGrants(
+      groupPks: string[],
+      rolePks: string[],
+    ): Promise<{ groups: string[]; roles: string[] }> {
+      const groups =
+        groupPks.length === 0
+          ? []
+          : await query<{ pk: string }>(
+              db,
+              sql`SELECT group_uuid AS pk FROM groups WHERE group_uuid = ANY(${uuidArray(groupPks)})
+                  ORDER BY group_uuid FOR KEY SHARE`,
+            );
+      const roles =
+        rolePks.length === 0
+          ? []
+          : await query<{ pk: string }>(
+              db,
+              sql`SELECT uuid AS pk FROM roles WHERE uuid = ANY(${uuidArray(rolePks)})
+                  ORDER BY uuid FOR KEY SHARE`,
+            );
+      return { groups: groups.map((row) => row.pk), roles: roles.map((row) => row.pk) };
+    },
+
+    /**
+     * The invitation's grants and binding as they are now; undefined once it is gone (consumed
+     * when opened, or deleted).
+     */
+    async currentTerms(inviteUuid: string): Promise<
+      | {
+          email: string | null;
+          email_domains: string[] | null;
+          groups: string[];
+          roles: string[];
+          created_by: number;
+        }
+      | undefined
+    > {
+      const rows = await query<{
+        email: string | null;
+        email_domains: string[] | null;
+        groups: string[];
+        roles: string[];
+        created_by: number;
+      }>(
+        db,
+        sql`SELECT i.email, i.email_domains, i.created_by,
+                   coalesce((SELECT json_agg(ig.group_uuid) FROM invitation_groups ig
+                     WHERE ig.invitation_uuid = i.invite_uuid), '[]') AS groups,
+                   coalesce((SELECT json_agg(ir.role_uuid) FROM invitation_roles ir
+                     WHERE ir.invitation_uuid = i.invite_uuid), '[]') AS roles
+            FROM invitations i WHERE i.invite_uuid = ${inviteUuid}`,
+      );
+      return rows[0];
+    },
+
+    /** The invitation's creator as an actor of the privilege checks; undefined when deleted. */
+    async creator(userId: number): Promise<AuthUser | undefined> {
+      const rows = await query<AuthUser>(
+        db,
+        sql`SELECT u.id, u.uuid, u.username, u.name, u.email, u.is_active,
+                   ${isSuperuserSql(sql`u.id`)} AS is_superuser
+            FROM users u WHERE u.id = ${userId}`,
+      );
+      return rows[0];
     },
 
     /** Frees leases whose time ran out (the periodic task; an expired lease is already free to take). */

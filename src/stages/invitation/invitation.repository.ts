@@ -22,6 +22,12 @@ export interface InvitationRow {
   status: InvitationStatus;
   revoked_at: string | null;
   revoked_by: PartialUserRow | null;
+  groups: string[];
+  groups_obj: { pk: string; name: string; is_superuser: boolean; attributes: Record<string, unknown> }[];
+  roles: string[];
+  roles_obj: { pk: string; name: string }[];
+  email: string | null;
+  email_domains: string[] | null;
   /** Not on the wire: the flow's slug (for links) and whether the invitation can no longer be used. */
   flow_slug: string | null;
   expired: boolean;
@@ -110,7 +116,18 @@ const EXPIRES_AS_TEXT = sql`((i.expires AT TIME ZONE 'UTC')::text || '+00')`;
 const SELECT = sql`i.invite_uuid AS pk, i.name, drf_datetime(i.expires) AS expires, i.fixed_data,
   ${partialUserSql('u')} AS created_by, i.single_use, i.flow, ${flowObjectSql(sql`i.flow`)} AS flow_obj,
   i.max_uses, i.uses, ${STATUS_VALUE_SQL} AS status, drf_datetime(i.revoked_at) AS revoked_at,
-  (SELECT ${partialUserSql('r')} FROM users r WHERE r.id = i.revoked_by) AS revoked_by, f.slug AS flow_slug,
+  (SELECT ${partialUserSql('r')} FROM users r WHERE r.id = i.revoked_by) AS revoked_by,
+  coalesce((SELECT json_agg(g.group_uuid ORDER BY g.name) FROM invitation_groups ig
+    JOIN groups g ON g.group_uuid = ig.group_uuid WHERE ig.invitation_uuid = i.invite_uuid), '[]') AS groups,
+  coalesce((SELECT json_agg(json_build_object('pk', g.group_uuid, 'name', g.name,
+    'is_superuser', g.is_superuser, 'attributes', g.attributes) ORDER BY g.name) FROM invitation_groups ig
+    JOIN groups g ON g.group_uuid = ig.group_uuid WHERE ig.invitation_uuid = i.invite_uuid), '[]') AS groups_obj,
+  coalesce((SELECT json_agg(r.uuid ORDER BY r.name) FROM invitation_roles ir
+    JOIN roles r ON r.uuid = ir.role_uuid WHERE ir.invitation_uuid = i.invite_uuid), '[]') AS roles,
+  coalesce((SELECT json_agg(json_build_object('pk', r.uuid, 'name', r.name) ORDER BY r.name)
+    FROM invitation_roles ir JOIN roles r ON r.uuid = ir.role_uuid
+    WHERE ir.invitation_uuid = i.invite_uuid), '[]') AS roles_obj,
+  i.email, i.email_domains, f.slug AS flow_slug,
   ${EXPIRED_SQL} AS expired`;
 
 const FROM = sql`invitations i JOIN users u ON u.id = i.created_by LEFT JOIN flows f ON f.flow_uuid = i.flow`;
@@ -192,6 +209,16 @@ export interface InvitationValues {
   singleUse: boolean;
   flow: string | null;
   maxUses: number | null;
+  /** The binding: at most one of them is set (the service checks). */
+  email: string | null;
+  emailDomains: string[] | null;
+}
+
+/** A text[] value, or NULL (the list goes as one JSON parameter). */
+function textArray(values: string[] | null | undefined): SQL {
+  return values === null || values === undefined
+    ? sql`NULL::text[]`
+    : sql`ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
 }
 
 function expiresValue(expires: string | null, defaultDurationSeconds: number): SQL {
@@ -239,10 +266,11 @@ export function createInvitationRepository(db: Db) {
     ): Promise<string> {
       const rows = await query<{ invite_uuid: string }>(
         db,
-        sql`INSERT INTO invitations (name, expires, fixed_data, single_use, flow, max_uses, created_by)
+        sql`INSERT INTO invitations (name, expires, fixed_data, single_use, flow, max_uses, created_by,
+                                     email, email_domains)
             VALUES (${values.name}, ${expiresValue(values.expires, defaultDurationSeconds)},
                     ${JSON.stringify(values.fixedData)}::jsonb, ${values.singleUse}, ${values.flow},
-                    ${values.maxUses}, ${createdBy})
+                    ${values.maxUses}, ${createdBy}, ${values.email}, ${textArray(values.emailDomains)})
             RETURNING invite_uuid`,
       );
       return rows[0].invite_uuid;
@@ -256,7 +284,7 @@ export function createInvitationRepository(db: Db) {
      */
     async insertMany(
       rows: { name: string; fixedData?: Record<string, unknown> }[],
-      values: Omit<InvitationValues, 'name'>,
+      values: Omit<InvitationValues, 'name' | 'email' | 'emailDomains'>,
       createdBy: number,
       defaultDurationSeconds: number,
     ): Promise<{ pk: string; name: string; expires: string | null }[]> {
@@ -356,8 +384,58 @@ export function createInvitationRepository(db: Db) {
       if (values.singleUse !== undefined) sets.push(sql`single_use = ${values.singleUse}`);
       if (values.flow !== undefined) sets.push(sql`flow = ${values.flow}`);
       if (values.maxUses !== undefined) sets.push(sql`max_uses = ${values.maxUses}`);
+      if (values.email !== undefined) sets.push(sql`email = ${values.email}`);
+      if (values.emailDomains !== undefined)
+        sets.push(sql`email_domains = ${textArray(values.emailDomains)}`);
       if (sets.length === 0) return;
       await db.execute(sql`UPDATE invitations SET ${sql.join(sets, sql`, `)} WHERE invite_uuid = ${pk}`);
+    },
+
+    /** The pks among these that name an existing group and role (PrimaryKeyRelatedField). */
+    async existingGroups(pks: string[]): Promise<Set<string>> {
+      if (pks.length === 0) return new Set();
+      const rows = await query<{ pk: string }>(
+        db,
+        sql`SELECT group_uuid AS pk FROM groups WHERE group_uuid = ANY(${uuidArray(pks)})`,
+      );
+      return new Set(rows.map((row) => row.pk));
+    },
+
+    async existingRoles(pks: string[]): Promise<Set<string>> {
+      if (pks.length === 0) return new Set();
+      const rows = await query<{ pk: string }>(
+        db,
+        sql`SELECT uuid AS pk FROM roles WHERE uuid = ANY(${uuidArray(pks)})`,
+      );
+      return new Set(rows.map((row) => row.pk));
+    },
+
+    /**
+     * Locks the invitation's row for the rest of the transaction and reads it: concurrent
+     * writes of one invitation then check its grants one after the other, each on what the
+     * other committed. Undefined when it is gone.
+     */
+    async findForUpdate(pk: string): Promise<InvitationRow | undefined> {
+      await db.execute(sql`SELECT 1 FROM invitations WHERE invite_uuid = ${pk} FOR UPDATE`);
+      return this.findByPk(pk);
+    },
+
+    /** Replaces the groups the invitation carries. */
+    async setGroups(pk: string, groups: string[]): Promise<void> {
+      await db.execute(sql`DELETE FROM invitation_groups WHERE invitation_uuid = ${pk}`);
+      if (groups.length > 0) {
+        await db.execute(sql`INSERT INTO invitation_groups (invitation_uuid, group_uuid)
+          SELECT ${pk}, unnest(${uuidArray(groups)}) ON CONFLICT DO NOTHING`);
+      }
+    },
+
+    /** Replaces the roles the invitation carries. */
+    async setRoles(pk: string, roles: string[]): Promise<void> {
+      await db.execute(sql`DELETE FROM invitation_roles WHERE invitation_uuid = ${pk}`);
+      if (roles.length > 0) {
+        await db.execute(sql`INSERT INTO invitation_roles (invitation_uuid, role_uuid)
+          SELECT ${pk}, unnest(${uuidArray(roles)}) ON CONFLICT DO NOTHING`);
+      }
     },
 
     /** Deletes the row; false when it was already gone (a concurrent delete won). */

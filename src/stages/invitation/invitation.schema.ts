@@ -1,8 +1,9 @@
 /**
  * Invitation wire shapes (authentik/stages/invitation/api.py InvitationSerializer and
  * InvitationSendEmailSerializer), in authentik's field order. Tessera's extensions (`max_uses`,
- * `uses`, `status`, `revoked_at`, `revoked_by`) come after authentik's fields so that clients
- * that do not know them read the object unchanged.
+ * `uses`, `status`, `revoked_at`, `revoked_by`, then the grants `groups`/`roles` and the binding
+ * `email`/`email_domains`) come after authentik's fields so that clients that do not know them
+ * read the object unchanged.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { JsonObject, Nullable, ReadOnly, StringEnum, component, paginated, ref } from '../../api/schemas.js';
@@ -10,6 +11,8 @@ import { Messages } from '../../api/errors.js';
 import { SLUG_PATTERN } from '../../api/validation.js';
 import { Flow } from '../../flows/flow.schema.js';
 import { PartialUser } from '../../core/users/partial-user.schema.js';
+import { PartialGroup } from '../../core/users/user.schema.js';
+import { Role } from '../../rbac/role.schema.js';
 
 const name = Type.String({
   pattern: SLUG_PATTERN,
@@ -25,6 +28,40 @@ const flow = Nullable(
     'x-drf-uuid-message': '“{value}” is not a valid UUID.',
   }),
 );
+const uuidList = (description: string) =>
+  Type.Array(Type.String({ format: 'uuid', 'x-drf-uuid-message': '“{value}” is not a valid UUID.' }), {
+    description,
+  });
+const groups = uuidList(
+  'Tessera extension: groups the enrolled user joins. Only a caller who could add a user to each group may set them.',
+);
+const roles = uuidList(
+  'Tessera extension: roles given to the enrolled user. Only a caller who holds every permission of each role may set them.',
+);
+const email = Nullable(
+  Type.String({
+    format: 'email',
+    maxLength: 254,
+    description:
+      'Tessera extension: only an enrollment with this email address (compared case-insensitively) may use the invitation.',
+  }),
+);
+/** A DNS name: labels of letters, digits and inner hyphens, at least two of them. */
+export const DOMAIN_PATTERN =
+  '^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$';
+const emailDomains = Nullable(
+  Type.Array(
+    Type.String({
+      pattern: DOMAIN_PATTERN,
+      'x-drf-pattern-message': 'Enter a valid domain name.',
+    }),
+    {
+      description:
+        'Tessera extension: only an enrollment whose email address is in one of these domains (exact domain, case-insensitive) may use the invitation.',
+    },
+  ),
+);
+
 const maxUses = Nullable(
   Type.Integer({
     minimum: 1,
@@ -76,6 +113,12 @@ export const Invitation = component(
           description: 'Tessera extension: who revoked it (null when not revoked, or that user is gone).',
         }),
       ),
+      groups: Type.Optional(groups),
+      groups_obj: ReadOnly(Type.Array(ref(PartialGroup))),
+      roles: Type.Optional(roles),
+      roles_obj: ReadOnly(Type.Array(ref(Role))),
+      email: Type.Optional(email),
+      email_domains: Type.Optional(emailDomains),
     },
     { description: 'Invitation Serializer' },
   ),
@@ -89,6 +132,10 @@ const requestProperties = {
   single_use: Type.Optional(singleUse),
   flow: Type.Optional(flow),
   max_uses: Type.Optional(maxUses),
+  groups: Type.Optional(groups),
+  roles: Type.Optional(roles),
+  email: Type.Optional(email),
+  email_domains: Type.Optional(emailDomains),
 };
 
 export const InvitationRequest = component(

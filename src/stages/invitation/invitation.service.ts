@@ -29,8 +29,11 @@ import { EMAIL_RE, parseDatetime } from '../../api/validation.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
+import { PrivilegeMessages, PrivilegeService, type Refusal } from '../../rbac/privilege.service.js';
+import { groupNumPk } from '../../db/group-identity.js';
 import { presentPartialUser } from '../../core/users/partial-user.schema.js';
 import type { Mailer } from '../email/mailer.js';
+import { emailMatchesBinding } from './invitation-binding.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { SLUG_PATTERN } from '../../api/validation.js';
 import { modelContext } from '../../events/event.service.js';
@@ -126,12 +129,47 @@ export function presentInvitation(row: InvitationRow, installId: string): Invita
     status: row.status,
     revoked_at: row.revoked_at,
     revoked_by: row.revoked_by ? presentPartialUser(row.revoked_by, installId) : null,
+    groups: row.groups,
+    groups_obj: row.groups_obj.map((group) => ({
+      pk: group.pk,
+      num_pk: groupNumPk(group.pk),
+      name: group.name,
+      is_superuser: group.is_superuser,
+      attributes: group.attributes,
+    })),
+    roles: row.roles,
+    roles_obj: row.roles_obj,
+    email: row.email,
+    email_domains: row.email_domains,
   };
 }
 
 /** The link an invitation email carries: `<base>/if/flow/<slug>/?itoken=<pk>`. */
 export function invitationLink(base: string, flowSlug: string, pk: string): string {
   return `${base}/if/flow/${flowSlug}/?itoken=${pk}`;
+}
+
+/**
+ * The 403 for a write to (or the mailing of) an invitation that carries groups or roles the
+ * caller could not grant: changing its expiry, uses, flow or binding, or sending its link,
+ * would hand out those privileges as surely as granting them.
+ */
+export const CARRIES_MORE_THAN_HELD =
+  'You cannot change or send an invitation that grants privileges you do not hold.';
+
+/** The grant and binding fields of a write, with what the invitation holds now. */
+interface GrantState {
+  groups: string[];
+  roles: string[];
+  email: string | null;
+  emailDomains: string[] | null;
+  fixedData: Record<string, unknown>;
+}
+
+/** Lower case, without repeats, in the order given. */
+function normalizeDomains(domains: string[] | null | undefined): string[] | null | undefined {
+  if (domains === null || domains === undefined) return domains;
+  return [...new Set(domains.map((domain) => domain.toLowerCase()))];
 }
 
 /**
@@ -166,13 +204,17 @@ type IndexedErrors = Record<string, string[]>;
 export class InvitationService {
   static readonly permissions = PERMISSION;
 
+  private readonly privileges: PrivilegeService;
+
   constructor(
     private readonly db: Db,
     private readonly permissions: PermissionService,
     private readonly events: EventService,
     private readonly mailer: Mailer,
     private readonly options: InvitationServiceOptions,
-  ) {}
+  ) {
+    this.privileges = new PrivilegeService(permissions);
+  }
 
   private present(row: InvitationRow): InvitationBody {
     return presentInvitation(row, this.options.install.id);
@@ -263,14 +305,93 @@ export class InvitationService {
   }
 
   /**
+   * Tessera's grants and binding (docs/compatibility.md), checked on the invitation as it will
+   * be after the write:
+   * - `groups` and `roles` must name existing objects (PrimaryKeyRelatedField's message);
+   * - nobody puts a privilege on an invitation they do not hold (PrivilegeService, the rule of
+   *   group and role membership): a superuser group, directly or through a parent, needs a
+   *   superuser, a role or a group's roles every permission they carry. The whole set the
+   *   invitation carries after the write is checked, not only what this write adds: whoever
+   *   changes an invitation's expiry, uses, flow or binding decides who receives its grants;
+   * - `email` and `email_domains` exclude each other, an empty domain list binds to nothing,
+   *   and a fixed_data `email` must satisfy the binding (it is what the enrollment writes).
+   */
+  private async validateGrants(
+    db: Db,
+    actor: Actor,
+    input: Partial<InvitationInput>,
+    current: InvitationRow | undefined,
+  ): Promise<GrantState> {
+    const repository = createInvitationRepository(db);
+    const errors: FieldErrors = {};
+    const state: GrantState = {
+      groups: input.groups ?? current?.groups ?? [],
+      roles: input.roles ?? current?.roles ?? [],
+      email: input.email !== undefined ? input.email : (current?.email ?? null),
+      emailDomains:
+        input.email_domains !== undefined
+          ? (normalizeDomains(input.email_domains) ?? null)
+          : (current?.email_domains ?? null),
+      fixedData: input.fixed_data ?? current?.fixed_data ?? {},
+    };
+    if (input.groups) {
+      const found = await repository.existingGroups(input.groups);
+      const missing = input.groups.find((pk) => !found.has(pk));
+      if (missing !== undefined) errors.groups = [Messages.pkDoesNotExist(missing)];
+    }
+    if (input.roles) {
+      const found = await repository.existingRoles(input.roles);
+      const missing = input.roles.find((pk) => !found.has(pk));
+      if (missing !== undefined) errors.roles = [Messages.pkDoesNotExist(missing)];
+    }
+    if (
+      input.email_domains !== undefined &&
+      input.email_domains !== null &&
+      input.email_domains.length === 0
+    ) {
+      errors.email_domains = ['This list may not be empty.'];
+    }
+    if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
+
+    const groupRefusal = await this.privileges.groups(db, actor, state.groups);
+    const roleRefusal = await this.privileges.roles(db, actor, state.roles);
+    const touchesGrants = input.groups !== undefined || input.roles !== undefined;
+    if (groupRefusal !== null || roleRefusal !== null) {
+      if (!touchesGrants) throw ApiError.forbidden(CARRIES_MORE_THAN_HELD);
+      const refuse = (field: string, refusal: Refusal) => {
+        if (refusal !== null) errors[field] = [PrivilegeMessages[refusal]];
+      };
+      refuse('groups', groupRefusal);
+      refuse('roles', roleRefusal);
+      throw ApiError.validation(errors);
+    }
+
+    if (state.email !== null && state.emailDomains !== null) {
+      throw ApiError.nonField('Set either email or email_domains, not both.');
+    }
+    const fixedEmail = state.fixedData.email;
+    if (fixedEmail !== undefined && (state.email !== null || state.emailDomains !== null)) {
+      if (typeof fixedEmail !== 'string' || !emailMatchesBinding(fixedEmail, state)) {
+        throw ApiError.field(
+          'fixed_data',
+          'The email in fixed_data does not match the invitation’s email binding.',
+        );
+      }
+    }
+    return state;
+  }
+
+  /**
    * Create. `created_by` is the caller; an absent or null `expires` becomes now + the default
    * token duration (authentik's ExpiringModel save hook, since `expiring` cannot be sent).
    */
   async create(ctx: RequestContext, input: InvitationInput): Promise<InvitationBody> {
     const actor = requireActor(ctx);
     this.validateFixedData(actor, input.fixed_data);
+    await this.privileges.prepare(actor);
     const created = await this.db.transaction(async (tx) => {
       await this.validateFlow(tx, input.flow);
+      const grants = await this.validateGrants(tx, actor, input, undefined);
       const repository = createInvitationRepository(tx);
       const values: InvitationValues = {
         name: input.name,
@@ -279,8 +400,12 @@ export class InvitationService {
         singleUse: input.single_use ?? false,
         flow: input.flow ?? null,
         maxUses: input.max_uses ?? null,
+        email: grants.email,
+        emailDomains: grants.emailDomains,
       };
       const pk = await repository.insert(values, actor.user.id, this.options.defaultTokenDurationSeconds);
+      if (grants.groups.length > 0) await repository.setGroups(pk, grants.groups);
+      if (grants.roles.length > 0) await repository.setRoles(pk, grants.roles);
       const row = (await repository.findByPk(pk)) as InvitationRow;
       await this.events.model(tx, auditContext(ctx, pk), 'model_created', this.modelRef(row));
       return this.present(row);
@@ -406,9 +531,14 @@ export class InvitationService {
     const current = await this.find(actor, rawPk);
     await this.permissions.requireOnObject(actor, PERMISSION.change, current.pk);
     this.validateFixedData(actor, input.fixed_data);
+    await this.privileges.prepare(actor);
     return this.db.transaction(async (tx) => {
       await this.validateFlow(tx, input.flow);
       const repository = createInvitationRepository(tx);
+      // The grants are checked on the row as it is under the lock, not as `find` read it.
+      const locked = await repository.findForUpdate(current.pk);
+      if (!locked) throw ApiError.notFound(Messages.noMatch('Invitation'));
+      const grants = await this.validateGrants(tx, actor, input, locked);
       await repository.update(
         current.pk,
         {
@@ -418,9 +548,13 @@ export class InvitationService {
           singleUse: input.single_use,
           flow: input.flow,
           maxUses: input.max_uses,
+          email: input.email,
+          emailDomains: input.email_domains === undefined ? undefined : grants.emailDomains,
         },
         this.options.defaultTokenDurationSeconds,
       );
+      if (input.groups !== undefined) await repository.setGroups(current.pk, grants.groups);
+      if (input.roles !== undefined) await repository.setRoles(current.pk, grants.roles);
       const row = (await repository.findByPk(current.pk)) as InvitationRow;
       await this.events.model(tx, auditContext(ctx, current.pk), 'model_updated', this.modelRef(row));
       return this.present(row);
@@ -475,6 +609,13 @@ export class InvitationService {
     const actor = requireActor(ctx);
     const invitation = await this.find(actor, rawPk);
     await this.permissions.requireOnObject(actor, PERMISSION.change, invitation.pk);
+    // Mailing the link hands out what the invitation carries: the same rule as changing it.
+    if (
+      (await this.privileges.groups(this.db, actor, invitation.groups)) !== null ||
+      (await this.privileges.roles(this.db, actor, invitation.roles)) !== null
+    ) {
+      throw ApiError.forbidden(CARRIES_MORE_THAN_HELD);
+    }
 
     const errors: FieldErrors = {};
     if (input.email_addresses.length === 0) errors.email_addresses = ['This list may not be empty.'];

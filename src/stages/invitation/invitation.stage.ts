@@ -52,6 +52,20 @@ import {
   type RuntimeInvitation,
   type SingleUseEnd,
 } from './invitation-runtime.repository.js';
+import {
+  applyGrants,
+  checkKnownEmail,
+  checkWrittenEmail,
+  emailStageBeforeUserWrite,
+  grantableNow,
+  type InvitationBinding,
+} from './invitation-binding.js';
+
+/** PLAN_CONTEXT_INVITATION: authentik's snapshot, plus what Tessera's extensions need later. */
+interface PlannedInvitation extends InvitationBinding {
+  /** The plan runs an email stage before user_write: the bound address must be proven. */
+  email_proof_required: boolean;
+}
 
 export const INVALID_INVITE = 'Invalid invite/invite not found';
 
@@ -178,6 +192,26 @@ async function accept(run: StageRun, end: SingleUseEnd): Promise<ReturnType<type
   // A single-use invitation kept after its use (retention) has its one use counted.
   const allowed = invitation.single_use ? 1 : invitation.max_uses;
   if (allowed !== null && invitation.uses >= allowed) return refuse('exhausted', inviteUuid);
+  const binding: PlannedInvitation = {
+    pk: invitation.invite_uuid,
+    email: invitation.email,
+    email_domains: invitation.email_domains,
+    groups: invitation.groups,
+    roles: invitation.roles,
+    created_by: invitation.created_by,
+    email_proof_required: emailStageBeforeUserWrite(run.plan.bindings),
+  };
+  // An address already in the prompt data (an earlier prompt, or fixed_data) is checked now,
+  // before a use is claimed; the user_write stage checks the address it writes in any case.
+  const prompt = deepMerge(
+    deepMerge({}, run.plan.context[PLAN_CONTEXT_PROMPT] ?? {}),
+    invitation.fixed_data,
+  ) as Record<string, unknown>;
+  const mismatch = checkKnownEmail(run, binding, prompt.email);
+  if (mismatch) return denied(mismatch);
+  // The read-only check (no lock is held); the user_write hook checks again when it grants.
+  const grantable = await grantableNow(run.db, run, binding);
+  if (typeof grantable === 'string') return denied(grantable);
 
   let claim: InvitationClaim;
   if (invitation.single_use && settings.single_use_consumption === 'enrollment') {
@@ -237,29 +271,43 @@ async function accept(run: StageRun, end: SingleUseEnd): Promise<ReturnType<type
   const context = run.plan.context;
   context[PLAN_CONTEXT_INVITATION_IN_EFFECT] = true;
   context[PLAN_CONTEXT_INVITATION] = {
-    pk: invitation.invite_uuid,
     name: invitation.name,
     expires: invitation.expires,
     fixed_data: invitation.fixed_data,
     single_use: invitation.single_use,
     flow: invitation.flow,
     max_uses: invitation.max_uses,
+    ...binding,
   };
   context[PLAN_CONTEXT_INVITATION_CLAIM] = claim;
-  context[PLAN_CONTEXT_PROMPT] = deepMerge(
-    deepMerge({}, context[PLAN_CONTEXT_PROMPT] ?? {}),
-    invitation.fixed_data,
-  );
+  // An invitation bound to one address prefills it, as fixed_data would, so that the prompt
+  // stage shows it; changing it there makes the user_write stage refuse the enrollment.
+  if (invitation.email !== null && prompt.email === undefined) prompt.email = invitation.email;
+  context[PLAN_CONTEXT_PROMPT] = prompt;
   return ok();
 }
 
-/** The enrollment hook: the use is claimed in the transaction that writes the user. */
+/**
+ * The enrollment hook, in the transaction that writes the user: the written address must
+ * satisfy the invitation's binding (on every write of the plan, so a later write cannot change
+ * it), the use is claimed, and the invitation's groups and roles are given to the new user.
+ */
 async function userWritten(
   tx: Db,
   run: StageRun,
   user: WrittenUser,
   end: SingleUseEnd,
 ): Promise<string | null> {
+  const planned = run.plan.context[PLAN_CONTEXT_INVITATION] as Partial<PlannedInvitation> | undefined;
+  let binding = planned?.pk !== undefined ? withDefaults(planned.pk, planned) : undefined;
+  if (binding && run.plan.context[PLAN_CONTEXT_INVITATION_IN_EFFECT]) {
+    // The invitation's terms as they are now, while it exists (an edit after the link was
+    // opened counts); one consumed when opened keeps those it had then, in the plan.
+    const current = await createInvitationRuntimeRepository(tx).currentTerms(binding.pk);
+    if (current) binding = { ...binding, ...current };
+    const refusal = checkWrittenEmail(run, binding, user, binding.email_proof_required);
+    if (refusal) return refusal;
+  }
   const claim = run.plan.context[PLAN_CONTEXT_INVITATION_CLAIM] as InvitationClaim | undefined;
   if (!claim || !user.created) return null;
   const repository = createInvitationRuntimeRepository(tx);
@@ -291,9 +339,26 @@ async function userWritten(
   } else if (!(await repository.countUse(claim.invite_uuid, run.ctx.clientIp, user))) {
     return INVALID_INVITE;
   }
+  if (binding) {
+    const refusal = await applyGrants(tx, run, binding, user);
+    if (refusal) return refusal;
+  }
   // Written once: a second user_write in the same plan does not count again.
   delete run.plan.context[PLAN_CONTEXT_INVITATION_CLAIM];
   return null;
+}
+
+/** A snapshot stored by an older version lacks the extensions: it binds and grants nothing. */
+function withDefaults(pk: string, planned: Partial<PlannedInvitation>): PlannedInvitation {
+  return {
+    pk,
+    email: planned.email ?? null,
+    email_domains: planned.email_domains ?? null,
+    groups: planned.groups ?? [],
+    roles: planned.roles ?? [],
+    created_by: planned.created_by ?? 0,
+    email_proof_required: planned.email_proof_required ?? false,
+  };
 }
 
 async function abandon(db: Db, plan: FlowPlan): Promise<void> {

@@ -55,6 +55,12 @@ describe('invitations: create, retrieve, update, delete', () => {
       'status',
       'revoked_at',
       'revoked_by',
+      'groups',
+      'groups_obj',
+      'roles',
+      'roles_obj',
+      'email',
+      'email_domains',
     ]);
     assert.match(body.pk, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     assert.equal(body.expires, '2031-09-30T12:00:00Z');

@@ -1,8 +1,9 @@
 /**
  * Invitations with Tessera's documented extensions (docs/compatibility.md): `max_uses`, `uses`,
  * `status`, the `status` list filter, the `uses/` record and the `revoke/`, `timeline/` and
- * `bulk/` actions. Requests are the official client's own (`...RequestOpts`), sent through the
- * shared configuration, with only these fields, paths and bodies changed.
+ * `bulk/` actions, the grants (`groups`, `roles`) and email binding (`email`, `email_domains`).
+ * Requests are the official client's own (`...RequestOpts`), sent through the shared
+ * configuration, with only these fields, paths and bodies changed.
  */
 import {
   InvitationFromJSON,
@@ -21,6 +22,21 @@ export interface TesseraInvitation extends Invitation {
   uses: number;
   status: InvitationStatus;
   revokedAt: Date | null;
+  groups: string[];
+  groupNames: string[];
+  roles: string[];
+  roleNames: string[];
+  email: string | null;
+  emailDomains: string[] | null;
+}
+
+/** The extension fields a write sends; grants left out stay as they are. */
+export interface InvitationExtensions {
+  max_uses: number | null;
+  groups?: string[];
+  roles?: string[];
+  email: string | null;
+  email_domains: string[] | null;
 }
 
 export interface InvitationPage {
@@ -33,6 +49,12 @@ interface RawInvitation {
   uses?: number;
   status?: InvitationStatus;
   revoked_at?: string | null;
+  groups?: string[];
+  groups_obj?: { name: string }[];
+  roles?: string[];
+  roles_obj?: { name: string }[];
+  email?: string | null;
+  email_domains?: string[] | null;
 }
 
 function fromJson(json: RawInvitation): TesseraInvitation {
@@ -42,6 +64,12 @@ function fromJson(json: RawInvitation): TesseraInvitation {
     uses: json.uses ?? 0,
     status: json.status ?? 'active',
     revokedAt: json.revoked_at ? new Date(json.revoked_at) : null,
+    groups: json.groups ?? [],
+    groupNames: (json.groups_obj ?? []).map((group) => group.name),
+    roles: json.roles ?? [],
+    roleNames: (json.roles_obj ?? []).map((role) => role.name),
+    email: json.email ?? null,
+    emailDomains: json.email_domains ?? null,
   };
 }
 
@@ -60,16 +88,16 @@ export async function getInvitation(pk: string): Promise<TesseraInvitation> {
   return fromJson(await extensionApi.json<RawInvitation>(opts));
 }
 
-/** Creates (no `pk`) or replaces the invitation, with its `max_uses`. */
+/** Creates (no `pk`) or replaces the invitation, with its extension fields. */
 export async function saveInvitation(
   pk: string | undefined,
   invitationRequest: InvitationRequest,
-  maxUses: number | null,
+  extensions: InvitationExtensions,
 ): Promise<TesseraInvitation> {
   const opts = pk
     ? await stagesApi.stagesInvitationInvitationsUpdateRequestOpts({ inviteUuid: pk, invitationRequest })
     : await stagesApi.stagesInvitationInvitationsCreateRequestOpts({ invitationRequest });
-  return fromJson(await extensionApi.json<RawInvitation>(opts, { max_uses: maxUses }));
+  return fromJson(await extensionApi.json<RawInvitation>(opts, { ...extensions }));
 }
 
 /** The number of invitations in one status (one request for a page of one). */

@@ -1,14 +1,17 @@
 /**
  * The invitation form's body and its reading, shared by the list's create and the detail
- * screen's edit: name, enrollment flow, expiry, single use, max uses and fixed data.
+ * screen's edit: name, enrollment flow, expiry, single use, max uses, fixed data, and Tessera's
+ * grants (groups, roles) and email binding (one address or domains).
  */
 import { html } from 'lit';
 import type { InvitationRequest } from '@goauthentik/api';
 import { InputRefusal } from '../api.js';
 import { checkbox, formValue, textInput } from './form.js';
 import type { AkKeyValueEditor } from './key-value-editor.js';
-import type { TesseraInvitation } from '../invitations.js';
+import type { InvitationExtensions, TesseraInvitation } from '../invitations.js';
+import type { AkGrantPicker } from './grant-picker.js';
 import './flow-picker.js';
+import './grant-picker.js';
 import './key-value-editor.js';
 
 /**
@@ -74,12 +77,39 @@ export function invitationFormBody(
       errors: errors.max_uses,
     })}
     <ak-key-value-editor label="Fixed data" .value=${invitation?.fixedData ?? {}}></ak-key-value-editor>
-    ${errors.fixed_data ? html`<p class="ak-field-error pf-v6-c-helper-text">${errors.fixed_data.join(' ')}</p>` : ''}`;
+    ${errors.fixed_data ? html`<p class="ak-field-error pf-v6-c-helper-text">${errors.fixed_data.join(' ')}</p>` : ''}
+    <ak-grant-picker
+      kind="groups"
+      .value=${invitation?.groups ?? []}
+      .errors=${errors.groups ?? []}
+    ></ak-grant-picker>
+    <ak-grant-picker
+      kind="roles"
+      .value=${invitation?.roles ?? []}
+      .errors=${errors.roles ?? []}
+    ></ak-grant-picker>
+    ${textInput({
+      id: 'invitation-email',
+      name: 'email',
+      label: 'Only for this email address',
+      type: 'email',
+      value: invitation?.email ?? '',
+      help: 'Empty: anyone with the link. Compared without regard to case; prefilled in the enrollment.',
+      errors: errors.email ?? errors.non_field_errors,
+    })}
+    ${textInput({
+      id: 'invitation-email-domains',
+      name: 'email_domains',
+      label: 'Only for email addresses in these domains',
+      value: (invitation?.emailDomains ?? []).join(', '),
+      help: 'Comma-separated, e.g. example.com, example.org. Subdomains are not included. Use this or the address, not both.',
+      errors: errors.email_domains,
+    })}`;
 }
 
 export function readInvitationForm(form: HTMLFormElement): {
   request: InvitationRequest;
-  maxUses: number | null;
+  extensions: InvitationExtensions;
 } {
   const editor = form.querySelector<AkKeyValueEditor>('ak-key-value-editor');
   if (editor?.error) throw new InputRefusal(`Fixed data: ${editor.error}`);
@@ -96,6 +126,26 @@ export function readInvitationForm(form: HTMLFormElement): {
     );
   }
   const expires = formValue(form, 'expires');
+  const email = formValue(form, 'email').trim();
+  const domains = formValue(form, 'email_domains')
+    .split(',')
+    .map((domain) => domain.trim())
+    .filter((domain) => domain !== '');
+  if (email !== '' && domains.length > 0) {
+    throw new InputRefusal('Bind the invitation to one email address or to domains, not both.');
+  }
+  const picked = (kind: string) =>
+    form.querySelector<AkGrantPicker>(`ak-grant-picker[kind=${kind}]`)?.selected;
+  const extensions: InvitationExtensions = {
+    max_uses: maxUses,
+    email: email || null,
+    email_domains: domains.length > 0 ? domains : null,
+  };
+  // A picker still loading sends nothing, which leaves the grants as they are.
+  const groups = picked('groups');
+  if (groups) extensions.groups = groups;
+  const roles = picked('roles');
+  if (roles) extensions.roles = roles;
   return {
     request: {
       name: formValue(form, 'name'),
@@ -104,6 +154,6 @@ export function readInvitationForm(form: HTMLFormElement): {
       singleUse,
       fixedData: editor?.value ?? {},
     },
-    maxUses,
+    extensions,
   };
 }

@@ -137,6 +137,9 @@ export class AkInvitationPage extends LightElement {
         ${row('Single use', invitation.singleUse ? 'Yes' : 'No')}
         ${row('Created by', invitation.createdBy?.username ?? '')}
         ${row('Fixed data', html`<pre>${JSON.stringify(invitation.fixedData ?? {}, null, 2)}</pre>`)}
+        ${row('Groups given', invitation.groupNames.join(', ') || '—')}
+        ${row('Roles given', invitation.roleNames.join(', ') || '—')}
+        ${row('Only for', invitation.email ?? (invitation.emailDomains ? invitation.emailDomains.map((d) => `@${d}`).join(', ') : 'anyone with the link'))}
       </dl>
       <div class="pf-v6-u-mt-md">
         ${link ? html`<ak-copy-button label="Link to use the invitation" .value=${link}></ak-copy-button>` : nothing}
@@ -231,8 +234,8 @@ export class AkInvitationPage extends LightElement {
               .open=${this.editing}
               .body=${(errors: Record<string, string[]>) => invitationFormBody(invitation, errors)}
               .submit=${async (form: HTMLFormElement) => {
-                const { request, maxUses } = readInvitationForm(form);
-                this.invitation = await saveInvitation(invitation.pk, request, maxUses);
+                const { request, extensions } = readInvitationForm(form);
+                this.invitation = await saveInvitation(invitation.pk, request, extensions);
                 this.notice = `Saved ${this.invitation.name}.`;
                 await this.loadEvents(1);
               }}

@@ -301,8 +301,8 @@ export class AkInvitationsPage extends ListPage<InvitationPage> {
         .open=${this.editing !== undefined}
         .body=${(errors: Record<string, string[]>) => invitationFormBody(this.editing ?? undefined, errors)}
         .submit=${async (form: HTMLFormElement) => {
-          const { request, maxUses } = readInvitationForm(form);
-          const saved = await saveInvitation(this.editing?.pk, request, maxUses);
+          const { request, extensions } = readInvitationForm(form);
+          const saved = await saveInvitation(this.editing?.pk, request, extensions);
           this.notice = `${this.editing ? 'Saved' : 'Created'} ${saved.name}.`;
           await this.reload();
         }}
