@@ -42,6 +42,7 @@ import { userWriteFeature } from './stages/user_write/user-write.feature.js';
 import { userLoginFeature } from './stages/user_login/user-login.feature.js';
 import { identificationFeature } from './stages/identification/identification.feature.js';
 import { passwordFeature } from './stages/password/password.feature.js';
+import { emailFeature } from './stages/email/email.feature.js';
 import { interfacesFeature } from './core/interfaces/interfaces.feature.js';
 import { adminFeature } from './admin/admin.feature.js';
 import { rootFeature } from './root/root.feature.js';
@@ -79,6 +80,7 @@ const FEATURES: Feature[] = [
   userLoginFeature,
   identificationFeature,
   passwordFeature,
+  emailFeature,
   interfacesFeature,
   adminFeature,
   rootFeature,

@@ -78,6 +78,7 @@ export const MODELS: ModelPermissions[] = [
     verboseName: 'Identification Stage',
   },
   { app: 'authentik_stages_password', model: 'passwordstage', verboseName: 'Password Stage' },
+  { app: 'authentik_stages_email', model: 'emailstage', verboseName: 'Email Stage' },
 ];
 
 /**
@@ -96,6 +97,7 @@ export const APP_VERBOSE_NAMES: Record<string, string> = {
   authentik_stages_user_login: 'authentik Stages.User Login',
   authentik_stages_identification: 'authentik Stages.Identification',
   authentik_stages_password: 'authentik Stages.Password',
+  authentik_stages_email: 'authentik Stages.Email',
 };
 
 /** `app_label_verbose` with authentik's fallback (`<app>.<model>`) for an unknown app. */
