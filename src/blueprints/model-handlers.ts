@@ -22,6 +22,7 @@ import { PromptService } from '../stages/prompt/prompt.service.js';
 import { promptStageOptions } from '../stages/prompt/prompt-stage.service.js';
 import { userWriteStageOptions } from '../stages/user_write/user-write-stage.service.js';
 import { userLoginStageOptions } from '../stages/user_login/user-login-stage.service.js';
+import { emailStageOptions } from '../stages/email/email-stage.service.js';
 import { GroupService } from '../core/groups/group.service.js';
 import { UserService } from '../core/users/user.service.js';
 import { RoleService } from '../rbac/role.service.js';
@@ -46,6 +47,7 @@ import {
   PatchedUserLoginStageRequest,
   UserLoginStageRequest,
 } from '../stages/user_login/user-login-stage.schema.js';
+import { EmailStageRequest, PatchedEmailStageRequest } from '../stages/email/email-stage.schema.js';
 import { GroupRequest, PatchedGroupRequest } from '../core/groups/group.schema.js';
 import { PatchedUserRequest, UserRequest } from '../core/users/user.schema.js';
 import { PatchedRoleRequest, RoleRequest } from '../rbac/role.schema.js';
@@ -93,6 +95,7 @@ export class TransactionServices {
   readonly promptStages: SubtypeStageService;
   readonly userWriteStages: SubtypeStageService;
   readonly userLoginStages: SubtypeStageService;
+  readonly emailStages: SubtypeStageService;
   readonly groups: GroupService;
   readonly roles: RoleService;
   readonly users: UserService;
@@ -118,6 +121,7 @@ export class TransactionServices {
     this.promptStages = subtype(promptStageOptions);
     this.userWriteStages = subtype(userWriteStageOptions);
     this.userLoginStages = subtype(userLoginStageOptions);
+    this.emailStages = subtype(emailStageOptions);
     this.groups = new GroupService(db, this.permissions, events, install, pages);
     this.roles = new RoleService(db, this.permissions, events, pages);
     this.users = new UserService(db, this.permissions, events, install, pages);
@@ -247,6 +251,29 @@ const HANDLERS: ModelHandler[] = [
     service: (s) => crud(s.userLoginStages),
   },
   {
+    model: 'authentik_stages_email.emailstage',
+    // Every column but the SMTP password, which no blueprint lookup may match on.
+    lookup: stageLookup('email_stages', [
+      'use_global_settings',
+      'host',
+      'port',
+      'username',
+      'use_tls',
+      'use_ssl',
+      'timeout',
+      'from_address',
+      'token_expiry',
+      'subject',
+      'template',
+      'activate_user_on_success',
+      'recovery_max_attempts',
+      'recovery_cache_timeout',
+    ]),
+    request: EmailStageRequest,
+    patched: PatchedEmailStageRequest,
+    service: (s) => crud(s.emailStages),
+  },
+  {
     model: 'authentik_stages_prompt.prompt',
     lookup: {
       from: 'prompts',
@@ -341,4 +368,5 @@ export const STAGE_TYPE_MODELS: Readonly<Record<string, string>> = {
   prompt: 'authentik_stages_prompt.promptstage',
   user_write: 'authentik_stages_user_write.userwritestage',
   user_login: 'authentik_stages_user_login.userloginstage',
+  email: 'authentik_stages_email.emailstage',
 };

@@ -75,7 +75,7 @@ async function emailFlow(emailStage: Record<string, unknown> = {}) {
   return { flow, stage: email.body };
 }
 
-function person(overrides: Record<string, unknown> = {}) {
+function person(overrides: { email?: string } = {}) {
   const username = unique('mailed');
   return {
     component: 'ak-stage-prompt',
@@ -96,7 +96,10 @@ function keyOf(message: Received): string {
 }
 
 /** Starts the flow and answers the first prompt: the browser is at the email stage. */
-async function reachEmailStage(slug: string, answer = person()) {
+async function reachEmailStage(
+  slug: string,
+  answer: { component: string; username: string; email: string; name?: string } = person(),
+) {
   const browser = new FlowBrowser(t.app);
   assert.equal((await browser.get(slug)).body.component, 'ak-stage-prompt');
   const shown = await browser.post(slug, answer);

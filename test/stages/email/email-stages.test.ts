@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { query } from '../../../src/db/client.js';
 import { buildTestApp } from '../../helpers/test-app.js';
+import { importBlueprint } from '../../blueprints/blueprint-helpers.js';
 import {
   bindStage,
   createFlow,
@@ -216,5 +217,56 @@ describe('/stages/email/', () => {
     assert.equal((await t.client.get(`${LIST}${stage.pk}/`)).body.host, 'localhost');
     await grantPermission(t, user, 'authentik_stages_email.add_emailstage');
     assert.equal((await client.post(LIST, { name: unique('mine') })).status, 201);
+  });
+
+  test('blueprints create and export email stages, never the SMTP password', async () => {
+    const slug = unique('bp');
+    const name = `${slug}-email`;
+    const blueprint = `version: 1
+metadata:
+  name: ${slug}
+entries:
+  - model: authentik_flows.flow
+    id: flow
+    identifiers:
+      slug: ${slug}
+    attrs:
+      name: ${slug}
+      title: ${slug}
+      designation: enrollment
+  - model: authentik_stages_email.emailstage
+    id: email
+    identifiers:
+      name: ${name}
+    attrs:
+      host: smtp.example.com
+      port: 587
+      use_tls: true
+      password: from-blueprint
+      template: email/account_confirmation.html
+      activate_user_on_success: true
+  - model: authentik_flows.flowstagebinding
+    identifiers:
+      target: !KeyOf flow
+      stage: !KeyOf email
+      order: 10
+`;
+    const imported = await importBlueprint(t, blueprint);
+    assert.deepEqual(imported.body, { success: true, logs: [] });
+    const listed = await t.client.get(`${LIST}?name=${name}`);
+    const stage = listed.body.results[0];
+    assert.deepEqual(
+      [stage.host, stage.port, stage.use_tls, stage.template, stage.activate_user_on_success],
+      ['smtp.example.com', 587, true, 'email/account_confirmation.html', true],
+    );
+    assert.equal(await storedPassword(stage.pk), 'from-blueprint');
+    // Applying it again changes nothing.
+    assert.deepEqual((await importBlueprint(t, blueprint)).body, { success: true, logs: [] });
+    const exported = await t.client.get(`/api/v3/flows/instances/${slug}/export/`);
+    assert.equal(exported.status, 200);
+    assert.match(exported.text, /model: authentik_stages_email\.emailstage/);
+    assert.match(exported.text, /host: smtp\.example\.com/);
+    assert.equal(exported.text.includes('from-blueprint'), false);
+    assert.equal(/\bpassword:/.test(exported.text), false);
   });
 });
