@@ -12,7 +12,13 @@ import { PLAN_CONTEXT_EMAIL_VERIFIED } from '../../../src/stages/email/email-con
 import { buildTestApp } from '../../helpers/test-app.js';
 import { bindStage, createFlow, unique } from '../../helpers/factories.js';
 import { FlowBrowser } from '../../helpers/flow-client.js';
-import { createPrompt, enrollmentProbes } from '../../helpers/enrollment.js';
+import {
+  answers,
+  buildEnrollmentFlow,
+  createInvitation,
+  createPrompt,
+  enrollmentProbes,
+} from '../../helpers/enrollment.js';
 import { startSmtpServer, type Received } from '../../helpers/smtp.js';
 
 const smtp = await startSmtpServer();
@@ -26,7 +32,7 @@ const t = await buildTestApp({
   TESSERA_EXTERNAL_URL: 'https://auth.example.com',
 });
 const db = t.database.db;
-const { userRow } = enrollmentProbes(t);
+const { userRow, invitationExists, sessionUser } = enrollmentProbes(t);
 
 beforeEach(() => {
   smtp.received.length = 0;
@@ -88,9 +94,10 @@ function person(overrides: { email?: string } = {}) {
 
 /** The link's key, from the text part of a received message. */
 function keyOf(message: Received): string {
-  const match = /https:\/\/auth\.example\.com\/if\/flow\/[^/\s]+\/\?flow_token=([A-Za-z0-9_-]+)/.exec(
-    message.source,
-  );
+  const match =
+    /https:\/\/auth\.example\.com\/if\/flow\/[^/\s]+\/\?(?:[^\s&]+&)*flow_token=([A-Za-z0-9_-]+)/.exec(
+      message.source,
+    );
   assert.ok(match, 'the message carries the link');
   return match[1];
 }
@@ -305,5 +312,34 @@ describe('the email stage in an enrollment', () => {
     const { shown } = await reachEmailStage(flow.slug, person({ email: 'one@example.com, two@example.com' }));
     assert.equal(shown.body.component, 'ak-stage-access-denied');
     assert.equal(smtp.received.length, 0);
+  });
+
+  test('an invitation enrollment: the link keeps the invitation, which is used up when the user is written', async () => {
+    const e = await buildEnrollmentFlow(t);
+    const stage = await t.client.post('/api/v3/stages/email/', {
+      name: unique('email'),
+      use_global_settings: true,
+      template: 'email/account_confirmation.html',
+    });
+    await bindStage(t, e.flow.pk, stage.body.pk, 15);
+    const invitation = await createInvitation(t, { flow: e.flow.pk, single_use: true });
+    const browser = new FlowBrowser(t.app);
+    const query = `itoken=${invitation.pk}`;
+    assert.equal((await browser.get(e.flow.slug, query)).body.component, 'ak-stage-prompt');
+    const username = unique('invited');
+    const shown = await browser.post(e.flow.slug, answers(username), query);
+    assert.equal(shown.body.component, 'ak-stage-email');
+    // The link carries the page's own query, so it opens the same flow the same way.
+    assert.match(smtp.received[0].source, new RegExp(`\\?itoken=${invitation.pk}&flow_token=`));
+    const key = keyOf(smtp.received[0]);
+    const other = new FlowBrowser(t.app);
+    const done = await other.get(e.flow.slug, `${query}&flow_token=${key}`);
+    assert.equal(done.body.component, 'xak-flow-redirect');
+    const user = await userRow(username);
+    assert.equal(user.email, `${username}@example.com`);
+    assert.equal(await invitationExists(invitation.pk), false);
+    // The browser that followed the link is the one signed in.
+    assert.equal(await sessionUser(other), user.id);
+    assert.equal(await sessionUser(browser), null);
   });
 });
