@@ -81,7 +81,7 @@ async function emailFlow(emailStage: Record<string, unknown> = {}) {
   return { flow, stage: email.body };
 }
 
-function person(overrides: { email?: string } = {}) {
+function person(overrides: { email?: string; name?: string } = {}) {
   const username = unique('mailed');
   return {
     component: 'ak-stage-prompt',
@@ -305,6 +305,15 @@ describe('the email stage in an enrollment', () => {
       sql`SELECT 1 FROM events WHERE action = 'configuration_error' AND context->>'stage' = ${stage.name}`,
     );
     assert.equal(errors.length, 1);
+  });
+
+  test('what a person typed is escaped in the HTML part', async () => {
+    const { flow } = await emailFlow();
+    await reachEmailStage(flow.slug, person({ name: '<img src=x onerror=alert(1)>' }));
+    const [message] = smtp.received;
+    const htmlPart = message.source.slice(message.source.indexOf('Content-Type: text/html'));
+    assert.ok(htmlPart.includes('Hi &lt;img src=x onerror=alert(1)&gt;,'));
+    assert.equal(htmlPart.includes('<img src=x'), false);
   });
 
   test('an answer that is not one address is refused before anything is sent', async () => {
