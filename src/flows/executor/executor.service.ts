@@ -146,7 +146,7 @@ export class FlowExecutor {
     session.setTransient(SESSION_KEY_GET, get);
 
     let plan = session.get<FlowPlan>(SESSION_KEY_PLAN);
-    const restored = await this.restorePlan(flow, get, plan);
+    const restored = await this.restorePlan(flow, get, session);
     if (restored && 'refused' in restored) {
       // A dead link changes nothing: the session keeps whatever plan it has.
       return this.accessDenied(flow, plan?.flow_pk === flow.pk ? plan : undefined, restored.refused);
@@ -218,10 +218,10 @@ export class FlowExecutor {
   private async restorePlan(
     flow: ExecutorFlow,
     get: Record<string, string>,
-    current: FlowPlan | undefined,
+    session: HttpSession,
   ): Promise<{ plan: FlowPlan } | { refused: string } | undefined> {
     for (const handler of this.registry.all()) {
-      const restored = await handler.restorePlan?.(this.db, flow, get, current);
+      const restored = await handler.restorePlan?.(this.db, flow, get, session);
       if (restored) return restored;
     }
     return undefined;

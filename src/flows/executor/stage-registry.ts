@@ -83,13 +83,13 @@ export interface StageHandler {
    * A request whose query carries a link to a saved plan (authentik's `flow_token`,
    * FlowExecutorView._check_flow_token): the plan to go on with, which replaces the session's,
    * or a refusal (an unknown, used or expired link). Undefined when the query carries no such
-   * link, or the one that already restored `current`, the session's plan.
+   * link, or one this session already followed (the page sends its query with every request).
    */
   restorePlan?(
     db: Db,
     flow: ExecutorFlow,
     get: Record<string, string>,
-    current: FlowPlan | undefined,
+    session: HttpSession,
   ): Promise<{ plan: FlowPlan } | { refused: string } | undefined>;
   /**
    * A user was written by this plan: the hook may add to the same transaction (count an

@@ -12,10 +12,14 @@ export const PLAN_CONTEXT_EMAIL_SENT = 'email_sent';
 export const PLAN_CONTEXT_EMAIL_OVERRIDE = 'email';
 /**
  * authentik PLAN_CONTEXT_IS_RESTORED: the plan came back through an emailed link. Tessera keeps
- * `{ stage, email, token }` here: the email stage that sent it, the address it went to and the
- * SHA-256 of the link's key (so the same link in later requests is not read again).
+ * `{ stage, email }` here: the email stage that sent it and the address it went to.
  */
 export const PLAN_CONTEXT_IS_RESTORED = 'is_restored';
+/**
+ * Tessera, a session key: the SHA-256 of the last link this session followed. The page sends
+ * its query, link included, with every request; that link is not read again (it is spent).
+ */
+export const SESSION_KEY_FOLLOWED_LINK = 'tessera/stages/email/followed_link';
 /**
  * Tessera: the address whose link was followed, set when an email stage passes. Absent until
  * then; a later stage may compare it with the address it is about to use.

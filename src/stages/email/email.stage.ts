@@ -36,6 +36,7 @@ import {
   PLAN_CONTEXT_EMAIL_VERIFIED,
   PLAN_CONTEXT_IS_RESTORED,
   QS_KEY_TOKEN,
+  SESSION_KEY_FOLLOWED_LINK,
 } from './email-context-keys.js';
 import { EMAIL_SETTINGS_SQL, createEmailRepository, type EmailSettings } from './email.repository.js';
 
@@ -43,7 +44,6 @@ import { EMAIL_SETTINGS_SQL, createEmailRepository, type EmailSettings } from '.
 interface Restored {
   stage: string;
   email: string;
-  token: string;
 }
 
 export const LINK_INVALID =
@@ -66,12 +66,7 @@ const invalid = (string: string, code: string): StageOutcome => ({
 });
 
 function isRestored(value: unknown): value is Restored {
-  return (
-    isPlainRecord(value) &&
-    typeof value.stage === 'string' &&
-    typeof value.email === 'string' &&
-    typeof value.token === 'string'
-  );
+  return isPlainRecord(value) && typeof value.stage === 'string' && typeof value.email === 'string';
 }
 
 function isPlan(value: unknown, flow: ExecutorFlow): value is FlowPlan {
@@ -260,19 +255,19 @@ export function createEmailStageHandler(options: EmailStageOptions): StageHandle
       return { result: 'invalid', errors: { non_field_errors: [EMAIL_SENT_ERROR] } };
     },
 
-    async restorePlan(db, flow, get, current) {
+    async restorePlan(db, flow, get, session) {
       const key = get[QS_KEY_TOKEN];
       if (!key) return undefined;
       const keyHash = sha256(key);
-      // The page sends its query with every request: the link that restored this plan is not
-      // read again.
-      const marker = current?.context[PLAN_CONTEXT_IS_RESTORED];
-      if (current?.flow_pk === flow.pk && isRestored(marker) && marker.token === keyHash) return undefined;
+      // The page sends its query with every request: a link this session followed is not read
+      // again, whatever became of the plan it restored (moved on, restarted, finished).
+      if (session.get(SESSION_KEY_FOLLOWED_LINK) === keyHash) return undefined;
       const token = await createEmailRepository(db).redeem(keyHash, flow.pk);
       // A saved plan steers the flow: its objects inherit from nothing, as a session's do.
       const plan = token ? detachedJson(token.plan) : undefined;
       if (!token || !isPlan(plan, flow)) return { refused: LINK_INVALID };
-      plan.context[PLAN_CONTEXT_IS_RESTORED] = { stage: token.stage, email: token.email, token: keyHash };
+      plan.context[PLAN_CONTEXT_IS_RESTORED] = { stage: token.stage, email: token.email };
+      session.set(SESSION_KEY_FOLLOWED_LINK, keyHash);
       return { plan };
     },
   };

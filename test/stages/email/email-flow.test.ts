@@ -76,9 +76,9 @@ async function emailFlow(emailStage: Record<string, unknown> = {}) {
   });
   await bindStage(t, flow.pk, first.body.pk, 10);
   await bindStage(t, flow.pk, email.body.pk, 20);
-  await bindStage(t, flow.pk, second.body.pk, 30);
+  const nicknameBinding = await bindStage(t, flow.pk, second.body.pk, 30);
   await bindStage(t, flow.pk, write.body.pk, 40);
-  return { flow, stage: email.body };
+  return { flow, stage: email.body, nicknameBinding };
 }
 
 function person(overrides: { email?: string; name?: string } = {}) {
@@ -189,6 +189,31 @@ describe('the email stage in an enrollment', () => {
     );
     assert.equal(done.body.component, 'xak-flow-redirect');
     assert.equal((await userRow(answer.username)).email, answer.email);
+  });
+
+  test('a link the session followed is not refused later, even after the flow restarted', async () => {
+    const { flow, nicknameBinding } = await emailFlow();
+    await t.client.patch(`/api/v3/flows/bindings/${nicknameBinding.pk}/`, {
+      invalid_response_action: 'restart',
+    });
+    await reachEmailStage(flow.slug);
+    const key = keyOf(smtp.received[0]);
+    const other = new FlowBrowser(t.app);
+    assert.equal((await other.get(flow.slug, `flow_token=${key}`)).body.component, 'ak-stage-prompt');
+    // The nickname is required: an empty answer restarts the flow from its first stage.
+    const restarted = await other.post(
+      flow.slug,
+      { component: 'ak-stage-prompt', nickname: '' },
+      `flow_token=${key}`,
+    );
+    assert.equal(restarted.body.component, 'ak-stage-prompt');
+    assert.deepEqual(
+      restarted.body.fields.map((f: { field_key: string }) => f.field_key),
+      ['username', 'email', 'name'],
+    );
+    // The page still carries the spent link in its query: it is not read again.
+    const reloaded = await other.get(flow.slug, `flow_token=${key}`);
+    assert.equal(reloaded.body.component, 'ak-stage-prompt');
   });
 
   test('an answer sends the message again; following one link retires the others', async () => {
