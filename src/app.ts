@@ -43,6 +43,7 @@ import { userLoginFeature } from './stages/user_login/user-login.feature.js';
 import { userLogoutFeature } from './stages/user_logout/user-logout.feature.js';
 import { identificationFeature } from './stages/identification/identification.feature.js';
 import { passwordFeature } from './stages/password/password.feature.js';
+import { emailFeature } from './stages/email/email.feature.js';
 import { interfacesFeature } from './core/interfaces/interfaces.feature.js';
 import { adminFeature } from './admin/admin.feature.js';
 import { rootFeature } from './root/root.feature.js';
@@ -81,6 +82,7 @@ const FEATURES: Feature[] = [
   userLogoutFeature,
   identificationFeature,
   passwordFeature,
+  emailFeature,
   interfacesFeature,
   adminFeature,
   rootFeature,

@@ -27,6 +27,7 @@ import {
   PatchedUserLogoutStageRequest,
   UserLogoutStageRequest,
 } from '../stages/user_logout/user-logout-stage.schema.js';
+import { emailStageOptions } from '../stages/email/email-stage.service.js';
 import { GroupService } from '../core/groups/group.service.js';
 import { UserService } from '../core/users/user.service.js';
 import { RoleService } from '../rbac/role.service.js';
@@ -51,6 +52,7 @@ import {
   PatchedUserLoginStageRequest,
   UserLoginStageRequest,
 } from '../stages/user_login/user-login-stage.schema.js';
+import { EmailStageRequest, PatchedEmailStageRequest } from '../stages/email/email-stage.schema.js';
 import { GroupRequest, PatchedGroupRequest } from '../core/groups/group.schema.js';
 import { PatchedUserRequest, UserRequest } from '../core/users/user.schema.js';
 import { PatchedRoleRequest, RoleRequest } from '../rbac/role.schema.js';
@@ -102,6 +104,7 @@ export class TransactionServices {
   readonly userWriteStages: SubtypeStageService;
   readonly userLoginStages: SubtypeStageService;
   readonly userLogoutStages: SubtypeStageService;
+  readonly emailStages: SubtypeStageService;
   readonly groups: GroupService;
   readonly roles: RoleService;
   readonly users: UserService;
@@ -129,6 +132,7 @@ export class TransactionServices {
     this.userWriteStages = subtype(userWriteStageOptions);
     this.userLoginStages = subtype(userLoginStageOptions);
     this.userLogoutStages = subtype(userLogoutStageOptions);
+    this.emailStages = subtype(emailStageOptions);
     this.groups = new GroupService(db, this.permissions, events, install, pages);
     this.roles = new RoleService(db, this.permissions, events, pages);
     this.users = new UserService(db, this.permissions, events, install, pages);
@@ -265,6 +269,29 @@ const HANDLERS: ModelHandler[] = [
     service: (s) => crud(s.userLogoutStages),
   },
   {
+    model: 'authentik_stages_email.emailstage',
+    // Every column but the SMTP password, which no blueprint lookup may match on.
+    lookup: stageLookup('email_stages', [
+      'use_global_settings',
+      'host',
+      'port',
+      'username',
+      'use_tls',
+      'use_ssl',
+      'timeout',
+      'from_address',
+      'token_expiry',
+      'subject',
+      'template',
+      'activate_user_on_success',
+      'recovery_max_attempts',
+      'recovery_cache_timeout',
+    ]),
+    request: EmailStageRequest,
+    patched: PatchedEmailStageRequest,
+    service: (s) => crud(s.emailStages),
+  },
+  {
     model: 'authentik_stages_prompt.prompt',
     lookup: {
       from: 'prompts',
@@ -361,4 +388,5 @@ export const STAGE_TYPE_MODELS: Readonly<Record<string, string>> = {
   user_write: 'authentik_stages_user_write.userwritestage',
   user_login: 'authentik_stages_user_login.userloginstage',
   user_logout: 'authentik_stages_user_logout.userlogoutstage',
+  email: 'authentik_stages_email.emailstage',
 };

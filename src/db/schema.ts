@@ -226,7 +226,7 @@ export const stages = pgTable(
     name: text('name').notNull(),
     /**
      * The concrete type: `invitation`, `prompt`, `user_write`, `user_login`, `user_logout`,
-     * `identification`, `password`.
+     * `identification`, `password`, `email`.
      */
     type: text('type').notNull(),
     /**
@@ -384,6 +384,61 @@ export const passwordStages = pgTable('password_stages', {
   failedAttemptsBeforeCancel: integer('failed_attempts_before_cancel').notNull().default(5),
   allowShowPassword: boolean('allow_show_password').notNull().default(false),
 });
+
+/**
+ * authentik/stages/email/models.py. `password` is the SMTP password the stage signs in with
+ * when it does not use the global settings: written through the API, never shown.
+ */
+export const emailStages = pgTable('email_stages', {
+  stageUuid: uuid('stage_uuid')
+    .primaryKey()
+    .references(() => stages.stageUuid, { onDelete: 'cascade' }),
+  useGlobalSettings: boolean('use_global_settings').notNull().default(false),
+  host: text('host').notNull().default('localhost'),
+  port: integer('port').notNull().default(25),
+  username: text('username').notNull().default(''),
+  password: text('password').notNull().default(''),
+  useTls: boolean('use_tls').notNull().default(false),
+  useSsl: boolean('use_ssl').notNull().default(false),
+  timeout: integer('timeout').notNull().default(10),
+  fromAddress: text('from_address').notNull().default('system@authentik.local'),
+  tokenExpiry: text('token_expiry').notNull().default('minutes=30'),
+  subject: text('subject').notNull().default('authentik'),
+  template: text('template').notNull().default('email/password_reset.html'),
+  activateUserOnSuccess: boolean('activate_user_on_success').notNull().default(false),
+  recoveryMaxAttempts: integer('recovery_max_attempts').notNull().default(5),
+  recoveryCacheTimeout: text('recovery_cache_timeout').notNull().default('minutes=5'),
+});
+
+/**
+ * authentik's FlowToken (authentik/flows/models.py) as the email stage uses it: a link that
+ * resumes a saved flow plan. Only a SHA-256 of the key is kept (the key itself is in the email
+ * alone); every token of one plan shares `plan_id`, and redeeming one deletes them all.
+ */
+export const flowTokens = pgTable(
+  'flow_tokens',
+  {
+    tokenUuid: uuid('token_uuid').primaryKey().defaultRandom(),
+    keyHash: text('key_hash').notNull().unique(),
+    planId: uuid('plan_id').notNull(),
+    flow: uuid('flow')
+      .notNull()
+      .references(() => flows.flowUuid, { onDelete: 'cascade' }),
+    stage: uuid('stage')
+      .notNull()
+      .references(() => stages.stageUuid, { onDelete: 'cascade' }),
+    /** The address the link was mailed to. */
+    email: text('email').notNull(),
+    plan: jsonb('plan').notNull(),
+    expires: tstz('expires').notNull(),
+    created: tstz('created').notNull().defaultNow(),
+  },
+  (t) => [
+    index('flow_tokens_plan_id_idx').on(t.planId),
+    index('flow_tokens_expires_idx').on(t.expires),
+    index('flow_tokens_stage_email_idx').on(t.stage, t.email, t.created),
+  ],
+);
 
 // ---------------------------------------------------------------------------------------------
 // invitations

@@ -22,6 +22,12 @@ export interface SubtypeColumn {
    * default, the parameter's schema (an enum component).
    */
   filter?: { kind: 'text' | 'boolean' | 'drfBoolean' | 'uuid' | 'choice' | 'integer'; schema?: TSchema };
+  /**
+   * A secret the API takes but never shows (DRF's `write_only`, the email stage's SMTP
+   * password): never selected, and not an ordering field (DRF's OrderingFilter offers only
+   * readable fields), so no list can sort by it.
+   */
+  writeOnly?: boolean;
 }
 
 /** A many-to-many list of uuids shown as an array field (PromptStage.fields). */
@@ -62,8 +68,10 @@ const param = (column: SubtypeColumn, value: unknown): SQL =>
 /** `stages.flow_set` is `[]` exactly when no binding exists (migration 0006). */
 export const NO_FLOWS_SQL = { none: sql`s.flow_set = '[]'`, some: sql`s.flow_set <> '[]'` };
 
+const readable = (def: SubtypeDefinition) => def.columns.filter((c) => !c.writeOnly);
+
 function subtypeSelect(def: SubtypeDefinition) {
-  const columnSelect = def.columns.map((c) =>
+  const columnSelect = readable(def).map((c) =>
     c.kind === 'uuid' ? sql`t.${ident(c.name)}::text AS ${ident(c.name)}` : sql`t.${ident(c.name)}`,
   );
   const relationSelect = def.relation
@@ -150,7 +158,7 @@ export function subtypeList(def: SubtypeDefinition) {
       // authentik answers 500 for this one (the ORM cannot resolve `flow_set`); Tessera orders
       // by the name of the first bound flow instead (docs/compatibility.md).
       flow_set: sql`(SELECT min(f.name) FROM flow_stage_bindings fb JOIN flows f ON f.flow_uuid = fb.target WHERE fb.stage = s.stage_uuid)`,
-      ...Object.fromEntries(def.columns.map((c) => [c.name, sql`t.${ident(c.name)}`])),
+      ...Object.fromEntries(readable(def).map((c) => [c.name, sql`t.${ident(c.name)}`])),
     },
     defaultOrdering: ['name'],
   });

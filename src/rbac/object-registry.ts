@@ -80,6 +80,7 @@ export const OBJECT_MODELS: Record<string, ObjectModel> = {
   'authentik_stages_user_logout.userlogoutstage': stage('user_logout_stages'),
   'authentik_stages_identification.identificationstage': stage('identification_stages'),
   'authentik_stages_password.passwordstage': stage('password_stages'),
+  'authentik_stages_email.emailstage': stage('email_stages'),
 };
 
 /** The object pk as authentik stores it in a grant (str(pk)), or undefined when malformed. */

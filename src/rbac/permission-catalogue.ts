@@ -81,6 +81,7 @@ export const MODELS: ModelPermissions[] = [
     verboseName: 'Identification Stage',
   },
   { app: 'authentik_stages_password', model: 'passwordstage', verboseName: 'Password Stage' },
+  { app: 'authentik_stages_email', model: 'emailstage', verboseName: 'Email Stage' },
   {
     // authentik/rbac/models.py SystemPermission: no table and no default permissions, only
     // system-wide ones. Tessera lists the one it honours: a role holding it opens the admin
@@ -110,6 +111,7 @@ export const APP_VERBOSE_NAMES: Record<string, string> = {
   authentik_stages_user_logout: 'authentik Stages.User Logout',
   authentik_stages_identification: 'authentik Stages.Identification',
   authentik_stages_password: 'authentik Stages.Password',
+  authentik_stages_email: 'authentik Stages.Email',
 };
 
 /** `app_label_verbose` with authentik's fallback (`<app>.<model>`) for an unknown app. */

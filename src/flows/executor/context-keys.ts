@@ -29,11 +29,3 @@ export const QS_QUERY = 'query';
 
 /** authentik's `reverse("authentik_flows:cancel")` */
 export const CANCEL_URL = '/flows/-/cancel/';
-
-/**
- * Tessera: the email address an email stage has proven (the user followed the link sent to
- * it), set by that stage. An invitation bound to an address or domains (docs/compatibility.md)
- * requires it, equal to the address being written, when the plan runs an email stage before
- * its user_write stage.
- */
-export const PLAN_CONTEXT_EMAIL_VERIFIED = 'tessera/email_verified';

@@ -28,7 +28,7 @@ import {
 } from './context-keys.js';
 import { createExecutorRepository } from './executor.repository.js';
 import { planFlow, type ExecutorFlow, type FlowPlan } from './planner.js';
-import type { StageRegistry, StageRun, WrittenUser } from './stage-registry.js';
+import type { StageOutcome, StageRegistry, StageRun, WrittenUser } from './stage-registry.js';
 
 export interface ExecuteInput {
   slug: string;
@@ -155,8 +155,20 @@ export class FlowExecutor {
     session.setTransient(SESSION_KEY_GET, get);
 
     let plan = session.get<FlowPlan>(SESSION_KEY_PLAN);
-    // A plan for another flow is replaced; so is one a stage says this request replaces.
-    if (plan && (plan.flow_pk !== flow.pk || this.replacesPlan(plan, get))) {
+    const restored = await this.restorePlan(flow, get, session);
+    if (restored && 'refused' in restored) {
+      // A dead link changes nothing: the session keeps whatever plan it has.
+      return this.accessDenied(flow, plan?.flow_pk === flow.pk ? plan : undefined, restored.refused);
+    }
+    if (restored) {
+      // The saved plan takes the session's place. A plan of this flow is not abandoned: it is
+      // most likely the very plan the link saved (same browser), and abandoning it would
+      // release what the restored copy still holds (an invitation's lease).
+      if (plan && plan.flow_pk !== flow.pk) await this.abandon(plan, session);
+      plan = restored.plan;
+      session.set(SESSION_KEY_PLAN, plan);
+    } else if (plan && (plan.flow_pk !== flow.pk || this.replacesPlan(plan, get))) {
+      // A plan for another flow is replaced; so is one a stage says this request replaces.
       await this.abandon(plan, session);
       plan = undefined;
     }
@@ -204,6 +216,19 @@ export class FlowExecutor {
 
   private answer(body: unknown): Record<string, unknown> {
     return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  }
+
+  /** The first stage handler's answer to a link that resumes a saved plan (StageHandler.restorePlan). */
+  private async restorePlan(
+    flow: ExecutorFlow,
+    get: Record<string, string>,
+    session: HttpSession,
+  ): Promise<{ plan: FlowPlan } | { refused: string } | undefined> {
+    for (const handler of this.registry.all()) {
+      const restored = await handler.restorePlan?.(this.db, flow, get, session);
+      if (restored) return restored;
+    }
+    return undefined;
   }
 
   private replacesPlan(plan: FlowPlan, get: Record<string, string>): boolean {
@@ -263,10 +288,18 @@ export class FlowExecutor {
             events,
           ),
       };
+      let outcome: StageOutcome;
       if (handler.challenge && answer === null) {
-        return this.withFlowInfo(flow, plan, await handler.challenge(run));
+        const arrived = await handler.arrive?.(run);
+        if (arrived === undefined) return this.withFlowInfo(flow, plan, await handler.challenge(run));
+        if (arrived.result === 'invalid') {
+          const { component, ...rest } = await handler.challenge(run);
+          return this.withFlowInfo(flow, plan, { component, response_errors: arrived.errors, ...rest });
+        }
+        outcome = arrived;
+      } else {
+        outcome = await handler.submit(run, answer);
       }
-      const outcome = await handler.submit(run, answer);
       answer = null;
       if (outcome.result === 'ok') {
         plan.bindings.shift();

@@ -72,6 +72,26 @@ export interface StageHandler {
    */
   submit(run: StageRun, response: Record<string, unknown> | null): Promise<StageOutcome>;
   /**
+   * For a stage with a challenge: runs when the stage comes up without an answer (authentik's
+   * ChallengeStageView.get), before the challenge is shown. It may finish the stage (`ok`,
+   * `denied`) without showing anything, show the challenge with errors (`invalid`, which never
+   * restarts the flow: it judged no answer), or return undefined to show the challenge. The
+   * email stage sends its message here, and passes when its link restored the plan.
+   */
+  arrive?(run: StageRun): Promise<StageOutcome | undefined>;
+  /**
+   * A request whose query carries a link to a saved plan (authentik's `flow_token`,
+   * FlowExecutorView._check_flow_token): the plan to go on with, which replaces the session's,
+   * or a refusal (an unknown, used or expired link). Undefined when the query carries no such
+   * link, or one this session already followed (the page sends its query with every request).
+   */
+  restorePlan?(
+    db: Db,
+    flow: ExecutorFlow,
+    get: Record<string, string>,
+    session: HttpSession,
+  ): Promise<{ plan: FlowPlan } | { refused: string } | undefined>;
+  /**
    * A user was written by this plan: the hook may add to the same transaction (count an
    * invitation use), or refuse with a message, which rolls the user back.
    */

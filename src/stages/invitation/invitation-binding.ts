@@ -11,7 +11,7 @@
  */
 import type { Db } from '../../db/client.js';
 import { createActor } from '../../api/context.js';
-import { PLAN_CONTEXT_EMAIL_VERIFIED } from '../../flows/executor/context-keys.js';
+import { PLAN_CONTEXT_EMAIL_VERIFIED } from '../email/email-context-keys.js';
 import type { PlanBinding } from '../../flows/executor/planner.js';
 import type { StageRun, WrittenUser } from '../../flows/executor/stage-registry.js';
 import { maskInvitationToken } from '../../events/invitation-token.js';

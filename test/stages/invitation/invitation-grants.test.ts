@@ -3,6 +3,7 @@
  * `email_domains`): who may put them on an invitation, and what an enrollment through it gets
  * or is refused (docs/compatibility.md).
  */
+import { PLAN_CONTEXT_EMAIL_VERIFIED } from '../../../src/stages/email/email-context-keys.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
@@ -485,7 +486,7 @@ describe('proof of the bound address (an email stage before user_write)', () => 
     // A proof of another address counts for nothing, even where none was required.
     const other = new FlowBrowser(t.app);
     await other.get(e.flow.slug, q);
-    await setPlanContext(other, ['tessera/email_verified'], `${unique('else')}@example.com`);
+    await setPlanContext(other, [PLAN_CONTEXT_EMAIL_VERIFIED], `${unique('else')}@example.com`);
     const otherName = unique('other-proof');
     const otherAnswer = await other.post(e.flow.slug, answers(otherName, { email: address }), q);
     assert.equal(otherAnswer.body.component, 'ak-stage-access-denied');
@@ -494,7 +495,7 @@ describe('proof of the bound address (an email stage before user_write)', () => 
     const proven = new FlowBrowser(t.app);
     await proven.get(e.flow.slug, q);
     await setPlanContext(proven, ['invitation', 'email_proof_required'], true);
-    await setPlanContext(proven, ['tessera/email_verified'], address.toUpperCase());
+    await setPlanContext(proven, [PLAN_CONTEXT_EMAIL_VERIFIED], address.toUpperCase());
     const username = unique('proven');
     const accepted = await proven.post(e.flow.slug, answers(username, { email: address }), q);
     assert.equal(accepted.body.component, 'xak-flow-redirect', JSON.stringify(accepted.body));

@@ -14,6 +14,7 @@ export const STAGE_TYPES = {
   'authentik_stages_user_logout.userlogoutstage': 'User logout stage',
   'authentik_stages_identification.identificationstage': 'Identification stage',
   'authentik_stages_password.passwordstage': 'Password stage',
+  'authentik_stages_email.emailstage': 'Email stage',
 } as const;
 export type StageType = keyof typeof STAGE_TYPES;
 
@@ -38,6 +39,7 @@ export async function listAllStages(): Promise<Stage[]> {
     all((page) => stagesApi.stagesUserLogoutList({ page, pageSize: 100 })),
     all((page) => stagesApi.stagesIdentificationList({ page, pageSize: 100 })),
     all((page) => stagesApi.stagesPasswordList({ page, pageSize: 100 })),
+    all((page) => stagesApi.stagesEmailList({ page, pageSize: 100 })),
   ]);
   return lists.flat().sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -380,6 +380,36 @@ function renderPassword(challenge) {
   focusFirst(form);
 }
 
+// authentik's email stage: the message is on its way; the link in it continues the flow, and
+// an answer asks for it again (the answer is always "invalid", with the code `email-sent`).
+function renderEmail(challenge) {
+  const errors = (challenge.response_errors && challenge.response_errors.non_field_errors) || [];
+  const resent = errors.some((error) => error.code === 'email-sent');
+  const form = el('form', { novalidate: true });
+  form.append(
+    el('h2', { id: 'email-heading', tabindex: '-1', text: 'Check your email' }),
+    el('p', {
+      text: 'We sent you an email with a link. Open the link to continue, in this browser or any other.',
+    }),
+  );
+  if (resent) form.append(el('p', { class: 'muted', role: 'status', text: 'The email was sent again.' }));
+  const problems = errorList(
+    'form-errors',
+    errors.filter((error) => error.code !== 'email-sent'),
+  );
+  if (problems) form.append(problems);
+  const button = el('button', { type: 'submit', class: 'primary', text: 'Send the email again' });
+  form.append(button);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    lastAnswer = {};
+    await step('POST', { component: 'ak-stage-email' });
+  });
+  body.replaceChildren(form);
+  form.querySelector('#email-heading').focus();
+}
+
 function renderDenied(challenge) {
   const message = challenge.error_message || 'Access denied';
   body.replaceChildren(
@@ -407,6 +437,8 @@ function render(challenge) {
       return renderIdentification(challenge);
     case 'ak-stage-password':
       return renderPassword(challenge);
+    case 'ak-stage-email':
+      return renderEmail(challenge);
     case 'ak-stage-access-denied':
       return renderDenied(challenge);
     case 'xak-flow-redirect':

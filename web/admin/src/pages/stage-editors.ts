@@ -7,6 +7,7 @@ import {
   BackendsEnum,
   UserCreationModeEnum,
   UserFieldsEnum,
+  type EmailStage,
   type IdentificationStage,
   type InvitationStage,
   type PasswordStage,
@@ -284,6 +285,159 @@ const password: StageEditor<PasswordStage> = {
   remove: (pk) => stagesApi.stagesPasswordDestroy({ stageUuid: pk }),
 };
 
+/** The templates the server's email stage renders (GET /stages/email/templates/ lists the same). */
+const EMAIL_TEMPLATES = [
+  ['email/account_confirmation.html', 'Account Confirmation'],
+  ['email/password_reset.html', 'Password Reset'],
+] as const;
+
+const email: StageEditor<EmailStage> = {
+  get: (pk) => stagesApi.stagesEmailRetrieve({ stageUuid: pk }),
+  body: (stage, errors) =>
+    html`${nameField(stage, errors)}
+    ${formGroup(
+      { id: 'stage-template', label: 'Template', errors: errors.template },
+      html`<span class="pf-v6-c-form-control"
+        ><select id="stage-template" name="template">
+          ${EMAIL_TEMPLATES.map(
+            ([value, label]) =>
+              html`<option
+                value=${value}
+                ?selected=${value === (stage?.template ?? 'email/password_reset.html')}
+              >
+                ${label}
+              </option>`,
+          )}
+        </select></span
+      >`,
+    )}
+    ${textInput({
+      id: 'stage-subject',
+      name: 'subject',
+      label: 'Subject',
+      required: true,
+      value: stage?.subject ?? 'authentik',
+      errors: errors.subject,
+    })}
+    ${textInput({
+      id: 'stage-token-expiry',
+      name: 'token_expiry',
+      label: 'Link valid for',
+      required: true,
+      value: stage?.tokenExpiry ?? 'minutes=30',
+      help: 'As authentik writes it, e.g. minutes=30 or hours=2.',
+      errors: errors.token_expiry,
+    })}
+    ${checkbox({
+      id: 'stage-activate',
+      name: 'activate_user_on_success',
+      label: 'Activate the user when the link is followed',
+      checked: stage?.activateUserOnSuccess ?? false,
+    })}
+    ${textInput({
+      id: 'stage-max-attempts',
+      name: 'recovery_max_attempts',
+      label: 'Emails to one address at most',
+      type: 'number',
+      min: 0,
+      value: String(stage?.recoveryMaxAttempts ?? 5),
+      help: 'Within the window below; 0 sets no limit.',
+      errors: errors.recovery_max_attempts,
+    })}
+    ${textInput({
+      id: 'stage-cache-timeout',
+      name: 'recovery_cache_timeout',
+      label: 'Window',
+      required: true,
+      value: stage?.recoveryCacheTimeout ?? 'minutes=5',
+      errors: errors.recovery_cache_timeout,
+    })}
+    ${checkbox({
+      id: 'stage-global',
+      name: 'use_global_settings',
+      label: 'Use the server’s email settings',
+      checked: stage?.useGlobalSettings ?? false,
+      help: 'On: the settings below are ignored (AUTHENTIK_EMAIL__* are used).',
+    })}
+    ${textInput({
+      id: 'stage-host',
+      name: 'host',
+      label: 'SMTP host',
+      value: stage?.host ?? 'localhost',
+      errors: errors.host,
+    })}
+    ${textInput({
+      id: 'stage-port',
+      name: 'port',
+      label: 'SMTP port',
+      type: 'number',
+      min: 1,
+      value: String(stage?.port ?? 25),
+      errors: errors.port,
+    })}
+    ${textInput({
+      id: 'stage-username',
+      name: 'username',
+      label: 'SMTP username',
+      value: stage?.username ?? '',
+      errors: errors.username,
+    })}
+    ${textInput({
+      id: 'stage-password',
+      name: 'password',
+      label: 'SMTP password',
+      type: 'password',
+      value: '',
+      help: stage ? 'Leave empty to keep the current password.' : undefined,
+      errors: errors.password,
+    })}
+    ${checkbox({ id: 'stage-tls', name: 'use_tls', label: 'Use STARTTLS', checked: stage?.useTls ?? false })}
+    ${checkbox({ id: 'stage-ssl', name: 'use_ssl', label: 'Use TLS (SMTPS)', checked: stage?.useSsl ?? false })}
+    ${textInput({
+      id: 'stage-timeout',
+      name: 'timeout',
+      label: 'Timeout (seconds)',
+      type: 'number',
+      min: 1,
+      value: String(stage?.timeout ?? 10),
+      errors: errors.timeout,
+    })}
+    ${textInput({
+      id: 'stage-from',
+      name: 'from_address',
+      label: 'From address',
+      type: 'email',
+      value: stage?.fromAddress ?? 'system@authentik.local',
+      errors: errors.from_address,
+    })}`,
+  save: (pk, form) => {
+    const password = formValue(form, 'password');
+    const emailStageRequest = {
+      name: formValue(form, 'name'),
+      template: formValue(form, 'template'),
+      subject: formValue(form, 'subject'),
+      tokenExpiry: formValue(form, 'token_expiry'),
+      activateUserOnSuccess: checked(form, 'activate_user_on_success'),
+      recoveryMaxAttempts: Number(formValue(form, 'recovery_max_attempts')),
+      recoveryCacheTimeout: formValue(form, 'recovery_cache_timeout'),
+      useGlobalSettings: checked(form, 'use_global_settings'),
+      host: formValue(form, 'host'),
+      port: Number(formValue(form, 'port')),
+      username: formValue(form, 'username'),
+      // The API never shows the password: an empty field keeps the stored one.
+      ...(password ? { password } : {}),
+      useTls: checked(form, 'use_tls'),
+      useSsl: checked(form, 'use_ssl'),
+      timeout: Number(formValue(form, 'timeout')),
+      fromAddress: formValue(form, 'from_address'),
+    };
+    return pk
+      ? stagesApi.stagesEmailPartialUpdate({ stageUuid: pk, patchedEmailStageRequest: emailStageRequest })
+      : stagesApi.stagesEmailCreate({ emailStageRequest });
+  },
+  remove: (pk) => stagesApi.stagesEmailDestroy({ stageUuid: pk }),
+};
+
 export const STAGE_EDITORS: Record<StageType, StageEditor<Stage>> = {
   'authentik_stages_invitation.invitationstage': invitation as StageEditor<Stage>,
   'authentik_stages_prompt.promptstage': prompt as StageEditor<Stage>,
@@ -292,4 +446,5 @@ export const STAGE_EDITORS: Record<StageType, StageEditor<Stage>> = {
   'authentik_stages_user_logout.userlogoutstage': userLogout as StageEditor<Stage>,
   'authentik_stages_identification.identificationstage': identification as StageEditor<Stage>,
   'authentik_stages_password.passwordstage': password as StageEditor<Stage>,
+  'authentik_stages_email.emailstage': email as StageEditor<Stage>,
 };
