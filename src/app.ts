@@ -30,6 +30,7 @@ import type { Install } from './core/bootstrap/install.js';
 import { PeriodicTasks, type Feature } from './lib/feature.js';
 import { apiFeature } from './api/api.feature.js';
 import { eventFeature } from './events/event.feature.js';
+import { outboxFeature } from './outbox/outbox.feature.js';
 import { rbacFeature } from './rbac/rbac.feature.js';
 import { userFeature } from './core/users/user.feature.js';
 import { groupFeature } from './core/groups/group.feature.js';
@@ -67,6 +68,7 @@ export interface BuildOptions {
 const FEATURES: Feature[] = [
   apiFeature,
   eventFeature,
+  outboxFeature,
   rbacFeature,
   userFeature,
   groupFeature,

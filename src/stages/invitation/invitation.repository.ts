@@ -288,12 +288,12 @@ export function createInvitationRepository(db: Db) {
      * authentik's "Remove expired objects" for invitations: every expiring row whose expiry is
      * not in the future. Returns how many were removed.
      */
-    async deleteExpired(): Promise<number> {
-      const rows = await query<{ invite_uuid: string }>(
+    /** Deletes every expired invitation; returns what the audit events name them by. */
+    async deleteExpired(): Promise<{ pk: string; name: string }[]> {
+      return query<{ pk: string; name: string }>(
         db,
-        sql`DELETE FROM invitations WHERE expiring AND expires <= now() RETURNING invite_uuid`,
+        sql`DELETE FROM invitations WHERE expiring AND expires <= now() RETURNING invite_uuid AS pk, name`,
       );
-      return rows.length;
     },
   };
 }
