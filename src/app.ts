@@ -48,6 +48,7 @@ import { adminFeature } from './admin/admin.feature.js';
 import { rootFeature } from './root/root.feature.js';
 import { defaultFlowsFeature } from './blueprints/default/default-flows.feature.js';
 import { blueprintFeature } from './blueprints/blueprint.feature.js';
+import { webhookFeature } from './webhooks/webhook.feature.js';
 import { NOT_FOUND_PAGE } from './web/html.js';
 import { noMetrics, type Metrics } from './lib/metrics.js';
 
@@ -81,6 +82,7 @@ const FEATURES: Feature[] = [
   userLoginFeature,
   identificationFeature,
   passwordFeature,
+  webhookFeature,
   interfacesFeature,
   adminFeature,
   rootFeature,

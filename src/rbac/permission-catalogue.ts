@@ -78,6 +78,8 @@ export const MODELS: ModelPermissions[] = [
     verboseName: 'Identification Stage',
   },
   { app: 'authentik_stages_password', model: 'passwordstage', verboseName: 'Password Stage' },
+  // Tessera's own model (docs/webhooks.md).
+  { app: 'tessera_webhooks', model: 'webhookendpoint', verboseName: 'Webhook Endpoint' },
 ];
 
 /**
@@ -96,6 +98,7 @@ export const APP_VERBOSE_NAMES: Record<string, string> = {
   authentik_stages_user_login: 'authentik Stages.User Login',
   authentik_stages_identification: 'authentik Stages.Identification',
   authentik_stages_password: 'authentik Stages.Password',
+  tessera_webhooks: 'Tessera Webhooks',
 };
 
 /** `app_label_verbose` with authentik's fallback (`<app>.<model>`) for an unknown app. */
