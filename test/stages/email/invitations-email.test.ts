@@ -4,80 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, test } from 'node:test';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { sql } from 'drizzle-orm';
 import { query } from '../../../src/db/client.js';
 import { maskInvitationToken } from '../../../src/events/invitation-token.js';
 import { buildTestApp, type TestContext } from '../../helpers/test-app.js';
 import { createFlow, createUserWithToken, grantPermission, unique } from '../../helpers/factories.js';
-
-interface Received {
-  from: string;
-  rcpt: string[];
-  headers: Record<string, string>;
-  /** The decoded message source (quoted-printable undone), for looking at the bodies. */
-  source: string;
-}
-
-const REJECTED = 'refused@example.com';
-
-/** Undoes quoted-printable (soft line breaks and =XX escapes) well enough to read links. */
-function decodeQuotedPrintable(text: string): string {
-  return text
-    .replace(/=\r?\n/g, '')
-    .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-}
-
-function parseHeaders(raw: string): Record<string, string> {
-  const head = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
-  const headers: Record<string, string> = {};
-  for (const line of head.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return headers;
-}
-
-/** An SMTP server that refuses one address (550) and records every message it accepts. */
-async function startSmtpServer(): Promise<{
-  port: number;
-  received: Received[];
-  close: () => Promise<void>;
-}> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (address.address.toLowerCase() === REJECTED) {
-        const error = new Error('5.1.1 Mailbox unavailable') as Error & { responseCode: number };
-        error.responseCode = 550;
-        callback(error);
-        return;
-      }
-      callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          rcpt: session.envelope.rcptTo.map((r) => r.address),
-          headers: parseHeaders(raw),
-          source: decodeQuotedPrintable(raw),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+import { REJECTED, startSmtpServer } from '../../helpers/smtp.js';
 
 const smtp = await startSmtpServer();
 after(() => smtp.close());
