@@ -18,6 +18,7 @@ import { ADMIN_TOKEN, buildTestApp } from '../helpers/test-app.js';
 import { createUserWithToken, grantPermission, unique } from '../helpers/factories.js';
 import { answers, buildEnrollmentFlow, createInvitation } from '../helpers/enrollment.js';
 import { FlowBrowser } from '../helpers/flow-client.js';
+import { REJECTED, startSmtpServer } from '../helpers/smtp.js';
 
 interface Received {
   path: string;
@@ -53,7 +54,14 @@ async function startReceiver() {
 const receiver = await startReceiver();
 after(() => receiver.close());
 
-const t = await buildTestApp({ TESSERA_WEBHOOKS_ALLOW_PRIVATE: 'true' });
+const smtp = await startSmtpServer();
+after(() => smtp.close());
+
+const t = await buildTestApp({
+  TESSERA_WEBHOOKS_ALLOW_PRIVATE: 'true',
+  AUTHENTIK_EMAIL__HOST: '127.0.0.1',
+  AUTHENTIK_EMAIL__PORT: String(smtp.port),
+});
 const BASE = '/api/v3/tessera/webhooks/';
 
 async function createEndpoint(events: string[], overrides: Record<string, unknown> = {}) {
@@ -267,6 +275,26 @@ describe('webhook delivery', () => {
     assert.equal(got[1].payload.data.invitation.pk, maskInvitationToken(invitation.pk));
     assert.equal(got[1].payload.data.invitation.name, invitation.name);
     assert.equal(got[1].payload.data.actor.username, 'akadmin');
+  });
+
+  test('a delivered invitation email sends invitation.sent; a refused one does not', async () => {
+    const endpoint = await createEndpoint(['invitation.sent']);
+    const invitation = await createInvitation(t, { flow: (await buildEnrollmentFlow(t)).flow.pk });
+    const sent = await t.client.post(
+      `/api/v3/stages/invitation/invitations/${invitation.pk}/send_email/`,
+      { email_addresses: ['ann@example.com', REJECTED] },
+      { headers: { host: 'internal:9000', 'x-forwarded-host': 'auth.example.com' } },
+    );
+    assert.equal(sent.status, 204);
+    // Nothing before the mail is delivered.
+    assert.equal(receiver.at(endpoint.path).length, 0);
+    // One run sends the emails and then the webhook their delivery caused.
+    await t.app.runTask('deliver_outbox');
+    const got = verified(endpoint.path, endpoint.secret).map((g) => g.payload);
+    assert.deepEqual(
+      got.map((p) => [p.type, p.data.to, p.data.invitation.pk, p.data.invitation.name]),
+      [['invitation.sent', ['ann@example.com'], maskInvitationToken(invitation.pk), invitation.name]],
+    );
   });
 
   test('a disabled endpoint and one subscribed to other events get nothing', async () => {
