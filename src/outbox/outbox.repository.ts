@@ -55,6 +55,12 @@ export interface DeliveryRow {
 
 const PENDING = sql`('queued', 'retrying')`;
 
+/** Only messages whose payload `type` is one of these (undefined: all). */
+function typeFilter(types: readonly string[] | undefined) {
+  if (types === undefined) return sql``;
+  return sql`AND payload ->> 'type' IN (SELECT jsonb_array_elements_text(${JSON.stringify(types)}::jsonb))`;
+}
+
 /** Writes messages in the caller's transaction: they exist exactly when its change commits. */
 export async function enqueue(db: Db, messages: NewOutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
@@ -139,6 +145,7 @@ export function createOutboxRepository(db: Db) {
       target: string,
       limit: number,
       offset: number,
+      types?: readonly string[],
     ): Promise<{ rows: DeliveryRow[]; total: number | undefined }> {
       const rows = await query<DeliveryRow & { total: string }>(
         db,
@@ -147,7 +154,7 @@ export function createOutboxRepository(db: Db) {
                    drf_datetime(delivered_at) AS delivered_at,
                    drf_datetime(created) AS created, drf_datetime(updated) AS updated,
                    count(*) OVER () AS total
-            FROM outbox WHERE kind = ${kind} AND target = ${target}
+            FROM outbox WHERE kind = ${kind} AND target = ${target} ${typeFilter(types)}
             ORDER BY seq DESC
             LIMIT ${limit} OFFSET ${offset}`,
       );
@@ -155,10 +162,10 @@ export function createOutboxRepository(db: Db) {
       return { rows, total: rows.length > 0 ? Number(rows[0].total) : undefined };
     },
 
-    async countForTarget(kind: OutboxKind, target: string): Promise<number> {
+    async countForTarget(kind: OutboxKind, target: string, types?: readonly string[]): Promise<number> {
       const rows = await query<{ n: string }>(
         db,
-        sql`SELECT count(*) AS n FROM outbox WHERE kind = ${kind} AND target = ${target}`,
+        sql`SELECT count(*) AS n FROM outbox WHERE kind = ${kind} AND target = ${target} ${typeFilter(types)}`,
       );
       return Number(rows[0].n);
     },

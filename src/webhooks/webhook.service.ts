@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.js';
-import { requireActor, type RequestContext } from '../api/context.js';
+import { requireActor, type Actor, type RequestContext } from '../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../api/errors.js';
 import type { RawQuery } from '../api/filters.js';
 import { paginate, readPage, type Page, type PageSizeSettings } from '../api/pagination.js';
@@ -35,6 +35,20 @@ import type {
 export const WEBHOOK_APP = 'tessera_webhooks';
 export const WEBHOOK_MODEL = 'webhookendpoint';
 const VERBOSE_NAME = 'Webhook Endpoint';
+
+/**
+ * What a subscriber must hold globally to receive each type: a webhook carries the data of
+ * the invitation or the user it reports, so an endpoint may only be subscribed to what its
+ * author may read anyway, and its delivery log only shows what its reader may read.
+ */
+const EVENT_PERMISSIONS: Record<WebhookEventType, string> = {
+  'invitation.created': 'authentik_stages_invitation.view_invitation',
+  'invitation.sent': 'authentik_stages_invitation.view_invitation',
+  'invitation.used': 'authentik_stages_invitation.view_invitation',
+  'invitation.expired': 'authentik_stages_invitation.view_invitation',
+  'invitation.revoked': 'authentik_stages_invitation.view_invitation',
+  'user.enrolled': 'authentik_core.view_user',
+};
 
 /** `whsec_` and the base64 of the key, as Standard Webhooks secrets are written. */
 const SECRET_RE = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
@@ -166,8 +180,32 @@ export class WebhookService extends ModelViewSet<
     }
   }
 
+  /** The event types the caller may receive: those whose data they may read everywhere. */
+  private async readableTypes(actor: Actor): Promise<WebhookEventType[]> {
+    const types = Object.keys(EVENT_PERMISSIONS) as WebhookEventType[];
+    const allowed = await Promise.all(
+      types.map((type) => this.deps.permissions.hasGlobal(actor, EVENT_PERMISSIONS[type])),
+    );
+    return types.filter((_, index) => allowed[index]);
+  }
+
+  /** Nobody subscribes an endpoint to data they could not read themselves. */
+  private async checkSubscription(actor: Actor, events: WebhookEventType[] | undefined): Promise<void> {
+    if (events === undefined) return;
+    const readable = await this.readableTypes(actor);
+    const refused = [...new Set(events)].filter((type) => !readable.includes(type));
+    if (refused.length > 0) {
+      throw ApiError.field(
+        'events',
+        `You cannot subscribe to ${refused.join(', ')}: it needs the global permission ` +
+          `${[...new Set(refused.map((type) => EVENT_PERMISSIONS[type]))].join(', ')}, which you do not hold.`,
+      );
+    }
+  }
+
   /** Create; the answer carries the secret, the only time it is shown. */
   override async create(ctx: RequestContext, input: WebhookEndpointInput): Promise<WebhookEndpointBody> {
+    await this.checkSubscription(requireActor(ctx), input.events);
     await this.checkUrl(input.url);
     const secret = input.secret ?? generateSecret();
     const created = await super.create(ctx, { ...input, secret });
@@ -184,18 +222,24 @@ export class WebhookService extends ModelViewSet<
     const actor = requireActor(ctx);
     const current = await this.find(actor, rawKey);
     await this.deps.permissions.requireOnObject(actor, this.permission.change, current.pk);
+    await this.checkSubscription(actor, input.events);
     await this.checkUrl(input.url);
     return super.update(ctx, rawKey, input);
   }
 
-  /** The endpoint's delivery log, newest first: whoever may view the endpoint may read it. */
+  /**
+   * The endpoint's delivery log, newest first, for whoever may view the endpoint: the
+   * deliveries of the types whose data they may read (the payloads are in it).
+   */
   async deliveries(ctx: RequestContext, rawKey: string, query: RawQuery): Promise<Page<WebhookDeliveryBody>> {
-    const endpoint = await this.find(requireActor(ctx), rawKey);
+    const actor = requireActor(ctx);
+    const endpoint = await this.find(actor, rawKey);
+    const types = await this.readableTypes(actor);
     const outbox = createOutboxRepository(this.db);
     const page = await paginate(
       readPage(query, this.pageSizes),
-      (limit, offset) => outbox.listForTarget('webhook', endpoint.pk, limit, offset),
-      () => outbox.countForTarget('webhook', endpoint.pk),
+      (limit, offset) => outbox.listForTarget('webhook', endpoint.pk, limit, offset, types),
+      () => outbox.countForTarget('webhook', endpoint.pk, types),
     );
     return { ...page, results: page.results.map(presentWebhookDelivery) };
   }

@@ -191,6 +191,18 @@ describe('webhook endpoints API', () => {
     assert.equal(patch.status, 403);
     assert.equal((await t.client.post(BASE, body, { token: user.token })).status, 403);
     await grantPermission(t, user, 'tessera_webhooks.add_webhookendpoint');
+    // Adding endpoints does not let anyone receive data they may not read: user.enrolled
+    // carries the enrolled user, which needs view_user everywhere.
+    const escalation = await t.client.post(BASE, body, { token: user.token });
+    assert.equal(escalation.status, 400);
+    assert.deepEqual(escalation.body, {
+      events: [
+        'You cannot subscribe to user.enrolled: it needs the global permission authentik_core.view_user, which you do not hold.',
+      ],
+    });
+    await grantPermission(t, user, 'authentik_core.view_user', String(user.id));
+    assert.equal((await t.client.post(BASE, body, { token: user.token })).status, 400, 'on one user only');
+    await grantPermission(t, user, 'authentik_core.view_user');
     const mine = await t.client.post(BASE, body, { token: user.token });
     assert.equal(mine.status, 201);
     await grantPermission(t, user, 'tessera_webhooks.change_webhookendpoint', endpoint.pk);
@@ -200,6 +212,15 @@ describe('webhook endpoints API', () => {
       { token: user.token },
     );
     assert.equal(renamed.status, 200);
+    // Nor can a change subscribe it to data its changer may not read.
+    const widened = await t.client.patch(
+      `${BASE}${endpoint.pk}/`,
+      { events: ['user.enrolled', 'invitation.created'] },
+      { token: user.token },
+    );
+    assert.equal(widened.status, 400);
+    assert.match(widened.body.events[0], /^You cannot subscribe to invitation\.created: /);
+    assert.deepEqual((await t.client.get(`${BASE}${endpoint.pk}/`)).body.events, ['user.enrolled']);
     const stranger = await createUserWithToken(t);
     // Viewing one endpoint shows nothing of another.
     await grantPermission(t, stranger, 'tessera_webhooks.view_webhookendpoint', mine.body.pk);
@@ -211,6 +232,24 @@ describe('webhook endpoints API', () => {
 });
 
 describe('webhook delivery', () => {
+  test('the delivery log shows a reader only the types whose data they may read', async () => {
+    const endpoint = await createEndpoint(['invitation.created', 'user.enrolled']);
+    await createInvitation(t);
+    await t.app.runTask('deliver_outbox');
+    const reader = await createUserWithToken(t);
+    await grantPermission(t, reader, 'tessera_webhooks.view_webhookendpoint', endpoint.pk);
+    const url = `${BASE}${endpoint.pk}/deliveries/`;
+    const hidden = await t.client.get(url, { token: reader.token });
+    assert.equal(hidden.status, 200);
+    assert.deepEqual(hidden.body.results, []);
+    await grantPermission(t, reader, 'authentik_stages_invitation.view_invitation');
+    const shown = await t.client.get(url, { token: reader.token });
+    assert.deepEqual(
+      shown.body.results.map((d: any) => d.type),
+      ['invitation.created'],
+    );
+  });
+
   test('an enrollment through an invitation sends signed invitation.used and user.enrolled', async () => {
     const endpoint = await createEndpoint(['invitation.used', 'user.enrolled']);
     const e = await buildEnrollmentFlow(t);
