@@ -31,8 +31,26 @@ const BLOCKED: [address: string, prefix: number, family: 'ipv4' | 'ipv6', what: 
   ['ff00::', 8, 'ipv6', 'multicast'],
 ];
 
+/** An IPv4 address as two IPv6 groups (`127.0.0.1` → `7f00:1`). */
+function v4Groups(address: string): string {
+  const [a, b, c, d] = address.split('.').map(Number);
+  return `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+}
+
+/**
+ * The IPv4 ranges again where IPv6 embeds an IPv4 address the network may route to it: NAT64
+ * (`64:ff9b::/96`, RFC 6052) and 6to4 (`2002::/16`, RFC 3056).
+ */
+const EMBEDDED: typeof BLOCKED = BLOCKED.filter(([, , family]) => family === 'ipv4').flatMap(
+  ([address, prefix, , what]) => [
+    [`64:ff9b::${v4Groups(address)}`, 96 + prefix, 'ipv6', `${what} (NAT64)`],
+    [`2002:${v4Groups(address)}::`, 16 + prefix, 'ipv6', `${what} (6to4)`],
+  ],
+);
+
 const blockList = new BlockList();
-for (const [address, prefix, family] of BLOCKED) blockList.addSubnet(address, prefix, family);
+for (const [address, prefix, family] of [...BLOCKED, ...EMBEDDED])
+  blockList.addSubnet(address, prefix, family);
 
 /** Why an address may not be sent to, or undefined when it may. */
 export function blockedReason(address: string): string | undefined {
@@ -40,7 +58,7 @@ export function blockedReason(address: string): string | undefined {
   if (family === 0) return 'not an IP address';
   const type = family === 4 ? 'ipv4' : 'ipv6';
   if (!blockList.check(address, type)) return undefined;
-  const match = BLOCKED.find(([net, prefix, netFamily]) => {
+  const match = [...BLOCKED, ...EMBEDDED].find(([net, prefix, netFamily]) => {
     const one = new BlockList();
     one.addSubnet(net, prefix, netFamily);
     return one.check(address, type);

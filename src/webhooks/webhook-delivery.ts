@@ -54,6 +54,8 @@ function post(
           'content-length': String(Buffer.byteLength(body)),
         },
         lookup: checkedLookup(config.allowPrivate),
+        // A connection of its own: a pooled one would skip the lookup, and with it the check.
+        agent: false,
         timeout: config.timeoutSeconds * 1000,
       },
       (response) => {

@@ -400,6 +400,9 @@ describe('webhook addresses (SSRF)', () => {
       'http://[fe80::1]/',
       'http://[ff02::1]/',
       'http://[::]/',
+      'http://[64:ff9b::7f00:1]/',
+      'http://[2002:a00:1::1]/',
+      'http://2130706433/',
     ];
     for (const url of refused) {
       const response = await strict.client.post(BASE, {
@@ -434,6 +437,10 @@ describe('webhook addresses (SSRF)', () => {
 
   test('the address is checked again at delivery: an instance without the setting does not send', async () => {
     const endpoint = await createEndpoint(['invitation.created']);
+    // A name rather than an address: the check is in the connection's own lookup.
+    const named = await createEndpoint(['invitation.created'], {
+      url: receiver.url('/named').replace('127.0.0.1', 'localhost'),
+    });
     // Another instance on the same database, without TESSERA_WEBHOOKS_ALLOW_PRIVATE.
     const config = loadConfig({ AUTHENTIK_BOOTSTRAP_TOKEN: ADMIN_TOKEN });
     config.database = t.config.database;
@@ -445,6 +452,13 @@ describe('webhook addresses (SSRF)', () => {
       const [delivery] = await deliveries(endpoint.pk);
       assert.equal(delivery.status, 'retrying');
       assert.match(delivery.last_error, /is a loopback address \(127\.0\.0\.1\)/);
+      const [byName] = await deliveries(named.pk);
+      assert.equal(byName.status, 'retrying');
+      assert.match(
+        byName.last_error,
+        /^The host localhost is a (loopback|unspecified, loopback or IPv4-compatible) address/,
+      );
+      assert.equal(receiver.at('/named').length, 0);
     } finally {
       await other.close();
     }
