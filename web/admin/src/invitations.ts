@@ -113,3 +113,23 @@ export async function listInvitationUses(
   });
   return { pagination: PaginationFromJSON(body.pagination), results: body.results };
 }
+
+export interface InvitationDelivery {
+  pk: string;
+  to: string;
+  status: 'queued' | 'retrying' | 'delivered' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  created: string;
+}
+
+/** Tessera's `deliveries/` log: the emails send_email queued, newest first, and their outcome. */
+export async function listInvitationDeliveries(pk: string): Promise<InvitationDelivery[]> {
+  const opts = await stagesApi.stagesInvitationInvitationsRetrieveRequestOpts({ inviteUuid: pk });
+  const body = await extensionApi.json<{ results: InvitationDelivery[] }>({
+    ...opts,
+    path: `${opts.path}deliveries/`,
+    query: { page_size: 100 },
+  });
+  return body.results;
+}
