@@ -80,7 +80,6 @@ export class EmailOutboxHandler implements OutboxHandler {
       const status = result.recipients[address]?.status;
       return status === undefined || status === 'pending';
     });
-    const newlyDelivered: string[] = [];
     if (pending.length > 0) {
       const session = await this.mailer.open();
       try {
@@ -96,7 +95,6 @@ export class EmailOutboxHandler implements OutboxHandler {
         for (const address of pending) {
           if (sent.accepted.includes(address)) {
             result.recipients[address] = { status: 'delivered', error: null };
-            newlyDelivered.push(address);
             continue;
           }
           const error = sent.failed.get(address) ?? 'Not sent';
@@ -107,7 +105,7 @@ export class EmailOutboxHandler implements OutboxHandler {
         else this.metrics.emailFailed();
         if (sent.unreachable !== undefined) {
           const error = `The mail server at ${this.mailer.server} could not be reached: ${sent.unreachable}`;
-          return { status: 'retry', error, result: { ...result, newly: newlyDelivered } };
+          return { status: 'retry', error, result };
         }
       } finally {
         session.close();
@@ -116,11 +114,10 @@ export class EmailOutboxHandler implements OutboxHandler {
     const outcomes = all.map((address) => result.recipients[address]);
     const waiting = outcomes.find((outcome) => outcome?.status === 'pending');
     const firstError = outcomes.find((outcome) => outcome?.error)?.error ?? null;
-    const stored = { ...result, newly: newlyDelivered };
-    if (waiting) return { status: 'retry', error: waiting.error, result: stored };
+    if (waiting) return { status: 'retry', error: waiting.error, result };
     // The message is the To address's: delivered when it got it, whatever became of a cc.
     const toStatus = result.recipients[payload.to]?.status;
-    return { status: toStatus === 'delivered' ? 'delivered' : 'failed', error: firstError, result: stored };
+    return { status: toStatus === 'delivered' ? 'delivered' : 'failed', error: firstError, result };
   }
 
   /**
@@ -129,7 +126,11 @@ export class EmailOutboxHandler implements OutboxHandler {
    * invitation (a Tessera addition), which makes it the webhook `invitation.sent`.
    */
   async recorded(tx: Db, message: ClaimedMessage, _status: OutboxStatus, outcome: DeliveryOutcome) {
-    const newly = (outcome.result as { newly?: string[] } | undefined)?.newly ?? [];
+    const before = emailResult(message.result).recipients;
+    const after = emailResult(outcome.result).recipients;
+    const newly = Object.keys(after).filter(
+      (address) => after[address].status === 'delivered' && before[address]?.status !== 'delivered',
+    );
     if (newly.length === 0) return;
     const payload = message.payload as unknown as EmailPayload;
     const entry = this.events.entry(
