@@ -4,6 +4,7 @@
  */
 import type { Feature } from '../lib/feature.js';
 import { OutboxService } from './outbox.service.js';
+import { createOutboxRepository } from './outbox.repository.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,6 +23,14 @@ export const outboxFeature: Feature = {
       name: 'deliver_outbox',
       intervalSeconds: app.config.outbox.intervalSeconds,
       run: () => outbox.run(),
+    });
+    app.tasks.add({
+      // The delivery log is kept as long as the audit events (TESSERA_EVENT_RETENTION).
+      name: 'clean_settled_outbox',
+      intervalSeconds: app.config.cleanupIntervalSeconds,
+      run: async () => {
+        await createOutboxRepository(app.database.db).deleteSettled(app.config.eventRetentionSeconds);
+      },
     });
     // A committed message notifies every instance (drizzle/*_outbox_webhooks.sql): the first
     // free worker sends it without waiting for its timer.

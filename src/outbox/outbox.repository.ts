@@ -139,6 +139,17 @@ export function createOutboxRepository(db: Db) {
       return rows.length > 0;
     },
 
+    /** Deletes delivered and failed messages settled more than `seconds` ago; returns how many. */
+    async deleteSettled(seconds: number): Promise<number> {
+      const rows = await query<{ id: string }>(
+        db,
+        sql`DELETE FROM outbox
+            WHERE status IN ('delivered', 'failed') AND updated < now() - make_interval(secs => ${seconds})
+            RETURNING id`,
+      );
+      return rows.length;
+    },
+
     /** One page of a target's messages, newest first, with the total. */
     async listForTarget(
       kind: OutboxKind,

@@ -107,6 +107,22 @@ describe('email outbox', () => {
     assert.equal(smtp.received.filter((m) => m.rcpt.includes(to)).length, 1);
   });
 
+  test('settled messages are kept as long as audit events, pending ones always', async () => {
+    const old = await queueEmail(t, [`${unique('old')}@example.com`]);
+    const pending = await queueEmail(t, [`${unique('pending')}@example.com`]);
+    await t.app.runTask('deliver_outbox');
+    await t.database.db.execute(
+      sql`UPDATE outbox SET updated = now() - interval '366 days' WHERE target = ${old}`,
+    );
+    await t.database.db.execute(
+      sql`UPDATE outbox SET status = 'retrying', updated = now() - interval '366 days' WHERE target = ${pending}`,
+    );
+    await t.app.runTask('clean_settled_outbox');
+    assert.deepEqual(await deliveries(t, old), []);
+    assert.equal((await deliveries(t, pending)).length, 1);
+    await t.database.db.execute(sql`UPDATE outbox SET status = 'delivered' WHERE target = ${pending}`);
+  });
+
   test('the deliveries are for whoever may view the invitation', async () => {
     const pk = await queueEmail(t, [`${unique('perm')}@example.com`]);
     const user = await createUserWithToken(t);
