@@ -38,7 +38,7 @@ CREATE INDEX "outbox_target_idx" ON "outbox" USING btree ("kind","target","seq")
 --   invitation.sent     email_sent carrying an `invitation` (written when the worker delivered it)
 --   invitation.used     invitation_used
 --   invitation.expired  custom_invitation_expired (the expired-invitation clean-up)
---   invitation.revoked  custom_invitation_revoked (the revoke endpoint)
+--   invitation.revoked  model_updated of an invitation with context.action = 'revoke' (the revoke action)
 --   user.enrolled       user_write with context.created = true (a flow's user_write stage)
 CREATE OR REPLACE FUNCTION webhook_event_type(action text, context jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -49,7 +49,9 @@ LANGUAGE sql IMMUTABLE AS $$
     WHEN action = 'email_sent' AND jsonb_typeof(context -> 'invitation') = 'object' THEN 'invitation.sent'
     WHEN action = 'invitation_used' THEN 'invitation.used'
     WHEN action = 'custom_invitation_expired' THEN 'invitation.expired'
-    WHEN action = 'custom_invitation_revoked' THEN 'invitation.revoked'
+    WHEN action = 'model_updated' AND context ->> 'action' = 'revoke'
+      AND context -> 'model' ->> 'app' = 'authentik_stages_invitation'
+      AND context -> 'model' ->> 'model_name' = 'invitation' THEN 'invitation.revoked'
     WHEN action = 'user_write' AND context -> 'created' = 'true'::jsonb THEN 'user.enrolled'
   END
 $$;

@@ -353,19 +353,17 @@ describe('webhook delivery', () => {
     const endpoint = await createEndpoint(['invitation.expired', 'invitation.revoked']);
     const expired = await createInvitation(t, { expires: '2001-01-01T00:00:00Z' });
     await t.app.runTask('clean_expired_invitations');
-    // What the revoke endpoint writes (docs/webhooks.md): this event, in its transaction.
+    // What the revoke action writes (docs/webhooks.md): model_updated with context.action
+    // `revoke`, in its transaction. A plain edit's model_updated is no revocation.
     const revoked = await createInvitation(t);
-    await t.app.events.record(
-      t.database.db,
-      null,
-      'custom_invitation_revoked',
-      modelContext({
-        app: 'authentik_stages_invitation',
-        model_name: 'invitation',
-        pk: maskInvitationToken(revoked.pk),
-        name: revoked.name,
-      }),
-    );
+    const reference = modelContext({
+      app: 'authentik_stages_invitation',
+      model_name: 'invitation',
+      pk: maskInvitationToken(revoked.pk),
+      name: revoked.name,
+    });
+    await t.app.events.record(t.database.db, null, 'model_updated', reference);
+    await t.app.events.record(t.database.db, null, 'model_updated', { ...reference, action: 'revoke' });
     await t.app.runTask('deliver_outbox');
     const got = verified(endpoint.path, endpoint.secret).map((g) => g.payload);
     assert.deepEqual(
