@@ -30,6 +30,7 @@ import type { Install } from './core/bootstrap/install.js';
 import { PeriodicTasks, type Feature } from './lib/feature.js';
 import { apiFeature } from './api/api.feature.js';
 import { eventFeature } from './events/event.feature.js';
+import { outboxFeature } from './outbox/outbox.feature.js';
 import { rbacFeature } from './rbac/rbac.feature.js';
 import { userFeature } from './core/users/user.feature.js';
 import { groupFeature } from './core/groups/group.feature.js';
@@ -49,6 +50,7 @@ import { adminFeature } from './admin/admin.feature.js';
 import { rootFeature } from './root/root.feature.js';
 import { defaultFlowsFeature } from './blueprints/default/default-flows.feature.js';
 import { blueprintFeature } from './blueprints/blueprint.feature.js';
+import { webhookFeature } from './webhooks/webhook.feature.js';
 import { NOT_FOUND_PAGE } from './web/html.js';
 import { noMetrics, type Metrics } from './lib/metrics.js';
 
@@ -69,6 +71,7 @@ export interface BuildOptions {
 const FEATURES: Feature[] = [
   apiFeature,
   eventFeature,
+  outboxFeature,
   rbacFeature,
   userFeature,
   groupFeature,
@@ -83,6 +86,7 @@ const FEATURES: Feature[] = [
   identificationFeature,
   passwordFeature,
   emailFeature,
+  webhookFeature,
   interfacesFeature,
   adminFeature,
   rootFeature,

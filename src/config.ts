@@ -136,6 +136,34 @@ export interface Config {
   blueprintsDir?: string | null;
   /** Operating the server: metrics listener, shutdown (see `operations()`). */
   operations?: OperationsConfig;
+  /** The delivery worker of the outbox (email and webhooks; docs/operations.md). */
+  outbox: OutboxConfig;
+  /** Outgoing webhooks (docs/webhooks.md). */
+  webhooks: WebhooksConfig;
+}
+
+export interface OutboxConfig {
+  /** TESSERA_OUTBOX_INTERVAL_SECONDS: how often each instance looks for due messages (default 30). */
+  intervalSeconds: number;
+  /** TESSERA_OUTBOX_MAX_ATTEMPTS: attempts before a message is marked failed (default 8). */
+  maxAttempts: number;
+  /** TESSERA_OUTBOX_RETRY_SECONDS: the first retry's delay, doubled on each further one (default 30). */
+  retrySeconds: number;
+  /**
+   * TESSERA_OUTBOX_LEASE_SECONDS: how long a claimed message is left to its worker; a worker
+   * that died leaves it due again once this has passed (default 300).
+   */
+  leaseSeconds: number;
+}
+
+export interface WebhooksConfig {
+  /**
+   * TESSERA_WEBHOOKS_ALLOW_PRIVATE: allow webhook URLs whose host is loopback, private,
+   * link-local and the like (default false: they are refused, see docs/webhooks.md).
+   */
+  allowPrivate: boolean;
+  /** TESSERA_WEBHOOKS_TIMEOUT_SECONDS: how long a delivery may take (default 10). */
+  timeoutSeconds: number;
 }
 
 export interface OperationsConfig {
@@ -399,6 +427,16 @@ export function loadConfig(env: Env = process.env): Config {
     },
     blueprintsDir: str(env, 'AUTHENTIK_BLUEPRINTS_DIR', '') || null,
     operations: operations(env),
+    outbox: {
+      intervalSeconds: int(env, 'TESSERA_OUTBOX_INTERVAL_SECONDS', 30, 1, 86400),
+      maxAttempts: int(env, 'TESSERA_OUTBOX_MAX_ATTEMPTS', 8, 1, 100),
+      retrySeconds: int(env, 'TESSERA_OUTBOX_RETRY_SECONDS', 30, 1, 86400),
+      leaseSeconds: int(env, 'TESSERA_OUTBOX_LEASE_SECONDS', 300, 10, 86400),
+    },
+    webhooks: {
+      allowPrivate: bool(env, 'TESSERA_WEBHOOKS_ALLOW_PRIVATE', false),
+      timeoutSeconds: int(env, 'TESSERA_WEBHOOKS_TIMEOUT_SECONDS', 10, 1, 300),
+    },
   };
 }
 

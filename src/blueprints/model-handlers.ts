@@ -17,7 +17,6 @@ import { BindingService } from '../flows/bindings/binding.service.js';
 import { SubtypeStageService } from '../flows/stage-subtype.service.js';
 import { InvitationStageService } from '../stages/invitation/invitation-stage.service.js';
 import { InvitationService } from '../stages/invitation/invitation.service.js';
-import { Mailer } from '../stages/email/mailer.js';
 import { PromptService } from '../stages/prompt/prompt.service.js';
 import { promptStageOptions } from '../stages/prompt/prompt-stage.service.js';
 import { userWriteStageOptions } from '../stages/user_write/user-write-stage.service.js';
@@ -117,7 +116,7 @@ export class TransactionServices {
     this.flows = new FlowService(db, this.permissions, events, pages);
     this.bindings = new BindingService(db, this.permissions, events, pages);
     this.invitationStages = new InvitationStageService(db, this.permissions, events, this.stages, pages);
-    this.invitations = new InvitationService(db, this.permissions, events, new Mailer(config.email), {
+    this.invitations = new InvitationService(db, this.permissions, events, {
       install,
       defaultTokenDurationSeconds: config.defaultTokenDurationSeconds,
       externalUrl: config.externalUrl,

@@ -87,28 +87,20 @@ function writeCsv(file: string, rows: (string | number | boolean | null)[][]): v
 
 /** The invitation service as the API's module builds it, for an acting user. */
 async function invitationService(database: Database, config: Config): Promise<InvitationService> {
-  const [
-    { bootstrap },
-    { InvitationService },
-    { PermissionService },
-    { EventService },
-    { Mailer },
-    { noMetrics },
-  ] = await Promise.all([
-    import('../core/bootstrap/bootstrap.service.js'),
-    import('../stages/invitation/invitation.service.js'),
-    import('../rbac/permission.service.js'),
-    import('../events/event.service.js'),
-    import('../stages/email/mailer.js'),
-    import('../lib/metrics.js'),
-  ]);
+  const [{ bootstrap }, { InvitationService }, { PermissionService }, { EventService }, { noMetrics }] =
+    await Promise.all([
+      import('../core/bootstrap/bootstrap.service.js'),
+      import('../stages/invitation/invitation.service.js'),
+      import('../rbac/permission.service.js'),
+      import('../events/event.service.js'),
+      import('../lib/metrics.js'),
+    ]);
   // What the server does at every start: the install id, and akadmin to act as.
   const { installId } = await bootstrap(database.db, config.bootstrap);
   return new InvitationService(
     database.db,
     new PermissionService(database.db),
     new EventService(config.eventRetentionSeconds),
-    new Mailer(config.email),
     {
       install: { id: installId },
       defaultTokenDurationSeconds: config.defaultTokenDurationSeconds,

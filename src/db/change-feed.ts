@@ -20,12 +20,15 @@ export type ChangeTopic =
   /** tokens, users, groups and their memberships: who an API token or a session authenticates. */
   | 'auth'
   /** flows, bindings, stages and the stage settings a flow plan is made of. */
-  | 'flows';
+  | 'flows'
+  /** new outbox messages (src/outbox/): work for the delivery worker, not a cache to clear. */
+  | 'outbox';
 
 type Listener = () => void;
 
 export class ChangeFeed {
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly signals = new Map<string, Set<Listener>>();
   private live = false;
 
   /** True while notifications are being received; caches must not be used otherwise. */
@@ -41,10 +44,23 @@ export class ChangeFeed {
     return () => set.delete(listener);
   }
 
+  /**
+   * Calls `listener` on notifications of `topic` only, not when every cache is cleared (a
+   * write request's `publish()`, a reconnection): for work a notification announces, such as
+   * new outbox messages. Returns the unsubscribe function.
+   */
+  onSignal(topic: ChangeTopic, listener: Listener): () => void {
+    let set = this.signals.get(topic);
+    if (!set) this.signals.set(topic, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
   /** Every subscriber of the topic (of every topic when none is given) drops what it holds. */
   publish(topic?: string): void {
     const sets = topic === undefined ? [...this.listeners.values()] : [this.listeners.get(topic)];
     for (const set of sets) for (const listener of set ?? []) listener();
+    if (topic !== undefined) for (const listener of this.signals.get(topic) ?? []) listener();
   }
 
   /** @internal the transport reports its state; a change either way clears everything. */

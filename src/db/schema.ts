@@ -473,6 +473,8 @@ export const invitations = pgTable(
     /** Tessera extension: revocation makes the link unusable but keeps the row. */
     revokedAt: tstz('revoked_at'),
     revokedBy: integer('revoked_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Tessera: when the clean-up recorded the invitation's expiry (its one expiry event). */
+    expiryRecordedAt: tstz('expiry_recorded_at'),
     /**
      * Tessera extension: the invitation is bound to this address (compared case-insensitively)
      * or to these domains (lower case); the enrollment's email must match. At most one is set.
@@ -635,4 +637,61 @@ export const rateLimits = pgTable(
     expires: tstz('expires').notNull(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.address] }), index('rate_limits_expires_idx').on(t.expires)],
+);
+
+/**
+ * Webhook endpoints (Tessera, docs/webhooks.md): where the events in `events` (a list of
+ * webhook event types) are POSTed, signed with `secret` (Standard Webhooks, `whsec_...`).
+ * Which audit events become which webhook event is decided by `webhook_event_type()` and the
+ * trigger on `events` (drizzle/*_outbox_webhooks.sql), in the transaction that writes them.
+ */
+export const webhookEndpoints = pgTable('webhook_endpoints', {
+  endpointUuid: uuid('endpoint_uuid').primaryKey().defaultRandom(),
+  name: text('name').notNull().unique(),
+  url: text('url').notNull(),
+  events: text('events').array().notNull(),
+  secret: text('secret').notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  created: tstz('created').notNull().defaultNow(),
+});
+
+/**
+ * The outbox (Tessera): messages to send outside the database, written in the transaction of
+ * the change that causes them, so a message exists exactly when its change committed. Every
+ * instance's worker claims due rows with FOR UPDATE SKIP LOCKED, moves `next_attempt_at` past
+ * its lease while it sends, and records the outcome; a worker that dies mid-send leaves the
+ * row due again when the lease runs out (src/outbox/).
+ * - `kind` 'email' (payload: the message; `target`: the invitation) or 'webhook' (payload:
+ *   `{type, timestamp, data}`; `target`: the endpoint);
+ * - `status` queued → delivered, or retrying (after a failure, until `next_attempt_at`) →
+ *   delivered or failed (a permanent refusal, or the last allowed attempt failed);
+ * - `result`: per-recipient outcomes of an email.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Insertion order: the messages of one transaction share their timestamps. */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    kind: text('kind').notNull(),
+    target: uuid('target'),
+    payload: jsonb('payload').notNull(),
+    status: text('status').notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: tstz('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    responseCode: integer('response_code'),
+    result: jsonb('result'),
+    deliveredAt: tstz('delivered_at'),
+    created: tstz('created').notNull().defaultNow(),
+    updated: tstz('updated').notNull().defaultNow(),
+  },
+  (t) => [
+    // The claim: due rows, oldest due first; only pending rows are in the index.
+    index('outbox_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} IN ('queued', 'retrying')`),
+    // The delivery logs: an invitation's emails, an endpoint's webhooks.
+    index('outbox_target_idx').on(t.kind, t.target, t.seq),
+  ],
 );

@@ -30,6 +30,16 @@ export interface PeriodicTask {
 /** The periodic tasks features add (`app.tasks.add`); buildApp schedules them. */
 export class PeriodicTasks {
   private readonly tasks = new Map<string, PeriodicTask>();
+  private timersRunning = false;
+
+  /**
+   * True while the tasks run on their timers: background work that is not periodic (the
+   * outbox's wake-up on a notification) runs only then, so an app built with
+   * `schedule: false` (tests) does nothing behind its caller's back.
+   */
+  get scheduled(): boolean {
+    return this.timersRunning;
+  }
 
   add(task: PeriodicTask): void {
     if (this.tasks.has(task.name)) throw new Error(`task ${task.name} is added twice`);
@@ -57,7 +67,11 @@ export class PeriodicTasks {
       timer.unref();
       return timer;
     });
-    return () => timers.forEach((timer) => clearInterval(timer));
+    this.timersRunning = true;
+    return () => {
+      this.timersRunning = false;
+      timers.forEach((timer) => clearInterval(timer));
+    };
   }
 }
 

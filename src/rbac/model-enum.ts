@@ -138,6 +138,8 @@ export const MODEL_CHOICES = [
   'authentik_stages_authenticator_endpoint_gdtc.authenticatorendpointgdtcstage',
   'authentik_stages_mtls.mutualtlsstage',
   'authentik_stages_source.sourcestage',
+  // Tessera's own model (docs/webhooks.md), so that its objects' permissions can be assigned.
+  'tessera_webhooks.webhookendpoint',
 ] as const;
 
 export const ModelEnum = StringEnum('ModelEnum', MODEL_CHOICES);

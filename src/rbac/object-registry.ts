@@ -81,6 +81,12 @@ export const OBJECT_MODELS: Record<string, ObjectModel> = {
   'authentik_stages_identification.identificationstage': stage('identification_stages'),
   'authentik_stages_password.passwordstage': stage('password_stages'),
   'authentik_stages_email.emailstage': stage('email_stages'),
+  'tessera_webhooks.webhookendpoint': {
+    from: sql`webhook_endpoints o`,
+    pk: sql`o.endpoint_uuid`,
+    pkKind: 'uuid',
+    describe: sql`'Webhook endpoint ' || o.name`,
+  },
 };
 
 /** The object pk as authentik stores it in a grant (str(pk)), or undefined when malformed. */

@@ -92,6 +92,8 @@ export const MODELS: ModelPermissions[] = [
     defaults: false,
     extra: [['access_admin_interface', 'Can access admin interface']],
   },
+  // Tessera's own model (docs/webhooks.md).
+  { app: 'tessera_webhooks', model: 'webhookendpoint', verboseName: 'Webhook Endpoint' },
 ];
 
 /**
@@ -112,6 +114,7 @@ export const APP_VERBOSE_NAMES: Record<string, string> = {
   authentik_stages_identification: 'authentik Stages.Identification',
   authentik_stages_password: 'authentik Stages.Password',
   authentik_stages_email: 'authentik Stages.Email',
+  tessera_webhooks: 'Tessera Webhooks',
 };
 
 /** `app_label_verbose` with authentik's fallback (`<app>.<model>`) for an unknown app. */

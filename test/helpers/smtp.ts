@@ -1,7 +1,7 @@
 /**
- * A real SMTP server for tests (smtp-server on 127.0.0.1, port 0): it records every message it
- * accepts (envelope, headers, the decoded source) and refuses one address with a 550, so tests
- * assert on what the server received.
+ * A real SMTP server for tests (smtp-server on 127.0.0.1): it refuses one address (550) and
+ * records every message it accepts, so assertions look at what it received (envelope,
+ * headers, link).
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -14,7 +14,6 @@ export interface Received {
   source: string;
 }
 
-/** The address the server refuses. */
 export const REJECTED = 'refused@example.com';
 
 /** Undoes quoted-printable (soft line breaks and =XX escapes) well enough to read links. */
@@ -34,8 +33,14 @@ function parseHeaders(raw: string): Record<string, string> {
   return headers;
 }
 
-/** An SMTP server that refuses one address (550) and records every message it accepts. */
-export async function startSmtpServer(): Promise<{
+/**
+ * An SMTP server that refuses one address (550) and records every message it accepts, on
+ * `port` (0: any free port). `onMessage` is called after each accepted message.
+ */
+export async function startSmtpServer(
+  port = 0,
+  onMessage: (message: Received) => void = () => undefined,
+): Promise<{
   port: number;
   received: Received[];
   close: () => Promise<void>;
@@ -59,17 +64,23 @@ export async function startSmtpServer(): Promise<{
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        received.push({
+        const message = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           rcpt: session.envelope.rcptTo.map((r) => r.address),
           headers: parseHeaders(raw),
           source: decodeQuotedPrintable(raw),
-        });
+        };
+        received.push(message);
         callback();
+        onMessage(message);
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.server.address() as AddressInfo).port;
+  return {
+    port: bound,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

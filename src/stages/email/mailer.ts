@@ -2,9 +2,9 @@
  * Sends email through SMTP with the global email settings (authentik's AUTHENTIK_EMAIL__*,
  * the settings an email stage with "use global settings" uses).
  *
- * Unlike authentik, which queues each message to its worker and logs failures there, a send
- * here happens within the request and reports, per recipient, whether the server took it: the
- * caller can tell the client which addresses failed.
+ * As in authentik, which queues each message to its worker, messages are sent by the outbox's
+ * worker (src/stages/email/email-outbox.ts), which records per recipient whether the server
+ * took it.
  * @see authentik/stages/email/models.py EmailStage.backend, authentik/stages/email/tasks.py
  */
 import type { EmailConfig } from '../../config.js';
@@ -16,6 +16,11 @@ export interface OutgoingMessage {
   subject: string;
   html: string;
   text: string;
+  /**
+   * The recipients to send to when not all of to, cc and bcc (a retry of the ones a server
+   * turned away for the moment); the headers still name every address.
+   */
+  envelope?: string[];
 }
 
 export interface DeliveryResult {
@@ -90,10 +95,11 @@ export class Mailer {
     const from = config.from;
     return {
       async send(message: OutgoingMessage): Promise<DeliveryResult> {
-        const recipients = [...message.to, ...message.cc, ...message.bcc];
+        const recipients = message.envelope ?? [...message.to, ...message.cc, ...message.bcc];
         try {
           const info = await transport.sendMail({
             from,
+            envelope: message.envelope ? { from, to: message.envelope } : undefined,
             to: message.to,
             cc: message.cc.length > 0 ? message.cc : undefined,
             bcc: message.bcc.length > 0 ? message.bcc : undefined,

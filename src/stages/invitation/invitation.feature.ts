@@ -1,11 +1,13 @@
 /**
  * The invitation stage: its handler in the flow executor, the stage and invitation viewsets
- * (/api/v3/stages/invitation/), Tessera's consumption and uses extensions, the invitation email,
+ * (/api/v3/stages/invitation/), Tessera's consumption, uses and deliveries extensions, the
+ * invitation email (sent through the outbox),
  * and the periodic clean-ups.
  */
 import type { Feature } from '../../lib/feature.js';
 import { mountRoutes } from '../../api/routes.js';
 import { Mailer } from '../email/mailer.js';
+import { EmailOutboxHandler } from '../email/email-outbox.js';
 import { InvitationStageService } from './invitation-stage.service.js';
 import { invitationStageRoutes, invitationStageViews } from './invitation-stage.routes.js';
 import { InvitationService } from './invitation.service.js';
@@ -23,9 +25,11 @@ export const invitationFeature: Feature = {
     const pages = config.pagination;
     const singleUseEnd = config.invitations.mode === 'authentik' ? 'delete' : 'keep';
     app.stageRegistry.register(createInvitationStageHandler(singleUseEnd));
+    // send_email queues its messages; the outbox's worker sends them through this handler.
+    app.outbox.handle('email', new EmailOutboxHandler(new Mailer(config.email), events, app.metrics));
     const stages = new InvitationStageService(db, permissions, events, app.stages, pages);
     mountRoutes(app, invitationStageRoutes(stages), invitationStageViews);
-    const invitations = new InvitationService(db, permissions, events, new Mailer(config.email), {
+    const invitations = new InvitationService(db, permissions, events, {
       install: app.install,
       defaultTokenDurationSeconds: config.defaultTokenDurationSeconds,
       externalUrl: config.externalUrl,

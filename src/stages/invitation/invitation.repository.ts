@@ -479,5 +479,20 @@ export function createInvitationRepository(db: Db) {
       );
       return rows.length;
     },
+
+    /**
+     * Marks every invitation that has expired since the last run, while it was still usable
+     * (not revoked, not used up), and returns what the audit events name them by: each expiry
+     * is recorded once, however long retention keeps the row afterwards.
+     */
+    async markExpired(): Promise<{ pk: string; name: string }[]> {
+      return query<{ pk: string; name: string }>(
+        db,
+        sql`UPDATE invitations i SET expiry_recorded_at = now()
+            WHERE i.expiring AND i.expires <= now() AND i.expiry_recorded_at IS NULL
+              AND i.revoked_at IS NULL AND ${USED_UP_SQL} IS NOT TRUE
+            RETURNING invite_uuid AS pk, name`,
+      );
+    },
   };
 }

@@ -1,4 +1,8 @@
 /** `/api/v3/stages/invitation/invitations/` (authentik/stages/invitation/api.py InvitationViewSet). */
+import {
+  InvitationDeliveryListQuery,
+  PaginatedInvitationDeliveryList,
+} from './invitation-deliveries.schema.js';
 import { Type } from '@sinclair/typebox';
 import { defineRoute, type RouteSpec } from '../../api/routes.js';
 import { UsedBy, ref } from '../../api/schemas.js';
@@ -127,6 +131,18 @@ export function invitationRoutes(service: InvitationService): RouteSpec[] {
     }),
     defineRoute({
       method: 'GET',
+      url: `${detail}deliveries/`,
+      operationId: 'stages_invitation_invitations_deliveries_list',
+      description:
+        'The emails send_email queued for this invitation and what became of each recipient (Tessera extension).',
+      tags: ['stages'],
+      params: InviteUuidParams,
+      querystring: InvitationDeliveryListQuery,
+      success: { status: 200, schema: ref(PaginatedInvitationDeliveryList) },
+      handler: ({ ctx, params, query }) => service.deliveries(ctx, params.invite_uuid, query),
+    }),
+    defineRoute({
+      method: 'GET',
       url: `${detail}used_by/`,
       operationId: 'stages_invitation_invitations_used_by_list',
       description: 'Get a list of all objects that use this object',
@@ -142,6 +158,10 @@ export const invitationViews = {
   [base]: { name: 'Invitation List', description: 'Invitation Viewset' },
   [detail]: { name: 'Invitation Instance', description: 'Invitation Viewset' },
   [`${detail}send_email/`]: { name: 'Send email', description: 'Invitation Viewset' },
+  [`${detail}deliveries/`]: {
+    name: 'Invitation Deliveries',
+    description: 'The emails sent for this invitation (Tessera extension).',
+  },
   [`${detail}used_by/`]: { name: 'Used by', description: 'Invitation Viewset' },
   [`${base}bulk/`]: { name: 'Bulk', description: 'Invitation Viewset' },
   [`${detail}revoke/`]: { name: 'Revoke', description: 'Invitation Viewset' },

@@ -8,7 +8,8 @@
  *   `model_*` and `email_sent` events carry it masked (`maskInvitationToken`), including in the
  *   request path and arguments they record;
  * - send_email validates its body, refuses invitations that cannot be used, sends every cc and
- *   bcc address exactly one copy, and reports the addresses the SMTP server refused.
+ *   bcc address exactly one copy, and queues the messages in the outbox (delivered after the
+ *   answer, with each address's outcome under `deliveries/`).
  */
 import type { Install } from '../../core/bootstrap/install.js';
 import { listScope, pageOf } from '../../api/list.js';
@@ -27,17 +28,23 @@ import { readOrdering } from '../../api/ordering.js';
 import type { Page, PageSizeSettings } from '../../api/pagination.js';
 import { EMAIL_RE, parseDatetime } from '../../api/validation.js';
 import type { UsedByItem } from '../../api/schemas.js';
-import type { EventService } from '../../events/event.service.js';
+import { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { PrivilegeMessages, PrivilegeService, type Refusal } from '../../rbac/privilege.service.js';
 import { groupNumPk } from '../../db/group-identity.js';
 import { presentPartialUser } from '../../core/users/partial-user.schema.js';
-import type { Mailer } from '../email/mailer.js';
 import { emailMatchesBinding } from './invitation-binding.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { SLUG_PATTERN } from '../../api/validation.js';
 import { modelContext } from '../../events/event.service.js';
 import { renderInvitationEmail } from '../email/invitation-email.js';
+import { enqueue, createOutboxRepository } from '../../outbox/outbox.repository.js';
+import { parseUuid } from '../../api/filters.js';
+import { isVisible } from '../../api/lookup.js';
+import { paginate, readPage } from '../../api/pagination.js';
+import type { InvitationDeliveryBody } from './invitation-deliveries.schema.js';
+import type { DeliveryRow } from '../../outbox/outbox.repository.js';
+import { emailMessage, recipientsOf, type EmailPayload, type EmailResult } from '../email/email-outbox.js';
 import { maskInvitationToken, maskInvitationTokenIn } from '../../events/invitation-token.js';
 import {
   INVITATION_ORDER_FIELDS,
@@ -198,9 +205,6 @@ function displayName(row: { name: string }): string {
   return row.name;
 }
 
-/** One failed address per list index, in DRF's ListField error shape. */
-type IndexedErrors = Record<string, string[]>;
-
 export class InvitationService {
   static readonly permissions = PERMISSION;
 
@@ -210,7 +214,6 @@ export class InvitationService {
     private readonly db: Db,
     private readonly permissions: PermissionService,
     private readonly events: EventService,
-    private readonly mailer: Mailer,
     private readonly options: InvitationServiceOptions,
   ) {
     this.privileges = new PrivilegeService(permissions);
@@ -583,7 +586,10 @@ export class InvitationService {
 
   /**
    * send_email: one message per `email_addresses` entry, as authentik sends them, with the
-   * link `<external URL or request origin>/if/flow/<flow slug>/?itoken=<pk>`.
+   * link `<external URL or request origin>/if/flow/<flow slug>/?itoken=<pk>`. The messages are
+   * queued in the outbox in one transaction and the answer (204) does not wait for them: the
+   * worker delivers them (src/stages/email/email-outbox.ts), as authentik's worker does, and
+   * `GET .../invitations/<pk>/deliveries/` shows each message's outcome.
    *
    * Differences from authentik (listed in docs/compatibility.md):
    * - permission `change_invitation` (authentik's action inherits `add_invitation`): sending
@@ -592,18 +598,12 @@ export class InvitationService {
    *   must not be empty, the template must be the invitation template;
    * - an invitation without a flow, an expired one, and one with no uses left are refused
    *   with a 400, since the link could not work;
-   * - cc and bcc addresses go on the first message only (and, for any the server refused
-   *   there, on the next one), so each receives one copy, not one per To address;
+   * - cc and bcc addresses go on the first message only, so each receives one copy, not one
+   *   per To address;
    * - the link's base is TESSERA_EXTERNAL_URL, or else the origin a trusted proxy forwarded
    *   (src/api/forwarded.ts); authentik uses the request's Host header, which lets any caller
-   *   mail a working token to a host of their choosing. With neither, 400 naming the setting;
-   * - 204 only when every address was accepted; otherwise 400 with, per list, the indexes of
-   *   the refused addresses and the SMTP server's reply, e.g.
-   *   `{"email_addresses": {"1": ["550 5.1.1 Mailbox unavailable"]}}`. The other messages
-   *   have been sent all the same. When the server cannot be reached at all, sending stops
-   *   and the answer is one 400 `non_field_errors` naming AUTHENTIK_EMAIL__HOST and the
-   *   server, not one error per address: the addresses were never tried.
-   * Each sent message writes an `email_sent` event, with the token masked in the stored body.
+   *   mail a working token to a host of their choosing. With neither, 400 naming the setting.
+   * Each delivered message writes an `email_sent` event, with the token masked in the stored body.
    */
   async sendEmail(ctx: RequestContext, rawPk: string, input: InvitationSendEmailInput): Promise<void> {
     const actor = requireActor(ctx);
@@ -644,83 +644,80 @@ export class InvitationService {
       expires: invitation.expires ? new Date(invitation.expires) : null,
     });
     const audit = auditContext(ctx, invitation.pk);
+    const event = {
+      user: EventService.eventUser(audit),
+      http_request: EventService.httpRequest(audit),
+      client_ip: audit.clientIp,
+      body: maskInvitationTokenIn(email.html, invitation.pk),
+    };
+    const messages = input.email_addresses.map((to, index) =>
+      emailMessage(invitation.pk, {
+        to,
+        // The first message carries every cc and bcc address: one copy each.
+        cc: index === 0 ? unique(input.cc_addresses ?? []) : [],
+        bcc: index === 0 ? unique(input.bcc_addresses ?? []) : [],
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
+        invitation: { pk: maskInvitationToken(invitation.pk), name: displayName(invitation) },
+        audit: event,
+      }),
+    );
+    await this.db.transaction((tx) => enqueue(tx, messages));
+  }
 
-    const cc = input.cc_addresses ?? [];
-    const bcc = input.bcc_addresses ?? [];
-    let pendingCc = unique(cc);
-    let pendingBcc = unique(bcc);
-    const lastError = new Map<string, string>();
-    const failedTo: IndexedErrors = {};
-    const sentTo: string[] = [];
-    let unreachable: string | undefined;
-    const session = await this.mailer.open();
-    try {
-      for (const [index, to] of input.email_addresses.entries()) {
-        // The server could not be reached: do not wait out the timeout once per address.
-        if (unreachable !== undefined) break;
-        const result = await session.send({
-          to: [to],
-          cc: pendingCc,
-          bcc: pendingBcc,
-          subject: email.subject,
-          html: email.html,
-          text: email.text,
-        });
-        unreachable = result.unreachable;
-        const toError = result.failed.get(to);
-        if (toError !== undefined) failedTo[String(index)] = [toError];
-        else if (result.accepted.includes(to)) sentTo.push(to);
-        if (result.accepted.length > 0) this.options.metrics.emailSent();
-        else this.options.metrics.emailFailed();
-        for (const [address, error] of result.failed) lastError.set(address, error);
-        const delivered = (address: string) => result.accepted.includes(address);
-        pendingCc = pendingCc.filter((address) => !delivered(address));
-        pendingBcc = pendingBcc.filter((address) => !delivered(address));
-        if (result.accepted.length > 0) {
-          // authentik/stages/email/tasks.py send_mail: one event per message sent.
-          await this.events.record(
-            this.db,
-            audit,
-            'email_sent',
-            {
-              message: `Email to ${to} sent`,
-              subject: email.subject,
-              body: maskInvitationTokenIn(email.html, invitation.pk),
-              from_email: this.mailer.fromAddress,
-              to_email: [to],
-            },
-            { app: 'authentik.stages.email.tasks' },
-          );
-        }
-      }
-    } finally {
-      session.close();
-    }
-
-    if (unreachable !== undefined) {
-      throw ApiError.nonField(
-        `The mail server at ${this.mailer.server} (AUTHENTIK_EMAIL__HOST, AUTHENTIK_EMAIL__PORT) ` +
-          `could not be reached: ${unreachable}` +
-          (sentTo.length > 0 ? `. Sent before it failed: ${sentTo.join(', ')}` : ''),
-      );
-    }
-    const report: FieldErrors = {};
-    if (Object.keys(failedTo).length > 0) report.email_addresses = failedTo;
-    const failedCc = indexedFailures(cc, pendingCc, lastError);
-    if (failedCc) report.cc_addresses = failedCc;
-    const failedBcc = indexedFailures(bcc, pendingBcc, lastError);
-    if (failedBcc) report.bcc_addresses = failedBcc;
-    if (Object.keys(report).length > 0) throw ApiError.validation(report);
+  /**
+   * The emails sent for an invitation (Tessera): one entry per message with each recipient's
+   * outcome. They outlive the invitation: while it exists, view permission on it suffices;
+   * afterwards only the global one does (as for its uses).
+   */
+  async deliveries(
+    ctx: RequestContext,
+    rawPk: string,
+    query: RawQuery,
+  ): Promise<Page<InvitationDeliveryBody>> {
+    const actor = requireActor(ctx);
+    const visibility = await this.permissions.visibility(actor, PERMISSION.view);
+    const pk = parseUuid(rawPk);
+    if (pk === undefined) throw ApiError.notFound();
+    const outbox = createOutboxRepository(this.db);
+    const exists = (await createInvitationRepository(this.db).findByPk(pk)) !== undefined;
+    const allowed = exists
+      ? isVisible(visibility, pk)
+      : visibility.all && (await outbox.countForTarget('email', pk)) > 0;
+    if (!allowed) throw ApiError.notFound(Messages.noMatch('Invitation'));
+    const page = readPage(query, this.options.pageDefaults);
+    const result = await paginate(
+      page,
+      (limit, offset) => outbox.listForTarget('email', pk, limit, offset),
+      () => outbox.countForTarget('email', pk),
+    );
+    return { ...result, results: result.results.map(presentDelivery) };
   }
 
   /**
    * authentik's "Remove expired objects" for invitations, with Tessera's retention: deletes
    * every invitation that expired, was used up or was revoked at least `retentionDays` ago
-   * (0 in authentik mode: at the first run after). It runs outside any request, so, as in
-   * authentik, no event is written. Returns how many were removed.
+   * (0 in authentik mode: at the first run after). authentik writes no event for it; Tessera
+   * records each expiry once, when this task first sees it, as `custom_invitation_expired`
+   * (the model reference of `model_deleted`) in the same transaction, which is what the
+   * webhook `invitation.expired` is made of. Returns how many were removed.
    */
   async cleanExpired(): Promise<number> {
-    const removed = await createInvitationRepository(this.db).deleteEnded(this.options.retentionDays);
+    const removed = await this.db.transaction(async (tx) => {
+      const repository = createInvitationRepository(tx);
+      const expired = await repository.markExpired();
+      const events = this.events.batch();
+      for (const row of expired) {
+        events.record(null, 'custom_invitation_expired', modelContext(this.modelRef(row)), {
+          app: 'authentik.core.tasks',
+          // A task's event has no user (authentik's Event.new outside a request).
+          user: {},
+        });
+      }
+      await events.write(tx);
+      return repository.deleteEnded(this.options.retentionDays);
+    });
     this.options.metrics.invitationsExpired(removed);
     return removed;
   }
@@ -925,15 +922,27 @@ function unique(addresses: string[]): string[] {
   return [...new Set(addresses)];
 }
 
-/** The indexes of `addresses` still undelivered, with the last error seen for each. */
-function indexedFailures(
-  addresses: string[],
-  undelivered: string[],
-  lastError: Map<string, string>,
-): IndexedErrors | undefined {
-  const failures: IndexedErrors = {};
-  addresses.forEach((address, index) => {
-    if (undelivered.includes(address)) failures[String(index)] = [lastError.get(address) ?? 'Not sent'];
-  });
-  return Object.keys(failures).length > 0 ? failures : undefined;
+/** One message of the delivery log: its To address, its state and each recipient's outcome. */
+export function presentDelivery(row: DeliveryRow): InvitationDeliveryBody {
+  const payload = row.payload as unknown as EmailPayload;
+  const outcomes = (row.result as EmailResult | null)?.recipients ?? {};
+  const kind = (address: string) =>
+    address === payload.to ? 'to' : payload.cc.includes(address) ? 'cc' : 'bcc';
+  return {
+    pk: row.id,
+    to: payload.to,
+    status: row.status,
+    attempts: row.attempts,
+    last_error: row.last_error,
+    recipients: recipientsOf(payload).map((address) => ({
+      address,
+      kind: kind(address),
+      status: outcomes[address]?.status ?? 'pending',
+      error: outcomes[address]?.error ?? null,
+    })),
+    next_attempt_at: row.next_attempt_at,
+    delivered_at: row.delivered_at,
+    created: row.created,
+    updated: row.updated,
+  };
 }

@@ -45,13 +45,16 @@ test('sending an invitation by email shows the result per address', async () => 
   await dialog.getByLabel('Email addresses').fill(`jane@example.com, ${REFUSED}`);
   await assertAccessible(page, 'send by email');
   await dialog.getByRole('button', { name: 'Send' }).click();
-  await dialog.getByText('Some addresses were refused; the others were sent.').waitFor();
+  // The server queues the messages and answers at once; this app's worker runs on request.
+  await dialog.getByText('Queued: the messages are being sent.').waitFor();
+  await ui.t.app.runTask('deliver_outbox');
+  await dialog.getByRole('button', { name: 'Check again' }).click();
+  await dialog.getByText('Some addresses were refused; the others were sent or are queued.').waitFor();
   const results = await dialog.locator('.ak-send-results li').allInnerTexts();
   assert.deepEqual(results, [
     'jane@example.com: sent',
     `${REFUSED}: refused (550 5.1.1 Mailbox unavailable)`,
   ]);
   assert.deepEqual(accepted, ['jane@example.com']);
-  assert.equal(errors.length, 1, errors.join('\n'));
-  assert.match(errors[0], /400 \(Bad Request\)/);
+  assert.equal(errors.length, 0, errors.join('\n'));
 });

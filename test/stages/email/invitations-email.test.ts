@@ -36,18 +36,28 @@ async function createInvitation(ctx: TestContext = t, overrides: Record<string, 
 
 /**
  * A send_email as a trusted proxy (the test's loopback address is in the default
- * AUTHENTIK_LISTEN__TRUSTED_PROXY_CIDRS) forwards it, naming the public host.
+ * AUTHENTIK_LISTEN__TRUSTED_PROXY_CIDRS) forwards it, naming the public host. The answer
+ * comes before delivery: the outbox's worker then runs (as its timer or wake-up would).
  */
-function sendEmail(
+async function sendEmail(
   pk: string,
   body: unknown,
   options: { headers?: Record<string, string>; token?: string } = {},
   ctx = t,
 ) {
-  return ctx.client.post(`${LIST}${pk}/send_email/`, body, {
+  const response = await ctx.client.post(`${LIST}${pk}/send_email/`, body, {
     headers: options.headers ?? { host: 'internal:9000', 'x-forwarded-host': 'auth.example.com' },
     token: options.token,
   });
+  await ctx.app.runTask('deliver_outbox');
+  return response;
+}
+
+/** The invitation's delivery log, oldest message first. */
+async function deliveries(pk: string, ctx = t) {
+  const response = await ctx.client.get(`${LIST}${pk}/deliveries/`);
+  assert.equal(response.status, 200, JSON.stringify(response.body));
+  return [...response.body.results].reverse();
 }
 
 async function emailEvents(ctx: TestContext, invitationPk: string) {
@@ -129,15 +139,27 @@ describe('send_email: delivery', () => {
     assert.equal(smtp.received.length, 2);
   });
 
-  test('a refused To address is reported by index; the others are sent', async () => {
+  test('a refused To address is recorded as failed in its delivery; the others are sent', async () => {
     const { invitation } = await createInvitation();
     const response = await sendEmail(invitation.pk, {
       email_addresses: ['ok@example.com', REJECTED, 'also-ok@example.com'],
     });
-    assert.equal(response.status, 400);
-    assert.deepEqual(Object.keys(response.body), ['email_addresses']);
-    assert.deepEqual(Object.keys(response.body.email_addresses), ['1']);
-    assert.match(response.body.email_addresses['1'][0], /^550 5\.1\.1 Mailbox unavailable/);
+    // Delivery happens after the answer: a refusal is recorded per address, not answered.
+    assert.equal(response.status, 204);
+    const log = await deliveries(invitation.pk);
+    assert.deepEqual(
+      log.map((d: any) => [d.to, d.status, d.attempts]),
+      [
+        ['ok@example.com', 'delivered', 1],
+        [REJECTED, 'failed', 1],
+        ['also-ok@example.com', 'delivered', 1],
+      ],
+    );
+    assert.match(log[1].last_error, /^550 5\.1\.1 Mailbox unavailable/);
+    assert.deepEqual(log[1].recipients, [
+      { address: REJECTED, kind: 'to', status: 'failed', error: log[1].last_error },
+    ]);
+    assert.ok(log[0].delivered_at && log[1].delivered_at === null);
     assert.deepEqual(
       smtp.received.map((m) => m.rcpt),
       [['ok@example.com'], ['also-ok@example.com']],
@@ -145,17 +167,28 @@ describe('send_email: delivery', () => {
     assert.equal((await emailEvents(t, invitation.pk)).length, 2);
   });
 
-  test('a refused cc address is reported; the message still reaches its To address', async () => {
+  test('a refused cc address is recorded; the message still reaches its To address', async () => {
     const { invitation } = await createInvitation();
     const response = await sendEmail(invitation.pk, {
       email_addresses: ['to1@example.com', 'to2@example.com'],
       cc_addresses: ['cc-ok@example.com', REJECTED],
     });
-    assert.equal(response.status, 400);
-    assert.deepEqual(Object.keys(response.body), ['cc_addresses']);
-    assert.deepEqual(Object.keys(response.body.cc_addresses), ['1']);
-    assert.match(response.body.cc_addresses['1'][0], /^550/);
-    // The refused cc is retried on the next message, the accepted one is not repeated.
+    assert.equal(response.status, 204);
+    const [first, second] = await deliveries(invitation.pk);
+    assert.equal(first.status, 'delivered');
+    assert.deepEqual(
+      first.recipients.map((r: any) => [r.address, r.kind, r.status]),
+      [
+        ['to1@example.com', 'to', 'delivered'],
+        ['cc-ok@example.com', 'cc', 'delivered'],
+        [REJECTED, 'cc', 'failed'],
+      ],
+    );
+    assert.match(first.recipients[2].error, /^550/);
+    assert.deepEqual(second.recipients, [
+      { address: 'to2@example.com', kind: 'to', status: 'delivered', error: null },
+    ]);
+    // Every cc rides on the first message only: the accepted one is not repeated.
     assert.deepEqual(
       smtp.received.map((m) => m.rcpt),
       [['to1@example.com', 'cc-ok@example.com'], ['to2@example.com']],
@@ -168,8 +201,16 @@ describe('send_email: delivery', () => {
       email_addresses: [REJECTED, 'second@example.com'],
       cc_addresses: ['copy@example.com'],
     });
-    assert.equal(response.status, 400);
-    assert.deepEqual(Object.keys(response.body), ['email_addresses']);
+    assert.equal(response.status, 204);
+    const [first] = await deliveries(invitation.pk);
+    assert.equal(first.status, 'failed');
+    assert.deepEqual(
+      first.recipients.map((r: any) => [r.address, r.status]),
+      [
+        [REJECTED, 'failed'],
+        ['copy@example.com', 'delivered'],
+      ],
+    );
     // The server took the first message for the cc address alone, so it is not sent twice.
     assert.deepEqual(
       smtp.received.map((m) => m.rcpt),
@@ -275,7 +316,7 @@ describe('send_email: refusals (nothing sent)', () => {
 });
 
 describe('send_email: configuration', () => {
-  test('TESSERA_EXTERNAL_URL is the link base; an unreachable server is one error naming it', async () => {
+  test('TESSERA_EXTERNAL_URL is the link base; an unreachable server is retried, naming it', async () => {
     // A port nothing listens on: open a server, note its port, close it.
     const probe = await startSmtpServer();
     await probe.close();
@@ -293,17 +334,24 @@ describe('send_email: configuration', () => {
       {},
       other,
     );
-    assert.equal(response.status, 400);
-    assert.deepEqual(Object.keys(response.body), ['non_field_errors']);
-    assert.equal(response.body.non_field_errors.length, 1);
-    const [message] = response.body.non_field_errors;
-    assert.ok(
-      message.startsWith(
-        `The mail server at 127.0.0.1:${probe.port} (AUTHENTIK_EMAIL__HOST, AUTHENTIK_EMAIL__PORT) could not be reached: `,
-      ),
-      message,
+    // Queued: the unreachable server shows in each message's delivery, which waits to retry.
+    assert.equal(response.status, 204);
+    const log = await deliveries(invitation.pk, other);
+    assert.deepEqual(
+      log.map((d: any) => [d.to, d.status, d.attempts]),
+      [
+        ['x@example.com', 'retrying', 1],
+        ['y@example.com', 'retrying', 1],
+      ],
     );
-    assert.ok(!message.includes('x@example.com') && !message.includes('y@example.com'), message);
+    for (const delivery of log) {
+      assert.ok(
+        delivery.last_error.startsWith(`The mail server at 127.0.0.1:${probe.port} could not be reached: `),
+        delivery.last_error,
+      );
+      assert.ok(delivery.next_attempt_at && delivery.delivered_at === null);
+      assert.ok(delivery.recipients.every((r: any) => r.status === 'pending'));
+    }
     assert.equal((await emailEvents(other, invitation.pk)).length, 0);
 
     // Pointed at the working server, the link and subject use the external URL, not the Host header.

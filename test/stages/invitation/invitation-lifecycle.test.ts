@@ -441,6 +441,8 @@ describe('timeline', () => {
       email_addresses: ['guest@example.com'],
     });
     assert.equal(sent.status, 204, JSON.stringify(sent.body));
+    // The message is queued; the outbox's worker delivers it and writes email_sent.
+    await t.app.runTask('deliver_outbox');
     const q = `itoken=${invitation.pk}`;
     const browser = new FlowBrowser(t.app);
     assert.equal((await browser.get(e.flow.slug, q)).body.component, 'ak-stage-prompt');

@@ -223,3 +223,23 @@ export function bulkCsv(items: BulkItem[]): string {
   const rows = [['name', 'email', 'link'], ...items.map((item) => [item.name, item.email ?? '', item.link])];
   return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
+
+export interface InvitationDelivery {
+  pk: string;
+  to: string;
+  status: 'queued' | 'retrying' | 'delivered' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  created: string;
+}
+
+/** Tessera's `deliveries/` log: the emails send_email queued, newest first, and their outcome. */
+export async function listInvitationDeliveries(pk: string): Promise<InvitationDelivery[]> {
+  const opts = await stagesApi.stagesInvitationInvitationsRetrieveRequestOpts({ inviteUuid: pk });
+  const body = await extensionApi.json<{ results: InvitationDelivery[] }>({
+    ...opts,
+    path: `${opts.path}deliveries/`,
+    query: { page_size: 100 },
+  });
+  return body.results;
+}

@@ -1,21 +1,28 @@
 /**
  * `<ak-invitation-send-email>`: sends an invitation's link to addresses, one message per
- * address, and shows the outcome per address: the server answers 204 when all were accepted,
- * or a 400 naming the refused ones by index (`email_addresses: {"1": [...]}`); the others were
- * sent all the same.
+ * address. The server queues the messages and answers 204 before they are sent (its outbox
+ * worker sends them); the outcome per address is read from the invitation's `deliveries/` log,
+ * again on "Check again".
  */
 import { html, nothing } from 'lit';
-import { ResponseError } from '@goauthentik/api';
-import { InputRefusal, describeError, stagesApi } from '../api.js';
+import { InputRefusal, stagesApi } from '../api.js';
 import { LightElement, emit } from '../components/light-element.js';
 import { formGroup, formValue } from '../components/form.js';
-import type { TesseraInvitation } from '../invitations.js';
+import { listInvitationDeliveries, type TesseraInvitation } from '../invitations.js';
 import '../components/modal-form.js';
 
 interface Outcome {
   address: string;
+  status: 'queued' | 'retrying' | 'delivered' | 'failed';
   error?: string;
 }
+
+const STATUS_TEXT: Record<Outcome['status'], string> = {
+  queued: 'queued',
+  retrying: 'waiting to retry',
+  delivered: 'sent',
+  failed: 'refused',
+};
 
 export class AkInvitationSendEmail extends LightElement {
   static override properties = {
@@ -33,24 +40,38 @@ export class AkInvitationSendEmail extends LightElement {
       .filter(Boolean);
     if (addresses.length === 0) throw new InputRefusal('Enter at least one email address.');
     this.outcomes = undefined;
-    try {
-      await stagesApi.stagesInvitationInvitationsSendEmailCreate({
-        inviteUuid: invitation.pk,
-        invitationSendEmailRequest: { emailAddresses: addresses },
-      });
-      this.outcomes = addresses.map((address) => ({ address }));
-    } catch (error) {
-      const readable = await describeError(error);
-      const refused = Object.entries(readable.fields).filter(([path]) => path.startsWith('email_addresses.'));
-      if (!(error instanceof ResponseError) || error.response.status !== 400 || refused.length === 0)
-        throw error;
-      const byIndex = new Map(
-        refused.map(([path, messages]) => [Number(path.split('.')[1]), messages.join(' ')]),
-      );
-      this.outcomes = addresses.map((address, index) => ({ address, error: byIndex.get(index) }));
-    }
+    await stagesApi.stagesInvitationInvitationsSendEmailCreate({
+      inviteUuid: invitation.pk,
+      invitationSendEmailRequest: { emailAddresses: addresses },
+    });
+    this.sent = addresses;
+    await this.check();
     // The result per address stays on screen.
     return false;
+  }
+
+  /** The addresses of the last send, each with its newest delivery's state. */
+  private sent: string[] = [];
+
+  private async check(): Promise<void> {
+    const invitation = this.invitation;
+    if (!invitation) return;
+    const deliveries = await listInvitationDeliveries(invitation.pk);
+    this.outcomes = this.sent.map((address) => {
+      const newest = deliveries.find((delivery) => delivery.to === address);
+      return {
+        address,
+        status: newest?.status ?? 'queued',
+        error: newest?.last_error ?? undefined,
+      };
+    });
+  }
+
+  private summary(outcomes: Outcome[]): string {
+    if (outcomes.some((o) => o.status === 'failed'))
+      return 'Some addresses were refused; the others were sent or are queued.';
+    if (outcomes.every((o) => o.status === 'delivered')) return 'Sent to every address.';
+    return 'Queued: the messages are being sent.';
   }
 
   override render() {
@@ -78,18 +99,27 @@ export class AkInvitationSendEmail extends LightElement {
         )}
         ${
           this.outcomes
-            ? html`<p role="status">
-                  ${this.outcomes.some((o) => o.error) ? 'Some addresses were refused; the others were sent.' : 'Sent to every address.'}
-                </p>
+            ? html`<p role="status">${this.summary(this.outcomes)}</p>
                 <ul class="pf-v6-c-list ak-send-results">
                   ${this.outcomes.map(
                     (outcome) =>
                       html`<li>
                         ${outcome.address}:
-                        ${outcome.error ? html`<strong>refused</strong> (${outcome.error})` : 'sent'}
+                        ${
+                          outcome.status === 'failed'
+                            ? html`<strong>refused</strong>`
+                            : STATUS_TEXT[outcome.status]
+                        }${outcome.error ? ` (${outcome.error})` : ''}
                       </li>`,
                   )}
-                </ul>`
+                </ul>
+                <button
+                  class="pf-v6-c-button pf-m-secondary"
+                  type="button"
+                  @click=${() => void this.check().catch(() => undefined)}
+                >
+                  <span class="pf-v6-c-button__text">Check again</span>
+                </button>`
             : nothing
         }`}
       .submit=${(form: HTMLFormElement) => this.send(form)}
