@@ -12,7 +12,6 @@ import { Webhook } from 'standardwebhooks';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { query } from '../../src/db/client.js';
-import { modelContext } from '../../src/events/event.service.js';
 import { maskInvitationToken } from '../../src/events/invitation-token.js';
 import { ADMIN_TOKEN, buildTestApp } from '../helpers/test-app.js';
 import { createUserWithToken, grantPermission, unique } from '../helpers/factories.js';
