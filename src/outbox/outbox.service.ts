@@ -41,6 +41,11 @@ export interface OutboxHandler {
    * so the record and what it causes commit together.
    */
   recorded?(tx: Db, message: ClaimedMessage, status: OutboxStatus, outcome: DeliveryOutcome): Promise<void>;
+  /**
+   * Around the deliveries of one claim: lets a handler keep one connection for all of them
+   * (one SMTP session for a claim of messages instead of one per message).
+   */
+  batch?<T>(run: () => Promise<T>): Promise<T>;
 }
 
 /** Messages one claim takes: a worker does not hold more leases than it can soon finish. */
@@ -105,7 +110,14 @@ export class OutboxService {
       if (this.closed) return;
       const claimed = await repository.claim(CLAIM_BATCH, leaseSeconds, maxAttempts);
       if (claimed.length === 0) return;
-      for (const message of claimed) await this.deliverOne(message);
+      for (const kind of new Set(claimed.map((message) => message.kind))) {
+        const ofKind = claimed.filter((message) => message.kind === kind);
+        const deliverAll = async () => {
+          for (const message of ofKind) await this.deliverOne(message);
+        };
+        const handler = this.handlers.get(kind);
+        await (handler?.batch ? handler.batch(deliverAll) : deliverAll());
+      }
     }
   }
 

@@ -15,7 +15,7 @@ import { insertEvents } from '../../events/event.repository.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { ClaimedMessage, NewOutboxMessage, OutboxStatus } from '../../outbox/outbox.repository.js';
 import type { DeliveryOutcome, OutboxHandler } from '../../outbox/outbox.service.js';
-import type { Mailer } from './mailer.js';
+import type { MailSession, Mailer } from './mailer.js';
 
 export type RecipientStatus = 'delivered' | 'failed' | 'pending';
 
@@ -72,6 +72,20 @@ export class EmailOutboxHandler implements OutboxHandler {
     private readonly metrics: Metrics,
   ) {}
 
+  /** The SMTP session of the claim being delivered (`batch`), if any. */
+  private session: MailSession | undefined;
+
+  /** One SMTP session for every message of a claim; a message sent outside one opens its own. */
+  async batch<T>(run: () => Promise<T>): Promise<T> {
+    this.session = await this.mailer.open();
+    try {
+      return await run();
+    } finally {
+      this.session.close();
+      this.session = undefined;
+    }
+  }
+
   async deliver(message: ClaimedMessage): Promise<DeliveryOutcome> {
     const payload = message.payload as unknown as EmailPayload;
     const result = emailResult(message.result);
@@ -81,7 +95,8 @@ export class EmailOutboxHandler implements OutboxHandler {
       return status === undefined || status === 'pending';
     });
     if (pending.length > 0) {
-      const session = await this.mailer.open();
+      const shared = this.session;
+      const session = shared ?? (await this.mailer.open());
       try {
         const sent = await session.send({
           to: [payload.to],
@@ -108,7 +123,7 @@ export class EmailOutboxHandler implements OutboxHandler {
           return { status: 'retry', error, result };
         }
       } finally {
-        session.close();
+        if (!shared) session.close();
       }
     }
     const outcomes = all.map((address) => result.recipients[address]);

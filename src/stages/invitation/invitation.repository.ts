@@ -283,19 +283,23 @@ export function createInvitationRepository(db: Db) {
      * gets `values.fixedData`. Returns each new row's pk, name and expiry in the rows' order.
      */
     async insertMany(
-      rows: { name: string; fixedData?: Record<string, unknown> }[],
-      values: Omit<InvitationValues, 'name' | 'email' | 'emailDomains'>,
+      rows: { name: string; fixedData?: Record<string, unknown>; email?: string | null }[],
+      values: Omit<InvitationValues, 'name' | 'email'>,
       createdBy: number,
       defaultDurationSeconds: number,
     ): Promise<{ pk: string; name: string; expires: string | null }[]> {
-      const json = JSON.stringify(rows.map((row) => ({ n: row.name, d: row.fixedData })));
+      const json = JSON.stringify(
+        rows.map((row) => ({ n: row.name, d: row.fixedData, e: row.email ?? null })),
+      );
       return query<{ pk: string; name: string; expires: string | null }>(
         db,
         sql`WITH inserted AS (
-              INSERT INTO invitations (name, expires, fixed_data, single_use, flow, max_uses, created_by)
+              INSERT INTO invitations (name, expires, fixed_data, single_use, flow, max_uses, created_by,
+                                       email, email_domains)
               SELECT r.value ->> 'n', ${expiresValue(values.expires, defaultDurationSeconds)},
                      COALESCE(r.value -> 'd', ${JSON.stringify(values.fixedData)}::jsonb), ${values.singleUse},
-                     ${values.flow}, ${values.maxUses}, ${createdBy}
+                     ${values.flow}, ${values.maxUses}, ${createdBy},
+                     r.value ->> 'e', ${textArray(values.emailDomains)}
               FROM jsonb_array_elements(${json}::jsonb) WITH ORDINALITY AS r(value, i)
               ORDER BY r.i
               RETURNING invite_uuid, name, expires
@@ -426,6 +430,19 @@ export function createInvitationRepository(db: Db) {
       if (groups.length > 0) {
         await db.execute(sql`INSERT INTO invitation_groups (invitation_uuid, group_uuid)
           SELECT ${pk}, unnest(${uuidArray(groups)}) ON CONFLICT DO NOTHING`);
+      }
+    },
+
+    /** The same groups and roles on each of many new invitations: one statement per kind. */
+    async addGrantsMany(pks: string[], groups: string[], roles: string[]): Promise<void> {
+      if (pks.length === 0) return;
+      if (groups.length > 0) {
+        await db.execute(sql`INSERT INTO invitation_groups (invitation_uuid, group_uuid)
+          SELECT i, g FROM unnest(${uuidArray(pks)}) AS i, unnest(${uuidArray(groups)}) AS g`);
+      }
+      if (roles.length > 0) {
+        await db.execute(sql`INSERT INTO invitation_roles (invitation_uuid, role_uuid)
+          SELECT i, r FROM unnest(${uuidArray(pks)}) AS i, unnest(${uuidArray(roles)}) AS r`);
       }
     },
 

@@ -255,10 +255,21 @@ export const InvitationBulkRequest = component(
           },
         }),
       ),
+      groups: Type.Optional(groups),
+      roles: Type.Optional(roles),
+      email_domains: Type.Optional(emailDomains),
+      bind_email: Type.Optional(
+        Type.Boolean({
+          default: true,
+          description:
+            'With `emails`: each invitation is bound to its address (its `email`), so only that person can enroll with it.',
+        }),
+      ),
       send_email: Type.Optional(
         Type.Boolean({
           default: false,
-          description: 'Mail each address its link. Not available yet: `true` is refused with a 400.',
+          description:
+            'With `emails`: queue one message per address with its link, in the transaction that creates them (the outbox delivers and retries).',
         }),
       ),
     },

@@ -113,6 +113,15 @@ export interface InvitationBatchInput {
   singleUse: boolean;
   maxUses: number | null;
   fixedData: Record<string, unknown>;
+  /** Grants every invitation carries (checked as for one invitation: nobody grants more than they hold). */
+  groups?: string[];
+  roles?: string[];
+  /** Per row (length `count`), the address the invitation is bound to; null binds none. */
+  rowEmails?: (string | null)[];
+  /** Domains every invitation is bound to (excludes `rowEmails`). */
+  emailDomains?: string[] | null;
+  /** Queue one invitation email per row to its address (length `count`), in the creating transaction. */
+  sendEmail?: { base: string; addresses: string[] };
 }
 
 /** The rows per INSERT statement of a batch: bounds one statement's size. */
@@ -435,6 +444,8 @@ export class InvitationService {
     }
     this.validateFixedData(actor, input.fixedData);
     for (const fixedData of input.rowFixedData ?? []) this.validateFixedData(actor, fixedData);
+    this.checkRowEmails(input);
+    await this.privileges.prepare(actor);
     // Events of a request name its user (from ctx); the command line's name the operator.
     const user = ctx
       ? undefined
@@ -454,18 +465,35 @@ export class InvitationService {
       }
       const prefix = input.namePrefix ?? flowSlug;
       if (!new RegExp(SLUG_PATTERN).test(prefix)) throw ApiError.field('name', Messages.invalidSlug);
+      // The template's grants and domain binding, under the rules of a single invitation.
+      const grants = await this.validateGrants(
+        tx,
+        actor,
+        {
+          groups: input.groups,
+          roles: input.roles,
+          email_domains: input.emailDomains ?? undefined,
+          fixed_data: input.fixedData,
+        },
+        undefined,
+      );
+      if (grants.emailDomains !== null && input.rowEmails?.some((address) => address !== null)) {
+        throw ApiError.nonField('Set either email or email_domains, not both.');
+      }
       const values = {
         expires: input.expires,
         fixedData: input.fixedData,
         singleUse: input.singleUse,
         flow,
         maxUses: input.maxUses,
+        emailDomains: grants.emailDomains,
       };
       const rows: { pk: string; name: string; expires: string | null; flowSlug: string }[] = [];
       for (let start = 0; start < input.count; start += BATCH_ROWS) {
         const names = Array.from({ length: Math.min(BATCH_ROWS, input.count - start) }, (_, index) => ({
           name: `${prefix}-${start + index + 1}`,
           fixedData: input.rowFixedData?.[start + index],
+          email: input.rowEmails?.[start + index] ?? null,
         }));
         const inserted = await repository.insertMany(
           names,
@@ -479,6 +507,25 @@ export class InvitationService {
           events.record(ctx, 'model_created', modelContext(this.modelRef(row)), user ? { user } : {});
         }
         await events.write(tx);
+        await repository.addGrantsMany(
+          inserted.map((row) => row.pk),
+          grants.groups,
+          grants.roles,
+        );
+        const send = input.sendEmail;
+        if (send && ctx) {
+          await enqueue(
+            tx,
+            inserted.map((row, index) => {
+              const to = send.addresses[start + index];
+              const invitation = { ...row, flowSlug: flowSlug as string };
+              return emailMessage(
+                row.pk,
+                this.invitationMail(ctx, send.base, invitation, { to, cc: [], bcc: [] }),
+              );
+            }),
+          );
+        }
         rows.push(...inserted.map((row) => ({ ...row, flowSlug: flowSlug as string })));
         progress(rows.length);
       }
@@ -628,6 +675,25 @@ export class InvitationService {
     if (invitation.expired) throw ApiError.nonField('Invitation has expired');
     if (invitation.status === 'used_up') throw ApiError.nonField('Invitation has no uses left');
 
+    const base = this.linkBase(ctx);
+    const recipients = input.email_addresses.map((to, index) => ({
+      to,
+      // The first message carries every cc and bcc address: one copy each.
+      cc: index === 0 ? unique(input.cc_addresses ?? []) : [],
+      bcc: index === 0 ? unique(input.bcc_addresses ?? []) : [],
+    }));
+    const target = { pk: invitation.pk, name: invitation.name, expires: invitation.expires };
+    const messages = recipients.map((recipient) =>
+      emailMessage(
+        invitation.pk,
+        this.invitationMail(ctx, base, { ...target, flowSlug: invitation.flow_slug as string }, recipient),
+      ),
+    );
+    await this.db.transaction((tx) => enqueue(tx, messages));
+  }
+
+  /** The origin links are built on: TESSERA_EXTERNAL_URL, or the origin a trusted proxy sent. */
+  private linkBase(ctx: RequestContext): string {
     const base = this.options.externalUrl || ctx.origin;
     if (!base) {
       throw ApiError.nonField(
@@ -636,34 +702,55 @@ export class InvitationService {
           'AUTHENTIK_LISTEN__TRUSTED_PROXY_CIDRS, sends it as X-Forwarded-Host).',
       );
     }
-    const host = new URL(base).host;
-    const url = invitationLink(base, invitation.flow_slug, invitation.pk);
+    return base;
+  }
+
+  /**
+   * One invitation email, as the outbox queues it: the rendered message with the invitation's
+   * link, and the parts of its `email_sent` event (the request's user and address, the body with
+   * the token masked) that the worker writes when it is delivered.
+   */
+  private invitationMail(
+    ctx: RequestContext,
+    base: string,
+    invitation: { pk: string; name: string; expires: string | null; flowSlug: string },
+    recipient: { to: string; cc: string[]; bcc: string[] },
+  ): EmailPayload {
     const email = renderInvitationEmail({
-      url,
-      host,
+      url: invitationLink(base, invitation.flowSlug, invitation.pk),
+      host: new URL(base).host,
       expires: invitation.expires ? new Date(invitation.expires) : null,
     });
     const audit = auditContext(ctx, invitation.pk);
-    const event = {
-      user: EventService.eventUser(audit),
-      http_request: EventService.httpRequest(audit),
-      client_ip: audit.clientIp,
-      body: maskInvitationTokenIn(email.html, invitation.pk),
+    return {
+      ...recipient,
+      subject: email.subject,
+      html: email.html,
+      text: email.text,
+      invitation: { pk: maskInvitationToken(invitation.pk), name: displayName(invitation) },
+      audit: {
+        user: EventService.eventUser(audit),
+        http_request: EventService.httpRequest(audit),
+        client_ip: audit.clientIp,
+        body: maskInvitationTokenIn(email.html, invitation.pk),
+      },
     };
-    const messages = input.email_addresses.map((to, index) =>
-      emailMessage(invitation.pk, {
-        to,
-        // The first message carries every cc and bcc address: one copy each.
-        cc: index === 0 ? unique(input.cc_addresses ?? []) : [],
-        bcc: index === 0 ? unique(input.bcc_addresses ?? []) : [],
-        subject: email.subject,
-        html: email.html,
-        text: email.text,
-        invitation: { pk: maskInvitationToken(invitation.pk), name: displayName(invitation) },
-        audit: event,
-      }),
-    );
-    await this.db.transaction((tx) => enqueue(tx, messages));
+  }
+
+  /**
+   * A batch's addresses (`rowEmails`): each must satisfy its own row's fixed_data email, which
+   * is what the enrollment writes. Errors are by index, as DRF's ListField reports them.
+   */
+  private checkRowEmails(input: InvitationBatchInput): void {
+    const errors: Record<string, string[]> = {};
+    input.rowEmails?.forEach((address, index) => {
+      const fixed = (input.rowFixedData?.[index] ?? input.fixedData).email;
+      if (address === null || fixed === undefined) return;
+      if (typeof fixed !== 'string' || fixed.toLowerCase() !== address.toLowerCase()) {
+        errors[String(index)] = ['The email in fixed_data does not match this address.'];
+      }
+    });
+    if (Object.keys(errors).length > 0) throw ApiError.validation({ emails: errors });
   }
 
   /**
@@ -704,7 +791,7 @@ export class InvitationService {
    * webhook `invitation.expired` is made of. Returns how many were removed.
    */
   async cleanExpired(): Promise<number> {
-    const removed = await this.db.transaction(async (tx) => {
+    const { expired, removed } = await this.db.transaction(async (tx) => {
       const repository = createInvitationRepository(tx);
       const expired = await repository.markExpired();
       const events = this.events.batch();
@@ -716,9 +803,10 @@ export class InvitationService {
         });
       }
       await events.write(tx);
-      return repository.deleteEnded(this.options.retentionDays);
+      return { expired, removed: await repository.deleteEnded(this.options.retentionDays) };
     });
-    this.options.metrics.invitationsExpired(removed);
+    // Counted when they expire (once each), however long retention keeps them.
+    this.options.metrics.invitationsExpired(expired.length);
     return removed;
   }
 
@@ -785,15 +873,15 @@ export class InvitationService {
         if (Object.keys(invalid).length > 0) errors.emails = invalid;
       }
     }
-    if (input.send_email === true) {
-      // The one place mail would be queued per address, once the outbox exists; until then the
-      // call is refused before anything is created rather than half done.
-      errors.send_email = [
-        'Sending from a bulk call is not available yet: create the invitations, then use send_email on each.',
-      ];
+    if (input.send_email === true && emails === undefined) {
+      errors.send_email = ['Sending needs `emails`: the addresses to send each link to.'];
     }
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
     const count = emails !== undefined ? addresses.length : (input.count as number);
+    // Each link is made for its address: bound to it unless the caller says otherwise.
+    const bind = emails !== undefined && input.bind_email !== false;
+    // Checked before anything is created: a link that cannot be built is no half-done call.
+    const sendEmail = input.send_email === true ? { base: this.linkBase(ctx) } : undefined;
     const created = await this.createBatch(
       actor,
       {
@@ -805,6 +893,11 @@ export class InvitationService {
         singleUse: input.single_use ?? false,
         maxUses: input.max_uses ?? null,
         fixedData: input.fixed_data ?? {},
+        groups: input.groups,
+        roles: input.roles,
+        emailDomains: input.email_domains,
+        rowEmails: bind ? addresses : undefined,
+        sendEmail: sendEmail && { ...sendEmail, addresses },
       },
       undefined,
       ctx,

@@ -372,7 +372,7 @@ describe('bulk', () => {
         { flow: e.flow.pk, count: 1, send_email: true },
         {
           send_email: [
-            'Sending from a bulk call is not available yet: create the invitations, then use send_email on each.',
+            'Sending needs `emails`: the addresses to send each link to.',
           ],
         },
       ],
