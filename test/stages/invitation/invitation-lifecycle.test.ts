@@ -371,9 +371,7 @@ describe('bulk', () => {
       [
         { flow: e.flow.pk, count: 1, send_email: true },
         {
-          send_email: [
-            'Sending needs `emails`: the addresses to send each link to.',
-          ],
+          send_email: ['Sending needs `emails`: the addresses to send each link to.'],
         },
       ],
       [
