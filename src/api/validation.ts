@@ -384,3 +384,19 @@ export function validateBody(
     throw error;
   }
 }
+
+/**
+ * DRF's PrimaryKeyRelatedField(many=True): the first pk of `pks` that names no object (by
+ * `existing`, which answers those that do) is the field's error, recorded in `errors`.
+ */
+export async function checkRelatedPks(
+  errors: FieldErrors,
+  field: string,
+  pks: string[] | undefined,
+  existing: (pks: string[]) => Promise<Set<string>>,
+): Promise<void> {
+  if (!pks || pks.length === 0) return;
+  const found = await existing(pks);
+  const missing = pks.find((pk) => !found.has(pk));
+  if (missing !== undefined) errors[field] = [Messages.pkDoesNotExist(missing)];
+}

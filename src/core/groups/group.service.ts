@@ -23,6 +23,7 @@ import { presentPartialUser } from '../users/partial-user.schema.js';
 import { createUserRepository } from '../users/user.repository.js';
 import { parseAttributesFilter } from '../users/user.service.js';
 import { groupDisplayName, groupNumPk } from '../../db/group-identity.js';
+import { checkRelatedPks } from '../../api/validation.js';
 import {
   GROUP_ORDER_FIELDS,
   createGroupRepository,
@@ -171,24 +172,14 @@ export class GroupService {
       }
     }
     const users = createUserRepository(db);
-    const firstMissing = async (
-      pks: string[] | undefined,
-      existing: (pks: string[]) => Promise<Set<string>>,
-    ) => {
-      if (!pks || pks.length === 0) return undefined;
-      const found = await existing(pks);
-      return pks.find((pk) => !found.has(pk));
-    };
-    const missingParent = await firstMissing(input.parents, (pks) => users.existingGroups(pks));
-    if (missingParent !== undefined) errors.parents = [Messages.pkDoesNotExist(missingParent)];
+    await checkRelatedPks(errors, 'parents', input.parents, (pks) => users.existingGroups(pks));
     if (input.users && input.users.length > 0) {
       const inRange = input.users.filter((pk) => Math.abs(pk) <= 2147483647);
       const found = await repository.existingUsers(inRange);
       const missing = input.users.find((pk) => !found.has(pk));
       if (missing !== undefined) errors.users = [Messages.pkDoesNotExist(missing)];
     }
-    const missingRole = await firstMissing(input.roles, (pks) => users.existingRoles(pks));
-    if (missingRole !== undefined) errors.roles = [Messages.pkDoesNotExist(missingRole)];
+    await checkRelatedPks(errors, 'roles', input.roles, (pks) => users.existingRoles(pks));
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
   }
 

@@ -14,7 +14,7 @@ import { readOrdering } from '../../api/ordering.js';
 import type { Page, PageSizeSettings } from '../../api/pagination.js';
 import { pythonInt } from '../../api/python-numbers.js';
 import { readSearch } from '../../api/search.js';
-import { parseDatetime } from '../../api/validation.js';
+import { checkRelatedPks, parseDatetime } from '../../api/validation.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
@@ -268,16 +268,8 @@ export class UserService {
       }
     }
     // PrimaryKeyRelatedField(many=True): the first missing pk is the field's error.
-    if (input.groups) {
-      const found = await repository.existingGroups(input.groups);
-      const missing = input.groups.find((pk) => !found.has(pk));
-      if (missing !== undefined) errors.groups = [Messages.pkDoesNotExist(missing)];
-    }
-    if (input.roles) {
-      const found = await repository.existingRoles(input.roles);
-      const missing = input.roles.find((pk) => !found.has(pk));
-      if (missing !== undefined) errors.roles = [Messages.pkDoesNotExist(missing)];
-    }
+    await checkRelatedPks(errors, 'groups', input.groups, (pks) => repository.existingGroups(pks));
+    await checkRelatedPks(errors, 'roles', input.roles, (pks) => repository.existingRoles(pks));
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
     if (current && current.type === INTERNAL_SERVICE_ACCOUNT) {
       throw ApiError.nonField("Can't modify internal service account users");

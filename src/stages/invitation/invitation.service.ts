@@ -26,7 +26,7 @@ import type { RawQuery } from '../../api/filters.js';
 import { lookupVisible } from '../../api/lookup.js';
 import { readOrdering } from '../../api/ordering.js';
 import type { Page, PageSizeSettings } from '../../api/pagination.js';
-import { EMAIL_RE, parseDatetime } from '../../api/validation.js';
+import { EMAIL_RE, checkRelatedPks, parseDatetime } from '../../api/validation.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
@@ -346,16 +346,8 @@ export class InvitationService {
           : (current?.email_domains ?? null),
       fixedData: input.fixed_data ?? current?.fixed_data ?? {},
     };
-    if (input.groups) {
-      const found = await repository.existingGroups(input.groups);
-      const missing = input.groups.find((pk) => !found.has(pk));
-      if (missing !== undefined) errors.groups = [Messages.pkDoesNotExist(missing)];
-    }
-    if (input.roles) {
-      const found = await repository.existingRoles(input.roles);
-      const missing = input.roles.find((pk) => !found.has(pk));
-      if (missing !== undefined) errors.roles = [Messages.pkDoesNotExist(missing)];
-    }
+    await checkRelatedPks(errors, 'groups', input.groups, (pks) => repository.existingGroups(pks));
+    await checkRelatedPks(errors, 'roles', input.roles, (pks) => repository.existingRoles(pks));
     if (
       input.email_domains !== undefined &&
       input.email_domains !== null &&
