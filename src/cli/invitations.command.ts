@@ -124,6 +124,57 @@ async function progressBar(total: number): Promise<{ update(done: number): void;
   return { update: (done) => bar.update(done), stop: () => bar.stop() };
 }
 
+/** What both `create` and `bulk` take: the template and who acts. */
+interface TemplateOptions {
+  flow: string;
+  name?: string;
+  expires?: string;
+  singleUse?: boolean;
+  maxUses?: number;
+  fixedData?: string;
+  as: string;
+}
+
+/**
+ * Creates `count` invitations from the template in one transaction (createBatch), with a
+ * progress bar for large counts; `rowEmails` binds each to its address.
+ */
+async function createFromTemplate(
+  database: Database,
+  config: Config,
+  options: TemplateOptions,
+  count: number,
+  rowEmails?: string[],
+) {
+  if (options.singleUse && options.maxUses !== undefined) {
+    throw new CliError('--single-use and --max-uses exclude each other');
+  }
+  const expires = options.expires === undefined ? null : await parseExpires(options.expires);
+  const fixedData = options.fixedData === undefined ? {} : parseFixedData(options.fixedData);
+  const service = await invitationService(database, config);
+  const { createActor } = await import('../api/context.js');
+  const actor = createActor(await actingUser(database, options.as), 'token');
+  const bar = await progressBar(count);
+  try {
+    return await service.createBatch(
+      actor,
+      {
+        flow: { slug: options.flow },
+        count,
+        namePrefix: options.name,
+        expires,
+        singleUse: options.singleUse ?? false,
+        maxUses: options.maxUses ?? null,
+        fixedData,
+        rowEmails,
+      },
+      (done) => bar.update(done),
+    );
+  } finally {
+    bar.stop();
+  }
+}
+
 interface CreateOptions {
   flow: string;
   count: number;
@@ -138,36 +189,10 @@ interface CreateOptions {
 
 async function create(options: CreateOptions): Promise<void> {
   const config = cliConfig();
-  if (options.singleUse && options.maxUses !== undefined) {
-    throw new CliError('--single-use and --max-uses exclude each other');
-  }
-  const expires = options.expires === undefined ? null : await parseExpires(options.expires);
-  const fixedData = options.fixedData === undefined ? {} : parseFixedData(options.fixedData);
   const csv = options.csv === undefined ? undefined : checkWritable(options.csv);
   const base = publicBase(config);
   await withDatabase(config, async (database) => {
-    const service = await invitationService(database, config);
-    const { createActor } = await import('../api/context.js');
-    const actor = createActor(await actingUser(database, options.as), 'token');
-    const bar = await progressBar(options.count);
-    let created;
-    try {
-      created = await service.createBatch(
-        actor,
-        {
-          flow: { slug: options.flow },
-          count: options.count,
-          namePrefix: options.name,
-          expires,
-          singleUse: options.singleUse ?? false,
-          maxUses: options.maxUses ?? null,
-          fixedData,
-        },
-        (done) => bar.update(done),
-      );
-    } finally {
-      bar.stop();
-    }
+    const created = await createFromTemplate(database, config, options, options.count);
     const link = (pk: string) => `${base}/if/flow/${options.flow}/?itoken=${pk}`;
     if (csv) {
       writeCsv(csv, [
@@ -190,6 +215,8 @@ async function create(options: CreateOptions): Promise<void> {
 interface BulkOptions extends Omit<CreateOptions, 'count'> {
   count?: number;
   emailsFile?: string;
+  /** commander's `--no-bind-email`: false leaves the invitations unbound. */
+  bindEmail?: boolean;
 }
 
 /** `--emails-file`: one address a line; blank lines and lines starting with `#` are skipped. */
@@ -224,38 +251,14 @@ async function bulk(options: BulkOptions): Promise<void> {
   }
   const emails = options.emailsFile === undefined ? undefined : await readEmails(options.emailsFile);
   const config = cliConfig();
-  if (options.singleUse && options.maxUses !== undefined) {
-    throw new CliError('--single-use and --max-uses exclude each other');
-  }
-  const expires = options.expires === undefined ? null : await parseExpires(options.expires);
-  const fixedData = options.fixedData === undefined ? {} : parseFixedData(options.fixedData);
   const csv = options.csv === undefined ? undefined : checkWritable(options.csv);
   const base = publicBase(config);
   const count = emails?.length ?? (options.count as number);
   await withDatabase(config, async (database) => {
-    const service = await invitationService(database, config);
-    const { createActor } = await import('../api/context.js');
     const { invitationLink } = await import('../stages/invitation/invitation.service.js');
-    const actor = createActor(await actingUser(database, options.as), 'token');
-    const bar = await progressBar(count);
-    let created;
-    try {
-      created = await service.createBatch(
-        actor,
-        {
-          flow: { slug: options.flow },
-          count,
-          namePrefix: options.name,
-          expires,
-          singleUse: options.singleUse ?? false,
-          maxUses: options.maxUses ?? null,
-          fixedData,
-        },
-        (done) => bar.update(done),
-      );
-    } finally {
-      bar.stop();
-    }
+    // As the API's bulk does: each invitation is made for its address and bound to it.
+    const bound = options.bindEmail === false ? undefined : emails;
+    const created = await createFromTemplate(database, config, options, count, bound);
     const rows = created.map((row, index) => [
       row.name,
       emails?.[index] ?? '',
@@ -355,6 +358,7 @@ export function registerInvitations(program: Command): void {
     .option('--single-use', 'each invitation allows one enrollment')
     .option('--max-uses <n>', 'enrollments each invitation allows', positiveInteger('--max-uses'))
     .option('--fixed-data <json>', 'JSON object merged into the prompt data of whoever enrols')
+    .option('--no-bind-email', 'do not bind each invitation to its address (anyone with the link may enroll)')
     .option('--csv <file>', 'write name, email, link to this CSV file instead of printing links')
     .option('--as <username>', 'the user recorded as creator and in the audit log', 'akadmin')
     .action(action(bulk));

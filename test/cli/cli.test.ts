@@ -257,14 +257,16 @@ describe('tessera', () => {
     );
     await withApp(async (t) => {
       assert.equal(await ofBulkFlow(t), 2);
-      for (const [name, , link] of rows) {
+      const addresses = ['ann@example.com', '=bob@example.com'];
+      for (const [index, [name, , link]] of rows.entries()) {
         const pk = link.split('itoken=')[1];
         assert.equal(link, `https://tessera.example/if/flow/${bulkFlow.slug}/?itoken=${pk}`);
         const [row] = await query<any>(
           t.database.db,
-          sql`SELECT name, single_use FROM invitations WHERE invite_uuid = ${pk}`,
+          sql`SELECT name, single_use, email FROM invitations WHERE invite_uuid = ${pk}`,
         );
-        assert.deepEqual(row, { name, single_use: true });
+        // Each invitation is bound to its address, as the API's bulk does.
+        assert.deepEqual(row, { name, single_use: true, email: addresses[index] });
       }
     });
     const counted = tessera('invitations', 'bulk', '--flow', bulkFlow.slug, '--count', '3', '--name', 'many');
