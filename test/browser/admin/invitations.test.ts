@@ -220,6 +220,11 @@ test('bulk create: by addresses and by count, with the links offered as a CSV do
   assert.equal(await invitationNamed(`${prefix}x-1`), undefined);
   await again.getByLabel('Email addresses').fill('');
   await again.getByLabel('How many').fill('3');
+  // Mailing the links needs the addresses.
+  await again.getByLabel('Email each address its link').check();
+  await again.getByRole('button', { name: 'Create' }).click();
+  await again.getByText('Sending needs the addresses: list them, one a line.').waitFor();
+  await again.getByLabel('Email each address its link').uncheck();
   await again.getByRole('button', { name: 'Create' }).click();
   await again.waitFor({ state: 'detached' });
   await page.getByText('Created 3 invitations.').waitFor();

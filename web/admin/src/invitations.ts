@@ -186,6 +186,7 @@ export interface BulkRequest {
   fixed_data?: Record<string, unknown>;
   count?: number;
   emails?: string[];
+  send_email?: boolean;
 }
 
 export interface BulkItem {

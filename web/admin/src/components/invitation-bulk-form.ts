@@ -63,6 +63,13 @@ export function bulkFormBody(errors: Record<string, string[]>) {
         ></textarea>
       </span>`,
     )}
+    ${checkbox({
+      id: 'bulk-send-email',
+      name: 'send_email',
+      label: 'Email each address its link',
+      checked: false,
+      help: 'Queued with the invitations; each is bound to its address, so only that person can enroll with it.',
+    })}
     ${textInput({
       id: 'bulk-expires',
       name: 'expires',
@@ -108,6 +115,10 @@ export function readBulkForm(form: HTMLFormElement): BulkRequest {
     throw new InputRefusal('Give how many invitations to create, or their addresses.');
   }
   const singleUse = form.querySelector<HTMLInputElement>('[name=single_use]')?.checked ?? false;
+  const sendEmail = form.querySelector<HTMLInputElement>('[name=send_email]')?.checked ?? false;
+  if (sendEmail && emails.length === 0) {
+    throw new InputRefusal('Sending needs the addresses: list them, one a line.');
+  }
   const maxText = formValue(form, 'max_uses').trim();
   const maxUses = maxText === '' ? null : Number(maxText);
   if (maxUses !== null && (!Number.isInteger(maxUses) || maxUses < 1)) {
@@ -123,5 +134,6 @@ export function readBulkForm(form: HTMLFormElement): BulkRequest {
     max_uses: maxUses,
     fixed_data: editor?.value ?? {},
     ...(emails.length > 0 ? { emails } : { count: Number(countText) }),
+    ...(sendEmail ? { send_email: true } : {}),
   };
 }
