@@ -145,6 +145,7 @@ async function createFromTemplate(
   options: TemplateOptions,
   count: number,
   rowEmails?: string[],
+  sendEmail?: { base: string; addresses: string[] },
 ) {
   if (options.singleUse && options.maxUses !== undefined) {
     throw new CliError('--single-use and --max-uses exclude each other');
@@ -167,6 +168,7 @@ async function createFromTemplate(
         maxUses: options.maxUses ?? null,
         fixedData,
         rowEmails,
+        sendEmail,
       },
       (done) => bar.update(done),
     );
@@ -217,6 +219,7 @@ interface BulkOptions extends Omit<CreateOptions, 'count'> {
   emailsFile?: string;
   /** commander's `--no-bind-email`: false leaves the invitations unbound. */
   bindEmail?: boolean;
+  sendEmail?: boolean;
 }
 
 /** `--emails-file`: one address a line; blank lines and lines starting with `#` are skipped. */
@@ -250,7 +253,11 @@ async function bulk(options: BulkOptions): Promise<void> {
     throw new CliError('give either --count or --emails-file');
   }
   const emails = options.emailsFile === undefined ? undefined : await readEmails(options.emailsFile);
+  if (options.sendEmail && emails === undefined) throw new CliError('--send-email needs --emails-file');
   const config = cliConfig();
+  if (options.sendEmail && !config.externalUrl) {
+    throw new CliError('--send-email needs TESSERA_EXTERNAL_URL: the address the emailed links open');
+  }
   const csv = options.csv === undefined ? undefined : checkWritable(options.csv);
   const base = publicBase(config);
   const count = emails?.length ?? (options.count as number);
@@ -258,7 +265,11 @@ async function bulk(options: BulkOptions): Promise<void> {
     const { invitationLink } = await import('../stages/invitation/invitation.service.js');
     // As the API's bulk does: each invitation is made for its address and bound to it.
     const bound = options.bindEmail === false ? undefined : emails;
-    const created = await createFromTemplate(database, config, options, count, bound);
+    const send = options.sendEmail && emails ? { base: base, addresses: emails } : undefined;
+    const created = await createFromTemplate(database, config, options, count, bound, send);
+    if (send) {
+      console.error(`queued ${created.length} emails; a running Tessera delivers them (its outbox worker)`);
+    }
     const rows = created.map((row, index) => [
       row.name,
       emails?.[index] ?? '',
@@ -359,6 +370,7 @@ export function registerInvitations(program: Command): void {
     .option('--max-uses <n>', 'enrollments each invitation allows', positiveInteger('--max-uses'))
     .option('--fixed-data <json>', 'JSON object merged into the prompt data of whoever enrols')
     .option('--no-bind-email', 'do not bind each invitation to its address (anyone with the link may enroll)')
+    .option('--send-email', 'queue one email per address with its link (needs TESSERA_EXTERNAL_URL)')
     .option('--csv <file>', 'write name, email, link to this CSV file instead of printing links')
     .option('--as <username>', 'the user recorded as creator and in the audit log', 'akadmin')
     .action(action(bulk));

@@ -269,10 +269,35 @@ describe('tessera', () => {
         assert.deepEqual(row, { name, single_use: true, email: addresses[index] });
       }
     });
+    // --send-email queues one message per address, in the transaction that creates them.
+    const sent = tessera(
+      'invitations',
+      'bulk',
+      '--flow',
+      bulkFlow.slug,
+      '--emails-file',
+      emails,
+      '--name',
+      'mailed',
+      '--send-email',
+    );
+    assert.equal(sent.status, 0, sent.stderr);
+    assert.match(sent.stderr, /queued 2 emails/);
+    await withApp(async (t) => {
+      const queued = await query<{ to: string }>(
+        t.database.db,
+        sql`SELECT o.payload ->> 'to' AS to FROM outbox o JOIN invitations i ON i.invite_uuid = o.target
+            WHERE o.kind = 'email' AND i.name LIKE 'mailed-%' ORDER BY i.name`,
+      );
+      assert.deepEqual(
+        queued.map((row) => row.to),
+        ['ann@example.com', '=bob@example.com'],
+      );
+    });
     const counted = tessera('invitations', 'bulk', '--flow', bulkFlow.slug, '--count', '3', '--name', 'many');
     assert.equal(counted.status, 0, counted.stderr);
     assert.equal(counted.stdout.trim().split('\n').length, 3);
-    assert.equal(await withApp(ofBulkFlow), 5);
+    assert.equal(await withApp(ofBulkFlow), 7);
   });
 
   it('lists invitations as a table and as JSON', () => {

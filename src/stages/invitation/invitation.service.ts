@@ -505,7 +505,8 @@ export class InvitationService {
           grants.roles,
         );
         const send = input.sendEmail;
-        if (send && ctx) {
+        if (send) {
+          const sender = ctx ?? { operator: user ?? {} };
           await enqueue(
             tx,
             inserted.map((row, index) => {
@@ -513,7 +514,7 @@ export class InvitationService {
               const invitation = { ...row, flowSlug: flowSlug as string };
               return emailMessage(
                 row.pk,
-                this.invitationMail(ctx, send.base, invitation, { to, cc: [], bcc: [] }),
+                this.invitationMail(sender, send.base, invitation, { to, cc: [], bcc: [] }),
               );
             }),
           );
@@ -703,7 +704,7 @@ export class InvitationService {
    * the token masked) that the worker writes when it is delivered.
    */
   private invitationMail(
-    ctx: RequestContext,
+    sender: RequestContext | { operator: Record<string, unknown> },
     base: string,
     invitation: { pk: string; name: string; expires: string | null; flowSlug: string },
     recipient: { to: string; cc: string[]; bcc: string[] },
@@ -713,19 +714,27 @@ export class InvitationService {
       host: new URL(base).host,
       expires: invitation.expires ? new Date(invitation.expires) : null,
     });
-    const audit = auditContext(ctx, invitation.pk);
+    const body = maskInvitationTokenIn(email.html, invitation.pk);
+    // A request's event names its user and request; the command line's names the operator.
+    const audit =
+      'operator' in sender
+        ? { user: sender.operator, http_request: {}, client_ip: null, body }
+        : (() => {
+            const request = auditContext(sender, invitation.pk);
+            return {
+              user: EventService.eventUser(request),
+              http_request: EventService.httpRequest(request),
+              client_ip: request.clientIp,
+              body,
+            };
+          })();
     return {
       ...recipient,
       subject: email.subject,
       html: email.html,
       text: email.text,
       invitation: { pk: maskInvitationToken(invitation.pk), name: displayName(invitation) },
-      audit: {
-        user: EventService.eventUser(audit),
-        http_request: EventService.httpRequest(audit),
-        client_ip: audit.clientIp,
-        body: maskInvitationTokenIn(email.html, invitation.pk),
-      },
+      audit,
     };
   }
 
