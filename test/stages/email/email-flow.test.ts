@@ -378,4 +378,31 @@ describe('the email stage in an enrollment', () => {
     assert.equal(await sessionUser(other), user.id);
     assert.equal(await sessionUser(browser), null);
   });
+
+  test('an invitation bound to an address: the email stage proves it, then the user is written', async () => {
+    const e = await buildEnrollmentFlow(t);
+    const stage = await t.client.post('/api/v3/stages/email/', {
+      name: unique('email'),
+      use_global_settings: true,
+      template: 'email/account_confirmation.html',
+    });
+    await bindStage(t, e.flow.pk, stage.body.pk, 15);
+    const username = unique('bound');
+    const address = `${username}@example.com`;
+    const invitation = await createInvitation(t, { flow: e.flow.pk, max_uses: 1, email: address });
+    const query = `itoken=${invitation.pk}`;
+    const browser = new FlowBrowser(t.app);
+    assert.equal((await browser.get(e.flow.slug, query)).body.component, 'ak-stage-prompt');
+    const before = smtp.received.length;
+    const shown = await browser.post(e.flow.slug, answers(username, { email: address.toUpperCase() }), query);
+    assert.equal(shown.body.component, 'ak-stage-email');
+    const mail = smtp.received[before];
+    assert.deepEqual(
+      mail.rcpt.map((to) => to.toLowerCase()),
+      [address],
+    );
+    const done = await browser.get(e.flow.slug, `${query}&flow_token=${keyOf(mail)}`);
+    assert.equal(done.body.component, 'xak-flow-redirect', JSON.stringify(done.body));
+    assert.ok(await userRow(username));
+  });
 });
