@@ -114,6 +114,10 @@ export async function createInvitation(
     fixed_data?: Record<string, unknown>;
     expires?: string | null;
     max_uses?: number | null;
+    email?: string | null;
+    email_domains?: string[] | null;
+    groups?: string[];
+    roles?: string[];
   } = {},
 ): Promise<{ pk: string; name: string }> {
   const response = await t.client.post('/api/v3/stages/invitation/invitations/', {

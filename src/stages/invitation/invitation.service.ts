@@ -927,11 +927,28 @@ export class InvitationService {
     const repository = createInvitationRepository(this.db);
     const lifetime = await repository.lifetime(invitation.pk);
     if (lifetime === undefined) throw ApiError.notFound(Messages.noMatch('Invitation'));
-    const [events, uses] = await Promise.all([
+    const [events, uses, mail] = await Promise.all([
       repository.timelineEvents(maskInvitationToken(invitation.pk), lifetime.created),
       repository.uses(invitation.pk),
+      createOutboxRepository(this.db).listForTarget('email', invitation.pk, 100, 0),
     ]);
     const entries: InvitationTimelineEntryBody[] = events.flatMap((event) => timelineEntry(event));
+    // A delivered message is its `email_sent` event; one still queued, retrying or failed is
+    // only in the outbox, and shows there with why it has not arrived.
+    for (const message of mail.rows) {
+      if (message.status === 'delivered') continue;
+      const payload = message.payload as unknown as EmailPayload;
+      const user = payload.audit?.user ?? {};
+      entries.push({
+        kind: 'sent',
+        at: message.updated,
+        actor:
+          typeof user.username === 'string' && user.username !== ''
+            ? { pk: typeof user.pk === 'number' ? user.pk : null, username: user.username }
+            : null,
+        detail: { to: [payload.to], delivered: false, status: message.status, error: message.last_error },
+      });
+    }
     for (const use of uses) {
       entries.push({
         kind: 'used',

@@ -479,6 +479,24 @@ describe('timeline', () => {
     assert.deepEqual(entries, [{ kind: 'expired', at: '2020-01-01T00:00:00Z', actor: null, detail: {} }]);
   });
 
+  test('a message not delivered yet shows as sent with its status', async () => {
+    const e = await buildEnrollmentFlow(t);
+    const invitation = await createInvitation(t, { flow: e.flow.pk });
+    const sent = await t.client.post(`${BASE}${invitation.pk}/send_email/`, {
+      email_addresses: ['later@example.com'],
+    });
+    assert.equal(sent.status, 204);
+    const timeline = (await t.client.get(`${BASE}${invitation.pk}/timeline/`)).body;
+    const pending = timeline.find((entry: any) => entry.kind === 'sent');
+    assert.deepEqual(pending.detail, {
+      to: ['later@example.com'],
+      delivered: false,
+      status: 'queued',
+      error: null,
+    });
+    assert.ok(pending.actor?.username);
+  });
+
   test('view_invitation is needed', async () => {
     const invitation = await insertInvitation(t);
     const stranger = await createUserWithToken(t);
