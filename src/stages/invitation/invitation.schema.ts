@@ -332,7 +332,7 @@ export const InvitationTimelineEntry = component(
       ),
       detail: JsonObject({
         description:
-          '`sent`: `to`, `delivered`, `error`; `used`: `user`, `username`, `client_ip`; `refused`: `reason`; `created`/`edited`/`revoked`: `name`; `opened`: `client_ip`.',
+          '`sent`: `to`, `delivered`, `error` (and `status` while not delivered: queued, retrying, failed); `used`: `user`, `username`, `client_ip`; `refused`: `reason`; `created`/`edited`/`revoked`: `name`; `opened`: `client_ip`.',
       }),
     },
     { description: 'Tessera: one entry of an invitation’s history.' },
