@@ -258,6 +258,11 @@ test('audit log: filters by action, user, model and date; an event shows its con
   await page.getByLabel('Object model').fill('user');
   await page.getByRole('button', { name: 'Filter' }).click();
   await page.getByRole('cell', { name: `user: ${username}` }).waitFor();
+  // The unfiltered page holds the same event: wait for the filtered answer to replace it.
+  await page
+    .getByRole('cell', { name: /^model_(updated|deleted)$/ })
+    .first()
+    .waitFor({ state: 'detached' });
   const actions = await page.getByRole('cell', { name: /^model_/ }).allInnerTexts();
   assert.ok(actions.length > 0 && actions.every((a) => a.trim() === 'model_created'), actions.join());
 
