@@ -7,10 +7,10 @@ import type { SubtypeStageService } from './stage-subtype.service.js';
 export interface SubtypeRouteOptions {
   /** Path below /api/v3 with the trailing slash, e.g. `/stages/user_write/`. */
   base: string;
-  /** authentik's operationId prefix, e.g. `stages_user_write`. */
-  operationPrefix: string;
-  /** The viewset docstring, e.g. "UserWriteStage Viewset". */
-  description: string;
+  /** authentik's operationId prefix; by default the path's segments joined by `_` (`stages_user_write`). */
+  operationPrefix?: string;
+  /** The viewset docstring; by default "<Model> Viewset" after the item schema (`UserWriteStage Viewset`). */
+  description?: string;
   /** e.g. "User Write Stage" for OPTIONS view names. */
   verboseName: string;
   item: TSchema;
@@ -22,7 +22,14 @@ export interface SubtypeRouteOptions {
 
 /** Stage viewsets are looked up by `stage_uuid` and tagged `stages`. */
 function routeOptions(o: SubtypeRouteOptions): ViewSetRoutes {
-  return { ...o, lookup: 'stage_uuid', tags: ['stages'] };
+  return {
+    ...o,
+    // authentik's operationIds and docstrings follow the path and the model: derived, not repeated.
+    operationPrefix: o.operationPrefix ?? o.base.split('/').filter(Boolean).join('_'),
+    description: o.description ?? `${o.item.$id} Viewset`,
+    lookup: 'stage_uuid',
+    tags: ['stages'],
+  };
 }
 
 export function subtypeRoutes(service: SubtypeStageService, o: SubtypeRouteOptions): RouteSpec[] {

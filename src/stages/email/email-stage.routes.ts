@@ -17,8 +17,6 @@ const base = '/stages/email/';
 
 export const emailStageRouteOptions: SubtypeRouteOptions = {
   base,
-  operationPrefix: 'stages_email',
-  description: 'EmailStage Viewset',
   verboseName: 'Email Stage',
   item: EmailStage,
   request: EmailStageRequest,

@@ -16,8 +16,6 @@ import {
 
 const routeOptions: SubtypeRouteOptions = {
   base: '/stages/identification/',
-  operationPrefix: 'stages_identification',
-  description: 'IdentificationStage Viewset',
   verboseName: 'Identification Stage',
   item: IdentificationStage,
   request: IdentificationStageRequest,

@@ -16,8 +16,6 @@ import {
 
 const routeOptions: SubtypeRouteOptions = {
   base: '/stages/password/',
-  operationPrefix: 'stages_password',
-  description: 'PasswordStage Viewset',
   verboseName: 'Password Stage',
   item: PasswordStage,
   request: PasswordStageRequest,

@@ -14,8 +14,6 @@ import {
 
 const routeOptions: SubtypeRouteOptions = {
   base: '/stages/user_login/',
-  operationPrefix: 'stages_user_login',
-  description: 'UserLoginStage Viewset',
   verboseName: 'User Login Stage',
   item: UserLoginStage,
   request: UserLoginStageRequest,

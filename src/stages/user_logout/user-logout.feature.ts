@@ -14,8 +14,6 @@ import {
 
 const routeOptions: SubtypeRouteOptions = {
   base: '/stages/user_logout/',
-  operationPrefix: 'stages_user_logout',
-  description: 'UserLogoutStage Viewset',
   verboseName: 'User Logout Stage',
   item: UserLogoutStage,
   request: UserLogoutStageRequest,

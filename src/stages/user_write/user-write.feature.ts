@@ -14,8 +14,6 @@ import {
 
 const routeOptions: SubtypeRouteOptions = {
   base: '/stages/user_write/',
-  operationPrefix: 'stages_user_write',
-  description: 'UserWriteStage Viewset',
   verboseName: 'User Write Stage',
   item: UserWriteStage,
   request: UserWriteStageRequest,
