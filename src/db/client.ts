@@ -194,13 +194,14 @@ async function openPostgres(
       log,
       scale.tls,
     );
-    // A replica that cannot be reached now is skipped by the routing until it answers; under
-    // `allow` or `prefer` it keeps the mode's first way to connect.
-    await Promise.all(
-      scale.replicas.map((replica, index) =>
-        postgres.negotiateTls(replicas[index], replica.tls).catch(() => undefined),
-      ),
-    );
+    // Replicas settle `allow` and `prefer` in the background: start-up does not wait on a
+    // replica that is slow or unreachable, and a read the replica refuses meanwhile is skipped
+    // by the routing and answered by the primary.
+    scale.replicas.forEach((replica, index) => {
+      if (replica.tls.mode === 'allow' || replica.tls.mode === 'prefer') {
+        void postgres.negotiateTls(replicas[index], replica.tls).catch(() => undefined);
+      }
+    });
     const db = drizzlePg(pool, { schema, logger: statements.logger }) as unknown as Db;
     await migratePg(db as never, { migrationsFolder });
     const changes = new ChangeFeed();
