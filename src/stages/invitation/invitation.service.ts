@@ -210,6 +210,17 @@ function auditContext(ctx: RequestContext, pk: string): RequestContext {
  * `name` field over str(), so it is the invitation's own name and never holds the token.
  * @see authentik/events/utils.py model_to_dict
  */
+/** The parts of an `email_sent` event that name the request that queued the message. */
+function requestAudit(ctx: RequestContext, pk: string, body: string) {
+  const request = auditContext(ctx, pk);
+  return {
+    user: EventService.eventUser(request),
+    http_request: EventService.httpRequest(request),
+    client_ip: request.clientIp,
+    body,
+  };
+}
+
 function displayName(row: { name: string }): string {
   return row.name;
 }
@@ -719,15 +730,7 @@ export class InvitationService {
     const audit =
       'operator' in sender
         ? { user: sender.operator, http_request: {}, client_ip: null, body }
-        : (() => {
-            const request = auditContext(sender, invitation.pk);
-            return {
-              user: EventService.eventUser(request),
-              http_request: EventService.httpRequest(request),
-              client_ip: request.clientIp,
-              body,
-            };
-          })();
+        : requestAudit(sender, invitation.pk, body);
     return {
       ...recipient,
       subject: email.subject,
