@@ -334,13 +334,9 @@ async function remove(pks: string[], options: { expired?: boolean; as: string })
   });
 }
 
-export function registerInvitations(program: Command): void {
-  const invitations = program.command('invitations').description('create, list and delete invitations');
-  invitations
-    .command('create')
-    .description('create invitations to an enrollment flow, in one transaction')
-    .requiredOption('--flow <slug>', 'the flow the invitations enrol into')
-    .option('--count <n>', 'how many to create', positiveInteger('--count', 1_000_000), 1)
+/** The options that describe each invitation of a batch, shared by `create` and `bulk`. */
+function withTemplateOptions(command: Command): Command {
+  return command
     .option('--name <prefix>', 'names are <prefix>-1, <prefix>-2, … (default: the flow slug)')
     .option(
       '--expires <when>',
@@ -348,27 +344,30 @@ export function registerInvitations(program: Command): void {
     )
     .option('--single-use', 'each invitation allows one enrollment')
     .option('--max-uses <n>', 'enrollments each invitation allows', positiveInteger('--max-uses'))
-    .option('--fixed-data <json>', 'JSON object merged into the prompt data of whoever enrols')
+    .option('--fixed-data <json>', 'JSON object merged into the prompt data of whoever enrols');
+}
+
+export function registerInvitations(program: Command): void {
+  const invitations = program.command('invitations').description('create, list and delete invitations');
+  const createCommand = invitations
+    .command('create')
+    .description('create invitations to an enrollment flow, in one transaction')
+    .requiredOption('--flow <slug>', 'the flow the invitations enrol into')
+    .option('--count <n>', 'how many to create', positiveInteger('--count', 1_000_000), 1);
+  withTemplateOptions(createCommand)
     .option(
       '--csv <file>',
       'write pk, link, expires, single_use, max_uses to this CSV file instead of printing links',
     )
     .option('--as <username>', 'the user recorded as creator and in the audit log', 'akadmin')
     .action(action(create));
-  invitations
+  const bulkCommand = invitations
     .command('bulk')
     .description('create invitations from one template, by count or one per address, in one transaction')
     .requiredOption('--flow <slug>', 'the flow the invitations enrol into')
     .option('--count <n>', 'how many to create', positiveInteger('--count', 1_000_000))
-    .option('--emails-file <file>', 'one invitation per address in this file (one a line)')
-    .option('--name <prefix>', 'names are <prefix>-1, <prefix>-2, … (default: the flow slug)')
-    .option(
-      '--expires <when>',
-      'ISO datetime, or a duration from now such as "days=7" (default: the default token duration)',
-    )
-    .option('--single-use', 'each invitation allows one enrollment')
-    .option('--max-uses <n>', 'enrollments each invitation allows', positiveInteger('--max-uses'))
-    .option('--fixed-data <json>', 'JSON object merged into the prompt data of whoever enrols')
+    .option('--emails-file <file>', 'one invitation per address in this file (one a line)');
+  withTemplateOptions(bulkCommand)
     .option('--no-bind-email', 'do not bind each invitation to its address (anyone with the link may enroll)')
     .option('--send-email', 'queue one email per address with its link (needs TESSERA_EXTERNAL_URL)')
     .option('--csv <file>', 'write name, email, link to this CSV file instead of printing links')

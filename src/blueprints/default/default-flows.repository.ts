@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
 
 export interface FlowValues {
@@ -21,6 +21,16 @@ export interface PromptValues {
   order: number;
 }
 
+/** A default stage: its shared row, its subtype row's settings and, for a prompt stage, its fields. */
+export interface DefaultStage {
+  name: string;
+  type: string;
+  /** The subtype table, and the columns set on the new row (the rest take their defaults). */
+  table: string;
+  settings?: Record<string, string | readonly unknown[]>;
+  prompts?: PromptValues[];
+}
+
 const ident = (name: string) => sql.raw(`"${name.replace(/"/g, '')}"`);
 
 /**
@@ -29,6 +39,20 @@ const ident = (name: string) => sql.raw(`"${name.replace(/"/g, '')}"`);
  * on an unchanged database writes nothing.
  */
 export function createDefaultFlowsRepository(db: Db) {
+  /** The prompt of this name, created when missing. */
+  async function ensurePrompt(v: PromptValues): Promise<string> {
+    const rows = await query<{ prompt_uuid: string }>(
+      db,
+      sql`WITH created AS (
+            INSERT INTO prompts (name, field_key, label, type, required, placeholder, initial_value, "order")
+            VALUES (${v.name}, ${v.field_key}, ${v.label}, ${v.type}, ${v.required}, ${v.placeholder},
+                    ${v.initial_value}, ${v.order})
+            ON CONFLICT (name) DO NOTHING RETURNING prompt_uuid)
+          SELECT prompt_uuid FROM created UNION ALL SELECT prompt_uuid FROM prompts WHERE name = ${v.name} LIMIT 1`,
+    );
+    return rows[0].prompt_uuid;
+  }
+
   return {
     /** The new flow's pk, or undefined when a flow with the slug exists. */
     async createFlow(v: FlowValues): Promise<string | undefined> {
@@ -42,49 +66,39 @@ export function createDefaultFlowsRepository(db: Db) {
     },
 
     /**
-     * The stage of this name, created with its subtype row (`columns` of `table`) when missing.
+     * The stage of this name, created with its subtype row and its prompt fields when missing;
+     * an existing stage is returned as it is.
      */
-    async ensureStage(
-      name: string,
-      type: string,
-      table: string,
-      columns: Record<string, SQL>,
-    ): Promise<string> {
-      const names = Object.keys(columns);
-      const list = sql.join([sql`stage_uuid`, ...names.map(ident)], sql`, `);
-      const values = sql.join([sql`stage_uuid`, ...names.map((n) => columns[n])], sql`, `);
+    async ensureStage(stage: DefaultStage): Promise<string> {
+      const settings = Object.entries(stage.settings ?? {});
+      const list = sql.join([sql`stage_uuid`, ...settings.map(([column]) => ident(column))], sql`, `);
+      const values = sql.join(
+        [
+          sql`stage_uuid`,
+          // Lists go into jsonb columns; INSERT … SELECT needs the cast to type the parameter.
+          ...settings.map(([, value]) =>
+            typeof value === 'string' ? sql`${value}` : sql`${JSON.stringify(value)}::jsonb`,
+          ),
+        ],
+        sql`, `,
+      );
       const rows = await query<{ stage_uuid: string }>(
         db,
-        sql`WITH existing AS (SELECT stage_uuid FROM stages WHERE name = ${name}),
+        sql`WITH existing AS (SELECT stage_uuid FROM stages WHERE name = ${stage.name}),
             created AS (
-              INSERT INTO stages (name, type) SELECT ${name}, ${type} WHERE NOT EXISTS (SELECT 1 FROM existing)
+              INSERT INTO stages (name, type) SELECT ${stage.name}, ${stage.type} WHERE NOT EXISTS (SELECT 1 FROM existing)
               RETURNING stage_uuid),
-            subtype AS (INSERT INTO ${ident(table)} (${list}) SELECT ${values} FROM created)
+            subtype AS (INSERT INTO ${ident(stage.table)} (${list}) SELECT ${values} FROM created)
             SELECT stage_uuid FROM created UNION ALL SELECT stage_uuid FROM existing`,
       );
-      return rows[0].stage_uuid;
-    },
-
-    /** The prompt of this name, created when missing. */
-    async ensurePrompt(v: PromptValues): Promise<string> {
-      const rows = await query<{ prompt_uuid: string }>(
-        db,
-        sql`WITH created AS (
-              INSERT INTO prompts (name, field_key, label, type, required, placeholder, initial_value, "order")
-              VALUES (${v.name}, ${v.field_key}, ${v.label}, ${v.type}, ${v.required}, ${v.placeholder},
-                      ${v.initial_value}, ${v.order})
-              ON CONFLICT (name) DO NOTHING RETURNING prompt_uuid)
-            SELECT prompt_uuid FROM created UNION ALL SELECT prompt_uuid FROM prompts WHERE name = ${v.name} LIMIT 1`,
-      );
-      return rows[0].prompt_uuid;
-    },
-
-    async addPromptFields(stage: string, prompts: string[]): Promise<void> {
-      for (const prompt of prompts) {
+      const stagePk = rows[0].stage_uuid;
+      for (const prompt of stage.prompts ?? []) {
         await db.execute(
-          sql`INSERT INTO prompt_stage_fields (stage_uuid, prompt_uuid) VALUES (${stage}, ${prompt}) ON CONFLICT DO NOTHING`,
+          sql`INSERT INTO prompt_stage_fields (stage_uuid, prompt_uuid)
+              VALUES (${stagePk}, ${await ensurePrompt(prompt)}) ON CONFLICT DO NOTHING`,
         );
       }
+      return stagePk;
     },
 
     async bind(flow: string, stage: string, order: number): Promise<void> {
