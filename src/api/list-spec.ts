@@ -11,7 +11,7 @@
  */
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { query, type Db } from '../db/client.js';
 import { icontains, orderTerm, uuidArray, type CountedTable, type ListSql } from '../db/list-query.js';
 import { ApiError, Messages, type FieldErrors } from './errors.js';
 import { FilterReader, allValues, type RawQuery } from './filters.js';
@@ -213,6 +213,18 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
       ordering: readOrdering(raw, this.orderFields, this.decl.defaultOrdering),
       page,
     };
+  }
+
+  /**
+   * The one row, with the list's columns, whose `column` (the primary key unless named) equals
+   * `value`: a retrieve shows an object exactly as the list does.
+   */
+  async findOne<Row>(db: Db, value: string, column: SQL = this.decl.pk): Promise<Row | undefined> {
+    const rows = await query<Row>(
+      db,
+      sql`SELECT ${this.decl.select} FROM ${this.decl.from} WHERE ${column} = ${value}`,
+    );
+    return rows[0];
   }
 
   /** django-filter's 400 (syntax first, then the database checks), in the filters' order. */

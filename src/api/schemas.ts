@@ -3,7 +3,7 @@
  * generated OpenAPI document and authentik's `schema.yml` name them alike.
  * @see authentik/api/v3/schema/response.py (GenericError, ValidationError, Pagination)
  */
-import { Type, type TSchema, type TObject, type Static } from '@sinclair/typebox';
+import { Type, type TSchema, type TObject, type TProperties, type Static } from '@sinclair/typebox';
 import type { JsonSchema, SchemaRegistry } from './validation.js';
 
 /** Every named component, in registration order (the app registers them all at start). */
@@ -76,6 +76,18 @@ export const Pagination = component(
 );
 
 export const Autocomplete = component('Autocomplete', JsonObject());
+
+/**
+ * A serializer's two request components, `<Model>Request` (create, update) and
+ * `Patched<Model>Request` (partial update: every field optional), as drf-spectacular derives
+ * them from one serializer's writable fields.
+ */
+export function requestComponents<P extends TProperties>(model: string, properties: P, description: string) {
+  return {
+    request: component(`${model}Request`, Type.Object(properties, { description })),
+    patched: component(`Patched${model}Request`, Type.Partial(Type.Object(properties), { description })),
+  };
+}
 
 /** `Paginated<Name>List`, as drf-spectacular names every paginated list. */
 export function paginated<T extends TObject>(item: T) {

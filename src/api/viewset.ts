@@ -52,7 +52,8 @@ export interface ResourceDefinition<Row extends { pk: string }, Body, Input> {
   /** Django's object name in "No <Model> matches the given query.". */
   objectName: string;
   list: AnyListSpec;
-  findByPk(db: Db, pk: string): Promise<Row | undefined>;
+  /** Reads one row by primary key; without it, the list's own columns (`ListSpec.findOne`). */
+  findByPk?(db: Db, pk: string): Promise<Row | undefined>;
   /**
    * A lookup field other than the primary key (flows are looked up by slug): the row is read
    * first and its visibility judged afterwards. Without it the URL's id is parsed as a UUID
@@ -121,6 +122,11 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
     return { ...result, results: result.results.map((row) => this.resource.present(row)) };
   }
 
+  /** The row by primary key, through the definition's reader or the list's own columns. */
+  private findByPk(db: Db, pk: string): Promise<Row | undefined> {
+    return this.resource.findByPk ? this.resource.findByPk(db, pk) : this.resource.list.findOne<Row>(db, pk);
+  }
+
   /** DRF's get_object(): the permission-filtered queryset, then the lookup (404s). */
   async find(actor: Actor, rawKey: string): Promise<Row> {
     const { db, permissions } = this.deps;
@@ -134,7 +140,7 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
     const pk = parseLookupUuid(rawKey);
     if (pk === undefined) throw ApiError.notFound();
     if (!isVisible(visibility, pk)) throw missing();
-    const row = await this.resource.findByPk(db, pk);
+    const row = await this.findByPk(db, pk);
     if (!row) throw missing();
     return row;
   }
@@ -149,7 +155,7 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
     const caller = await this.caller(ctx);
     const row = await this.deps.db.transaction(async (tx) => {
       const pk = await insert(tx, input, caller);
-      const created = (await this.resource.findByPk(tx, pk)) as Row;
+      const created = (await this.findByPk(tx, pk)) as Row;
       await this.audit(tx, ctx, 'model_created', created);
       return created;
     });
@@ -164,7 +170,7 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
     const caller = await this.caller(ctx);
     const row = await this.deps.db.transaction(async (tx) => {
       await update(tx, current, input, caller);
-      const updated = (await this.resource.findByPk(tx, current.pk)) as Row;
+      const updated = (await this.findByPk(tx, current.pk)) as Row;
       await this.audit(tx, ctx, 'model_updated', updated);
       return updated;
     });

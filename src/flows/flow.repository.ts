@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../db/client.js';
+import { valueTaken } from '../db/unique-column.js';
 import { defineList, filter } from '../api/list-spec.js';
 import { backgroundUrlSql } from './flow-set.sql.js';
 import { DENIED_ACTIONS, FLOW_DESIGNATIONS, type FlowBody, type FlowInput } from './flow.schema.js';
@@ -56,27 +57,10 @@ export interface FlowUsageRow {
 
 export function createFlowRepository(db: Db) {
   return {
-    async findBySlug(slug: string): Promise<FlowBody | undefined> {
-      const rows = await query<FlowBody>(db, sql`SELECT ${FLOW_SELECT} FROM flows f WHERE f.slug = ${slug}`);
-      return rows[0];
-    },
+    findBySlug: (slug: string) => flowList.findOne<FlowBody>(db, slug, sql`f.slug`),
 
-    async findByPk(pk: string): Promise<FlowBody | undefined> {
-      const rows = await query<FlowBody>(
-        db,
-        sql`SELECT ${FLOW_SELECT} FROM flows f WHERE f.flow_uuid = ${pk}`,
-      );
-      return rows[0];
-    },
-
-    async slugTaken(slug: string, exceptPk?: string): Promise<boolean> {
-      const rows = await query<{ taken: boolean }>(
-        db,
-        sql`SELECT EXISTS (SELECT 1 FROM flows WHERE slug = ${slug}
-              ${exceptPk ? sql`AND flow_uuid <> ${exceptPk}` : sql``}) AS taken`,
-      );
-      return rows[0].taken;
-    },
+    slugTaken: (slug: string, exceptPk?: string) =>
+      valueTaken(db, { table: 'flows', column: 'slug', pk: 'flow_uuid' }, slug, exceptPk),
 
     async insert(input: FlowInput): Promise<string> {
       const rows = await query<{ flow_uuid: string }>(

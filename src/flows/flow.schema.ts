@@ -3,7 +3,15 @@
  * (authentik/flows/api/flows.py) and the 2026.8.3 schema's components.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable, ReadOnly, StringEnum, component, paginated, ref } from '../api/schemas.js';
+import {
+  Nullable,
+  ReadOnly,
+  StringEnum,
+  component,
+  paginated,
+  ref,
+  requestComponents,
+} from '../api/schemas.js';
 import { SLUG_PATTERN } from '../api/validation.js';
 import { Messages } from '../api/errors.js';
 
@@ -82,6 +90,16 @@ const authentication = Type.Unsafe<Static<typeof AuthenticationEnum>>({
   description: 'Required level of authentication and authorization to access a flow.',
 });
 
+/** The fields FlowSet shares with Flow, in the order both serializers list them. */
+const flowIdentity = {
+  pk: uuidReadOnly('Flow uuid'),
+  policybindingmodel_ptr_id: uuidReadOnly(),
+  name: Type.String(),
+  slug,
+  title,
+  designation,
+};
+
 /**
  * FlowSet, the "stripped down flow serializer" inside every stage's `flow_set`. It carries
  * `background` as well as `background_url`: 2025.10 clients (and the seed document) read the
@@ -91,12 +109,7 @@ export const FlowSet = component(
   'FlowSet',
   Type.Object(
     {
-      pk: uuidReadOnly('Flow uuid'),
-      policybindingmodel_ptr_id: uuidReadOnly(),
-      name: Type.String(),
-      slug,
-      title,
-      designation,
+      ...flowIdentity,
       background: ReadOnly(
         Type.String({
           description:
@@ -119,12 +132,7 @@ export const Flow = component(
   'Flow',
   Type.Object(
     {
-      pk: uuidReadOnly('Flow uuid'),
-      policybindingmodel_ptr_id: uuidReadOnly(),
-      name: Type.String(),
-      slug,
-      title,
-      designation,
+      ...flowIdentity,
       background: Type.Optional(Type.String({ description: 'Background shown during execution' })),
       background_url: ReadOnly(Type.String({ description: 'Get the URL to the background image' })),
       background_themed_urls: ReadOnly(Nullable(Type.Unsafe({ allOf: [ref(ThemedUrls)] }))),
@@ -156,16 +164,12 @@ const flowRequestProperties = {
   authentication: Type.Optional(authentication),
 };
 
-export const FlowRequest = component(
-  'FlowRequest',
-  Type.Object(flowRequestProperties, { description: 'Flow Serializer' }),
+export const { request: FlowRequest, patched: PatchedFlowRequest } = requestComponents(
+  'Flow',
+  flowRequestProperties,
+  'Flow Serializer',
 );
 export type FlowInput = Static<typeof FlowRequest>;
-
-export const PatchedFlowRequest = component(
-  'PatchedFlowRequest',
-  Type.Partial(Type.Object(flowRequestProperties), { description: 'Flow Serializer' }),
-);
 
 export const PaginatedFlowList = paginated(Flow);
 

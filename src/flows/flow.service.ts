@@ -38,7 +38,6 @@ export class FlowService extends ModelViewSet<FlowBody, FlowBody, FlowInput> {
         model: 'flow',
         objectName: 'Flow',
         list: flowList,
-        findByPk: (tx, pk) => createFlowRepository(tx).findByPk(pk),
         findByKey: (tx, slug) => createFlowRepository(tx).findBySlug(slug),
         present: (flow) => flow,
         // authentik's model_to_dict names an object by its `name` field when it has one.

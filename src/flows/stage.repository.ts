@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../db/client.js';
+import { valueTaken } from '../db/unique-column.js';
 
 export interface StageUsageRow {
   kind: 'flow' | 'binding';
@@ -13,14 +14,8 @@ export interface StageUsageRow {
 /** Queries shared by every stage type (the `stages` base table). */
 export function createStageRepository(db: Db) {
   return {
-    async nameTaken(name: string, exceptPk?: string): Promise<boolean> {
-      const rows = await query<{ taken: boolean }>(
-        db,
-        sql`SELECT EXISTS (SELECT 1 FROM stages WHERE name = ${name}
-              ${exceptPk ? sql`AND stage_uuid <> ${exceptPk}` : sql``}) AS taken`,
-      );
-      return rows[0].taken;
-    },
+    nameTaken: (name: string, exceptPk?: string) =>
+      valueTaken(db, { table: 'stages', column: 'name', pk: 'stage_uuid' }, name, exceptPk),
 
     async typeOf(pk: string): Promise<string | undefined> {
       const rows = await query<{ type: string }>(db, sql`SELECT type FROM stages WHERE stage_uuid = ${pk}`);

@@ -1,6 +1,7 @@
 /** The SQL of webhook endpoints (table `webhook_endpoints`) and their list declaration. */
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../db/client.js';
+import { valueTaken } from '../db/unique-column.js';
 import { defineList, filter } from '../api/list-spec.js';
 
 export interface WebhookEndpointRow {
@@ -48,22 +49,8 @@ export const webhookEndpointList = defineList({
 
 export function createWebhookRepository(db: Db) {
   return {
-    async findByPk(pk: string): Promise<WebhookEndpointRow | undefined> {
-      const rows = await query<WebhookEndpointRow>(
-        db,
-        sql`SELECT ${SELECT} FROM ${FROM} WHERE w.endpoint_uuid = ${pk}`,
-      );
-      return rows[0];
-    },
-
-    async nameTaken(name: string, exceptPk?: string): Promise<boolean> {
-      const rows = await query<{ found: boolean }>(
-        db,
-        sql`SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE name = ${name}
-              ${exceptPk ? sql`AND endpoint_uuid <> ${exceptPk}` : sql``}) AS found`,
-      );
-      return rows[0].found;
-    },
+    nameTaken: (name: string, exceptPk?: string) =>
+      valueTaken(db, { table: 'webhook_endpoints', column: 'name', pk: 'endpoint_uuid' }, name, exceptPk),
 
     async insert(
       values: Required<Omit<WebhookEndpointValues, 'enabled'>> & { enabled: boolean },

@@ -3,7 +3,16 @@
  * model serializer with its request and patched-request forms and a paginated list.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { JsonObject, Nullable, ReadOnly, StringEnum, component, paginated, ref } from '../api/schemas.js';
+import {
+  JsonObject,
+  Nullable,
+  ReadOnly,
+  StringEnum,
+  component,
+  paginated,
+  ref,
+  requestComponents,
+} from '../api/schemas.js';
 import { OUTBOX_STATUSES } from '../outbox/outbox.repository.js';
 
 /** The webhook event types; which audit event makes each is in drizzle/*_outbox_webhooks.sql. */
@@ -59,16 +68,12 @@ const requestProperties = {
   ),
 };
 
-export const WebhookEndpointRequest = component(
-  'WebhookEndpointRequest',
-  Type.Object(requestProperties, { description: 'A webhook endpoint (Tessera).' }),
+export const { request: WebhookEndpointRequest, patched: PatchedWebhookEndpointRequest } = requestComponents(
+  'WebhookEndpoint',
+  requestProperties,
+  'A webhook endpoint (Tessera).',
 );
 export type WebhookEndpointInput = Static<typeof WebhookEndpointRequest>;
-
-export const PatchedWebhookEndpointRequest = component(
-  'PatchedWebhookEndpointRequest',
-  Type.Partial(Type.Object(requestProperties), { description: 'A webhook endpoint (Tessera).' }),
-);
 
 export const PaginatedWebhookEndpointList = paginated(WebhookEndpoint);
 

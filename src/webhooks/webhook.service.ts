@@ -135,7 +135,6 @@ export class WebhookService extends ModelViewSet<
         model: WEBHOOK_MODEL,
         objectName: 'WebhookEndpoint',
         list: webhookEndpointList,
-        findByPk: (tx, pk) => createWebhookRepository(tx).findByPk(pk),
         present: presentEndpoint,
         auditName: (row) => row.name,
         async insert(tx, input) {

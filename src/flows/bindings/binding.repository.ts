@@ -76,11 +76,6 @@ export const bindingList = defineList({
 
 export function createBindingRepository(db: Db) {
   return {
-    async findByPk(pk: string): Promise<BindingRow | undefined> {
-      const rows = await query<BindingRow>(db, sql`SELECT ${SELECT} FROM ${FROM} WHERE b.fsb_uuid = ${pk}`);
-      return rows[0];
-    },
-
     exists: (table: 'flows' | 'stages', pk: string) => exists(db, table, pk),
 
     async duplicate(target: string, stage: string, order: number, exceptPk?: string): Promise<boolean> {

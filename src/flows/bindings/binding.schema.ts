@@ -1,6 +1,6 @@
 /** FlowStageBinding wire shapes (authentik/flows/api/bindings.py FlowStageBindingSerializer). */
 import { Type, type Static } from '@sinclair/typebox';
-import { ReadOnly, StringEnum, component, paginated, ref } from '../../api/schemas.js';
+import { ReadOnly, StringEnum, component, paginated, ref, requestComponents } from '../../api/schemas.js';
 import { PolicyEngineMode } from '../flow.schema.js';
 import { Stage } from '../stage.schema.js';
 
@@ -48,15 +48,8 @@ export const FlowStageBinding = component(
 );
 export type FlowStageBindingBody = Static<typeof FlowStageBinding>;
 
-export const FlowStageBindingRequest = component(
-  'FlowStageBindingRequest',
-  Type.Object(writable, { description: 'FlowStageBinding Serializer' }),
-);
+export const { request: FlowStageBindingRequest, patched: PatchedFlowStageBindingRequest } =
+  requestComponents('FlowStageBinding', writable, 'FlowStageBinding Serializer');
 export type FlowStageBindingInput = Static<typeof FlowStageBindingRequest>;
-
-export const PatchedFlowStageBindingRequest = component(
-  'PatchedFlowStageBindingRequest',
-  Type.Partial(Type.Object(writable), { description: 'FlowStageBinding Serializer' }),
-);
 
 export const PaginatedFlowStageBindingList = paginated(FlowStageBinding);

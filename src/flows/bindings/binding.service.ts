@@ -76,7 +76,6 @@ export class BindingService extends ModelViewSet<BindingRow, FlowStageBindingBod
         model: 'flowstagebinding',
         objectName: 'FlowStageBinding',
         list: bindingList,
-        findByPk: (tx, pk) => createBindingRepository(tx).findByPk(pk),
         present: presentBinding,
         auditName: bindingDisplayName,
         async insert(tx, input) {

@@ -228,23 +228,19 @@ export function createInvitationRuntimeRepository(db: Db) {
       groupPks: string[],
       rolePks: string[],
     ): Promise<{ groups: string[]; roles: string[] }> {
-      const groups =
-        groupPks.length === 0
-          ? []
-          : await query<{ pk: string }>(
-              db,
-              sql`SELECT group_uuid AS pk FROM groups WHERE group_uuid = ANY(${uuidArray(groupPks)})
-                  ORDER BY group_uuid FOR KEY SHARE`,
-            );
-      const roles =
-        rolePks.length === 0
-          ? []
-          : await query<{ pk: string }>(
-              db,
-              sql`SELECT uuid AS pk FROM roles WHERE uuid = ANY(${uuidArray(rolePks)})
-                  ORDER BY uuid FOR KEY SHARE`,
-            );
-      return { groups: groups.map((row) => row.pk), roles: roles.map((row) => row.pk) };
+      const lockExisting = async (table: SQL, pkColumn: SQL, pks: string[]): Promise<string[]> => {
+        if (pks.length === 0) return [];
+        const rows = await query<{ pk: string }>(
+          db,
+          sql`SELECT ${pkColumn} AS pk FROM ${table} WHERE ${pkColumn} = ANY(${uuidArray(pks)})
+              ORDER BY ${pkColumn} FOR KEY SHARE`,
+        );
+        return rows.map((row) => row.pk);
+      };
+      return {
+        groups: await lockExisting(sql`groups`, sql`group_uuid`, groupPks),
+        roles: await lockExisting(sql`roles`, sql`uuid`, rolePks),
+      };
     },
 
     /**

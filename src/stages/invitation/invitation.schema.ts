@@ -6,7 +6,16 @@
  * read the object unchanged.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { JsonObject, Nullable, ReadOnly, StringEnum, component, paginated, ref } from '../../api/schemas.js';
+import {
+  JsonObject,
+  Nullable,
+  ReadOnly,
+  StringEnum,
+  component,
+  paginated,
+  ref,
+  requestComponents,
+} from '../../api/schemas.js';
 import { Messages } from '../../api/errors.js';
 import { SLUG_PATTERN } from '../../api/validation.js';
 import { Flow } from '../../flows/flow.schema.js';
@@ -138,16 +147,12 @@ const requestProperties = {
   email_domains: Type.Optional(emailDomains),
 };
 
-export const InvitationRequest = component(
-  'InvitationRequest',
-  Type.Object(requestProperties, { description: 'Invitation Serializer' }),
+export const { request: InvitationRequest, patched: PatchedInvitationRequest } = requestComponents(
+  'Invitation',
+  requestProperties,
+  'Invitation Serializer',
 );
 export type InvitationInput = Static<typeof InvitationRequest>;
-
-export const PatchedInvitationRequest = component(
-  'PatchedInvitationRequest',
-  Type.Partial(Type.Object(requestProperties), { description: 'Invitation Serializer' }),
-);
 
 export const PaginatedInvitationList = paginated(Invitation);
 

@@ -1,24 +1,18 @@
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
+import { valueTaken } from '../../db/unique-column.js';
 import { defineList, filter } from '../../api/list-spec.js';
 import { ref } from '../../api/schemas.js';
 import { flowSetJsonSql } from '../../flows/flow-set.sql.js';
 import { PROMPT_STAGE_TYPE } from './prompt-stage.service.js';
-import { PROMPT_TYPES, PromptTypeEnum, type PromptType } from './prompt.schema.js';
+import { PROMPT_TYPES, PromptTypeEnum } from './prompt.schema.js';
 import type { PromptField } from './prompt-fields.js';
 
-export interface PromptRow {
+/** A prompt as the API shows it: the field the executor renders, with its name and stages. */
+export interface PromptRow extends PromptField {
   pk: string;
   name: string;
-  field_key: string;
-  label: string;
-  type: PromptType;
-  required: boolean;
-  placeholder: string;
-  initial_value: string;
-  order: number;
   prompt_stages_obj: unknown[];
-  sub_text: string;
   placeholder_expression: boolean;
   initial_value_expression: boolean;
 }
@@ -74,22 +68,8 @@ export type PromptValues = Omit<PromptRow, 'pk' | 'prompt_stages_obj'>;
 
 export function createPromptRepository(db: Db) {
   return {
-    async findByPk(pk: string): Promise<PromptRow | undefined> {
-      const rows = await query<PromptRow>(
-        db,
-        sql`SELECT ${SELECT} FROM prompts p WHERE p.prompt_uuid = ${pk}`,
-      );
-      return rows[0];
-    },
-
-    async nameTaken(name: string, exceptPk?: string): Promise<boolean> {
-      const rows = await query<{ taken: boolean }>(
-        db,
-        sql`SELECT EXISTS (SELECT 1 FROM prompts WHERE name = ${name}
-              ${exceptPk ? sql`AND prompt_uuid <> ${exceptPk}` : sql``}) AS taken`,
-      );
-      return rows[0].taken;
-    },
+    nameTaken: (name: string, exceptPk?: string) =>
+      valueTaken(db, { table: 'prompts', column: 'name', pk: 'prompt_uuid' }, name, exceptPk),
 
     async insert(v: PromptValues): Promise<string> {
       const rows = await query<{ prompt_uuid: string }>(
@@ -127,14 +107,8 @@ export function createPromptRepository(db: Db) {
     },
 
     /** Whether a user other than `exceptId` holds the username. */
-    async usernameTaken(username: string, exceptId?: number): Promise<boolean> {
-      const rows = await query(
-        db,
-        sql`SELECT 1 FROM users WHERE username = ${username}
-          ${exceptId !== undefined ? sql`AND id <> ${exceptId}` : sql``} LIMIT 1`,
-      );
-      return rows.length > 0;
-    },
+    usernameTaken: (username: string, exceptId?: number) =>
+      valueTaken(db, { table: 'users', column: 'username', pk: 'id' }, username, exceptId),
 
     /** A stage's prompts in challenge order (authentik: `fields.all().order_by("order")`). */
     async forStage(stagePk: string): Promise<PromptField[]> {

@@ -3,7 +3,7 @@
  * PromptStageSerializer) in the 2026.8.3 schema's field order.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { ReadOnly, StringEnum, component, paginated, ref } from '../../api/schemas.js';
+import { ReadOnly, StringEnum, component, paginated, ref, requestComponents } from '../../api/schemas.js';
 import { stageBaseProperties } from '../../flows/stage.schema.js';
 
 /** authentik/stages/prompt/models.py FieldTypes, 2026.8.3 (with the alert types). */
@@ -55,16 +55,12 @@ const promptStageRequestProperties = {
   validation_policies: Type.Optional(uuidList),
 };
 
-export const PromptStageRequest = component(
-  'PromptStageRequest',
-  Type.Object(promptStageRequestProperties, { description: 'PromptStage Serializer' }),
+export const { request: PromptStageRequest, patched: PatchedPromptStageRequest } = requestComponents(
+  'PromptStage',
+  promptStageRequestProperties,
+  'PromptStage Serializer',
 );
 export type PromptStageInput = Static<typeof PromptStageRequest>;
-
-export const PatchedPromptStageRequest = component(
-  'PatchedPromptStageRequest',
-  Type.Partial(Type.Object(promptStageRequestProperties), { description: 'PromptStage Serializer' }),
-);
 
 export const PaginatedPromptStageList = paginated(PromptStage);
 
@@ -115,16 +111,12 @@ const promptRequestProperties = {
   initial_value_expression: Type.Optional(Type.Boolean()),
 };
 
-export const PromptRequest = component(
-  'PromptRequest',
-  Type.Object(promptRequestProperties, { description: 'Prompt Serializer' }),
+export const { request: PromptRequest, patched: PatchedPromptRequest } = requestComponents(
+  'Prompt',
+  promptRequestProperties,
+  'Prompt Serializer',
 );
 export type PromptInput = Static<typeof PromptRequest>;
-
-export const PatchedPromptRequest = component(
-  'PatchedPromptRequest',
-  Type.Partial(Type.Object(promptRequestProperties), { description: 'Prompt Serializer' }),
-);
 
 export const PaginatedPromptList = paginated(Prompt);
 

@@ -51,7 +51,6 @@ export class PromptService extends ModelViewSet<PromptRow, PromptBody, PromptInp
         model: 'prompt',
         objectName: 'Prompt',
         list: promptList,
-        findByPk: (tx, pk) => createPromptRepository(tx).findByPk(pk),
         present: (row) => row as PromptBody,
         // authentik's model_to_dict names an object by its `name` field when it has one.
         auditName: (row) => row.name,
