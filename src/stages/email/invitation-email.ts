@@ -6,6 +6,7 @@
  */
 
 import { escapeHtml } from '../../web/html.js';
+import { buttonRow, emailHtml, textRow } from './email-layout.js';
 
 export interface InvitationEmailContext {
   url: string;
@@ -69,23 +70,16 @@ export function renderInvitationEmail(context: InvitationEmailContext): Rendered
   const expiry = context.expires ? `This invitation expires ${naturalTime(context.expires, now)}.` : null;
   const url = escapeHtml(context.url);
   const host = escapeHtml(context.host);
-  const html = `<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>You're Invited!</title></head>
-<body style="margin: 0; padding: 0; background-color: #f3f3f3; font-family: sans-serif;">
-<table width="100%" border="0" cellpadding="0" cellspacing="0" role="presentation">
-<tr><td align="center"><h1 style="color: #212124;">You're Invited!</h1></td></tr>
-<tr><td align="center">
-<table border="0" role="presentation">
-<tr><td align="center" style="max-width: 300px; padding: 20px 0; color: #212124;">You have been invited to join ${host}. Click the button below to get started.</td></tr>
-${expiry ? `<tr><td align="center" style="max-width: 300px; padding: 10px 0; color: #212124; font-size: 12px;">${escapeHtml(expiry)}</td></tr>\n` : ''}<tr><td align="center"><a id="confirm" href="${url}" rel="noopener noreferrer" target="_blank" style="display: inline-block; padding: 12px 24px; background-color: #0066cc; color: #ffffff; text-decoration: none; border-radius: 4px;">Accept Invitation</a></td></tr>
-</table>
-</td></tr>
-<tr><td align="center" style="padding: 20px; font-size: 12px; color: #212124;">If you cannot click the button above, please copy and paste the following URL into your browser:<br><a href="${url}" rel="noopener noreferrer" target="_blank">${url}</a></td></tr>
-</table>
-</body>
-</html>
-`;
+  const html = emailHtml({
+    title: "You're Invited!",
+    heading: "You're Invited!",
+    url,
+    rows: [
+      textRow(`You have been invited to join ${host}. Click the button below to get started.`, '', '20px 0'),
+      ...(expiry ? [textRow(escapeHtml(expiry), 'font-size: 12px;')] : []),
+      buttonRow(url, 'Accept Invitation'),
+    ],
+  });
   const text = [
     "You're Invited!",
     '',
