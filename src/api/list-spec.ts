@@ -24,8 +24,12 @@ export interface FilterDef<T> {
   /** The parameter's OpenAPI schema. */
   schema: TSchema;
   read(reader: FilterReader, key: string): T | undefined;
-  /** The WHERE term for a value; none means the value never reaches SQL (see `check`). */
-  where?(value: T): SQL;
+  /**
+   * The WHERE term for a value; none means the value never reaches SQL (see `check`), and
+   * undefined that this value filters nothing. `filters` holds the request's other values, for
+   * a filter another one modifies (roles' `inherited`).
+   */
+  where?(value: T, filters: Record<string, unknown>): SQL | undefined;
   /**
    * A check that needs the database (a ModelChoiceFilter's object must exist), run after the
    * permission filter; returns the field's error message, or undefined.
@@ -95,6 +99,28 @@ export const filter = {
     read: (r, key) => r.modelChoiceUuid(key),
     where: eq(column),
     check: async (db, id) => ((await exists(db, id)) ? undefined : Messages.invalidModelChoice),
+  }),
+  /**
+   * ModelChoiceFilter whose id the view parses by its own rules (`parse`), and whose malformed
+   * and unknown ids are both "Select a valid choice. That choice is not one of the available
+   * choices.", reported with the database checks in the filters' order. Empty is no filter.
+   */
+  checkedModelChoice: <T>(o: {
+    schema: TSchema;
+    parse(raw: string): T | undefined;
+    exists(db: Db, value: T): Promise<boolean>;
+    where(value: T, filters: Record<string, unknown>): SQL;
+  }): FilterDef<string> => ({
+    schema: o.schema,
+    read: (r, key) => {
+      const raw = r.value(key);
+      return raw === '' ? undefined : raw;
+    },
+    check: async (db, raw) => {
+      const value = o.parse(raw);
+      return value !== undefined && (await o.exists(db, value)) ? undefined : Messages.invalidModelChoice;
+    },
+    where: (raw, filters) => o.where(o.parse(raw) as T, filters),
   }),
   /** Any other filter: its own schema, reader and WHERE term. */
   custom: <T>(def: FilterDef<T>): FilterDef<T> => def,
@@ -235,7 +261,8 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
     for (const key of this.keys) {
       const value = request.filters[key];
       const term = this.decl.filters[key].where;
-      if (value !== undefined && term) where.push(term(value as never));
+      const condition = value !== undefined && term ? term(value as never, request.filters) : undefined;
+      if (condition) where.push(condition);
     }
     const search = this.decl.search ?? [];
     for (const term of request.searchTerms) {
