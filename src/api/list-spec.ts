@@ -164,7 +164,7 @@ export interface ListDeclaration<F extends Record<string, AnyFilter>, O extends 
   search?: SQL[];
   /** DRF's `ordering_fields` and their columns; `defaultOrdering` is the view's `ordering`. */
   ordering: Record<O, SQL>;
-  defaultOrdering: readonly NoInfer<O>[];
+  defaultOrdering: readonly (NoInfer<O> | `-${NoInfer<O>}`)[];
   /** The order the database checks run in, when it is not the filters' order. */
   checkOrder?: readonly (keyof F & string)[];
 }

@@ -60,8 +60,8 @@ export interface ResourceDefinition<Row extends { pk: string }, Body, Input> {
    */
   findByKey?(db: Db, key: string): Promise<Row | undefined>;
   present(row: Row): Body;
-  /** The object's name in audit events (model_to_dict's `name`, or str(obj)). */
-  auditName(row: Row): string;
+  /** The object's name in audit events (model_to_dict's `name`, or str(obj)); a read-only viewset writes none. */
+  auditName?(row: Row): string;
   /** Validates and inserts in the viewset's transaction; returns the new primary key. */
   insert?(tx: Db, input: Input, caller: Caller): Promise<string>;
   /** Validates and writes the fields the request sent, in the viewset's transaction. */
@@ -215,7 +215,7 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
       app,
       model_name: model,
       pk: row.pk,
-      name: this.resource.auditName(row),
+      name: this.resource.auditName?.(row) ?? '',
     });
   }
 }
