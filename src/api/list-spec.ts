@@ -23,6 +23,8 @@ import { likeContains, readSearch } from './search.js';
 export interface FilterDef<T> {
   /** The parameter's OpenAPI schema. */
   schema: TSchema;
+  /** The parameter is documented as required (its reader reports it missing). */
+  required?: boolean;
   read(reader: FilterReader, key: string): T | undefined;
   /**
    * The WHERE term for a value; none means the value never reaches SQL (see `check`), and
@@ -160,13 +162,22 @@ export interface ListDeclaration<F extends Record<string, AnyFilter>, O extends 
   /** The primary key column, for the permission filter's visible keys. */
   pk: SQL;
   filters: F;
+  /** The queryset's own conditions, on every page whatever the request. */
+  where?: SQL[];
   /** DRF's `search_fields`: each term must match one of them (icontains). None: no `search`. */
   search?: SQL[];
+  /**
+   * The view lists SearchFilter after DjangoFilterBackend (`filter_backends`), so a NUL in
+   * `search` is reported after the filters' 400 rather than before the permission filter.
+   */
+  searchAfterFilters?: boolean;
   /** DRF's `ordering_fields` and their columns; `defaultOrdering` is the view's `ordering`. */
   ordering: Record<O, SQL>;
   defaultOrdering: readonly (NoInfer<O> | `-${NoInfer<O>}`)[];
   /** The order the database checks run in, when it is not the filters' order. */
   checkOrder?: readonly (keyof F & string)[];
+  /** The query parameters in the order the OpenAPI document lists them, when not alphabetical. */
+  parameterOrder?: readonly string[];
 }
 
 /** A list request after parsing; errors wait to be raised in DRF's backend order (`ListSpec.raise`). */
@@ -198,7 +209,12 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
     this.keys = Object.keys(decl.filters);
     this.orderFields = Object.keys(decl.ordering) as O[];
     const parameters: Record<string, TSchema> = {
-      ...Object.fromEntries(this.keys.map((key) => [key, Type.Optional(decl.filters[key].schema)])),
+      ...Object.fromEntries(
+        this.keys.map((key) => {
+          const { schema, required } = decl.filters[key];
+          return [key, required ? schema : Type.Optional(schema)];
+        }),
+      ),
       ordering: PAGE_PARAMETERS.ordering,
       page: PAGE_PARAMETERS.page,
       page_size: PAGE_PARAMETERS.page_size,
@@ -206,9 +222,7 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
     };
     this.querystring = Type.Object(
       Object.fromEntries(
-        Object.keys(parameters)
-          .sort()
-          .map((key) => [key, parameters[key]]),
+        (decl.parameterOrder ?? Object.keys(parameters).sort()).map((key) => [key, parameters[key]]),
       ),
     );
   }
@@ -218,7 +232,7 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
    * filters' errors and a bad page wait until the permission filter has run.
    */
   parse(raw: RawQuery, pageSizes: PageSizeSettings): ListRequest<F, O> {
-    const searchTerms = this.decl.search ? readSearch(raw) : [];
+    const searchTerms = this.decl.search && !this.decl.searchAfterFilters ? readSearch(raw) : [];
     const reader = new FilterReader(raw);
     const filters: FilterValues<F> = {};
     for (const key of this.keys) {
@@ -253,11 +267,12 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
       }
     }
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
+    if (this.decl.search && this.decl.searchAfterFilters) request.searchTerms = readSearch(request.raw);
   }
 
   /** The page and total statements' parts for a request and the caller's visible keys. */
   listSql(request: ListRequest<F, O>, visiblePks: string[] | undefined): ListSql {
-    const where: SQL[] = [];
+    const where: SQL[] = [...(this.decl.where ?? [])];
     for (const key of this.keys) {
       const value = request.filters[key];
       const term = this.decl.filters[key].where;

@@ -110,15 +110,13 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
   async list(ctx: RequestContext, request: AnyListRequest): Promise<Page<Body>> {
     const { db, permissions } = this.deps;
     const visibility = await permissions.visibility(requireActor(ctx), this.permission.view);
-    await this.resource.list.raise(db, request);
-    const page = requirePage(request);
-    const list = this.resource.list.listSql(request, visibility.all ? undefined : visibility.pks);
-    const result = await paginate(
-      page,
-      (limit, offset) => fetchPage<Row>(db, list, limit, offset),
-      () => countRows(db, list),
+    return listPage(
+      db,
+      this.resource.list,
+      request,
+      visibility.all ? undefined : visibility.pks,
+      (row: Row) => this.resource.present(row),
     );
-    return { ...result, results: result.results.map((row) => this.resource.present(row)) };
   }
 
   /** DRF's get_object(): the permission-filtered queryset, then the lookup (404s). */
@@ -218,6 +216,33 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
       name: this.resource.auditName?.(row) ?? '',
     });
   }
+}
+
+/**
+ * A parsed list's page once the permission filter has run: django-filter's 400, then the
+ * page's 404, then the page and its total in one round trip.
+ */
+export async function listPage<Row, Body>(
+  db: Db,
+  spec: AnyListSpec,
+  request: AnyListRequest,
+  visiblePks: string[] | undefined,
+  present: (row: Row) => Body,
+): Promise<Page<Body>> {
+  await spec.raise(db, request);
+  const page = requirePage(request);
+  const list = spec.listSql(request, visiblePks);
+  const result = await paginate(
+    page,
+    (limit, offset) => fetchPage<Row>(db, list, limit, offset),
+    () => countRows(db, list),
+  );
+  return { ...result, results: result.results.map(present) };
+}
+
+/** A list route's query: its declared parameters, parsed before the handler runs. */
+export function listQuery(spec: AnyListSpec, pageSizes: PageSizeSettings) {
+  return { schema: spec.querystring, parse: (raw: RawQuery) => spec.parse(raw, pageSizes) };
 }
 
 /** A viewset's URLs and wire shapes: everything its seven routes are made of. */
