@@ -216,6 +216,8 @@ export class RbacPermissionService {
    * `/rbac/permissions/roles/`: object-level grants of roles (of one role with `uuid`). The
    * view's queryset is guardian's RoleObjectPermission, whose view permission no role can hold
    * in Tessera's catalogue: only superusers see it, everyone else gets the filter's 403.
+   * Not a list declaration: its order is fixed (role name, then grant id) whatever `ordering`
+   * says, and each row needs the object's description read on its own.
    */
   async roleObjectPermissions(ctx: RequestContext, query: RawQuery) {
     const actor = requireActor(ctx);
