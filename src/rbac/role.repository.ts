@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { groupTreeSql } from '../db/group-tree.sql.js';
 import { query, type Db } from '../db/client.js';
 import { Messages } from '../api/errors.js';
@@ -26,6 +26,11 @@ function userPk(raw: string): number | undefined {
   return pk === undefined || Math.abs(pk) > 2147483647 ? undefined : pk;
 }
 
+/** The role `r` is given to one of these groups (`SELECT group_uuid ...`) or to an ancestor of one. */
+function heldThroughGroups(groups: SQL): SQL {
+  return sql`r.uuid IN (SELECT role_uuid FROM group_roles WHERE group_uuid IN (${groupTreeSql(groups)}))`;
+}
+
 /**
  * RoleViewSet's filterset (authentik/rbac/api/roles.py RoleFilterSet): `groups` and `users`
  * are ModelChoiceFilters, with `inherited` widening them to the roles reached through groups
@@ -45,22 +50,18 @@ export const roleList = defineList({
       exists: groupExists,
       where: (group, filters) =>
         filters.inherited
-          ? sql`r.uuid IN (SELECT role_uuid FROM group_roles WHERE group_uuid IN (${groupTreeSql(
-              sql`SELECT ${group}::uuid AS group_uuid`,
-            )}))`
+          ? heldThroughGroups(sql`SELECT ${group}::uuid AS group_uuid`)
           : sql`r.uuid IN (SELECT role_uuid FROM group_roles WHERE group_uuid = ${group})`,
     }),
     users: filter.checkedModelChoice({
       schema: Type.Integer(),
       parse: userPk,
       exists: userExists,
-      where: (user, filters) =>
-        filters.inherited
-          ? sql`(r.uuid IN (SELECT role_uuid FROM user_roles WHERE user_id = ${user})
-              OR r.uuid IN (SELECT role_uuid FROM group_roles WHERE group_uuid IN (${groupTreeSql(
-                sql`SELECT group_uuid FROM user_groups WHERE user_id = ${user}`,
-              )})))`
-          : sql`r.uuid IN (SELECT role_uuid FROM user_roles WHERE user_id = ${user})`,
+      where: (user, filters) => {
+        const direct = sql`r.uuid IN (SELECT role_uuid FROM user_roles WHERE user_id = ${user})`;
+        if (!filters.inherited) return direct;
+        return sql`(${direct} OR ${heldThroughGroups(sql`SELECT group_uuid FROM user_groups WHERE user_id = ${user}`)})`;
+      },
     }),
     managed__isnull: filter.custom<boolean>({
       schema: Type.Boolean(),

@@ -57,7 +57,7 @@ export class RoleService extends ModelViewSet<RoleRow, RoleBody, RoleInput> {
         objectName: 'Role',
         list: roleList,
         findByPk: (tx, pk) => createRoleRepository(tx).findByPk(pk),
-        present: (row) => ({ pk: row.pk, name: row.name }),
+        present: (row) => row,
         auditName: (row) => row.name,
         async insert(tx, input) {
           await assertNameFree(tx, input.name);
