@@ -11,7 +11,7 @@
  */
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { query, type Db } from '../db/client.js';
 import { icontains, orderTerm, uuidArray, type CountedTable, type ListSql } from '../db/list-query.js';
 import { ApiError, Messages, type FieldErrors } from './errors.js';
 import { FilterReader, allValues, type RawQuery } from './filters.js';
@@ -268,6 +268,16 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
     }
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
     if (this.decl.search && this.decl.searchAfterFilters) request.searchTerms = readSearch(request.raw);
+  }
+
+  /** One row by its primary key, as the page selects it, within the queryset's own conditions. */
+  async find<Row>(db: Db, pk: string | number): Promise<Row | undefined> {
+    const where = [sql`${this.decl.pk} = ${pk}`, ...(this.decl.where ?? [])];
+    const rows = await query<Row>(
+      db,
+      sql`SELECT ${this.decl.select} FROM ${this.decl.from} WHERE ${sql.join(where, sql` AND `)}`,
+    );
+    return rows[0];
   }
 
   /** The page and total statements' parts for a request and the caller's visible keys. */

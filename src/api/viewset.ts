@@ -52,7 +52,8 @@ export interface ResourceDefinition<Row extends { pk: string }, Body, Input> {
   /** Django's object name in "No <Model> matches the given query.". */
   objectName: string;
   list: AnyListSpec;
-  findByPk(db: Db, pk: string): Promise<Row | undefined>;
+  /** The row by primary key; without it, the list declaration's page row (`ListSpec.find`). */
+  findByPk?(db: Db, pk: string): Promise<Row | undefined>;
   /**
    * A lookup field other than the primary key (flows are looked up by slug): the row is read
    * first and its visibility judged afterwards. Without it the URL's id is parsed as a UUID
@@ -132,7 +133,7 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
     const pk = parseLookupUuid(rawKey);
     if (pk === undefined) throw ApiError.notFound();
     if (!isVisible(visibility, pk)) throw missing();
-    const row = await this.resource.findByPk(db, pk);
+    const row = await this.row(db, pk);
     if (!row) throw missing();
     return row;
   }
@@ -147,7 +148,7 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
     const caller = await this.caller(ctx);
     const row = await this.deps.db.transaction(async (tx) => {
       const pk = await insert(tx, input, caller);
-      const created = (await this.resource.findByPk(tx, pk)) as Row;
+      const created = (await this.row(tx, pk)) as Row;
       await this.audit(tx, ctx, 'model_created', created);
       return created;
     });
@@ -162,7 +163,7 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
     const caller = await this.caller(ctx);
     const row = await this.deps.db.transaction(async (tx) => {
       await update(tx, current, input, caller);
-      const updated = (await this.resource.findByPk(tx, current.pk)) as Row;
+      const updated = (await this.row(tx, current.pk)) as Row;
       await this.audit(tx, ctx, 'model_updated', updated);
       return updated;
     });
@@ -187,6 +188,11 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
     const actor = requireActor(ctx);
     const current = await this.find(actor, rawKey);
     return this.resource.usedBy ? this.resource.usedBy(actor, current) : [];
+  }
+
+  private row(db: Db, pk: string): Promise<Row | undefined> {
+    const { findByPk, list } = this.resource;
+    return findByPk ? findByPk(db, pk) : list.find<Row>(db, pk);
   }
 
   private async findForWrite(ctx: RequestContext, rawKey: string, permission: string): Promise<Row> {

@@ -34,7 +34,6 @@ export class EventApiService extends ModelViewSet<EventRow, EventBody, never> {
         model: 'event',
         objectName: 'Event',
         list: eventList,
-        findByPk: (tx, pk) => createEventRepository(tx).findByPk(pk),
         present: presentEvent,
       },
     );

@@ -211,14 +211,6 @@ const CLEANUP_BATCH = 5000;
 
 export function createEventRepository(db: Db) {
   return {
-    async findByPk(pk: string): Promise<EventRow | undefined> {
-      const rows = await query<EventRow>(
-        db,
-        sql`SELECT ${EVENT_SELECT} FROM events e WHERE e.event_uuid = ${pk}`,
-      );
-      return rows[0];
-    },
-
     /** Deletes every event whose retention has passed, in batches; returns how many. */
     async deleteExpired(): Promise<number> {
       let total = 0;

@@ -137,14 +137,6 @@ function roleObjectPermissionsSql(roleUuid: string | undefined, descending: bool
 
 export function createRbacPermissionRepository(db: Db) {
   return {
-    async findPermission(id: number): Promise<PermissionRow | undefined> {
-      const rows = await query<PermissionRow>(
-        db,
-        sql`SELECT id, name, codename, model, app_label FROM permissions
-            WHERE id = ${id} AND app_label LIKE 'authentik%'`,
-      );
-      return rows[0];
-    },
     async permissionsByCodename(codenames: string[]): Promise<PermissionRow[]> {
       if (codenames.length === 0) return [];
       return query<PermissionRow>(

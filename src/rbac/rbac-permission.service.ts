@@ -89,7 +89,7 @@ export class RbacPermissionService {
     requireActor(ctx);
     const id = pythonInt(rawId);
     if (id === undefined || Math.abs(id) > 2147483647) throw ApiError.notFound();
-    const row = await createRbacPermissionRepository(this.db).findPermission(id);
+    const row = await permissionList.find<PermissionRow>(this.db, id);
     if (!row) throw ApiError.notFound(Messages.noMatch('Permission'));
     return presentPermission(row);
   }

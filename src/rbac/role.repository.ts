@@ -88,10 +88,6 @@ export const roleList = defineList({
 
 export function createRoleRepository(db: Db) {
   return {
-    async findByPk(pk: string): Promise<RoleRow | undefined> {
-      const rows = await query<RoleRow>(db, sql`SELECT uuid AS pk, name FROM roles WHERE uuid = ${pk}`);
-      return rows[0];
-    },
     async nameTaken(name: string, exceptPk?: string): Promise<boolean> {
       const rows = await query(
         db,

@@ -56,7 +56,6 @@ export class RoleService extends ModelViewSet<RoleRow, RoleBody, RoleInput> {
         model: 'role',
         objectName: 'Role',
         list: roleList,
-        findByPk: (tx, pk) => createRoleRepository(tx).findByPk(pk),
         present: (row) => row,
         auditName: (row) => row.name,
         async insert(tx, input) {
@@ -80,7 +79,7 @@ export class RoleService extends ModelViewSet<RoleRow, RoleBody, RoleInput> {
   async findUnfiltered(rawPk: string): Promise<RoleRow> {
     const pk = parseUuid(rawPk);
     if (pk === undefined) throw ApiError.notFound();
-    const row = await createRoleRepository(this.deps.db).findByPk(pk);
+    const row = await roleList.find<RoleRow>(this.deps.db, pk);
     if (!row) throw ApiError.notFound(Messages.noMatch('Role'));
     return row;
   }
