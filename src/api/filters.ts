@@ -159,6 +159,16 @@ export class FilterReader {
     return value;
   }
 
+  /** The parameter's last value as sent (QueryDict.get()), for filters that parse it later. */
+  value(key: string): string | undefined {
+    return lastValue(this.query, key);
+  }
+
+  /** Every value of the parameter as sent (QueryDict.getlist()). */
+  values(key: string): string[] {
+    return allValues(this.query, key);
+  }
+
   fail(key: string, message: string): void {
     this.errors[key] = [message];
   }

@@ -23,9 +23,15 @@ import { likeContains, readSearch } from './search.js';
 export interface FilterDef<T> {
   /** The parameter's OpenAPI schema. */
   schema: TSchema;
+  /** The parameter is documented as required (its reader reports it missing). */
+  required?: boolean;
   read(reader: FilterReader, key: string): T | undefined;
-  /** The WHERE term for a value; none means the value never reaches SQL (see `check`). */
-  where?(value: T): SQL;
+  /**
+   * The WHERE term for a value; none means the value never reaches SQL (see `check`), and
+   * undefined that this value filters nothing. `filters` holds the request's other values, for
+   * a filter another one modifies (roles' `inherited`).
+   */
+  where?(value: T, filters: Record<string, unknown>): SQL | undefined;
   /**
    * A check that needs the database (a ModelChoiceFilter's object must exist), run after the
    * permission filter; returns the field's error message, or undefined.
@@ -96,6 +102,28 @@ export const filter = {
     where: eq(column),
     check: async (db, id) => ((await exists(db, id)) ? undefined : Messages.invalidModelChoice),
   }),
+  /**
+   * ModelChoiceFilter whose id the view parses by its own rules (`parse`), and whose malformed
+   * and unknown ids are both "Select a valid choice. That choice is not one of the available
+   * choices.", reported with the database checks in the filters' order. Empty is no filter.
+   */
+  checkedModelChoice: <T>(o: {
+    schema: TSchema;
+    parse(raw: string): T | undefined;
+    exists(db: Db, value: T): Promise<boolean>;
+    where(value: T, filters: Record<string, unknown>): SQL;
+  }): FilterDef<string> => ({
+    schema: o.schema,
+    read: (r, key) => {
+      const raw = r.value(key);
+      return raw === '' ? undefined : raw;
+    },
+    check: async (db, raw) => {
+      const value = o.parse(raw);
+      return value !== undefined && (await o.exists(db, value)) ? undefined : Messages.invalidModelChoice;
+    },
+    where: (raw, filters) => o.where(o.parse(raw) as T, filters),
+  }),
   /** Any other filter: its own schema, reader and WHERE term. */
   custom: <T>(def: FilterDef<T>): FilterDef<T> => def,
 };
@@ -134,13 +162,22 @@ export interface ListDeclaration<F extends Record<string, AnyFilter>, O extends 
   /** The primary key column, for the permission filter's visible keys. */
   pk: SQL;
   filters: F;
+  /** The queryset's own conditions, on every page whatever the request. */
+  where?: SQL[];
   /** DRF's `search_fields`: each term must match one of them (icontains). None: no `search`. */
   search?: SQL[];
+  /**
+   * The view lists SearchFilter after DjangoFilterBackend (`filter_backends`), so a NUL in
+   * `search` is reported after the filters' 400 rather than before the permission filter.
+   */
+  searchAfterFilters?: boolean;
   /** DRF's `ordering_fields` and their columns; `defaultOrdering` is the view's `ordering`. */
   ordering: Record<O, SQL>;
-  defaultOrdering: readonly NoInfer<O>[];
+  defaultOrdering: readonly (NoInfer<O> | `-${NoInfer<O>}`)[];
   /** The order the database checks run in, when it is not the filters' order. */
   checkOrder?: readonly (keyof F & string)[];
+  /** The query parameters in the order the OpenAPI document lists them, when not alphabetical. */
+  parameterOrder?: readonly string[];
 }
 
 /** A list request after parsing; errors wait to be raised in DRF's backend order (`ListSpec.raise`). */
@@ -172,7 +209,12 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
     this.keys = Object.keys(decl.filters);
     this.orderFields = Object.keys(decl.ordering) as O[];
     const parameters: Record<string, TSchema> = {
-      ...Object.fromEntries(this.keys.map((key) => [key, Type.Optional(decl.filters[key].schema)])),
+      ...Object.fromEntries(
+        this.keys.map((key) => {
+          const { schema, required } = decl.filters[key];
+          return [key, required ? schema : Type.Optional(schema)];
+        }),
+      ),
       ordering: PAGE_PARAMETERS.ordering,
       page: PAGE_PARAMETERS.page,
       page_size: PAGE_PARAMETERS.page_size,
@@ -180,9 +222,7 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
     };
     this.querystring = Type.Object(
       Object.fromEntries(
-        Object.keys(parameters)
-          .sort()
-          .map((key) => [key, parameters[key]]),
+        (decl.parameterOrder ?? Object.keys(parameters).sort()).map((key) => [key, parameters[key]]),
       ),
     );
   }
@@ -192,7 +232,7 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
    * filters' errors and a bad page wait until the permission filter has run.
    */
   parse(raw: RawQuery, pageSizes: PageSizeSettings): ListRequest<F, O> {
-    const searchTerms = this.decl.search ? readSearch(raw) : [];
+    const searchTerms = this.decl.search && !this.decl.searchAfterFilters ? readSearch(raw) : [];
     const reader = new FilterReader(raw);
     const filters: FilterValues<F> = {};
     for (const key of this.keys) {
@@ -215,18 +255,6 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
     };
   }
 
-  /**
-   * The one row, with the list's columns, whose `column` (the primary key unless named) equals
-   * `value`: a retrieve shows an object exactly as the list does.
-   */
-  async findOne<Row>(db: Db, value: string, column: SQL = this.decl.pk): Promise<Row | undefined> {
-    const rows = await query<Row>(
-      db,
-      sql`SELECT ${this.decl.select} FROM ${this.decl.from} WHERE ${column} = ${value}`,
-    );
-    return rows[0];
-  }
-
   /** django-filter's 400 (syntax first, then the database checks), in the filters' order. */
   async raise(db: Db, request: ListRequest<F, O>): Promise<void> {
     const errors: FieldErrors = { ...request.errors };
@@ -239,15 +267,31 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
       }
     }
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
+    if (this.decl.search && this.decl.searchAfterFilters) request.searchTerms = readSearch(request.raw);
+  }
+
+  /**
+   * One row by its primary key (or by another unique `column`, such as a flow's slug), as the
+   * page selects it, within the queryset's own conditions: a retrieve shows an object exactly as
+   * the list does.
+   */
+  async find<Row>(db: Db, key: string | number, column: SQL = this.decl.pk): Promise<Row | undefined> {
+    const where = [sql`${column} = ${key}`, ...(this.decl.where ?? [])];
+    const rows = await query<Row>(
+      db,
+      sql`SELECT ${this.decl.select} FROM ${this.decl.from} WHERE ${sql.join(where, sql` AND `)}`,
+    );
+    return rows[0];
   }
 
   /** The page and total statements' parts for a request and the caller's visible keys. */
   listSql(request: ListRequest<F, O>, visiblePks: string[] | undefined): ListSql {
-    const where: SQL[] = [];
+    const where: SQL[] = [...(this.decl.where ?? [])];
     for (const key of this.keys) {
       const value = request.filters[key];
       const term = this.decl.filters[key].where;
-      if (value !== undefined && term) where.push(term(value as never));
+      const condition = value !== undefined && term ? term(value as never, request.filters) : undefined;
+      if (condition) where.push(condition);
     }
     const search = this.decl.search ?? [];
     for (const term of request.searchTerms) {

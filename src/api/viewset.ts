@@ -52,7 +52,7 @@ export interface ResourceDefinition<Row extends { pk: string }, Body, Input> {
   /** Django's object name in "No <Model> matches the given query.". */
   objectName: string;
   list: AnyListSpec;
-  /** Reads one row by primary key; without it, the list's own columns (`ListSpec.findOne`). */
+  /** The row by primary key; without it, the list declaration's page row (`ListSpec.find`). */
   findByPk?(db: Db, pk: string): Promise<Row | undefined>;
   /**
    * A lookup field other than the primary key (flows are looked up by slug): the row is read
@@ -61,8 +61,8 @@ export interface ResourceDefinition<Row extends { pk: string }, Body, Input> {
    */
   findByKey?(db: Db, key: string): Promise<Row | undefined>;
   present(row: Row): Body;
-  /** The object's name in audit events (model_to_dict's `name`, or str(obj)). */
-  auditName(row: Row): string;
+  /** The object's name in audit events (model_to_dict's `name`, or str(obj)); a read-only viewset writes none. */
+  auditName?(row: Row): string;
   /** Validates and inserts in the viewset's transaction; returns the new primary key. */
   insert?(tx: Db, input: Input, caller: Caller): Promise<string>;
   /** Validates and writes the fields the request sent, in the viewset's transaction. */
@@ -111,20 +111,13 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
   async list(ctx: RequestContext, request: AnyListRequest): Promise<Page<Body>> {
     const { db, permissions } = this.deps;
     const visibility = await permissions.visibility(requireActor(ctx), this.permission.view);
-    await this.resource.list.raise(db, request);
-    const page = requirePage(request);
-    const list = this.resource.list.listSql(request, visibility.all ? undefined : visibility.pks);
-    const result = await paginate(
-      page,
-      (limit, offset) => fetchPage<Row>(db, list, limit, offset),
-      () => countRows(db, list),
+    return listPage(
+      db,
+      this.resource.list,
+      request,
+      visibility.all ? undefined : visibility.pks,
+      (row: Row) => this.resource.present(row),
     );
-    return { ...result, results: result.results.map((row) => this.resource.present(row)) };
-  }
-
-  /** The row by primary key, through the definition's reader or the list's own columns. */
-  private findByPk(db: Db, pk: string): Promise<Row | undefined> {
-    return this.resource.findByPk ? this.resource.findByPk(db, pk) : this.resource.list.findOne<Row>(db, pk);
   }
 
   /** DRF's get_object(): the permission-filtered queryset, then the lookup (404s). */
@@ -140,7 +133,7 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
     const pk = parseLookupUuid(rawKey);
     if (pk === undefined) throw ApiError.notFound();
     if (!isVisible(visibility, pk)) throw missing();
-    const row = await this.findByPk(db, pk);
+    const row = await this.row(db, pk);
     if (!row) throw missing();
     return row;
   }
@@ -155,7 +148,7 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
     const caller = await this.caller(ctx);
     const row = await this.deps.db.transaction(async (tx) => {
       const pk = await insert(tx, input, caller);
-      const created = (await this.findByPk(tx, pk)) as Row;
+      const created = (await this.row(tx, pk)) as Row;
       await this.audit(tx, ctx, 'model_created', created);
       return created;
     });
@@ -170,7 +163,7 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
     const caller = await this.caller(ctx);
     const row = await this.deps.db.transaction(async (tx) => {
       await update(tx, current, input, caller);
-      const updated = (await this.findByPk(tx, current.pk)) as Row;
+      const updated = (await this.row(tx, current.pk)) as Row;
       await this.audit(tx, ctx, 'model_updated', updated);
       return updated;
     });
@@ -197,6 +190,11 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
     return this.resource.usedBy ? this.resource.usedBy(actor, current) : [];
   }
 
+  private row(db: Db, pk: string): Promise<Row | undefined> {
+    const { findByPk, list } = this.resource;
+    return findByPk ? findByPk(db, pk) : list.find<Row>(db, pk);
+  }
+
   private async findForWrite(ctx: RequestContext, rawKey: string, permission: string): Promise<Row> {
     const actor = requireActor(ctx);
     const current = await this.find(actor, rawKey);
@@ -221,9 +219,36 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
       app,
       model_name: model,
       pk: row.pk,
-      name: this.resource.auditName(row),
+      name: this.resource.auditName?.(row) ?? '',
     });
   }
+}
+
+/**
+ * A parsed list's page once the permission filter has run: django-filter's 400, then the
+ * page's 404, then the page and its total in one round trip.
+ */
+export async function listPage<Row, Body>(
+  db: Db,
+  spec: AnyListSpec,
+  request: AnyListRequest,
+  visiblePks: string[] | undefined,
+  present: (row: Row) => Body,
+): Promise<Page<Body>> {
+  await spec.raise(db, request);
+  const page = requirePage(request);
+  const list = spec.listSql(request, visiblePks);
+  const result = await paginate(
+    page,
+    (limit, offset) => fetchPage<Row>(db, list, limit, offset),
+    () => countRows(db, list),
+  );
+  return { ...result, results: result.results.map(present) };
+}
+
+/** A list route's query: its declared parameters, parsed before the handler runs. */
+export function listQuery(spec: AnyListSpec, pageSizes: PageSizeSettings) {
+  return { schema: spec.querystring, parse: (raw: RawQuery) => spec.parse(raw, pageSizes) };
 }
 
 /** A viewset's URLs and wire shapes: everything its seven routes are made of. */

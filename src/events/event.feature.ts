@@ -35,7 +35,7 @@ export const eventFeature: Feature = {
   },
   register(app) {
     const { config } = app;
-    const eventLog = new EventApiService(app.database.db, app.permissions, config.pagination);
+    const eventLog = new EventApiService(app.database.db, app.permissions, app.events, config.pagination);
     mountRoutes(app, eventRoutes(eventLog), eventViews);
     app.tasks.add({
       // authentik/core/tasks.py clean_expired_models ("Remove expired objects"), for events.

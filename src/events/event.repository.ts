@@ -1,8 +1,15 @@
+import { Type } from '@sinclair/typebox';
 import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../db/client.js';
-import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../db/list-query.js';
+import { icontains } from '../db/list-query.js';
+import { Messages } from '../api/errors.js';
+import { defineList, filter, type FilterDef } from '../api/list-spec.js';
+import { ref } from '../api/schemas.js';
 import { likeContains } from '../api/search.js';
-import type { OrderTerm } from '../api/ordering.js';
+import { parseDatetime } from '../api/validation.js';
+import { EVENT_ACTION_VALUES } from './event-actions.js';
+import { EventActions } from './event.schema.js';
+import { maskInvitationToken } from './invitation-token.js';
 
 export interface NewEvent {
   action: string;
@@ -77,68 +84,8 @@ export interface EventRow {
   brand: Record<string, unknown>;
 }
 
-/** DRF's ordering fields: every readable serializer field. */
-export const EVENT_ORDER_FIELDS = [
-  'pk',
-  'user',
-  'action',
-  'app',
-  'context',
-  'client_ip',
-  'created',
-  'expires',
-  'brand',
-] as const;
-export type EventOrderField = (typeof EVENT_ORDER_FIELDS)[number];
-
-export interface EventFilter {
-  /** Case-insensitive substring of the action. */
-  actionContains?: string;
-  /** The action is one of these. */
-  actions?: string[];
-  clientIp?: string;
-  /** `user.username` or `context.username` equals this. */
-  username?: string;
-  /** `context.model.pk` (as text) is one of these. */
-  contextModelPks?: string[];
-  contextModelName?: string;
-  contextModelApp?: string;
-  contextAuthorizedApp?: string;
-  contextDevice?: string;
-  brandName?: string;
-  /** `created >= createdFrom` and `created < createdBefore` (ISO 8601). */
-  createdFrom?: string;
-  createdBefore?: string;
-  searchTerms: string[];
-  /** Only these events are visible (object-level permissions); undefined means all. */
-  visiblePks?: string[];
-  ordering: OrderTerm<EventOrderField>[];
-}
-
-const EVENT_ORDER_COLUMNS: Record<EventOrderField, SQL> = {
-  pk: sql`e.event_uuid`,
-  user: sql`e."user"`,
-  action: sql`e.action`,
-  app: sql`e.app`,
-  context: sql`e.context`,
-  client_ip: sql`e.client_ip`,
-  created: sql`e.created`,
-  expires: sql`e.expires`,
-  brand: sql`e.brand`,
-};
-
 const EVENT_SELECT = sql`e.event_uuid AS pk, e."user", e.action, e.app, e.context, e.client_ip,
   drf_datetime(e.created) AS created, drf_datetime(e.expires) AS expires, e.brand`;
-
-/** Django's `icontains` on a non-text column: `UPPER(col::text) LIKE UPPER(pattern)`. */
-const EVENT_SEARCH_COLUMNS = [
-  sql`e.event_uuid::text`,
-  sql`e."user"::text`,
-  sql`e.action`,
-  sql`e.app`,
-  sql`e.context::text`,
-  sql`e.client_ip`,
-];
 
 function inList(column: SQL, values: string[]): SQL {
   return sql`${column} IN (${sql.join(
@@ -147,77 +94,123 @@ function inList(column: SQL, values: string[]): SQL {
   )})`;
 }
 
-function eventListSql(filter: EventFilter): ListSql {
-  const where: SQL[] = [];
-  if (filter.actionContains !== undefined) {
-    where.push(icontains(sql`e.action`, likeContains(filter.actionContains)));
-  }
-  if (filter.actions !== undefined) where.push(inList(sql`e.action`, filter.actions));
-  if (filter.clientIp !== undefined) where.push(sql`e.client_ip = ${filter.clientIp}`);
-  if (filter.username !== undefined) {
-    where.push(
-      sql`(e."user" ->> 'username' = ${filter.username} OR e.context ->> 'username' = ${filter.username})`,
-    );
-  }
-  if (filter.contextModelPks !== undefined) {
-    where.push(inList(sql`(e.context -> 'model' ->> 'pk')`, filter.contextModelPks));
-  }
-  if (filter.contextModelName !== undefined) {
-    where.push(sql`e.context -> 'model' ->> 'model_name' = ${filter.contextModelName}`);
-  }
-  if (filter.contextModelApp !== undefined) {
-    where.push(sql`e.context -> 'model' ->> 'app' = ${filter.contextModelApp}`);
-  }
-  if (filter.contextAuthorizedApp !== undefined) {
-    where.push(sql`e.context -> 'authorized_application' ->> 'pk' = ${filter.contextAuthorizedApp}`);
-  }
-  if (filter.contextDevice !== undefined) {
-    where.push(sql`e.context -> 'device' ->> 'pk' = ${filter.contextDevice}`);
-  }
-  if (filter.brandName !== undefined) where.push(sql`e.brand ->> 'name' = ${filter.brandName}`);
-  if (filter.createdFrom !== undefined) where.push(sql`e.created >= ${filter.createdFrom}::timestamptz`);
-  if (filter.createdBefore !== undefined) where.push(sql`e.created < ${filter.createdBefore}::timestamptz`);
-  for (const term of filter.searchTerms) {
-    const pattern = likeContains(term);
-    where.push(
-      sql`(${sql.join(
-        EVENT_SEARCH_COLUMNS.map((column) => icontains(column, pattern)),
-        sql` OR `,
-      )})`,
-    );
-  }
-  if (filter.visiblePks) where.push(sql`e.event_uuid = ANY(${uuidArray(filter.visiblePks)})`);
+/**
+ * `context_model_pk`: authentik stores a UUID pk as 32 hex digits, so dashes a client sends
+ * are removed, and a number matches the number too (EventsFilter.filter_context_model_pk).
+ * Invitation events carry their pk masked (the pk is the invitation's secret), so a full
+ * invitation UUID also matches its masked form: the object's history stays one filter away
+ * without the token ever being stored.
+ */
+function contextModelPks(raw: string): string[] {
+  const value = raw.replace(/-/g, '');
+  const candidates = [value];
+  if (/^[0-9a-f]{32}$/i.test(value)) candidates.push(maskInvitationToken(value));
+  return candidates;
+}
+
+/** A CharFilter with its own lookup (not `=` on one column). */
+function textFilter(where: (value: string) => SQL, description?: string): FilterDef<string> {
   return {
-    select: EVENT_SELECT,
-    from: sql`events e`,
-    // Unfiltered lists read the trigger-maintained total (src/db/list-query.ts countedTable).
-    countedTable: 'events',
+    schema: Type.String(description === undefined ? {} : { description }),
+    read: (r, key) => r.text(key),
     where,
-    orderBy: filter.ordering.map((term) => orderTerm(EVENT_ORDER_COLUMNS[term.field], term.descending)),
   };
 }
+
+/** IsoDateTimeFilter on `created` with a comparison. */
+function createdFilter(operator: '>=' | '<', description: string): FilterDef<string> {
+  return {
+    schema: Type.String({ format: 'date-time', description }),
+    read: (r, key) => r.datetime(key, parseDatetime),
+    where: (value) => sql`e.created ${sql.raw(operator)} ${value}::timestamptz`,
+  };
+}
+
+/**
+ * EventViewSet's list (authentik/events/api/events.py EventsFilter). The filters are read in
+ * the order the hand-written list read them, which is the order of their 400's fields.
+ * Search is DRF's fallback over every serializer field stored in a column, ordering every
+ * readable field (default `-created`).
+ */
+export const eventList = defineList({
+  select: EVENT_SELECT,
+  from: sql`events e`,
+  // Unfiltered lists read the trigger-maintained total (src/db/list-query.ts countedTable).
+  countedTable: 'events',
+  pk: sql`e.event_uuid`,
+  filters: {
+    context_model_pk: textFilter(
+      (value) => inList(sql`(e.context -> 'model' ->> 'pk')`, contextModelPks(value)),
+      'Context Model Primary Key',
+    ),
+    action: textFilter((value) => icontains(sql`e.action`, likeContains(value))),
+    /** A MultipleChoiceFilter: every value must be one of EventActions. */
+    actions: filter.custom<string[]>({
+      schema: Type.Array(ref(EventActions)),
+      read: (r, key) => {
+        const values = r.values(key);
+        if (values.length === 0) return undefined;
+        const bad = values.find((value) => !(EVENT_ACTION_VALUES as readonly string[]).includes(value));
+        if (bad === undefined) return values;
+        r.fail(key, Messages.invalidMultipleChoice(bad));
+        return undefined;
+      },
+      where: (values) => inList(sql`e.action`, values),
+    }),
+    client_ip: filter.text(sql`e.client_ip`),
+    username: textFilter(
+      (value) => sql`(e."user" ->> 'username' = ${value} OR e.context ->> 'username' = ${value})`,
+      'Username',
+    ),
+    context_model_name: filter.text(
+      sql`e.context -> 'model' ->> 'model_name'`,
+      Type.String({ description: 'Context Model Name' }),
+    ),
+    context_model_app: filter.text(
+      sql`e.context -> 'model' ->> 'app'`,
+      Type.String({ description: 'Context Model App' }),
+    ),
+    context_authorized_app: filter.text(
+      sql`e.context -> 'authorized_application' ->> 'pk'`,
+      Type.String({ description: 'Context Authorized application' }),
+    ),
+    context_device: filter.text(
+      sql`e.context -> 'device' ->> 'pk'`,
+      Type.String({ description: 'Context Device Primary Key' }),
+    ),
+    brand_name: filter.text(sql`e.brand ->> 'name'`, Type.String({ description: 'Brand name' })),
+    // Not in authentik's EventsFilter: the admin screen's date range (docs/compatibility.md).
+    created__gte: createdFilter('>=', 'Tessera: created at or after this time'),
+    created__lt: createdFilter('<', 'Tessera: created before this time'),
+  },
+  /** Django's `icontains` on a non-text column: `UPPER(col::text) LIKE UPPER(pattern)`. */
+  search: [
+    sql`e.event_uuid::text`,
+    sql`e."user"::text`,
+    sql`e.action`,
+    sql`e.app`,
+    sql`e.context::text`,
+    sql`e.client_ip`,
+  ],
+  ordering: {
+    pk: sql`e.event_uuid`,
+    user: sql`e."user"`,
+    action: sql`e.action`,
+    app: sql`e.app`,
+    context: sql`e.context`,
+    client_ip: sql`e.client_ip`,
+    created: sql`e.created`,
+    expires: sql`e.expires`,
+    brand: sql`e.brand`,
+  },
+  defaultOrdering: ['-created'],
+});
 
 /** Rows removed per statement by the cleanup, so one run never holds a huge delete open. */
 const CLEANUP_BATCH = 5000;
 
 export function createEventRepository(db: Db) {
   return {
-    listPage(filter: EventFilter, limit: number, offset: number) {
-      return fetchPage<EventRow>(db, eventListSql(filter), limit, offset);
-    },
-
-    count(filter: EventFilter) {
-      return countRows(db, eventListSql(filter));
-    },
-
-    async findByPk(pk: string): Promise<EventRow | undefined> {
-      const rows = await query<EventRow>(
-        db,
-        sql`SELECT ${EVENT_SELECT} FROM events e WHERE e.event_uuid = ${pk}`,
-      );
-      return rows[0];
-    },
-
     /** Deletes every event whose retention has passed, in batches; returns how many. */
     async deleteExpired(): Promise<number> {
       let total = 0;

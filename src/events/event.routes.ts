@@ -2,47 +2,43 @@
 import { Type } from '@sinclair/typebox';
 import { defineRoute, type RouteSpec } from '../api/routes.js';
 import { TypeCreate, ref } from '../api/schemas.js';
+import { viewSetRoutes, viewSetViews, type ViewSetRoutes } from '../api/viewset.js';
 import type { EventApiService } from './event-api.service.js';
-import { Event, EventListQuery, EventUuidParams, PaginatedEventList } from './event.schema.js';
+import { Event, EventUuidParams, PaginatedEventList } from './event.schema.js';
 
-const base = '/events/events/';
-const detail = `${base}:event_uuid/`;
-const common = { description: 'Event Read-Only Viewset', tags: ['events'] };
+const options: ViewSetRoutes = {
+  base: '/events/events/',
+  lookup: 'event_uuid',
+  params: EventUuidParams,
+  operationPrefix: 'events_events',
+  description: 'Event Read-Only Viewset',
+  tags: ['events'],
+  verboseName: 'Event',
+  item: Event,
+  paginated: PaginatedEventList,
+};
+const actions = `${options.base}actions/`;
 
 export function eventRoutes(service: EventApiService): RouteSpec[] {
-  return [
-    defineRoute({
-      ...common,
-      method: 'GET',
-      url: base,
-      operationId: 'events_events_list',
-      querystring: EventListQuery,
-      success: { status: 200, schema: ref(PaginatedEventList) },
-      handler: ({ ctx, query }) => service.list(ctx, query),
-    }),
+  const routes = viewSetRoutes(service, options);
+  // After the list, as authentik's router lists the viewset's extra action.
+  routes.splice(
+    1,
+    0,
     defineRoute({
       method: 'GET',
-      url: `${base}actions/`,
+      url: actions,
       operationId: 'events_events_actions_list',
       description: 'Get all actions',
-      tags: ['events'],
+      tags: options.tags,
       success: { status: 200, schema: Type.Array(ref(TypeCreate)) },
       handler: async () => service.actions(),
     }),
-    defineRoute({
-      ...common,
-      method: 'GET',
-      url: detail,
-      operationId: 'events_events_retrieve',
-      params: EventUuidParams,
-      success: { status: 200, schema: ref(Event) },
-      handler: ({ ctx, params }) => service.retrieve(ctx, params.event_uuid),
-    }),
-  ];
+  );
+  return routes;
 }
 
 export const eventViews = {
-  [base]: { name: 'Event List', description: 'Event Read-Only Viewset' },
-  [`${base}actions/`]: { name: 'Actions', description: 'Event Read-Only Viewset' },
-  [detail]: { name: 'Event Instance', description: 'Event Read-Only Viewset' },
+  ...viewSetViews(options),
+  [actions]: { name: 'Actions', description: options.description },
 };

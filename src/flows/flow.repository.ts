@@ -57,7 +57,7 @@ export interface FlowUsageRow {
 
 export function createFlowRepository(db: Db) {
   return {
-    findBySlug: (slug: string) => flowList.findOne<FlowBody>(db, slug, sql`f.slug`),
+    findBySlug: (slug: string) => flowList.find<FlowBody>(db, slug, sql`f.slug`),
 
     slugTaken: (slug: string, exceptPk?: string) =>
       valueTaken(db, { table: 'flows', column: 'slug', pk: 'flow_uuid' }, slug, exceptPk),

@@ -1,8 +1,11 @@
+import { Type } from '@sinclair/typebox';
 import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../db/client.js';
-import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../db/list-query.js';
-import { likeContains } from '../api/search.js';
-import type { OrderTerm } from '../api/ordering.js';
+import { countRows, fetchPage, orderTerm, type ListSql } from '../db/list-query.js';
+import { Messages } from '../api/errors.js';
+import { parseUuid } from '../api/filters.js';
+import { defineList, filter } from '../api/list-spec.js';
+import { MODEL_CHOICES } from './model-enum.js';
 import { OBJECT_MODELS, objectPkMatches } from './object-registry.js';
 
 export interface PermissionRow {
@@ -22,65 +25,6 @@ export interface GrantRow {
   name: string;
 }
 
-/** DRF's ordering fields of PermissionSerializer (`model` and `app_label` come from content_type). */
-export const PERMISSION_ORDER_FIELDS = [
-  'id',
-  'name',
-  'codename',
-  'content_type__model',
-  'content_type__app_label',
-] as const;
-export type PermissionOrderField = (typeof PERMISSION_ORDER_FIELDS)[number];
-
-const PERMISSION_ORDER: Record<PermissionOrderField, SQL> = {
-  id: sql`p.id`,
-  name: sql`p.name`,
-  codename: sql`p.codename`,
-  content_type__model: sql`p.model`,
-  content_type__app_label: sql`p.app_label`,
-};
-
-export interface PermissionFilter {
-  codename?: string;
-  appLabel?: string;
-  model?: string;
-  /** Only the permissions this role holds globally (PermissionFilter.filter_role). */
-  role?: string;
-  searchTerms: string[];
-  ordering: OrderTerm<PermissionOrderField>[];
-}
-
-function permissionListSql(filter: PermissionFilter): ListSql {
-  const where: SQL[] = [sql`p.app_label LIKE 'authentik%'`];
-  if (filter.codename !== undefined) where.push(sql`p.codename = ${filter.codename}`);
-  if (filter.appLabel !== undefined) where.push(sql`p.app_label = ${filter.appLabel}`);
-  if (filter.model !== undefined) where.push(sql`p.model = ${filter.model}`);
-  if (filter.role !== undefined) {
-    where.push(sql`EXISTS (SELECT 1 FROM permission_grants g WHERE g.permission_id = p.id
-      AND g.role_uuid = ${filter.role} AND g.object_pk IS NULL)`);
-  }
-  for (const term of filter.searchTerms) {
-    const pattern = likeContains(term);
-    where.push(sql`(${icontains(sql`p.name`, pattern)} OR ${icontains(sql`p.codename`, pattern)}
-      OR ${icontains(sql`p.model`, pattern)} OR ${icontains(sql`p.app_label`, pattern)})`);
-  }
-  return {
-    select: sql`p.id, p.name, p.codename, p.model, p.app_label`,
-    from: sql`permissions p`,
-    where,
-    orderBy: filter.ordering.map((t) => orderTerm(PERMISSION_ORDER[t.field], t.descending)),
-  };
-}
-
-export interface AssignedRolesFilter {
-  appLabel: string;
-  model: string;
-  objectPk?: string;
-  searchTerms: string[];
-  visiblePks?: string[];
-  descending: boolean;
-}
-
 const GRANT_JSON = (objectLevel: boolean) =>
   sql.raw(`coalesce((SELECT json_agg(json_build_object(
     'id', g.id, 'codename', p.codename, 'model', p.model, 'app_label', p.app_label,
@@ -88,28 +32,97 @@ const GRANT_JSON = (objectLevel: boolean) =>
   FROM permission_grants g JOIN permissions p ON p.id = g.permission_id
   WHERE g.role_uuid = r.uuid AND g.object_pk IS ${objectLevel ? 'NOT NULL' : 'NULL'}), '[]')`);
 
-function assignedRolesSql(filter: AssignedRolesFilter): ListSql {
-  const objectGrant =
-    filter.objectPk !== undefined
-      ? sql` OR EXISTS (SELECT 1 FROM permission_grants g JOIN permissions p ON p.id = g.permission_id
-          WHERE g.role_uuid = r.uuid AND p.app_label = ${filter.appLabel} AND p.model = ${filter.model}
-            AND g.object_pk = ${filter.objectPk})`
-      : sql``;
-  const where: SQL[] = [
-    sql`(EXISTS (SELECT 1 FROM permission_grants g JOIN permissions p ON p.id = g.permission_id
-          WHERE g.role_uuid = r.uuid AND p.app_label = ${filter.appLabel} AND p.model = ${filter.model}
-            AND g.object_pk IS NULL)${objectGrant})`,
-  ];
-  for (const term of filter.searchTerms) where.push(icontains(sql`r.name`, likeContains(term)));
-  if (filter.visiblePks) where.push(sql`r.uuid = ANY(${uuidArray(filter.visiblePks)})`);
-  return {
-    select: sql`r.uuid AS role_pk, r.name, ${GRANT_JSON(true)} AS object_permissions,
-      ${GRANT_JSON(false)} AS model_permissions`,
-    from: sql`roles r`,
-    where,
-    orderBy: [orderTerm(sql`r.name`, filter.descending)],
-  };
+async function roleExists(db: Db, uuid: string): Promise<boolean> {
+  return (await query(db, sql`SELECT 1 FROM roles WHERE uuid = ${uuid}`)).length > 0;
 }
+
+/**
+ * RBACPermissionViewSet's list (authentik/rbac/api/rbac.py): authentik's own permissions,
+ * PermissionFilter (`role`: the permissions a role holds globally), DRF's search and ordering
+ * over the serializer's fields. Its `filter_backends` put the search after the filters.
+ */
+export const permissionList = defineList({
+  select: sql`p.id, p.name, p.codename, p.model, p.app_label`,
+  from: sql`permissions p`,
+  where: [sql`p.app_label LIKE 'authentik%'`],
+  pk: sql`p.id`,
+  filters: {
+    codename: filter.text(sql`p.codename`),
+    content_type__app_label: filter.text(sql`p.app_label`),
+    content_type__model: filter.text(sql`p.model`),
+    role: filter.checkedModelChoice({
+      schema: Type.String(),
+      parse: parseUuid,
+      exists: roleExists,
+      where: (role) => sql`EXISTS (SELECT 1 FROM permission_grants g WHERE g.permission_id = p.id
+        AND g.role_uuid = ${role} AND g.object_pk IS NULL)`,
+    }),
+  },
+  search: [sql`p.name`, sql`p.codename`, sql`p.model`, sql`p.app_label`],
+  searchAfterFilters: true,
+  ordering: {
+    id: sql`p.id`,
+    name: sql`p.name`,
+    codename: sql`p.codename`,
+    content_type__model: sql`p.model`,
+    content_type__app_label: sql`p.app_label`,
+  },
+  defaultOrdering: ['name'],
+  parameterOrder: [
+    'codename',
+    'content_type__app_label',
+    'content_type__model',
+    'ordering',
+    'page',
+    'page_size',
+    'search',
+    'role',
+  ],
+});
+
+/** The grants of the role on the list's row `r`, with their permissions. */
+const ROLE_GRANTS = sql`FROM permission_grants g JOIN permissions p ON p.id = g.permission_id
+  WHERE g.role_uuid = r.uuid`;
+
+/**
+ * RoleAssignedPermissionViewSet's list (authentik/rbac/api/rbac_assigned_by_roles.py): the
+ * roles holding a permission of `model` globally, or on `object_pk`, each with every grant.
+ */
+export const assignedRolesList = defineList({
+  select: sql`r.uuid AS role_pk, r.name, ${GRANT_JSON(true)} AS object_permissions,
+    ${GRANT_JSON(false)} AS model_permissions`,
+  from: sql`roles r`,
+  pk: sql`r.uuid`,
+  filters: {
+    model: filter.custom<string>({
+      schema: Type.String(),
+      required: true,
+      read: (r, key) => {
+        const model = r.value(key);
+        if (model === undefined || model === '') r.fail(key, Messages.required);
+        else if (!(MODEL_CHOICES as readonly string[]).includes(model)) {
+          r.fail(key, Messages.invalidMultipleChoice(model));
+        } else return model;
+        return undefined;
+      },
+      where: (model, filters) => {
+        const [appLabel, modelName] = model.split('.');
+        const objectGrant =
+          filters.object_pk !== undefined
+            ? sql` OR EXISTS (SELECT 1 ${ROLE_GRANTS} AND p.app_label = ${appLabel} AND p.model = ${modelName}
+                AND g.object_pk = ${filters.object_pk})`
+            : sql``;
+        return sql`(EXISTS (SELECT 1 ${ROLE_GRANTS} AND p.app_label = ${appLabel} AND p.model = ${modelName}
+            AND g.object_pk IS NULL)${objectGrant})`;
+      },
+    }),
+    // Part of `model`'s condition.
+    object_pk: filter.custom<string>({ schema: Type.String(), read: (r, key) => r.text(key) }),
+  },
+  search: [sql`r.name`],
+  ordering: { name: sql`r.name` },
+  defaultOrdering: ['name'],
+});
 
 function roleObjectPermissionsSql(roleUuid: string | undefined, descending: boolean): ListSql {
   const where: SQL[] = [sql`g.role_uuid IS NOT NULL`, sql`g.object_pk IS NOT NULL`];
@@ -124,20 +137,6 @@ function roleObjectPermissionsSql(roleUuid: string | undefined, descending: bool
 
 export function createRbacPermissionRepository(db: Db) {
   return {
-    listPermissions(filter: PermissionFilter, limit: number, offset: number) {
-      return fetchPage<PermissionRow>(db, permissionListSql(filter), limit, offset);
-    },
-    countPermissions(filter: PermissionFilter) {
-      return countRows(db, permissionListSql(filter));
-    },
-    async findPermission(id: number): Promise<PermissionRow | undefined> {
-      const rows = await query<PermissionRow>(
-        db,
-        sql`SELECT id, name, codename, model, app_label FROM permissions
-            WHERE id = ${id} AND app_label LIKE 'authentik%'`,
-      );
-      return rows[0];
-    },
     async permissionsByCodename(codenames: string[]): Promise<PermissionRow[]> {
       if (codenames.length === 0) return [];
       return query<PermissionRow>(
@@ -145,9 +144,6 @@ export function createRbacPermissionRepository(db: Db) {
         sql`SELECT id, name, codename, model, app_label FROM permissions
             WHERE codename IN (SELECT jsonb_array_elements_text(${JSON.stringify(codenames)}::jsonb))`,
       );
-    },
-    async roleExists(uuid: string): Promise<boolean> {
-      return (await query(db, sql`SELECT 1 FROM roles WHERE uuid = ${uuid}`)).length > 0;
     },
     async objectExists(modelKey: string, pk: string): Promise<boolean> {
       const model = OBJECT_MODELS[modelKey];
@@ -188,17 +184,6 @@ export function createRbacPermissionRepository(db: Db) {
             AND object_pk IS NOT DISTINCT FROM ${objectPk}::text RETURNING id`,
       );
       return rows.map((r) => Number(r.id));
-    },
-    listAssignedRoles(filter: AssignedRolesFilter, limit: number, offset: number) {
-      return fetchPage<{
-        role_pk: string;
-        name: string;
-        object_permissions: GrantRow[];
-        model_permissions: Omit<GrantRow, 'object_pk'>[];
-      }>(db, assignedRolesSql(filter), limit, offset);
-    },
-    countAssignedRoles(filter: AssignedRolesFilter) {
-      return countRows(db, assignedRolesSql(filter));
     },
     listRoleObjectPermissions(
       roleUuid: string | undefined,

@@ -1,11 +1,16 @@
 /** `/api/v3/rbac/permissions/`: the catalogue and role permission assignment. */
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { defineRoute, type RouteSpec } from '../api/routes.js';
 import { ref } from '../api/schemas.js';
-import type { RbacPermissionService } from './rbac-permission.service.js';
+import { listQuery } from '../api/viewset.js';
+import { assignedRolesList, permissionList } from './rbac-permission.repository.js';
+import type {
+  AssignedRolesRequest,
+  PermissionListRequest,
+  RbacPermissionService,
+} from './rbac-permission.service.js';
 import { RoleUuidParams } from './role.schema.js';
 import {
-  AssignedByRolesQuery,
   PaginatedExtraRoleObjectPermissionList,
   PaginatedPermissionList,
   PaginatedRoleAssignedObjectPermissionList,
@@ -14,14 +19,33 @@ import {
   PermissionAssignRequest,
   PermissionAssignResult,
   PermissionIdParams,
-  PermissionListQuery,
   RolePermissionsQuery,
+  type PermissionAssignInput,
 } from './rbac-permission.schema.js';
 
 const base = '/rbac/permissions/';
 const byRoles = `${base}assigned_by_roles/`;
 const catalogue = 'Read-only list of all permissions, filterable by model and app';
-const assignNote = 'are only assigned to the specific object, otherwise they are assigned globally.';
+
+/** assign (POST, 200 with the grant ids) and unassign (PATCH, 204) share their URL shape and docstring. */
+function assignment(
+  service: RbacPermissionService,
+  action: 'assign' | 'unassign',
+  o: { method: 'POST' | 'PATCH'; operation: string; body: TSchema; success: RouteSpec['success'] },
+): RouteSpec {
+  const verb = action === 'assign' ? 'Assign' : 'Unassign';
+  return defineRoute({
+    method: o.method,
+    url: `${byRoles}:uuid/${action}/`,
+    operationId: `rbac_permissions_assigned_by_roles_${o.operation}`,
+    description: `${verb} permission(s) to role. When \`object_pk\` is set, the permissions\nare only assigned to the specific object, otherwise they are assigned globally.`,
+    tags: ['rbac'],
+    params: RoleUuidParams,
+    body: ref(o.body),
+    success: o.success,
+    handler: ({ ctx, params, body }) => service[action](ctx, params.uuid, body as PermissionAssignInput),
+  });
+}
 
 export function rbacPermissionRoutes(service: RbacPermissionService): RouteSpec[] {
   return [
@@ -31,9 +55,9 @@ export function rbacPermissionRoutes(service: RbacPermissionService): RouteSpec[
       operationId: 'rbac_permissions_list',
       description: catalogue,
       tags: ['rbac'],
-      querystring: PermissionListQuery,
+      query: listQuery(permissionList, service.pageSizes),
       success: { status: 200, schema: ref(PaginatedPermissionList) },
-      handler: ({ ctx, query }) => service.list(ctx, query),
+      handler: ({ ctx, parsedQuery }) => service.list(ctx, parsedQuery as PermissionListRequest),
     }),
     defineRoute({
       method: 'GET',
@@ -51,32 +75,21 @@ export function rbacPermissionRoutes(service: RbacPermissionService): RouteSpec[
       operationId: 'rbac_permissions_assigned_by_roles_list',
       description: 'Get assigned object permissions for a single object',
       tags: ['rbac'],
-      querystring: AssignedByRolesQuery,
+      query: listQuery(assignedRolesList, service.pageSizes),
       success: { status: 200, schema: ref(PaginatedRoleAssignedObjectPermissionList) },
-      handler: ({ ctx, query }) => service.assignedByRoles(ctx, query),
+      handler: ({ ctx, parsedQuery }) => service.assignedByRoles(ctx, parsedQuery as AssignedRolesRequest),
     }),
-    defineRoute({
+    assignment(service, 'assign', {
       method: 'POST',
-      url: `${byRoles}:uuid/assign/`,
-      operationId: 'rbac_permissions_assigned_by_roles_assign',
-      description: `Assign permission(s) to role. When \`object_pk\` is set, the permissions\n${assignNote}`,
-      tags: ['rbac'],
-      params: RoleUuidParams,
-      body: ref(PermissionAssignRequest),
+      operation: 'assign',
+      body: PermissionAssignRequest,
       success: { status: 200, schema: Type.Array(ref(PermissionAssignResult)) },
-      handler: ({ ctx, params, body }) => service.assign(ctx, params.uuid, body),
     }),
-    defineRoute({
+    assignment(service, 'unassign', {
       method: 'PATCH',
-      url: `${byRoles}:uuid/unassign/`,
-      operationId: 'rbac_permissions_assigned_by_roles_unassign_partial_update',
-      description: `Unassign permission(s) to role. When \`object_pk\` is set, the permissions\n${assignNote}`,
-      tags: ['rbac'],
-      params: RoleUuidParams,
-      body: ref(PatchedPermissionAssignRequest),
-      bodyRequired: false,
+      operation: 'unassign_partial_update',
+      body: PatchedPermissionAssignRequest,
       success: { status: 204, schema: null },
-      handler: ({ ctx, params, body }) => service.unassign(ctx, params.uuid, body),
     }),
     defineRoute({
       method: 'GET',

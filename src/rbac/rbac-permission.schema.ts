@@ -113,20 +113,6 @@ const listParams = {
   search: Type.Optional(Type.String({ description: 'A search term.' })),
 };
 
-export const PermissionListQuery = Type.Object({
-  codename: Type.Optional(Type.String()),
-  content_type__app_label: Type.Optional(Type.String()),
-  content_type__model: Type.Optional(Type.String()),
-  ...listParams,
-  role: Type.Optional(Type.String()),
-});
-
-export const AssignedByRolesQuery = Type.Object({
-  model: Type.String(),
-  object_pk: Type.Optional(Type.String()),
-  ...listParams,
-});
-
 export const RolePermissionsQuery = Type.Object({
   ...listParams,
   uuid: Type.Optional(Type.String({ format: 'uuid' })),

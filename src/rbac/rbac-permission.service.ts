@@ -7,22 +7,22 @@ import type { Db } from '../db/client.js';
 import type { RequestContext } from '../api/context.js';
 import { requireActor } from '../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../api/errors.js';
-import { FilterReader, lastValue, parseUuid, type RawQuery } from '../api/filters.js';
-import { readOrdering } from '../api/ordering.js';
+import { FilterReader, type RawQuery } from '../api/filters.js';
 import { paginate, readPage, type Page, type PageSizeSettings } from '../api/pagination.js';
 import { pythonInt } from '../api/python-numbers.js';
+import { listPage } from '../api/viewset.js';
 import { readSearch } from '../api/search.js';
 import type { EventService } from '../events/event.service.js';
 import { maskInvitationToken } from '../events/invitation-token.js';
 import type { PermissionService } from './permission.service.js';
 import { PrivilegeService } from './privilege.service.js';
 import { appVerboseName, modelVerboseName } from './permission-catalogue.js';
-import { MODEL_CHOICES } from './model-enum.js';
 import { OBJECT_MODELS, normalizeObjectPk } from './object-registry.js';
 import {
-  PERMISSION_ORDER_FIELDS,
+  assignedRolesList,
   createRbacPermissionRepository,
-  type PermissionFilter,
+  permissionList,
+  type GrantRow,
   type PermissionRow,
 } from './rbac-permission.repository.js';
 import type { PermissionBody, PermissionAssignInput } from './rbac-permission.schema.js';
@@ -34,7 +34,15 @@ export const RBAC_PERMISSION = {
   viewRole: 'authentik_rbac.view_role',
 } as const;
 
-const choiceError = (value: string) => `Select a valid choice. ${value} is not one of the available choices.`;
+export type PermissionListRequest = ReturnType<typeof permissionList.parse>;
+export type AssignedRolesRequest = ReturnType<typeof assignedRolesList.parse>;
+
+interface AssignedRolesRow {
+  role_pk: string;
+  name: string;
+  object_permissions: GrantRow[];
+  model_permissions: Omit<GrantRow, 'object_pk'>[];
+}
 
 export function presentPermission(row: PermissionRow): PermissionBody {
   return {
@@ -60,47 +68,28 @@ export class RbacPermissionService {
     private readonly permissions: PermissionService,
     private readonly events: EventService,
     private readonly roles: RoleService,
-    private readonly pageDefaults: PageSizeSettings,
+    readonly pageSizes: PageSizeSettings,
     private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
   ) {}
 
-  /** The catalogue: any authenticated user may read it (permission_classes = IsAuthenticated). */
-  async list(ctx: RequestContext, query: RawQuery): Promise<Page<PermissionBody>> {
+  /**
+   * The catalogue: any authenticated user may read it (permission_classes = IsAuthenticated,
+   * no permission filter).
+   */
+  async list(ctx: RequestContext, request: PermissionListRequest): Promise<Page<PermissionBody>> {
     requireActor(ctx);
-    const filters = new FilterReader(query);
-    const filter: PermissionFilter = {
-      codename: filters.text('codename'),
-      appLabel: filters.text('content_type__app_label'),
-      model: filters.text('content_type__model'),
-      searchTerms: [],
-      ordering: readOrdering(query, PERMISSION_ORDER_FIELDS, ['name']),
-    };
-    const roleRaw = lastValue(query, 'role');
-    if (roleRaw !== undefined && roleRaw !== '') {
-      const pk = parseUuid(roleRaw);
-      const role =
-        pk === undefined ? undefined : await createRbacPermissionRepository(this.db).roleExists(pk);
-      if (!role)
-        filters.fail('role', 'Select a valid choice. That choice is not one of the available choices.');
-      else filter.role = pk;
-    }
-    filters.finish();
-    // This view lists DjangoFilterBackend before SearchFilter; both are plain filters.
-    filter.searchTerms = readSearch(query);
-    const repository = createRbacPermissionRepository(this.db);
-    const result = await paginate(
-      readPage(query, this.pageDefaults),
-      (limit, offset) => repository.listPermissions(filter, limit, offset),
-      () => repository.countPermissions(filter),
-    );
-    return { ...result, results: result.results.map(presentPermission) };
+    return listPage(this.db, permissionList, request, undefined, presentPermission);
   }
 
+  /**
+   * Not the generic viewset's lookup: the key is an integer and no permission filter runs, so
+   * a malformed id is DRF's "Not found." and any other miss Django's "No Permission matches".
+   */
   async retrieve(ctx: RequestContext, rawId: string): Promise<PermissionBody> {
     requireActor(ctx);
     const id = pythonInt(rawId);
     if (id === undefined || Math.abs(id) > 2147483647) throw ApiError.notFound();
-    const row = await createRbacPermissionRepository(this.db).findPermission(id);
+    const row = await permissionList.find<PermissionRow>(this.db, id);
     if (!row) throw ApiError.notFound(Messages.noMatch('Permission'));
     return presentPermission(row);
   }
@@ -109,31 +98,14 @@ export class RbacPermissionService {
    * `assigned_by_roles`: the roles holding any permission of `model` globally, or on
    * `object_pk`, each with all its grants. The role list is permission-filtered (view_role).
    */
-  async assignedByRoles(ctx: RequestContext, query: RawQuery) {
-    const actor = requireActor(ctx);
-    const searchTerms = readSearch(query);
-    const visibility = await this.permissions.visibility(actor, RBAC_PERMISSION.viewRole);
-    const filters = new FilterReader(query);
-    const model = lastValue(query, 'model');
-    if (model === undefined || model === '') filters.fail('model', Messages.required);
-    else if (!(MODEL_CHOICES as readonly string[]).includes(model)) filters.fail('model', choiceError(model));
-    const objectPk = filters.text('object_pk');
-    filters.finish();
-    const [appLabel, modelName] = (model as string).split('.');
-    const ordering = readOrdering(query, ['name'] as const, ['name']);
-    const repository = createRbacPermissionRepository(this.db);
-    const filter = {
-      appLabel,
-      model: modelName,
-      objectPk,
-      searchTerms,
-      visiblePks: visibility.all ? undefined : visibility.pks,
-      descending: ordering[0]?.descending ?? false,
-    };
-    return paginate(
-      readPage(query, this.pageDefaults),
-      (limit, offset) => repository.listAssignedRoles(filter, limit, offset),
-      () => repository.countAssignedRoles(filter),
+  async assignedByRoles(ctx: RequestContext, request: AssignedRolesRequest) {
+    const visibility = await this.permissions.visibility(requireActor(ctx), RBAC_PERMISSION.viewRole);
+    return listPage(
+      this.db,
+      assignedRolesList,
+      request,
+      visibility.all ? undefined : visibility.pks,
+      (row: AssignedRolesRow) => row,
     );
   }
 
@@ -244,6 +216,8 @@ export class RbacPermissionService {
    * `/rbac/permissions/roles/`: object-level grants of roles (of one role with `uuid`). The
    * view's queryset is guardian's RoleObjectPermission, whose view permission no role can hold
    * in Tessera's catalogue: only superusers see it, everyone else gets the filter's 403.
+   * Not a list declaration: its order is fixed (role name, then grant id) whatever `ordering`
+   * says, and each row needs the object's description read on its own.
    */
   async roleObjectPermissions(ctx: RequestContext, query: RawQuery) {
     const actor = requireActor(ctx);
@@ -254,7 +228,7 @@ export class RbacPermissionService {
     filters.finish();
     const repository = createRbacPermissionRepository(this.db);
     const page = await paginate(
-      readPage(query, this.pageDefaults),
+      readPage(query, this.pageSizes),
       (limit, offset) => repository.listRoleObjectPermissions(uuid, false, limit, offset),
       () => repository.countRoleObjectPermissions(uuid),
     );

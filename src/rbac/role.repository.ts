@@ -1,78 +1,93 @@
+import { Type } from '@sinclair/typebox';
 import { sql, type SQL } from 'drizzle-orm';
 import { groupTreeSql } from '../db/group-tree.sql.js';
 import { query, type Db } from '../db/client.js';
-import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../db/list-query.js';
-import { likeContains } from '../api/search.js';
-import type { OrderTerm } from '../api/ordering.js';
+import { Messages } from '../api/errors.js';
+import { parseUuid } from '../api/filters.js';
+import { defineList, filter } from '../api/list-spec.js';
+import { pythonInt } from '../api/python-numbers.js';
 
 export interface RoleRow {
   pk: string;
   name: string;
 }
 
-export const ROLE_ORDER_FIELDS = ['pk', 'name'] as const;
-export type RoleOrderField = (typeof ROLE_ORDER_FIELDS)[number];
-
-export interface RoleFilter {
-  name?: string;
-  group?: string;
-  user?: number;
-  /** With `group` or `user`: the roles reached through groups and their ancestors too. */
-  inherited?: boolean;
-  /** A `managed` value was asked for: no Tessera role is managed, so nothing matches. */
-  managedOnly?: boolean;
-  managedIsNull?: boolean;
-  searchTerms: string[];
-  visiblePks?: string[];
-  ordering: OrderTerm<RoleOrderField>[];
+async function groupExists(db: Db, pk: string): Promise<boolean> {
+  return (await query(db, sql`SELECT 1 FROM groups WHERE group_uuid = ${pk}`)).length > 0;
 }
 
-function listSql(filter: RoleFilter): ListSql {
-  const where: SQL[] = [];
-  if (filter.name !== undefined) where.push(sql`r.name = ${filter.name}`);
-  if (filter.group !== undefined) {
-    where.push(
-      filter.inherited
-        ? sql`r.uuid IN (SELECT role_uuid FROM group_roles WHERE group_uuid IN (${groupTreeSql(
-            sql`SELECT ${filter.group}::uuid AS group_uuid`,
-          )}))`
-        : sql`r.uuid IN (SELECT role_uuid FROM group_roles WHERE group_uuid = ${filter.group})`,
-    );
-  }
-  if (filter.user !== undefined) {
-    where.push(
-      filter.inherited
-        ? sql`(r.uuid IN (SELECT role_uuid FROM user_roles WHERE user_id = ${filter.user})
-            OR r.uuid IN (SELECT role_uuid FROM group_roles WHERE group_uuid IN (${groupTreeSql(
-              sql`SELECT group_uuid FROM user_groups WHERE user_id = ${filter.user}`,
-            )})))`
-        : sql`r.uuid IN (SELECT role_uuid FROM user_roles WHERE user_id = ${filter.user})`,
-    );
-  }
-  if (filter.managedOnly || filter.managedIsNull === false) where.push(sql`false`);
-  for (const term of filter.searchTerms) where.push(icontains(sql`r.name`, likeContains(term)));
-  if (filter.visiblePks) where.push(sql`r.uuid = ANY(${uuidArray(filter.visiblePks)})`);
-  const columns: Record<RoleOrderField, SQL> = { pk: sql`r.uuid`, name: sql`r.name` };
-  return {
-    select: sql`r.uuid AS pk, r.name`,
-    from: sql`roles r`,
-    where,
-    orderBy: filter.ordering.map((t) => orderTerm(columns[t.field], t.descending)),
-  };
+async function userExists(db: Db, pk: number): Promise<boolean> {
+  return (await query(db, sql`SELECT 1 FROM users WHERE id = ${pk}`)).length > 0;
 }
+
+/** A user pk as the IntegerField reads it: Python's int() within the column's range. */
+function userPk(raw: string): number | undefined {
+  const pk = pythonInt(raw);
+  return pk === undefined || Math.abs(pk) > 2147483647 ? undefined : pk;
+}
+
+/** The role `r` is given to one of these groups (`SELECT group_uuid ...`) or to an ancestor of one. */
+function heldThroughGroups(groups: SQL): SQL {
+  return sql`r.uuid IN (SELECT role_uuid FROM group_roles WHERE group_uuid IN (${groupTreeSql(groups)}))`;
+}
+
+/**
+ * RoleViewSet's filterset (authentik/rbac/api/roles.py RoleFilterSet): `groups` and `users`
+ * are ModelChoiceFilters, with `inherited` widening them to the roles reached through groups
+ * and their ancestors; `managed` is an AllValuesMultipleFilter whose choices are the values in
+ * use, and no Tessera role is managed, so any value is an invalid choice and
+ * `managed__isnull=false` matches nothing.
+ */
+export const roleList = defineList({
+  select: sql`r.uuid AS pk, r.name`,
+  from: sql`roles r`,
+  pk: sql`r.uuid`,
+  filters: {
+    name: filter.text(sql`r.name`),
+    groups: filter.checkedModelChoice({
+      schema: Type.String({ format: 'uuid' }),
+      parse: parseUuid,
+      exists: groupExists,
+      where: (group, filters) =>
+        filters.inherited
+          ? heldThroughGroups(sql`SELECT ${group}::uuid AS group_uuid`)
+          : sql`r.uuid IN (SELECT role_uuid FROM group_roles WHERE group_uuid = ${group})`,
+    }),
+    users: filter.checkedModelChoice({
+      schema: Type.Integer(),
+      parse: userPk,
+      exists: userExists,
+      where: (user, filters) => {
+        const direct = sql`r.uuid IN (SELECT role_uuid FROM user_roles WHERE user_id = ${user})`;
+        if (!filters.inherited) return direct;
+        return sql`(${direct} OR ${heldThroughGroups(sql`SELECT group_uuid FROM user_groups WHERE user_id = ${user}`)})`;
+      },
+    }),
+    managed__isnull: filter.custom<boolean>({
+      schema: Type.Boolean(),
+      read: (r, key) => r.boolean(key),
+      where: (isNull) => (isNull ? undefined : sql`false`),
+    }),
+    inherited: filter.custom<boolean>({
+      schema: Type.Boolean({ description: 'Include inherited roles (requires users or groups filter)' }),
+      read: (r, key) => r.boolean(key),
+    }),
+    managed: filter.custom<string[]>({
+      schema: Type.Array(Type.String()),
+      read: (r, key) => {
+        const values = r.values(key).filter((value) => value !== '');
+        return values.length > 0 ? values : undefined;
+      },
+      check: async (_db, values) => Messages.invalidMultipleChoice(values[0]),
+    }),
+  },
+  search: [sql`r.name`],
+  ordering: { pk: sql`r.uuid`, name: sql`r.name` },
+  defaultOrdering: ['name'],
+});
 
 export function createRoleRepository(db: Db) {
   return {
-    listPage(filter: RoleFilter, limit: number, offset: number) {
-      return fetchPage<RoleRow>(db, listSql(filter), limit, offset);
-    },
-    count(filter: RoleFilter) {
-      return countRows(db, listSql(filter));
-    },
-    async findByPk(pk: string): Promise<RoleRow | undefined> {
-      const rows = await query<RoleRow>(db, sql`SELECT uuid AS pk, name FROM roles WHERE uuid = ${pk}`);
-      return rows[0];
-    },
     async nameTaken(name: string, exceptPk?: string): Promise<boolean> {
       const rows = await query(
         db,
@@ -80,12 +95,7 @@ export function createRoleRepository(db: Db) {
       );
       return rows.length > 0;
     },
-    async groupExists(pk: string): Promise<boolean> {
-      return (await query(db, sql`SELECT 1 FROM groups WHERE group_uuid = ${pk}`)).length > 0;
-    },
-    async userExists(pk: number): Promise<boolean> {
-      return (await query(db, sql`SELECT 1 FROM users WHERE id = ${pk}`)).length > 0;
-    },
+    userExists: (pk: number) => userExists(db, pk),
     async insert(name: string): Promise<string> {
       const rows = await query<{ uuid: string }>(
         db,

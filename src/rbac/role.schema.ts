@@ -39,18 +39,3 @@ export const UserAccountSerializerForRoleRequest = component(
 export const RoleUuidParams = Type.Object({
   uuid: Type.String({ format: 'uuid', description: 'A UUID string identifying this Role.' }),
 });
-
-export const RoleListQuery = Type.Object({
-  groups: Type.Optional(Type.String({ format: 'uuid' })),
-  inherited: Type.Optional(
-    Type.Boolean({ description: 'Include inherited roles (requires users or groups filter)' }),
-  ),
-  managed: Type.Optional(Type.Array(Type.String())),
-  managed__isnull: Type.Optional(Type.Boolean()),
-  name: Type.Optional(Type.String()),
-  ordering: Type.Optional(Type.String({ description: 'Which field to use when ordering the results.' })),
-  page: Type.Optional(Type.Integer({ description: 'A page number within the paginated result set.' })),
-  page_size: Type.Optional(Type.Integer({ description: 'Number of results to return per page.' })),
-  search: Type.Optional(Type.String({ description: 'A search term.' })),
-  users: Type.Optional(Type.Integer()),
-});

@@ -149,6 +149,22 @@ describe('events: filters', () => {
     );
   });
 
+  test('a filter 400 names its fields in the order the list reads them', async () => {
+    const response = await t.client.get(
+      `${LIST}?created__lt=x&actions=bogus&action=%00&context_model_pk=%00&search=a`,
+    );
+    assert.equal(response.status, 400);
+    assert.equal(
+      response.text,
+      JSON.stringify({
+        context_model_pk: ['Null characters are not allowed.'],
+        action: ['Null characters are not allowed.'],
+        actions: ['Select a valid choice. bogus is not one of the available choices.'],
+        created__lt: ['Enter a valid date/time.'],
+      }),
+    );
+  });
+
   test('an invitation’s history is found by its full pk although the events hold it masked', async () => {
     const flow = await createFlow(t);
     const created = await t.client.post('/api/v3/stages/invitation/invitations/', {

@@ -262,6 +262,12 @@ describe('/rbac/permissions/', () => {
     assert.deepEqual(bad.body, {
       role: ['Select a valid choice. That choice is not one of the available choices.'],
     });
+
+    // RBACPermissionViewSet lists SearchFilter after DjangoFilterBackend: the filters answer first.
+    assert.deepEqual((await t.client.get(`${PERMS}?search=%00&role=nope`)).body, bad.body);
+    assert.deepEqual((await t.client.get(`${PERMS}?search=%00`)).body, {
+      search: ['Null characters are not allowed.'],
+    });
   });
 
   test('assigned_by_roles needs `model`, and lists roles holding model-level permissions too', async () => {
@@ -359,5 +365,24 @@ describe('/rbac/roles/', () => {
     assert.equal((await as.patch(`${ROLES}${role.pk}/`, { name: unique('r') })).status, 403);
     assert.equal((await as.delete(`${ROLES}${role.pk}/`)).status, 403);
     assert.equal((await as.post(`${ROLES}${role.pk}/add_user/`, { pk: user.id })).status, 403);
+  });
+
+  test("a filter 400 names its fields in the filters' order, the database checks among them", async () => {
+    const unknownGroup = '0b0c8a44-5a8f-4e5e-9d6e-3d1b6c0f1a11';
+    const invalid = 'Select a valid choice. That choice is not one of the available choices.';
+    const response = await t.client.get(`${ROLES}?managed=x&users=abc&groups=${unknownGroup}&name=%00`);
+    assert.equal(response.status, 400);
+    assert.equal(
+      response.text,
+      JSON.stringify({
+        name: ['Null characters are not allowed.'],
+        groups: [invalid],
+        users: [invalid],
+        managed: ['Select a valid choice. x is not one of the available choices.'],
+      }),
+    );
+    // authentik's group ids are read by uuid.UUID(): surrounding whitespace is fine.
+    const group = await createGroup(t);
+    assert.equal((await t.client.get(`${ROLES}?groups=%20${group.pk}%20`)).status, 200);
   });
 });
