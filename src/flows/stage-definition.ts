@@ -53,7 +53,7 @@ export interface StageDeclaration extends SubtypeDefinition {
    */
   registerBefore?(app: FastifyInstance): void;
   /** What else the folder registers, after the viewset: extra actions, other resources, tasks. */
-  register?(app: FastifyInstance, viewset: SubtypeStageService): void;
+  register?(app: FastifyInstance): void;
   /**
    * Whether blueprints may name the model (default true). The identification and password
    * stages have never had a blueprint handler: an import refuses them and an export leaves
@@ -76,8 +76,6 @@ export interface StageDefinition extends Feature {
   /** `<app>.<model>`, as permissions, grants and blueprints name the model. */
   readonly modelKey: string;
   readonly meta: StageTypeMeta;
-  /** What the generic viewset needs of the type (SubtypeStageService). */
-  readonly options: SubtypeOptions;
   /** Django's four permissions on the model, as `<app>.<codename>`. */
   readonly permissions: { view: string; add: string; change: string; delete: string };
   /** The generic viewset on `app`'s services, or on a transaction's (blueprints). */
@@ -95,6 +93,7 @@ export function defineStage(declaration: StageDeclaration): StageDefinition {
   registerModel({ app, model, verboseName }, declaration.appVerboseName);
   registerObjectModel(modelKey, stageObjectModel(declaration.table));
 
+  // What the generic viewset needs of the type (SubtypeStageService).
   const options: SubtypeOptions = {
     definition: declaration,
     modelName: String(schemas.item.$id),
@@ -114,7 +113,6 @@ export function defineStage(declaration: StageDeclaration): StageDefinition {
     declaration,
     modelKey,
     meta,
-    options,
     permissions: {
       view: `${app}.view_${model}`,
       add: `${app}.add_${model}`,
@@ -136,7 +134,7 @@ export function defineStage(declaration: StageDeclaration): StageDefinition {
         pageSizes: fastify.config.pagination,
       });
       mountRoutes(fastify, subtypeRoutes(service, routes), subtypeViews(routes));
-      declaration.register?.(fastify, service);
+      declaration.register?.(fastify);
     },
   };
   DEFINITIONS.set(type, definition);

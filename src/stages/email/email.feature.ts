@@ -8,13 +8,7 @@ import { defineStage } from '../../flows/stage-definition.js';
 import { timedeltaErrors } from '../../lib/timedelta.js';
 import { EMAIL_TEMPLATE_NAMES } from './email-templates.js';
 import { emailTemplateRoutes, emailTemplateViews } from './email-stage.routes.js';
-import {
-  EmailStage,
-  EmailStageParams,
-  EmailStageRequest,
-  PaginatedEmailStageList,
-  PatchedEmailStageRequest,
-} from './email-stage.schema.js';
+import { emailStageSchemas } from './email-stage.schema.js';
 import { createEmailStageHandler } from './email.stage.js';
 import { createEmailRepository } from './email.repository.js';
 import './email-challenge.schema.js';
@@ -75,13 +69,7 @@ export const emailFeature = defineStage({
       errors.template = [Messages.invalidChoice(template)];
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
   },
-  schemas: {
-    item: EmailStage,
-    request: EmailStageRequest,
-    patched: PatchedEmailStageRequest,
-    paginated: PaginatedEmailStageList,
-    params: EmailStageParams,
-  },
+  schemas: emailStageSchemas,
   handler: ({ config }) => createEmailStageHandler({ email: config.email, externalUrl: config.externalUrl }),
   register(app) {
     mountRoutes(app, emailTemplateRoutes, emailTemplateViews);

@@ -7,13 +7,7 @@ import './identification-challenge.schema.js';
 import { defineStage } from '../../flows/stage-definition.js';
 import { checkRelated } from './related-objects.js';
 import { identificationStageHandler } from './identification.stage.js';
-import {
-  IdentificationStage,
-  IdentificationStageParams,
-  IdentificationStageRequest,
-  PaginatedIdentificationStageList,
-  PatchedIdentificationStageRequest,
-} from './identification-stage.schema.js';
+import { identificationStageSchemas } from './identification-stage.schema.js';
 
 export const identificationFeature = defineStage({
   type: 'identification',
@@ -61,13 +55,7 @@ export const identificationFeature = defineStage({
       flows: ['enrollment_flow', 'recovery_flow', 'passwordless_flow'],
     });
   },
-  schemas: {
-    item: IdentificationStage,
-    request: IdentificationStageRequest,
-    patched: PatchedIdentificationStageRequest,
-    paginated: PaginatedIdentificationStageList,
-    params: IdentificationStageParams,
-  },
+  schemas: identificationStageSchemas,
   handler: identificationStageHandler,
   blueprints: false,
 });

@@ -9,13 +9,7 @@ import { defineStage } from '../../flows/stage-definition.js';
 import { Mailer } from '../email/mailer.js';
 import { EmailOutboxHandler } from '../email/email-outbox.js';
 import { INVITATION_STAGE } from './invitation-stage.repository.js';
-import {
-  InvitationStage,
-  InvitationStageRequest,
-  PaginatedInvitationStageList,
-  PatchedInvitationStageRequest,
-  StageUuidParams,
-} from './invitation-stage.schema.js';
+import { invitationStageSchemas } from './invitation-stage.schema.js';
 import { InvitationService } from './invitation.service.js';
 import { invitationRoutes, invitationViews } from './invitation.routes.js';
 import { InvitationExtensionsService } from './invitation-extensions.service.js';
@@ -33,13 +27,7 @@ export const invitationFeature = defineStage({
   path: '/stages/invitation/stages/',
   // authentik/stages/invitation/models.py defaults
   defaults: { continue_flow_without_invitation: false },
-  schemas: {
-    item: InvitationStage,
-    request: InvitationStageRequest,
-    patched: PatchedInvitationStageRequest,
-    paginated: PaginatedInvitationStageList,
-    params: StageUuidParams,
-  },
+  schemas: invitationStageSchemas,
   handler: ({ config }) =>
     createInvitationStageHandler(config.invitations.mode === 'authentik' ? 'delete' : 'keep'),
   // Invitations and Tessera's extensions come after the stage's viewset in the OpenAPI document.

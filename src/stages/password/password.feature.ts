@@ -7,13 +7,7 @@ import './password-challenge.schema.js';
 import { defineStage } from '../../flows/stage-definition.js';
 import { checkRelated } from '../identification/related-objects.js';
 import { passwordStageHandler } from './password.stage.js';
-import {
-  PaginatedPasswordStageList,
-  PasswordStage,
-  PasswordStageParams,
-  PasswordStageRequest,
-  PatchedPasswordStageRequest,
-} from './password-stage.schema.js';
+import { passwordStageSchemas } from './password-stage.schema.js';
 
 export const passwordFeature = defineStage({
   type: 'password',
@@ -36,13 +30,7 @@ export const passwordFeature = defineStage({
   async validate(db, values) {
     await checkRelated(db, values, { flows: ['configure_flow'] });
   },
-  schemas: {
-    item: PasswordStage,
-    request: PasswordStageRequest,
-    patched: PatchedPasswordStageRequest,
-    paginated: PaginatedPasswordStageList,
-    params: PasswordStageParams,
-  },
+  schemas: passwordStageSchemas,
   handler: passwordStageHandler,
   blueprints: false,
 });

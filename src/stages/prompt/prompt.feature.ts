@@ -9,13 +9,7 @@ import { noChoices, type FilterDef } from '../../api/list-spec.js';
 import { defineStage } from '../../flows/stage-definition.js';
 import { PromptService } from './prompt.service.js';
 import { promptRoutes, promptViews } from './prompt.routes.js';
-import {
-  PaginatedPromptStageList,
-  PatchedPromptStageRequest,
-  PromptStage,
-  PromptStageRequest,
-  PromptStageUuidParams,
-} from './prompt.schema.js';
+import { promptStageSchemas } from './prompt.schema.js';
 import { createPromptStageHandler } from './prompt.stage.js';
 
 export const promptFeature = defineStage({
@@ -43,13 +37,7 @@ export const promptFeature = defineStage({
     if (policies?.length) throw ApiError.field('validation_policies', Messages.pkDoesNotExist(policies[0]));
   },
   constants: { validation_policies: [] },
-  schemas: {
-    item: PromptStage,
-    request: PromptStageRequest,
-    patched: PatchedPromptStageRequest,
-    paginated: PaginatedPromptStageList,
-    params: PromptStageUuidParams,
-  },
+  schemas: promptStageSchemas,
   handler: (app) => createPromptStageHandler(app.database.changes),
   registerBefore(app) {
     const prompts = new PromptService(app.database.db, app.permissions, app.events, app.config.pagination);

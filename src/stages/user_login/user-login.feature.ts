@@ -12,11 +12,7 @@ import {
   GeoipBindingEnum,
   NETWORK_BINDINGS,
   NetworkBindingEnum,
-  PaginatedUserLoginStageList,
-  PatchedUserLoginStageRequest,
-  UserLoginStage,
-  UserLoginStageParams,
-  UserLoginStageRequest,
+  userLoginStageSchemas,
 } from './user-login-stage.schema.js';
 
 const DURATION_FIELDS = ['session_duration', 'remember_me_offset', 'remember_device'] as const;
@@ -61,12 +57,6 @@ export const userLoginFeature = defineStage({
     const errors = timedeltaErrors(values, DURATION_FIELDS);
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
   },
-  schemas: {
-    item: UserLoginStage,
-    request: UserLoginStageRequest,
-    patched: PatchedUserLoginStageRequest,
-    paginated: PaginatedUserLoginStageList,
-    params: UserLoginStageParams,
-  },
+  schemas: userLoginStageSchemas,
   handler: userLoginStageHandler,
 });

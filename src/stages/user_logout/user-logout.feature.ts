@@ -4,13 +4,7 @@
  */
 import { defineStage } from '../../flows/stage-definition.js';
 import { userLogoutStageHandler } from './user-logout.stage.js';
-import {
-  PaginatedUserLogoutStageList,
-  PatchedUserLogoutStageRequest,
-  UserLogoutStage,
-  UserLogoutStageParams,
-  UserLogoutStageRequest,
-} from './user-logout-stage.schema.js';
+import { userLogoutStageSchemas } from './user-logout-stage.schema.js';
 
 export const userLogoutFeature = defineStage({
   type: 'user_logout',
@@ -22,12 +16,6 @@ export const userLogoutFeature = defineStage({
   table: 'user_logout_stages',
   columns: [],
   defaults: {},
-  schemas: {
-    item: UserLogoutStage,
-    request: UserLogoutStageRequest,
-    patched: PatchedUserLogoutStageRequest,
-    paginated: PaginatedUserLogoutStageList,
-    params: UserLogoutStageParams,
-  },
+  schemas: userLogoutStageSchemas,
   handler: userLogoutStageHandler,
 });

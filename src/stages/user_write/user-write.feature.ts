@@ -10,14 +10,10 @@ import { defineStage } from '../../flows/stage-definition.js';
 import { groupExists } from './user-write.repository.js';
 import { userWriteStageHandler } from './user-write.stage.js';
 import {
-  PaginatedUserWriteStageList,
-  PatchedUserWriteStageRequest,
   USER_CREATION_MODES,
   USER_TYPES,
   UserCreationModeEnum,
-  UserWriteStage,
-  UserWriteStageParams,
-  UserWriteStageRequest,
+  userWriteStageSchemas,
 } from './user-write-stage.schema.js';
 
 export const userWriteFeature = defineStage({
@@ -66,12 +62,6 @@ export const userWriteFeature = defineStage({
     const refusal = await new PrivilegeService(permissions).groups(db, actor, [group]);
     if (refusal !== null) throw PrivilegeService.fieldError('create_users_group', refusal);
   },
-  schemas: {
-    item: UserWriteStage,
-    request: UserWriteStageRequest,
-    patched: PatchedUserWriteStageRequest,
-    paginated: PaginatedUserWriteStageList,
-    params: UserWriteStageParams,
-  },
+  schemas: userWriteStageSchemas,
   handler: userWriteStageHandler,
 });
