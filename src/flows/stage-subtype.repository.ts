@@ -9,6 +9,7 @@ import { query, type Db } from '../db/client.js';
 import { uuidArray, type CountedTable } from '../db/list-query.js';
 import { Messages } from '../api/errors.js';
 import { defineList, filter, type FilterDef } from '../api/list-spec.js';
+import { ref } from '../api/schemas.js';
 import type { ObjectModel } from '../rbac/object-registry.js';
 import { flowSetSql } from './flow-set.sql.js';
 
@@ -29,6 +30,14 @@ export interface SubtypeColumn {
    * readable fields), so no list can sort by it.
    */
   writeOnly?: boolean;
+}
+
+/**
+ * A column holding one of an enum component's values, listed with django-filter's ChoiceFilter
+ * over them and the enum as the parameter's schema.
+ */
+export function choiceColumn(name: string, choices: TSchema & { enum?: readonly string[] }): SubtypeColumn {
+  return { name, kind: 'choice', choices: choices.enum, filter: { kind: 'choice', schema: ref(choices) } };
 }
 
 /** A many-to-many list of uuids shown as an array field (PromptStage.fields). */

@@ -3,17 +3,11 @@
  * (api.py UserLoginStageViewSet) and its handler.
  */
 import { ApiError } from '../../api/errors.js';
-import { ref } from '../../api/schemas.js';
 import { defineStage } from '../../flows/stage-definition.js';
+import { choiceColumn } from '../../flows/stage-subtype.repository.js';
 import { timedeltaErrors } from '../../lib/timedelta.js';
 import { userLoginStageHandler } from './user-login.stage.js';
-import {
-  GEOIP_BINDINGS,
-  GeoipBindingEnum,
-  NETWORK_BINDINGS,
-  NetworkBindingEnum,
-  userLoginStageSchemas,
-} from './user-login-stage.schema.js';
+import { GeoipBindingEnum, NetworkBindingEnum, userLoginStageSchemas } from './user-login-stage.schema.js';
 
 const DURATION_FIELDS = ['session_duration', 'remember_me_offset', 'remember_device'] as const;
 
@@ -29,18 +23,8 @@ export const userLoginFeature = defineStage({
     { name: 'session_duration', kind: 'text', filter: { kind: 'text' } },
     { name: 'terminate_other_sessions', kind: 'boolean', filter: { kind: 'drfBoolean' } },
     { name: 'remember_me_offset', kind: 'text', filter: { kind: 'text' } },
-    {
-      name: 'network_binding',
-      kind: 'choice',
-      choices: NETWORK_BINDINGS,
-      filter: { kind: 'choice', schema: ref(NetworkBindingEnum) },
-    },
-    {
-      name: 'geoip_binding',
-      kind: 'choice',
-      choices: GEOIP_BINDINGS,
-      filter: { kind: 'choice', schema: ref(GeoipBindingEnum) },
-    },
+    choiceColumn('network_binding', NetworkBindingEnum),
+    choiceColumn('geoip_binding', GeoipBindingEnum),
     { name: 'remember_device', kind: 'text', filter: { kind: 'text' } },
   ],
   // authentik/stages/user_login/models.py defaults

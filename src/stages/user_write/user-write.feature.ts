@@ -3,18 +3,13 @@
  * (api.py UserWriteStageViewSet) and its handler.
  */
 import { ApiError, Messages } from '../../api/errors.js';
-import { ref } from '../../api/schemas.js';
 import { PrivilegeService } from '../../rbac/privilege.service.js';
 import { UserTypeEnum } from '../../core/users/user.schema.js';
 import { defineStage } from '../../flows/stage-definition.js';
+import { choiceColumn } from '../../flows/stage-subtype.repository.js';
 import { groupExists } from './user-write.repository.js';
 import { userWriteStageHandler } from './user-write.stage.js';
-import {
-  USER_CREATION_MODES,
-  USER_TYPES,
-  UserCreationModeEnum,
-  userWriteStageSchemas,
-} from './user-write-stage.schema.js';
+import { UserCreationModeEnum, userWriteStageSchemas } from './user-write-stage.schema.js';
 
 export const userWriteFeature = defineStage({
   type: 'user_write',
@@ -26,20 +21,10 @@ export const userWriteFeature = defineStage({
   table: 'user_write_stages',
   // Column filters: filterset_fields, django_filters.rest_framework semantics.
   columns: [
-    {
-      name: 'user_creation_mode',
-      kind: 'choice',
-      choices: USER_CREATION_MODES,
-      filter: { kind: 'choice', schema: ref(UserCreationModeEnum) },
-    },
+    choiceColumn('user_creation_mode', UserCreationModeEnum),
     { name: 'create_users_as_inactive', kind: 'boolean', filter: { kind: 'drfBoolean' } },
     { name: 'create_users_group', kind: 'uuid', filter: { kind: 'uuid' } },
-    {
-      name: 'user_type',
-      kind: 'choice',
-      choices: USER_TYPES,
-      filter: { kind: 'choice', schema: ref(UserTypeEnum) },
-    },
+    choiceColumn('user_type', UserTypeEnum),
     { name: 'user_path_template', kind: 'text', filter: { kind: 'text' } },
   ],
   // authentik/stages/user_write/models.py defaults
