@@ -7,7 +7,7 @@
  * does not have, and custom template folders are not read (docs/compatibility.md).
  */
 import { escapeHtml } from '../../web/html.js';
-import { naturalTime, type RenderedEmail } from './invitation-email.js';
+import { emailButton, emailHtml, naturalTime, type RenderedEmail } from './invitation-email.js';
 
 /** authentik/stages/email/models.py EmailTemplates, the two this stage renders. */
 export const EMAIL_TEMPLATES = [
@@ -61,25 +61,17 @@ export function renderStageEmail(
   const expiry = `This link expires ${naturalTime(context.expires, context.now ?? new Date())}.`;
   const url = escapeHtml(context.url);
   const greeting = wording.greeting(context.name);
-  const html = `<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(subject)}</title></head>
-<body style="margin: 0; padding: 0; background-color: #f3f3f3; font-family: sans-serif;">
-<table width="100%" border="0" cellpadding="0" cellspacing="0" role="presentation">
-<tr><td align="center"><h1 style="color: #212124;">${escapeHtml(wording.heading)}</h1></td></tr>
-<tr><td align="center">
-<table border="0" role="presentation">
-<tr><td align="center" style="max-width: 300px; padding: 10px 0; color: #212124;">${escapeHtml(greeting)}</td></tr>
-<tr><td align="center" style="max-width: 300px; padding: 10px 0; color: #212124;">${escapeHtml(wording.body)}</td></tr>
-<tr><td align="center"><a id="confirm" href="${url}" rel="noopener noreferrer" target="_blank" style="display: inline-block; padding: 12px 24px; background-color: #0066cc; color: #ffffff; text-decoration: none; border-radius: 4px;">${escapeHtml(wording.button)}</a></td></tr>
-<tr><td align="center" style="max-width: 300px; padding: 10px 0; color: #212124; font-size: 12px;">${escapeHtml(expiry)} ${escapeHtml(wording.footer)}</td></tr>
-</table>
-</td></tr>
-<tr><td align="center" style="padding: 20px; font-size: 12px; color: #212124;">If you cannot click the button above, please copy and paste the following URL into your browser:<br><a href="${url}" rel="noopener noreferrer" target="_blank">${url}</a></td></tr>
-</table>
-</body>
-</html>
-`;
+  const html = emailHtml(
+    escapeHtml(subject),
+    escapeHtml(wording.heading),
+    [
+      `<tr><td align="center" style="max-width: 300px; padding: 10px 0; color: #212124;">${escapeHtml(greeting)}</td></tr>`,
+      `<tr><td align="center" style="max-width: 300px; padding: 10px 0; color: #212124;">${escapeHtml(wording.body)}</td></tr>`,
+      emailButton(url, escapeHtml(wording.button)),
+      `<tr><td align="center" style="max-width: 300px; padding: 10px 0; color: #212124; font-size: 12px;">${escapeHtml(expiry)} ${escapeHtml(wording.footer)}</td></tr>`,
+    ],
+    url,
+  );
   const text = [
     wording.heading,
     '',
