@@ -4,21 +4,14 @@ import { defineList, filter } from '../../api/list-spec.js';
 import { ref } from '../../api/schemas.js';
 import { flowSetJsonSql } from '../../flows/flow-set.sql.js';
 import { stageMeta } from '../../flows/stage-types.js';
-import { PROMPT_TYPES, PromptTypeEnum, type PromptType } from './prompt.schema.js';
+import { PROMPT_TYPES, PromptTypeEnum } from './prompt.schema.js';
 import type { PromptField } from './prompt-fields.js';
 
-export interface PromptRow {
+/** A prompt as the API shows it: the fields a challenge renders, and the rest. */
+export interface PromptRow extends PromptField {
   pk: string;
   name: string;
-  field_key: string;
-  label: string;
-  type: PromptType;
-  required: boolean;
-  placeholder: string;
-  initial_value: string;
-  order: number;
   prompt_stages_obj: unknown[];
-  sub_text: string;
   placeholder_expression: boolean;
   initial_value_expression: boolean;
 }
