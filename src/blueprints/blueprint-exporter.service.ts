@@ -12,12 +12,7 @@ import type { PermissionService } from '../rbac/permission.service.js';
 import type { EventService } from '../events/event.service.js';
 import type { FlowService } from '../flows/flow.service.js';
 import { createBlueprintRepository } from './blueprint.repository.js';
-import {
-  MODEL_HANDLERS,
-  STAGE_TYPE_MODELS,
-  TransactionServices,
-  type HandlerDeps,
-} from './model-handlers.js';
+import { modelHandlers, stageTypeModel, TransactionServices, type HandlerDeps } from './model-handlers.js';
 
 interface ExportEntry {
   model: string;
@@ -42,7 +37,7 @@ export class BlueprintExporter {
 
   /** An entry of `model`: identifiers as given, attrs the request schema's other fields. */
   private entry(model: string, body: Record<string, unknown>, identifierKeys: string[]): ExportEntry {
-    const handler = MODEL_HANDLERS.get(model);
+    const handler = modelHandlers().get(model);
     if (!handler) throw new Error(`no blueprint handler for ${model}`);
     const writable = Object.keys(
       (handler.request as { properties?: Record<string, unknown> }).properties ?? {},
@@ -84,10 +79,10 @@ export class BlueprintExporter {
     const seenStages = new Set<string>();
     const seenPrompts = new Set<string>();
     for (const binding of bindings) {
-      const model = STAGE_TYPE_MODELS[binding.stage_type];
+      const model = stageTypeModel(binding.stage_type);
       if (!seenStages.has(binding.stage) && model) {
         seenStages.add(binding.stage);
-        const handler = MODEL_HANDLERS.get(model);
+        const handler = modelHandlers().get(model);
         const stage = await handler!.service(services).retrieve(ctx, binding.stage);
         if (binding.stage_type === 'prompt') {
           for (const prompt of (stage.fields as string[] | undefined) ?? []) {

@@ -39,12 +39,7 @@ import {
   type LogEventBody,
 } from './blueprint.schema.js';
 import { createBlueprintRepository } from './blueprint.repository.js';
-import {
-  MODEL_HANDLERS,
-  TransactionServices,
-  type HandlerDeps,
-  type ModelHandler,
-} from './model-handlers.js';
+import { modelHandlers, TransactionServices, type HandlerDeps, type ModelHandler } from './model-handlers.js';
 
 export interface ImportOptions {
   /** Merged over the blueprint's own `context` (authentik's import `context` form field). */
@@ -395,7 +390,7 @@ class ImportRun {
   }
 
   private handler(model: string): ModelHandler {
-    const handler = MODEL_HANDLERS.get(model);
+    const handler = modelHandlers().get(model);
     if (!handler) throw new EntryError(`Model ${model} not allowed`);
     return handler;
   }

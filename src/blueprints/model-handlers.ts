@@ -14,47 +14,20 @@ import { PermissionService } from '../rbac/permission.service.js';
 import { StageService } from '../flows/stage.service.js';
 import { FlowService } from '../flows/flow.service.js';
 import { BindingService } from '../flows/bindings/binding.service.js';
-import { SubtypeStageService } from '../flows/stage-subtype.service.js';
-import { InvitationStageService } from '../stages/invitation/invitation-stage.service.js';
+import type { SubtypeStageService } from '../flows/stage-subtype.service.js';
+import { stageDefinitions, type StageDefinition } from '../flows/stage-definition.js';
 import { InvitationService } from '../stages/invitation/invitation.service.js';
 import { PromptService } from '../stages/prompt/prompt.service.js';
-import { promptStageOptions } from '../stages/prompt/prompt-stage.service.js';
-import { userWriteStageOptions } from '../stages/user_write/user-write-stage.service.js';
-import { userLoginStageOptions } from '../stages/user_login/user-login-stage.service.js';
-import { userLogoutStageOptions } from '../stages/user_logout/user-logout-stage.service.js';
-import {
-  PatchedUserLogoutStageRequest,
-  UserLogoutStageRequest,
-} from '../stages/user_logout/user-logout-stage.schema.js';
-import { emailStageOptions } from '../stages/email/email-stage.service.js';
 import { GroupService } from '../core/groups/group.service.js';
 import { UserService } from '../core/users/user.service.js';
 import { RoleService } from '../rbac/role.service.js';
 import { FlowRequest, PatchedFlowRequest } from '../flows/flow.schema.js';
 import { FlowStageBindingRequest, PatchedFlowStageBindingRequest } from '../flows/bindings/binding.schema.js';
-import {
-  InvitationStageRequest,
-  PatchedInvitationStageRequest,
-} from '../stages/invitation/invitation-stage.schema.js';
 import { InvitationRequest, PatchedInvitationRequest } from '../stages/invitation/invitation.schema.js';
-import {
-  PatchedPromptRequest,
-  PatchedPromptStageRequest,
-  PromptRequest,
-  PromptStageRequest,
-} from '../stages/prompt/prompt.schema.js';
-import {
-  PatchedUserWriteStageRequest,
-  UserWriteStageRequest,
-} from '../stages/user_write/user-write-stage.schema.js';
-import {
-  PatchedUserLoginStageRequest,
-  UserLoginStageRequest,
-} from '../stages/user_login/user-login-stage.schema.js';
-import { EmailStageRequest, PatchedEmailStageRequest } from '../stages/email/email-stage.schema.js';
 import { GroupRequest, PatchedGroupRequest } from '../core/groups/group.schema.js';
 import { PatchedUserRequest, UserRequest } from '../core/users/user.schema.js';
 import { PatchedRoleRequest, RoleRequest } from '../rbac/role.schema.js';
+import { PatchedPromptRequest, PromptRequest } from '../stages/prompt/prompt.schema.js';
 import { promptList } from '../stages/prompt/prompt.repository.js';
 import type { ModelLookup } from './blueprint.repository.js';
 import type { Metrics } from '../lib/metrics.js';
@@ -96,26 +69,25 @@ export class TransactionServices {
   readonly stages: StageService;
   readonly flows: FlowService;
   readonly bindings: BindingService;
-  readonly invitationStages: InvitationStageService;
   readonly invitations: InvitationService;
   readonly prompts: PromptService;
-  readonly promptStages: SubtypeStageService;
-  readonly userWriteStages: SubtypeStageService;
-  readonly userLoginStages: SubtypeStageService;
-  readonly userLogoutStages: SubtypeStageService;
-  readonly emailStages: SubtypeStageService;
   readonly groups: GroupService;
   readonly roles: RoleService;
   readonly users: UserService;
 
-  constructor(db: Db, deps: HandlerDeps) {
+  /** Each stage type's viewset, made when an entry first names the type. */
+  private readonly stageViewSets = new Map<string, SubtypeStageService>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly deps: HandlerDeps,
+  ) {
     const { events, install, config, metrics } = deps;
     const pages = config.pagination;
     this.permissions = new PermissionService(db);
     this.stages = new StageService(db, this.permissions);
     this.flows = new FlowService(db, this.permissions, events, pages);
     this.bindings = new BindingService(db, this.permissions, events, pages);
-    this.invitationStages = new InvitationStageService(db, this.permissions, events, this.stages, pages);
     this.invitations = new InvitationService(db, this.permissions, events, {
       install,
       defaultTokenDurationSeconds: config.defaultTokenDurationSeconds,
@@ -125,16 +97,25 @@ export class TransactionServices {
       retentionDays: config.invitations.retentionDays,
     });
     this.prompts = new PromptService(db, this.permissions, events, pages);
-    const subtype = (options: typeof promptStageOptions) =>
-      new SubtypeStageService(db, this.permissions, events, this.stages, pages, options);
-    this.promptStages = subtype(promptStageOptions);
-    this.userWriteStages = subtype(userWriteStageOptions);
-    this.userLoginStages = subtype(userLoginStageOptions);
-    this.userLogoutStages = subtype(userLogoutStageOptions);
-    this.emailStages = subtype(emailStageOptions);
     this.groups = new GroupService(db, this.permissions, events, install, pages);
     this.roles = new RoleService(db, this.permissions, events, pages);
     this.users = new UserService(db, this.permissions, events, install, pages);
+  }
+
+  /** The viewset of a stage type (its definition's, on this transaction). */
+  stageViewSet(definition: StageDefinition): SubtypeStageService {
+    let viewset = this.stageViewSets.get(definition.declaration.type);
+    if (!viewset) {
+      viewset = definition.viewset({
+        db: this.db,
+        permissions: this.permissions,
+        events: this.deps.events,
+        stages: this.stages,
+        pageSizes: this.deps.config.pagination,
+      });
+      this.stageViewSets.set(definition.declaration.type, viewset);
+    }
+    return viewset;
   }
 }
 
@@ -173,7 +154,8 @@ function stageLookup(table: string, columns: string[]): ModelLookup {
   };
 }
 
-const HANDLERS: ModelHandler[] = [
+/** The handlers of the models that are not stage types. */
+const fixedHandlers = (): ModelHandler[] => [
   {
     model: 'authentik_flows.flow',
     lookup: {
@@ -220,77 +202,6 @@ const HANDLERS: ModelHandler[] = [
     service: (s) => crud(s.bindings),
   },
   {
-    model: 'authentik_stages_invitation.invitationstage',
-    lookup: stageLookup('invitation_stages', ['continue_flow_without_invitation']),
-    request: InvitationStageRequest,
-    patched: PatchedInvitationStageRequest,
-    service: (s) => crud(s.invitationStages),
-  },
-  {
-    model: 'authentik_stages_prompt.promptstage',
-    lookup: stageLookup('prompt_stages', []),
-    request: PromptStageRequest,
-    patched: PatchedPromptStageRequest,
-    service: (s) => crud(s.promptStages),
-  },
-  {
-    model: 'authentik_stages_user_write.userwritestage',
-    lookup: stageLookup('user_write_stages', [
-      'user_creation_mode',
-      'create_users_as_inactive',
-      'create_users_group',
-      'user_type',
-      'user_path_template',
-    ]),
-    request: UserWriteStageRequest,
-    patched: PatchedUserWriteStageRequest,
-    service: (s) => crud(s.userWriteStages),
-  },
-  {
-    model: 'authentik_stages_user_login.userloginstage',
-    lookup: stageLookup('user_login_stages', [
-      'session_duration',
-      'terminate_other_sessions',
-      'remember_me_offset',
-      'network_binding',
-      'geoip_binding',
-      'remember_device',
-    ]),
-    request: UserLoginStageRequest,
-    patched: PatchedUserLoginStageRequest,
-    service: (s) => crud(s.userLoginStages),
-  },
-  {
-    model: 'authentik_stages_user_logout.userlogoutstage',
-    lookup: stageLookup('user_logout_stages', []),
-    request: UserLogoutStageRequest,
-    patched: PatchedUserLogoutStageRequest,
-    service: (s) => crud(s.userLogoutStages),
-  },
-  {
-    model: 'authentik_stages_email.emailstage',
-    // Every column but the SMTP password, which no blueprint lookup may match on.
-    lookup: stageLookup('email_stages', [
-      'use_global_settings',
-      'host',
-      'port',
-      'username',
-      'use_tls',
-      'use_ssl',
-      'timeout',
-      'from_address',
-      'token_expiry',
-      'subject',
-      'template',
-      'activate_user_on_success',
-      'recovery_max_attempts',
-      'recovery_cache_timeout',
-    ]),
-    request: EmailStageRequest,
-    patched: PatchedEmailStageRequest,
-    service: (s) => crud(s.emailStages),
-  },
-  {
     model: 'authentik_stages_prompt.prompt',
     lookup: {
       from: 'prompts',
@@ -298,7 +209,7 @@ const HANDLERS: ModelHandler[] = [
       key: 'prompt_uuid',
       fields: {
         prompt_uuid: 'prompt_uuid',
-        ...sameColumns(promptList.orderFields.filter((field) => field !== 'pk')),
+        ...sameColumns(promptList().orderFields.filter((field) => field !== 'pk')),
       },
     },
     request: PromptRequest,
@@ -376,16 +287,43 @@ const HANDLERS: ModelHandler[] = [
   },
 ];
 
-export const MODEL_HANDLERS: ReadonlyMap<string, ModelHandler> = new Map(
-  HANDLERS.map((handler) => [handler.model, handler]),
-);
+/** A stage type's handler, from its definition: the generic viewset over its table. */
+function stageHandler(definition: StageDefinition): ModelHandler {
+  const { table, columns, schemas } = definition.declaration;
+  return {
+    model: definition.modelKey,
+    // Every column but a write-only one (the email stage's SMTP password), which no blueprint
+    // lookup may match on.
+    lookup: stageLookup(
+      table,
+      columns.filter((column) => !column.writeOnly).map((column) => column.name),
+    ),
+    request: schemas.request,
+    patched: schemas.patched,
+    service: (s) => crud(s.stageViewSet(definition)),
+  };
+}
 
-/** The handler of a stage type as `stages.type` names it (the exporter walks bindings by type). */
-export const STAGE_TYPE_MODELS: Readonly<Record<string, string>> = {
-  invitation: 'authentik_stages_invitation.invitationstage',
-  prompt: 'authentik_stages_prompt.promptstage',
-  user_write: 'authentik_stages_user_write.userwritestage',
-  user_login: 'authentik_stages_user_login.userloginstage',
-  user_logout: 'authentik_stages_user_logout.userlogoutstage',
-  email: 'authentik_stages_email.emailstage',
-};
+let handlers: ReadonlyMap<string, ModelHandler> | undefined;
+
+/**
+ * Every model a blueprint may name, with its handler: the fixed ones and each stage type's
+ * (`stageDefinitions()`). Made on first use, once the stage folders have loaded.
+ */
+export function modelHandlers(): ReadonlyMap<string, ModelHandler> {
+  handlers ??= new Map(
+    [
+      ...fixedHandlers(),
+      ...stageDefinitions()
+        .filter((definition) => definition.declaration.blueprints !== false)
+        .map(stageHandler),
+    ].map((handler) => [handler.model, handler]),
+  );
+  return handlers;
+}
+
+/** The model of a stage type as `stages.type` names it, when blueprints handle it (the exporter walks bindings by type). */
+export function stageTypeModel(type: string): string | undefined {
+  const definition = stageDefinitions().find((d) => d.declaration.type === type);
+  return definition && definition.declaration.blueprints !== false ? definition.modelKey : undefined;
+}

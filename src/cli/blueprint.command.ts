@@ -10,13 +10,14 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { BlueprintImporter } from '../blueprints/blueprint-importer.service.js';
 import type { BlueprintExporter } from '../blueprints/blueprint-exporter.service.js';
-import { action, actingUser, cliConfig, CliError, withDatabase } from './runtime.js';
+import { action, actingUser, cliConfig, CliError, loadFeatures, withDatabase } from './runtime.js';
 
 /** The importer and exporter as the blueprint module builds them. */
 async function blueprintServices(
   database: Database,
   config: Config,
 ): Promise<{ importer: BlueprintImporter; exporter: BlueprintExporter }> {
+  await loadFeatures();
   const [
     { bootstrap },
     { BlueprintImporter },

@@ -4,7 +4,7 @@
  * its first start. Idempotent, as it is when the server runs it.
  */
 import type { Command } from 'commander';
-import { action, cliConfig, withDatabase } from './runtime.js';
+import { action, cliConfig, loadFeatures, withDatabase } from './runtime.js';
 
 export function registerBootstrap(program: Command): void {
   program
@@ -13,6 +13,7 @@ export function registerBootstrap(program: Command): void {
     .action(
       action(async () => {
         const config = cliConfig();
+        await loadFeatures();
         const { bootstrap, ADMIN_USERNAME } = await import('../core/bootstrap/bootstrap.service.js');
         const { installId } = await withDatabase(config, (database) =>
           bootstrap(database.db, config.bootstrap),

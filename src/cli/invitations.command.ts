@@ -12,7 +12,15 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { InvitationBody } from '../stages/invitation/invitation.schema.js';
 import type { InvitationService } from '../stages/invitation/invitation.service.js';
-import { action, actingUser, cliConfig, CliError, publicBase, withDatabase } from './runtime.js';
+import {
+  action,
+  actingUser,
+  cliConfig,
+  CliError,
+  loadFeatures,
+  publicBase,
+  withDatabase,
+} from './runtime.js';
 
 /** Counts from this size on show a progress bar on a terminal. */
 const PROGRESS_FROM = 1000;
@@ -87,6 +95,7 @@ function writeCsv(file: string, rows: (string | number | boolean | null)[][]): v
 
 /** The invitation service as the API's module builds it, for an acting user. */
 async function invitationService(database: Database, config: Config): Promise<InvitationService> {
+  await loadFeatures();
   const [{ bootstrap }, { InvitationService }, { PermissionService }, { EventService }, { noMetrics }] =
     await Promise.all([
       import('../core/bootstrap/bootstrap.service.js'),

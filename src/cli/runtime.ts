@@ -84,6 +84,15 @@ export function openFailure(config: Config, error: unknown): CliError {
   );
 }
 
+/**
+ * Loads every feature's modules, as the server does: each stage type declares its model (its
+ * permissions, its objects for grants, its blueprint handler) as its folder loads, so a command
+ * that syncs the permission catalogue or imports blueprints needs them all loaded first.
+ */
+export async function loadFeatures(): Promise<void> {
+  await import('../app.js');
+}
+
 /** Opens the configured database and waits until it is migrated. */
 export async function openCliDatabase(config: Config): Promise<Database> {
   const { openDatabase } = await import('../db/client.js');

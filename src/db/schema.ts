@@ -225,8 +225,8 @@ export const stages = pgTable(
     stageUuid: uuid('stage_uuid').primaryKey().defaultRandom(),
     name: text('name').notNull(),
     /**
-     * The concrete type: `invitation`, `prompt`, `user_write`, `user_login`, `user_logout`,
-     * `identification`, `password`, `email`.
+     * The concrete type, as its stage folder declares it (`defineStage({ type })` in
+     * src/stages/<type>/<type>.feature.ts); its settings are in that type's own table.
      */
     type: text('type').notNull(),
     /**

@@ -9,6 +9,8 @@ import { query, type Db } from '../db/client.js';
 import { uuidArray, type CountedTable } from '../db/list-query.js';
 import { Messages } from '../api/errors.js';
 import { defineList, filter, type FilterDef } from '../api/list-spec.js';
+import { ref } from '../api/schemas.js';
+import type { ObjectModel } from '../rbac/object-registry.js';
 import { flowSetSql } from './flow-set.sql.js';
 
 export interface SubtypeColumn {
@@ -28,6 +30,14 @@ export interface SubtypeColumn {
    * readable fields), so no list can sort by it.
    */
   writeOnly?: boolean;
+}
+
+/**
+ * A column holding one of an enum component's values, listed with django-filter's ChoiceFilter
+ * over them and the enum as the parameter's schema.
+ */
+export function choiceColumn(name: string, choices: TSchema & { enum?: readonly string[] }): SubtypeColumn {
+  return { name, kind: 'choice', choices: choices.enum, filter: { kind: 'choice', schema: ref(choices) } };
 }
 
 /** A many-to-many list of uuids shown as an array field (PromptStage.fields). */
@@ -214,5 +224,18 @@ export function createSubtypeRepository(db: Db, def: SubtypeDefinition) {
     /** The ids among `ids` that exist in the related table. */
     existingRelated: (ids: string[]) =>
       def.relation ? existingRelated(db, def.relation, ids) : Promise.resolve(new Set<string>()),
+  };
+}
+
+/**
+ * How rbac finds an object of a stage type for an object-level grant: its table joined to the
+ * shared `stages` row, named as authentik's str(stage) names it ("Stage <name>").
+ */
+export function stageObjectModel(table: string): ObjectModel {
+  return {
+    from: sql.raw(`${table} t JOIN stages o ON o.stage_uuid = t.stage_uuid`),
+    pk: sql`o.stage_uuid`,
+    pkKind: 'uuid',
+    describe: sql`'Stage ' || o.name`,
   };
 }

@@ -2,8 +2,8 @@
  * The fields every stage serializer shares (authentik/flows/api/stages.py StageSerializer),
  * spread into each concrete stage's schema in authentik's field order.
  */
-import { Type } from '@sinclair/typebox';
-import { ReadOnly, component, ref } from '../api/schemas.js';
+import { Type, type TProperties } from '@sinclair/typebox';
+import { ReadOnly, component, paginated, ref } from '../api/schemas.js';
 import { FlowSet } from './flow.schema.js';
 
 export const stageBaseProperties = {
@@ -20,3 +20,35 @@ export const Stage = component(
   'Stage',
   Type.Object(stageBaseProperties, { description: 'Stage Serializer' }),
 );
+
+/**
+ * A stage type's wire shapes, as its StageSerializer subclass renders them and in the order
+ * authentik's schema lists them (registered as components in that order): the item (the shared
+ * fields, then the type's `fields`), the create and partial-update bodies (`name`, then the
+ * type's writable `requestFields`), the paginated list; and the viewset's path parameter.
+ */
+export function stageSchemas(
+  model: string,
+  verboseName: string,
+  fields: TProperties,
+  requestFields: TProperties,
+) {
+  const description = `${model} Serializer`;
+  const item = component(model, Type.Object({ ...stageBaseProperties, ...fields }, { description }));
+  const requestProperties = { name: Type.String({ minLength: 1 }), ...requestFields };
+  return {
+    item,
+    request: component(`${model}Request`, Type.Object(requestProperties, { description })),
+    patched: component(
+      `Patched${model}Request`,
+      Type.Partial(Type.Object(requestProperties), { description }),
+    ),
+    paginated: paginated(item),
+    params: Type.Object({
+      stage_uuid: Type.String({
+        format: 'uuid',
+        description: `A UUID string identifying this ${verboseName}.`,
+      }),
+    }),
+  };
+}

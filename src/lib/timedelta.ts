@@ -39,3 +39,20 @@ export function parseTimedelta(text: string): number | undefined {
 export function invalidTimedelta(value: string): string {
   return `${value} is not in the correct format of 'hours=3;minutes=1'.`;
 }
+
+/**
+ * timedelta_string_validator on several fields (the user_login and email stages' durations):
+ * each set field whose value does not parse, with the validator's message, in field order.
+ */
+export function timedeltaErrors(
+  values: Record<string, unknown>,
+  fields: readonly string[],
+): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  for (const field of fields) {
+    const value = values[field];
+    if (typeof value === 'string' && parseTimedelta(value) === undefined)
+      errors[field] = [invalidTimedelta(value)];
+  }
+  return errors;
+}

@@ -16,13 +16,7 @@ export interface ObjectModel {
   describe: SQL;
 }
 
-const stage = (table: string): ObjectModel => ({
-  from: sql.raw(`${table} t JOIN stages o ON o.stage_uuid = t.stage_uuid`),
-  pk: sql`o.stage_uuid`,
-  pkKind: 'uuid',
-  describe: sql`'Stage ' || o.name`,
-});
-
+/** Rbac's own and the lower layers' models; stage types add theirs (`registerObjectModel`). */
 export const OBJECT_MODELS: Record<string, ObjectModel> = {
   'authentik_core.user': { from: sql`users o`, pk: sql`o.id`, pkKind: 'int', describe: sql`o.username` },
   'authentik_core.group': {
@@ -55,7 +49,6 @@ export const OBJECT_MODELS: Record<string, ObjectModel> = {
     pkKind: 'uuid',
     describe: sql`'Flow-stage binding #' || o."order" || ' to ' || o.target`,
   },
-  'authentik_stages_invitation.invitationstage': stage('invitation_stages'),
   'authentik_stages_invitation.invitation': {
     from: sql`invitations o LEFT JOIN users cu ON cu.id = o.created_by`,
     pk: sql`o.invite_uuid`,
@@ -74,13 +67,6 @@ export const OBJECT_MODELS: Record<string, ObjectModel> = {
     pkKind: 'uuid',
     describe: sql`'Prompt field ''' || o.field_key || ''' type ' || o.type`,
   },
-  'authentik_stages_prompt.promptstage': stage('prompt_stages'),
-  'authentik_stages_user_write.userwritestage': stage('user_write_stages'),
-  'authentik_stages_user_login.userloginstage': stage('user_login_stages'),
-  'authentik_stages_user_logout.userlogoutstage': stage('user_logout_stages'),
-  'authentik_stages_identification.identificationstage': stage('identification_stages'),
-  'authentik_stages_password.passwordstage': stage('password_stages'),
-  'authentik_stages_email.emailstage': stage('email_stages'),
   'tessera_webhooks.webhookendpoint': {
     from: sql`webhook_endpoints o`,
     pk: sql`o.endpoint_uuid`,
@@ -88,6 +74,15 @@ export const OBJECT_MODELS: Record<string, ObjectModel> = {
     describe: sql`'Webhook endpoint ' || o.name`,
   },
 };
+
+/**
+ * Adds a model a higher layer declares (a stage type, from its stage definition), keyed by
+ * `<app_label>.<model>`, as the declaring module loads.
+ */
+export function registerObjectModel(key: string, model: ObjectModel): void {
+  if (Object.hasOwn(OBJECT_MODELS, key)) throw new Error(`object model ${key} is registered twice`);
+  OBJECT_MODELS[key] = model;
+}
 
 /** The object pk as authentik stores it in a grant (str(pk)), or undefined when malformed. */
 export function normalizeObjectPk(model: ObjectModel, raw: string): string | undefined {

@@ -13,8 +13,15 @@ export interface ModelPermissions {
   extra?: [codename: string, name: string][];
 }
 
-export const MODELS: ModelPermissions[] = [
-  { app: 'authentik_stages_invitation', model: 'invitationstage', verboseName: 'Invitation Stage' },
+/**
+ * The catalogue in the order a fresh install inserts it, which numbers the permissions (`id` in
+ * /rbac/permissions/): each model in the order it was added to Tessera. A name stands for a
+ * model a stage type declares in its own folder (`registerModel`, called by its stage
+ * definition), kept at its place so that the numbering stays; a model registered without a
+ * place here (a stage type added since) comes after these, in the order of registration.
+ */
+const CATALOGUE: (ModelPermissions | string)[] = [
+  'authentik_stages_invitation.invitationstage',
   { app: 'authentik_stages_invitation', model: 'invitation', verboseName: 'Invitation' },
   {
     app: 'authentik_flows',
@@ -70,18 +77,14 @@ export const MODELS: ModelPermissions[] = [
   },
   { app: 'authentik_events', model: 'event', verboseName: 'Event' },
   { app: 'authentik_stages_prompt', model: 'prompt', verboseName: 'Prompt' },
-  { app: 'authentik_stages_prompt', model: 'promptstage', verboseName: 'Prompt Stage' },
-  { app: 'authentik_stages_user_write', model: 'userwritestage', verboseName: 'User Write Stage' },
-  { app: 'authentik_stages_user_login', model: 'userloginstage', verboseName: 'User Login Stage' },
-  { app: 'authentik_stages_user_logout', model: 'userlogoutstage', verboseName: 'User Logout Stage' },
+  'authentik_stages_prompt.promptstage',
+  'authentik_stages_user_write.userwritestage',
+  'authentik_stages_user_login.userloginstage',
+  'authentik_stages_user_logout.userlogoutstage',
   { app: 'authentik_blueprints', model: 'blueprintinstance', verboseName: 'Blueprint Instance' },
-  {
-    app: 'authentik_stages_identification',
-    model: 'identificationstage',
-    verboseName: 'Identification Stage',
-  },
-  { app: 'authentik_stages_password', model: 'passwordstage', verboseName: 'Password Stage' },
-  { app: 'authentik_stages_email', model: 'emailstage', verboseName: 'Email Stage' },
+  'authentik_stages_identification.identificationstage',
+  'authentik_stages_password.passwordstage',
+  'authentik_stages_email.emailstage',
   {
     // authentik/rbac/models.py SystemPermission: no table and no default permissions, only
     // system-wide ones. Tessera lists the one it honours: a role holding it opens the admin
@@ -99,23 +102,51 @@ export const MODELS: ModelPermissions[] = [
 /**
  * Django's AppConfig.verbose_name of each app (the `app_label_verbose` of permissions), as
  * authentik names its apps (authentik/core/apps.py "authentik Core", the stages
- * "authentik Stages.<Name>").
+ * "authentik Stages.<Name>"); a stage type's app is added when its model is registered.
  */
-export const APP_VERBOSE_NAMES: Record<string, string> = {
+const APP_VERBOSE_NAMES: Record<string, string> = {
   authentik_core: 'authentik Core',
   authentik_flows: 'authentik Flows',
   authentik_rbac: 'authentik RBAC',
   authentik_events: 'authentik Events',
-  authentik_stages_invitation: 'authentik Stages.Invitation',
-  authentik_stages_prompt: 'authentik Stages.Prompt',
-  authentik_stages_user_write: 'authentik Stages.User Write',
-  authentik_stages_user_login: 'authentik Stages.User Login',
-  authentik_stages_user_logout: 'authentik Stages.User Logout',
-  authentik_stages_identification: 'authentik Stages.Identification',
-  authentik_stages_password: 'authentik Stages.Password',
-  authentik_stages_email: 'authentik Stages.Email',
   tessera_webhooks: 'Tessera Webhooks',
 };
+
+/** The models registered from higher layers, by `<app>.<model>`, in registration order. */
+const REGISTERED = new Map<string, ModelPermissions>();
+
+/** The catalogue's models in order, resolved once after the last registration. */
+let resolved: ModelPermissions[] | undefined;
+
+const modelKey = (model: { app: string; model: string }) => `${model.app}.${model.model}`;
+
+/**
+ * Adds a model a higher layer declares (a stage type, from its stage definition) to the
+ * catalogue, with its app's verbose name. Called as the declaring module loads, so the catalogue
+ * is complete before the bootstrap syncs it.
+ */
+export function registerModel(model: ModelPermissions, appVerboseName: string): void {
+  const key = modelKey(model);
+  if (REGISTERED.has(key)) throw new Error(`model ${key} is registered twice`);
+  REGISTERED.set(key, model);
+  APP_VERBOSE_NAMES[model.app] = appVerboseName;
+  resolved = undefined;
+}
+
+/** Every model of the catalogue, in its order (see CATALOGUE). */
+function catalogueModels(): ModelPermissions[] {
+  if (resolved) return resolved;
+  const placed = new Set(CATALOGUE.filter((entry) => typeof entry === 'string'));
+  resolved = [
+    ...CATALOGUE.flatMap((entry) => {
+      if (typeof entry !== 'string') return [entry];
+      const registered = REGISTERED.get(entry);
+      return registered ? [registered] : [];
+    }),
+    ...[...REGISTERED].filter(([key]) => !placed.has(key)).map(([, model]) => model),
+  ];
+  return resolved;
+}
 
 /** `app_label_verbose` with authentik's fallback (`<app>.<model>`) for an unknown app. */
 export function appVerboseName(app: string, model: string): string {
@@ -124,7 +155,7 @@ export function appVerboseName(app: string, model: string): string {
 
 /** `model_verbose`: the model's verbose name, or `<app>.<model>` when the model is unknown. */
 export function modelVerboseName(app: string, model: string): string {
-  return MODELS.find((m) => m.app === app && m.model === model)?.verboseName ?? `${app}.${model}`;
+  return catalogueModels().find((m) => m.app === app && m.model === model)?.verboseName ?? `${app}.${model}`;
 }
 
 export interface PermissionEntry {
@@ -135,7 +166,7 @@ export interface PermissionEntry {
 }
 
 export function permissionEntries(): PermissionEntry[] {
-  return MODELS.flatMap((m) => [
+  return catalogueModels().flatMap((m) => [
     ...(m.defaults === false ? [] : (['add', 'change', 'delete', 'view'] as const)).map((action) => ({
       app: m.app,
       model: m.model,

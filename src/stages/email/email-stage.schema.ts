@@ -1,7 +1,6 @@
 /** EmailStage wire shapes (authentik/stages/email/api.py EmailStageSerializer), in the 2026.8.3 schema's order. */
-import { Type, type Static } from '@sinclair/typebox';
-import { component, paginated } from '../../api/schemas.js';
-import { stageBaseProperties } from '../../flows/stage.schema.js';
+import { Type } from '@sinclair/typebox';
+import { stageSchemas } from '../../flows/stage.schema.js';
 
 const texts = {
   use_global_settings:
@@ -41,29 +40,4 @@ function settings(request: boolean) {
   };
 }
 
-export const EmailStage = component(
-  'EmailStage',
-  Type.Object({ ...stageBaseProperties, ...settings(false) }, { description: 'EmailStage Serializer' }),
-);
-export type EmailStageBody = Static<typeof EmailStage>;
-
-const requestProperties = { name: Type.String({ minLength: 1 }), ...settings(true) };
-
-export const EmailStageRequest = component(
-  'EmailStageRequest',
-  Type.Object(requestProperties, { description: 'EmailStage Serializer' }),
-);
-
-export const PatchedEmailStageRequest = component(
-  'PatchedEmailStageRequest',
-  Type.Partial(Type.Object(requestProperties), { description: 'EmailStage Serializer' }),
-);
-
-export const PaginatedEmailStageList = paginated(EmailStage);
-
-export const EmailStageParams = Type.Object({
-  stage_uuid: Type.String({
-    format: 'uuid',
-    description: 'A UUID string identifying this Email Stage.',
-  }),
-});
+export const emailStageSchemas = stageSchemas('EmailStage', 'Email Stage', settings(false), settings(true));

@@ -7,8 +7,7 @@
  * does not have, and custom template folders are not read (docs/compatibility.md).
  */
 import { escapeHtml } from '../../web/html.js';
-import { naturalTime, type RenderedEmail } from './invitation-email.js';
-import { buttonRow, emailHtml, textRow } from './email-layout.js';
+import { emailButton, emailHtml, naturalTime, type RenderedEmail } from './invitation-email.js';
 
 /** authentik/stages/email/models.py EmailTemplates, the two this stage renders. */
 export const EMAIL_TEMPLATES = [
@@ -62,17 +61,17 @@ export function renderStageEmail(
   const expiry = `This link expires ${naturalTime(context.expires, context.now ?? new Date())}.`;
   const url = escapeHtml(context.url);
   const greeting = wording.greeting(context.name);
-  const html = emailHtml({
-    title: escapeHtml(subject),
-    heading: escapeHtml(wording.heading),
-    url,
-    rows: [
-      textRow(escapeHtml(greeting)),
-      textRow(escapeHtml(wording.body)),
-      buttonRow(url, escapeHtml(wording.button)),
-      textRow(`${escapeHtml(expiry)} ${escapeHtml(wording.footer)}`, 'font-size: 12px;'),
+  const html = emailHtml(
+    escapeHtml(subject),
+    escapeHtml(wording.heading),
+    [
+      `<tr><td align="center" style="max-width: 300px; padding: 10px 0; color: #212124;">${escapeHtml(greeting)}</td></tr>`,
+      `<tr><td align="center" style="max-width: 300px; padding: 10px 0; color: #212124;">${escapeHtml(wording.body)}</td></tr>`,
+      emailButton(url, escapeHtml(wording.button)),
+      `<tr><td align="center" style="max-width: 300px; padding: 10px 0; color: #212124; font-size: 12px;">${escapeHtml(expiry)} ${escapeHtml(wording.footer)}</td></tr>`,
     ],
-  });
+    url,
+  );
   const text = [
     wording.heading,
     '',

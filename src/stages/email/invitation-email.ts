@@ -6,7 +6,6 @@
  */
 
 import { escapeHtml } from '../../web/html.js';
-import { buttonRow, emailHtml, textRow } from './email-layout.js';
 
 export interface InvitationEmailContext {
   url: string;
@@ -64,22 +63,54 @@ export function naturalTime(value: Date, now: Date): string {
   return hours === 1 ? `an hour ${suffix}` : `${hours} hours ${suffix}`;
 }
 
+/** The confirm button of both emails; `url` and `label` are HTML already. */
+export function emailButton(url: string, label: string): string {
+  return `<tr><td align="center"><a id="confirm" href="${url}" rel="noopener noreferrer" target="_blank" style="display: inline-block; padding: 12px 24px; background-color: #0066cc; color: #ffffff; text-decoration: none; border-radius: 4px;">${label}</a></td></tr>`;
+}
+
+/**
+ * The HTML document the invitation email and the email stage's messages share: the title and
+ * heading, the message's rows (each a `<tr>`), and the link spelled out below them for mail
+ * clients that hide the button. Every argument is HTML already.
+ */
+export function emailHtml(title: string, heading: string, rows: string[], url: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head>
+<body style="margin: 0; padding: 0; background-color: #f3f3f3; font-family: sans-serif;">
+<table width="100%" border="0" cellpadding="0" cellspacing="0" role="presentation">
+<tr><td align="center"><h1 style="color: #212124;">${heading}</h1></td></tr>
+<tr><td align="center">
+<table border="0" role="presentation">
+${rows.map((row) => `${row}\n`).join('')}</table>
+</td></tr>
+<tr><td align="center" style="padding: 20px; font-size: 12px; color: #212124;">If you cannot click the button above, please copy and paste the following URL into your browser:<br><a href="${url}" rel="noopener noreferrer" target="_blank">${url}</a></td></tr>
+</table>
+</body>
+</html>
+`;
+}
+
 /** Subject and bodies; the subject is authentik's fixed, untranslated text. */
 export function renderInvitationEmail(context: InvitationEmailContext): RenderedEmail {
   const now = context.now ?? new Date();
   const expiry = context.expires ? `This invitation expires ${naturalTime(context.expires, now)}.` : null;
   const url = escapeHtml(context.url);
   const host = escapeHtml(context.host);
-  const html = emailHtml({
-    title: "You're Invited!",
-    heading: "You're Invited!",
-    url,
-    rows: [
-      textRow(`You have been invited to join ${host}. Click the button below to get started.`, '', '20px 0'),
-      ...(expiry ? [textRow(escapeHtml(expiry), 'font-size: 12px;')] : []),
-      buttonRow(url, 'Accept Invitation'),
+  const html = emailHtml(
+    "You're Invited!",
+    "You're Invited!",
+    [
+      `<tr><td align="center" style="max-width: 300px; padding: 20px 0; color: #212124;">You have been invited to join ${host}. Click the button below to get started.</td></tr>`,
+      ...(expiry
+        ? [
+            `<tr><td align="center" style="max-width: 300px; padding: 10px 0; color: #212124; font-size: 12px;">${escapeHtml(expiry)}</td></tr>`,
+          ]
+        : []),
+      emailButton(url, 'Accept Invitation'),
     ],
-  });
+    url,
+  );
   const text = [
     "You're Invited!",
     '',

@@ -1,7 +1,7 @@
 /** IdentificationStage wire shapes (authentik/stages/identification/api.py), in the 2026.8.3 schema's order. */
 import { Type, type TSchema } from '@sinclair/typebox';
-import { Nullable, StringEnum, component, paginated, ref } from '../../api/schemas.js';
-import { stageBaseProperties } from '../../flows/stage.schema.js';
+import { Nullable, StringEnum, ref } from '../../api/schemas.js';
+import { stageSchemas } from '../../flows/stage.schema.js';
 
 export const USER_FIELDS = ['email', 'username', 'upn'] as const;
 export const UserFieldsEnum = StringEnum('UserFieldsEnum', USER_FIELDS);
@@ -56,28 +56,9 @@ const settings = {
   ),
 };
 
-export const IdentificationStage = component(
+export const identificationStageSchemas = stageSchemas(
   'IdentificationStage',
-  Type.Object({ ...stageBaseProperties, ...settings }, { description: 'IdentificationStage Serializer' }),
+  'Identification Stage',
+  settings,
+  settings,
 );
-
-const requestProperties = { name: Type.String({ minLength: 1 }), ...settings };
-
-export const IdentificationStageRequest = component(
-  'IdentificationStageRequest',
-  Type.Object(requestProperties, { description: 'IdentificationStage Serializer' }),
-);
-
-export const PatchedIdentificationStageRequest = component(
-  'PatchedIdentificationStageRequest',
-  Type.Partial(Type.Object(requestProperties), { description: 'IdentificationStage Serializer' }),
-);
-
-export const PaginatedIdentificationStageList = paginated(IdentificationStage);
-
-export const IdentificationStageParams = Type.Object({
-  stage_uuid: Type.String({
-    format: 'uuid',
-    description: 'A UUID string identifying this Identification Stage.',
-  }),
-});

@@ -1,7 +1,7 @@
 /** Tessera's invitation extensions (see invitation-extensions.schema.ts). */
 import { defineRoute, type RouteSpec } from '../../api/routes.js';
 import { ref } from '../../api/schemas.js';
-import { StageUuidParams } from './invitation-stage.schema.js';
+import { invitationStageSchemas } from './invitation-stage.schema.js';
 import type { InvitationExtensionsService } from './invitation-extensions.service.js';
 import {
   InvitationStageConsumption,
@@ -22,7 +22,7 @@ export function invitationExtensionRoutes(service: InvitationExtensionsService):
     description: consumptionText,
     tags: ['stages'],
     url: consumption,
-    params: StageUuidParams,
+    params: invitationStageSchemas.params,
   };
   return [
     defineRoute({

@@ -13,10 +13,9 @@ import { readOrdering } from '../../api/ordering.js';
 import { paginate, readPage, type Page, type PageSizeSettings } from '../../api/pagination.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
-import { InvitationStageService } from './invitation-stage.service.js';
 import { INVITATION_STAGE } from './invitation-stage.repository.js';
 import { createSubtypeRepository } from '../../flows/stage-subtype.repository.js';
-import { INVITATION_STAGE_TYPE } from './invitation-stage.service.js';
+import { stageDefinition } from '../../flows/stage-definition.js';
 import {
   USE_ORDER_FIELDS,
   createInvitationExtensionsRepository,
@@ -24,6 +23,9 @@ import {
 import type { InvitationStageConsumptionBody, InvitationUseBody } from './invitation-extensions.schema.js';
 
 const VIEW_INVITATION = 'authentik_stages_invitation.view_invitation';
+
+/** The invitation stage's definition (invitation.feature.ts, which mounts this service's routes). */
+const invitationStage = () => stageDefinition(INVITATION_STAGE.type);
 
 export class InvitationExtensionsService {
   constructor(
@@ -35,7 +37,7 @@ export class InvitationExtensionsService {
 
   private async stage(ctx: RequestContext, rawPk: string) {
     const { object } = await lookupVisible(this.permissions, requireActor(ctx), {
-      viewPermission: InvitationStageService.permissions.view,
+      viewPermission: invitationStage().permissions.view,
       modelName: 'InvitationStage',
       rawPk,
       find: (pk) => createSubtypeRepository(this.db, INVITATION_STAGE).findByPk(pk),
@@ -56,17 +58,13 @@ export class InvitationExtensionsService {
     input: Partial<InvitationStageConsumptionBody>,
   ): Promise<InvitationStageConsumptionBody> {
     const stage = await this.stage(ctx, rawPk);
-    await this.permissions.requireOnObject(
-      requireActor(ctx),
-      InvitationStageService.permissions.change,
-      stage.pk,
-    );
+    await this.permissions.requireOnObject(requireActor(ctx), invitationStage().permissions.change, stage.pk);
     return this.db.transaction(async (tx) => {
       const repository = createInvitationExtensionsRepository(tx);
       await repository.setConsumption(stage.pk, input);
       await this.events.model(tx, ctx, 'model_updated', {
-        app: INVITATION_STAGE_TYPE.app,
-        model_name: INVITATION_STAGE_TYPE.model_name,
+        app: invitationStage().meta.app,
+        model_name: invitationStage().meta.model_name,
         pk: stage.pk,
         name: stage.name,
       });

@@ -1,15 +1,15 @@
 /**
- * The invitation stage: its handler in the flow executor, the stage and invitation viewsets
- * (/api/v3/stages/invitation/), Tessera's consumption, uses and deliveries extensions, the
- * invitation email (sent through the outbox),
- * and the periodic clean-ups.
+ * The invitation stage (authentik/stages/invitation): its viewset with the seed endpoint
+ * (/api/v3/stages/invitation/stages/, InvitationStageViewSet) and its handler in the flow
+ * executor; the invitations' viewset, Tessera's consumption, uses and deliveries extensions, the
+ * invitation email (sent through the outbox), and the periodic clean-ups.
  */
-import type { Feature } from '../../lib/feature.js';
 import { mountRoutes } from '../../api/routes.js';
+import { defineStage } from '../../flows/stage-definition.js';
 import { Mailer } from '../email/mailer.js';
 import { EmailOutboxHandler } from '../email/email-outbox.js';
-import { InvitationStageService } from './invitation-stage.service.js';
-import { invitationStageRoutes, invitationStageViews } from './invitation-stage.routes.js';
+import { INVITATION_STAGE } from './invitation-stage.repository.js';
+import { invitationStageSchemas } from './invitation-stage.schema.js';
 import { InvitationService } from './invitation.service.js';
 import { invitationRoutes, invitationViews } from './invitation.routes.js';
 import { InvitationExtensionsService } from './invitation-extensions.service.js';
@@ -17,18 +17,26 @@ import { invitationExtensionRoutes, invitationExtensionViews } from './invitatio
 import { createInvitationRuntimeRepository } from './invitation-runtime.repository.js';
 import { createInvitationStageHandler } from './invitation.stage.js';
 
-export const invitationFeature: Feature = {
-  name: 'stages/invitation',
+export const invitationFeature = defineStage({
+  ...INVITATION_STAGE,
+  app: 'authentik_stages_invitation',
+  appVerboseName: 'authentik Stages.Invitation',
+  model: 'invitationstage',
+  component: 'ak-stage-invitation-form',
+  verboseName: 'Invitation Stage',
+  path: '/stages/invitation/stages/',
+  // authentik/stages/invitation/models.py defaults
+  defaults: { continue_flow_without_invitation: false },
+  schemas: invitationStageSchemas,
+  handler: ({ config }) =>
+    createInvitationStageHandler(config.invitations.mode === 'authentik' ? 'delete' : 'keep'),
+  // Invitations and Tessera's extensions come after the stage's viewset in the OpenAPI document.
   register(app) {
     const { config, permissions, events } = app;
     const { db } = app.database;
     const pages = config.pagination;
-    const singleUseEnd = config.invitations.mode === 'authentik' ? 'delete' : 'keep';
-    app.stageRegistry.register(createInvitationStageHandler(singleUseEnd));
     // send_email queues its messages; the outbox's worker sends them through this handler.
     app.outbox.handle('email', new EmailOutboxHandler(new Mailer(config.email), events, app.metrics));
-    const stages = new InvitationStageService(db, permissions, events, app.stages, pages);
-    mountRoutes(app, invitationStageRoutes(stages), invitationStageViews);
     const invitations = new InvitationService(db, permissions, events, {
       install: app.install,
       defaultTokenDurationSeconds: config.defaultTokenDurationSeconds,
@@ -57,4 +65,4 @@ export const invitationFeature: Feature = {
       },
     });
   },
-};
+});

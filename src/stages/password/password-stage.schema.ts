@@ -1,7 +1,7 @@
 /** PasswordStage wire shapes (authentik/stages/password/api.py), in the 2026.8.3 schema's order. */
 import { Type } from '@sinclair/typebox';
-import { StringEnum, component, paginated, ref } from '../../api/schemas.js';
-import { stageBaseProperties } from '../../flows/stage.schema.js';
+import { StringEnum, ref } from '../../api/schemas.js';
+import { stageSchemas } from '../../flows/stage.schema.js';
 import { relatedPk } from '../identification/identification-stage.schema.js';
 
 /** authentik's BACKEND_* constants; only the inbuilt backend (passwords in Tessera's users) is real. */
@@ -40,31 +40,9 @@ function settings(backends: ReturnType<typeof Type.Array>) {
 
 const backends = () => Type.Array(ref(BackendsEnum), { description: backendsDescription });
 
-export const PasswordStage = component(
+export const passwordStageSchemas = stageSchemas(
   'PasswordStage',
-  Type.Object(
-    { ...stageBaseProperties, ...settings(backends()) },
-    { description: 'PasswordStage Serializer' },
-  ),
+  'Password Stage',
+  settings(backends()),
+  settings(backends()),
 );
-
-const requestProperties = { name: Type.String({ minLength: 1 }), ...settings(backends()) };
-
-export const PasswordStageRequest = component(
-  'PasswordStageRequest',
-  Type.Object(requestProperties, { description: 'PasswordStage Serializer' }),
-);
-
-export const PatchedPasswordStageRequest = component(
-  'PatchedPasswordStageRequest',
-  Type.Partial(Type.Object(requestProperties), { description: 'PasswordStage Serializer' }),
-);
-
-export const PaginatedPasswordStageList = paginated(PasswordStage);
-
-export const PasswordStageParams = Type.Object({
-  stage_uuid: Type.String({
-    format: 'uuid',
-    description: 'A UUID string identifying this Password Stage.',
-  }),
-});

@@ -1,14 +1,14 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
 import { valueTaken } from '../../db/unique-column.js';
 import { defineList, filter } from '../../api/list-spec.js';
 import { ref } from '../../api/schemas.js';
 import { flowSetJsonSql } from '../../flows/flow-set.sql.js';
-import { PROMPT_STAGE_TYPE } from './prompt-stage.service.js';
+import { stageMeta } from '../../flows/stage-types.js';
 import { PROMPT_TYPES, PromptTypeEnum } from './prompt.schema.js';
 import type { PromptField } from './prompt-fields.js';
 
-/** A prompt as the API shows it: the field the executor renders, with its name and stages. */
+/** A prompt as the API shows it: the fields a challenge renders, and the rest. */
 export interface PromptRow extends PromptField {
   pk: string;
   name: string;
@@ -17,52 +17,71 @@ export interface PromptRow extends PromptField {
   initial_value_expression: boolean;
 }
 
-const META = PROMPT_STAGE_TYPE;
-
-/** `prompt_stages_obj`: the full PromptStage of every stage using the prompt. */
-const STAGES_SQL = sql`(SELECT coalesce(json_agg(json_build_object(
-    'pk', s.stage_uuid, 'name', s.name, 'component', ${META.component}::text,
-    'verbose_name', ${META.verbose_name}::text, 'verbose_name_plural', ${META.verbose_name_plural}::text,
-    'meta_model_name', ${META.meta_model_name}::text, 'flow_set', ${flowSetJsonSql('s')},
+/**
+ * `prompt_stages_obj`: the full PromptStage of every stage using the prompt, with the prompt
+ * stage type's metadata. Built on first use: the stage's definition (prompt.feature.ts) loads
+ * after this module, whose prompts its handler reads.
+ */
+function stagesSql(): SQL {
+  const meta = stageMeta('prompt');
+  return sql`(SELECT coalesce(json_agg(json_build_object(
+    'pk', s.stage_uuid, 'name', s.name, 'component', ${meta.component}::text,
+    'verbose_name', ${meta.verbose_name}::text, 'verbose_name_plural', ${meta.verbose_name_plural}::text,
+    'meta_model_name', ${meta.meta_model_name}::text, 'flow_set', ${flowSetJsonSql('s')},
     'fields', (SELECT coalesce(json_agg(f2.prompt_uuid ORDER BY f2.prompt_uuid), '[]'::json)
                FROM prompt_stage_fields f2 WHERE f2.stage_uuid = s.stage_uuid),
     'validation_policies', '[]'::json) ORDER BY s.name), '[]'::json)
   FROM prompt_stage_fields psf JOIN stages s ON s.stage_uuid = psf.stage_uuid
   WHERE psf.prompt_uuid = p.prompt_uuid)`;
+}
 
-const SELECT = sql`p.prompt_uuid AS pk, p.name, p.field_key, p.label, p.type, p.required, p.placeholder,
-  p.initial_value, p."order", ${STAGES_SQL} AS prompt_stages_obj, p.sub_text, p.placeholder_expression,
+let select: SQL | undefined;
+
+function promptSelect(): SQL {
+  select ??= sql`p.prompt_uuid AS pk, p.name, p.field_key, p.label, p.type, p.required, p.placeholder,
+  p.initial_value, p."order", ${stagesSql()} AS prompt_stages_obj, p.sub_text, p.placeholder_expression,
   p.initial_value_expression`;
+  return select;
+}
 
 /** PromptViewSet's filterset, search fields and ordering. @see authentik/stages/prompt/api.py */
-export const promptList = defineList({
-  select: SELECT,
-  from: sql`prompts p`,
-  pk: sql`p.prompt_uuid`,
-  filters: {
-    field_key: filter.text(sql`p.field_key`),
-    label: filter.text(sql`p.label`),
-    name: filter.text(sql`p.name`),
-    placeholder: filter.text(sql`p.placeholder`),
-    type: filter.choice(sql`p.type`, PROMPT_TYPES, ref(PromptTypeEnum)),
-  },
-  search: [sql`p.field_key`, sql`p.name`, sql`p.label`, sql`p.type`, sql`p.placeholder`],
-  ordering: {
+const declarePromptList = () =>
+  defineList({
+    select: promptSelect(),
+    from: sql`prompts p`,
     pk: sql`p.prompt_uuid`,
-    name: sql`p.name`,
-    field_key: sql`p.field_key`,
-    label: sql`p.label`,
-    type: sql`p.type`,
-    required: sql`p.required`,
-    placeholder: sql`p.placeholder`,
-    initial_value: sql`p.initial_value`,
-    order: sql`p."order"`,
-    sub_text: sql`p.sub_text`,
-    placeholder_expression: sql`p.placeholder_expression`,
-    initial_value_expression: sql`p.initial_value_expression`,
-  },
-  defaultOrdering: ['field_key'],
-});
+    filters: {
+      field_key: filter.text(sql`p.field_key`),
+      label: filter.text(sql`p.label`),
+      name: filter.text(sql`p.name`),
+      placeholder: filter.text(sql`p.placeholder`),
+      type: filter.choice(sql`p.type`, PROMPT_TYPES, ref(PromptTypeEnum)),
+    },
+    search: [sql`p.field_key`, sql`p.name`, sql`p.label`, sql`p.type`, sql`p.placeholder`],
+    ordering: {
+      pk: sql`p.prompt_uuid`,
+      name: sql`p.name`,
+      field_key: sql`p.field_key`,
+      label: sql`p.label`,
+      type: sql`p.type`,
+      required: sql`p.required`,
+      placeholder: sql`p.placeholder`,
+      initial_value: sql`p.initial_value`,
+      order: sql`p."order"`,
+      sub_text: sql`p.sub_text`,
+      placeholder_expression: sql`p.placeholder_expression`,
+      initial_value_expression: sql`p.initial_value_expression`,
+    },
+    defaultOrdering: ['field_key'],
+  });
+
+let list: ReturnType<typeof declarePromptList> | undefined;
+
+/** The prompts' list declaration, made on first use (see stagesSql). */
+export function promptList(): ReturnType<typeof declarePromptList> {
+  list ??= declarePromptList();
+  return list;
+}
 
 export type PromptValues = Omit<PromptRow, 'pk' | 'prompt_stages_obj'>;
 

@@ -1,21 +1,14 @@
-/** `/api/v3/stages/prompt/prompts/` and `/api/v3/stages/prompt/stages/`. */
+/** `/api/v3/stages/prompt/prompts/` (the prompt stage's viewset is its stage definition's, prompt.feature.ts). */
 import { defineRoute, type RouteSpec } from '../../api/routes.js';
 import { ref } from '../../api/schemas.js';
 import { viewSetRoutes, viewSetViews, type ViewSetRoutes } from '../../api/viewset.js';
-import type { SubtypeStageService } from '../../flows/stage-subtype.service.js';
-import { subtypeRoutes, subtypeViews, type SubtypeRouteOptions } from '../../flows/stage-subtype.routes.js';
 import { PromptChallenge } from './prompt-challenge.schema.js';
 import { PromptService } from './prompt.service.js';
 import {
   PaginatedPromptList,
-  PaginatedPromptStageList,
   PatchedPromptRequest,
-  PatchedPromptStageRequest,
   Prompt,
   PromptRequest,
-  PromptStage,
-  PromptStageRequest,
-  PromptStageUuidParams,
   PromptUuidParams,
 } from './prompt.schema.js';
 
@@ -34,19 +27,7 @@ const promptRouteOptions: ViewSetRoutes = {
   patched: PatchedPromptRequest,
 };
 
-export const promptStageRouteOptions: SubtypeRouteOptions = {
-  base: '/stages/prompt/stages/',
-  operationPrefix: 'stages_prompt_stages',
-  description: 'PromptStage Viewset',
-  verboseName: 'Prompt Stage',
-  item: PromptStage,
-  request: PromptStageRequest,
-  patched: PatchedPromptStageRequest,
-  paginated: PaginatedPromptStageList,
-  params: PromptStageUuidParams,
-};
-
-export function promptRoutes(service: PromptService, stages: SubtypeStageService): RouteSpec[] {
+export function promptRoutes(service: PromptService): RouteSpec[] {
   const routes = viewSetRoutes(service, promptRouteOptions);
   // After list and create, as authentik's router lists the viewset's extra action.
   routes.splice(
@@ -64,7 +45,7 @@ export function promptRoutes(service: PromptService, stages: SubtypeStageService
       handler: ({ ctx, body }) => service.preview(ctx, body),
     }),
   );
-  return [...routes, ...subtypeRoutes(stages, promptStageRouteOptions)];
+  return routes;
 }
 
 export const promptViews = {
@@ -73,5 +54,4 @@ export const promptViews = {
     name: 'Preview',
     description: 'Preview a prompt as a challenge, just like a flow would receive',
   },
-  ...subtypeViews(promptStageRouteOptions),
 };

@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ReadOnly, StringEnum, component, paginated, ref, requestComponents } from '../../api/schemas.js';
-import { stageBaseProperties } from '../../flows/stage.schema.js';
+import { stageSchemas } from '../../flows/stage.schema.js';
 
 /** authentik/stages/prompt/models.py FieldTypes, 2026.8.3 (with the alert types). */
 export const PROMPT_TYPES = [
@@ -36,33 +36,14 @@ export const PromptTypeEnum = StringEnum('PromptTypeEnum', PROMPT_TYPES);
 /** A many-to-many of primary keys (DRF's ManyRelatedField over PrimaryKeyRelatedField). */
 const uuidList = Type.Array(Type.String({ format: 'uuid', 'x-drf-pk': 'uuid' }));
 
-export const PromptStage = component(
+const promptStageSettings = { fields: uuidList, validation_policies: Type.Optional(uuidList) };
+
+export const promptStageSchemas = stageSchemas(
   'PromptStage',
-  Type.Object(
-    {
-      ...stageBaseProperties,
-      fields: uuidList,
-      validation_policies: Type.Optional(uuidList),
-    },
-    { description: 'PromptStage Serializer' },
-  ),
+  'Prompt Stage',
+  promptStageSettings,
+  promptStageSettings,
 );
-export type PromptStageBody = Static<typeof PromptStage>;
-
-const promptStageRequestProperties = {
-  name: Type.String({ minLength: 1 }),
-  fields: uuidList,
-  validation_policies: Type.Optional(uuidList),
-};
-
-export const { request: PromptStageRequest, patched: PatchedPromptStageRequest } = requestComponents(
-  'PromptStage',
-  promptStageRequestProperties,
-  'PromptStage Serializer',
-);
-export type PromptStageInput = Static<typeof PromptStageRequest>;
-
-export const PaginatedPromptStageList = paginated(PromptStage);
 
 const texts = {
   field_key: 'Name of the form field, also used to store the value',
@@ -87,7 +68,7 @@ export const Prompt = component(
       placeholder: Type.Optional(Type.String({ description: texts.placeholder })),
       initial_value: Type.Optional(Type.String({ description: texts.initial_value })),
       order: Type.Optional(order),
-      prompt_stages_obj: ReadOnly(Type.Array(ref(PromptStage))),
+      prompt_stages_obj: ReadOnly(Type.Array(ref(promptStageSchemas.item))),
       sub_text: Type.Optional(Type.String()),
       placeholder_expression: Type.Optional(Type.Boolean()),
       initial_value_expression: Type.Optional(Type.Boolean()),
@@ -122,8 +103,4 @@ export const PaginatedPromptList = paginated(Prompt);
 
 export const PromptUuidParams = Type.Object({
   prompt_uuid: Type.String({ format: 'uuid', description: 'A UUID string identifying this Prompt.' }),
-});
-
-export const PromptStageUuidParams = Type.Object({
-  stage_uuid: Type.String({ format: 'uuid', description: 'A UUID string identifying this Prompt Stage.' }),
 });

@@ -50,7 +50,7 @@ export class PromptService extends ModelViewSet<PromptRow, PromptBody, PromptInp
         app: 'authentik_stages_prompt',
         model: 'prompt',
         objectName: 'Prompt',
-        list: promptList,
+        list: promptList(),
         present: (row) => row as PromptBody,
         // authentik's model_to_dict names an object by its `name` field when it has one.
         auditName: (row) => row.name,

@@ -1,7 +1,7 @@
 /** UserLoginStage wire shapes (authentik/stages/user_login/api.py), in the 2026.8.3 schema's order. */
-import { Type, type Static } from '@sinclair/typebox';
-import { StringEnum, component, paginated, ref } from '../../api/schemas.js';
-import { stageBaseProperties } from '../../flows/stage.schema.js';
+import { Type } from '@sinclair/typebox';
+import { StringEnum, ref } from '../../api/schemas.js';
+import { stageSchemas } from '../../flows/stage.schema.js';
 
 export const NETWORK_BINDINGS = [
   'no_binding',
@@ -52,32 +52,9 @@ function settings(minLength: number | undefined) {
   };
 }
 
-export const UserLoginStage = component(
+export const userLoginStageSchemas = stageSchemas(
   'UserLoginStage',
-  Type.Object(
-    { ...stageBaseProperties, ...settings(undefined) },
-    { description: 'UserLoginStage Serializer' },
-  ),
+  'User Login Stage',
+  settings(undefined),
+  settings(1),
 );
-export type UserLoginStageBody = Static<typeof UserLoginStage>;
-
-const requestProperties = { name: Type.String({ minLength: 1 }), ...settings(1) };
-
-export const UserLoginStageRequest = component(
-  'UserLoginStageRequest',
-  Type.Object(requestProperties, { description: 'UserLoginStage Serializer' }),
-);
-
-export const PatchedUserLoginStageRequest = component(
-  'PatchedUserLoginStageRequest',
-  Type.Partial(Type.Object(requestProperties), { description: 'UserLoginStage Serializer' }),
-);
-
-export const PaginatedUserLoginStageList = paginated(UserLoginStage);
-
-export const UserLoginStageParams = Type.Object({
-  stage_uuid: Type.String({
-    format: 'uuid',
-    description: 'A UUID string identifying this User Login Stage.',
-  }),
-});

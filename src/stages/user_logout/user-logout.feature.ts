@@ -1,31 +1,21 @@
-/** The user_logout stage: its handler and its viewset (/api/v3/stages/user_logout/). */
-import type { Feature } from '../../lib/feature.js';
-import { mountSubtypeStage } from '../../flows/flow.feature.js';
-import type { SubtypeRouteOptions } from '../../flows/stage-subtype.routes.js';
-import { userLogoutStageOptions } from './user-logout-stage.service.js';
+/**
+ * The user_logout stage (authentik/stages/user_logout): its viewset at
+ * /api/v3/stages/user_logout/ (api.py UserLogoutStageViewSet) and its handler.
+ */
+import { defineStage } from '../../flows/stage-definition.js';
 import { userLogoutStageHandler } from './user-logout.stage.js';
-import {
-  PaginatedUserLogoutStageList,
-  PatchedUserLogoutStageRequest,
-  UserLogoutStage,
-  UserLogoutStageParams,
-  UserLogoutStageRequest,
-} from './user-logout-stage.schema.js';
+import { userLogoutStageSchemas } from './user-logout-stage.schema.js';
 
-const routeOptions: SubtypeRouteOptions = {
-  base: '/stages/user_logout/',
+export const userLogoutFeature = defineStage({
+  type: 'user_logout',
+  app: 'authentik_stages_user_logout',
+  appVerboseName: 'authentik Stages.User Logout',
+  model: 'userlogoutstage',
+  component: 'ak-stage-user-logout-form',
   verboseName: 'User Logout Stage',
-  item: UserLogoutStage,
-  request: UserLogoutStageRequest,
-  patched: PatchedUserLogoutStageRequest,
-  paginated: PaginatedUserLogoutStageList,
-  params: UserLogoutStageParams,
-};
-
-export const userLogoutFeature: Feature = {
-  name: 'stages/user_logout',
-  register(app) {
-    app.stageRegistry.register(userLogoutStageHandler);
-    mountSubtypeStage(app, userLogoutStageOptions, routeOptions);
-  },
-};
+  table: 'user_logout_stages',
+  columns: [],
+  defaults: {},
+  schemas: userLogoutStageSchemas,
+  handler: userLogoutStageHandler,
+});

@@ -1,7 +1,7 @@
 /** UserWriteStage wire shapes (authentik/stages/user_write/api.py), in the 2026.8.3 schema's order. */
-import { Type, type Static } from '@sinclair/typebox';
-import { Nullable, StringEnum, component, paginated, ref } from '../../api/schemas.js';
-import { stageBaseProperties } from '../../flows/stage.schema.js';
+import { Type } from '@sinclair/typebox';
+import { Nullable, StringEnum, ref } from '../../api/schemas.js';
+import { stageSchemas } from '../../flows/stage.schema.js';
 import { USER_TYPES, UserTypeEnum } from '../../core/users/user.schema.js';
 
 export const USER_CREATION_MODES = ['never_create', 'create_when_required', 'always_create'] as const;
@@ -26,29 +26,4 @@ const settings = {
   user_path_template: Type.Optional(Type.String()),
 };
 
-export const UserWriteStage = component(
-  'UserWriteStage',
-  Type.Object({ ...stageBaseProperties, ...settings }, { description: 'UserWriteStage Serializer' }),
-);
-export type UserWriteStageBody = Static<typeof UserWriteStage>;
-
-const requestProperties = { name: Type.String({ minLength: 1 }), ...settings };
-
-export const UserWriteStageRequest = component(
-  'UserWriteStageRequest',
-  Type.Object(requestProperties, { description: 'UserWriteStage Serializer' }),
-);
-
-export const PatchedUserWriteStageRequest = component(
-  'PatchedUserWriteStageRequest',
-  Type.Partial(Type.Object(requestProperties), { description: 'UserWriteStage Serializer' }),
-);
-
-export const PaginatedUserWriteStageList = paginated(UserWriteStage);
-
-export const UserWriteStageParams = Type.Object({
-  stage_uuid: Type.String({
-    format: 'uuid',
-    description: 'A UUID string identifying this User Write Stage.',
-  }),
-});
+export const userWriteStageSchemas = stageSchemas('UserWriteStage', 'User Write Stage', settings, settings);
