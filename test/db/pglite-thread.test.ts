@@ -53,6 +53,16 @@ describe('the embedded database on its own thread', () => {
     }
   });
 
+  test("PostgreSQL starts with 16 MB of shared buffers, not the 128 MB PGlite's build asks for", async () => {
+    const database = await openDatabase(folderConfig('buffers'));
+    try {
+      const rows = await query<{ shared_buffers: string }>(database.db, sql`SHOW shared_buffers`);
+      assert.deepEqual(rows, [{ shared_buffers: '16MB' }]);
+    } finally {
+      await database.close();
+    }
+  });
+
   test('a failed statement rolls its transaction back, and its error keeps SQLSTATE and constraint', async () => {
     const database = await openDatabase(folderConfig('errors'));
     try {
