@@ -13,6 +13,11 @@ import { Worker } from 'node:worker_threads';
 
 export interface PgliteThreadOptions {
   dataDir: string;
+  /**
+   * A gzipped tar of a cluster to start a new data folder from, instead of running initdb
+   * (scripts/pglite-template.mjs); ignored when the folder holds a cluster or the file is missing.
+   */
+  template?: string;
 }
 
 export interface SerializedError {

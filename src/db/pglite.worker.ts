@@ -4,7 +4,9 @@
  * PGlite itself serialises them, and holds every other statement back while a transaction is
  * open, exactly as it does in-process.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Extension, type Results, type Transaction } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -164,11 +166,28 @@ interface EmscriptenModule {
   HEAPU8: Uint8Array;
 }
 
+/**
+ * The template cluster for a data folder that has none yet (PgliteThreadOptions.template), or
+ * undefined: an existing cluster opens as it is, and without a template PGlite runs initdb.
+ */
+async function templateFor(dataDir: string, template: string | undefined): Promise<Blob | undefined> {
+  if (!template || dataDir.includes('://') || existsSync(path.join(dataDir, 'PG_VERSION'))) return undefined;
+  if (!existsSync(template)) return undefined;
+  return new Blob([await readFile(template)]);
+}
+
 /** Opens PGlite; the first thread of a process compiles its WebAssembly and hands it back. */
 async function start(compiled: WebAssembly.Module | undefined): Promise<PGlite> {
-  const wasmModule = compiled ?? (await WebAssembly.compile(await readFile(PGLITE_WASM)));
+  const [wasmModule, loadDataDir] = await Promise.all([
+    compiled ?? readFile(PGLITE_WASM).then((bytes) => WebAssembly.compile(bytes)),
+    templateFor(options.dataDir, options.template),
+  ]);
   if (!compiled) send({ op: 'compiled', wasmModule });
-  return PGlite.create(options.dataDir, { extensions: { pg_trgm, startupOptions }, wasmModule });
+  return PGlite.create(options.dataDir, {
+    extensions: { pg_trgm, startupOptions },
+    wasmModule,
+    loadDataDir,
+  });
 }
 
 // PGlite starts when the main thread says so, with the compiled WebAssembly module when the
