@@ -40,7 +40,15 @@ import {
   type Settings,
 } from './lib/measure.js';
 import { UNIQUE, chooseDriver } from './lib/load.js';
-import { peakRss, resetPeakRss, startTessera, type Child } from './lib/processes.js';
+import {
+  buildOnce,
+  peakRss,
+  resetPeakRss,
+  startTessera,
+  timeNpmStart,
+  type Child,
+  type NpmStart,
+} from './lib/processes.js';
 import { writeReport, type Report } from './lib/report.js';
 
 /** Tessera's default pool size; `--pool N` (TESSERA_BENCH_POOL_SIZE) measures another. */
@@ -594,6 +602,28 @@ async function postgresRun(
   if (!process.env.TESSERA_BENCH_KEEP) await dropPgDatabase(pgSettings);
 }
 
+/** `npm start` on a new data folder, then on the folder it made, each NPM_START_RUNS times. */
+const NPM_START_RUNS = 3;
+
+async function npmStarts(): Promise<Report['npmStarts']> {
+  buildOnce();
+  const fresh: NpmStart[] = [];
+  const existing: NpmStart[] = [];
+  for (let run = 0; run < NPM_START_RUNS; run += 1) {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'tessera-bench-start-'));
+    try {
+      fresh.push(await timeNpmStart(dataDir));
+      existing.push(await timeNpmStart(dataDir));
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  const line = (runs: NpmStart[]) =>
+    runs.map((r) => `${r.wallMs.toFixed(0)} ms (${r.cpuMs.toFixed(0)} ms CPU)`).join(', ');
+  log(`pglite: npm start to ready on a new data folder ${line(fresh)}; on an existing one ${line(existing)}`);
+  return { fresh, existing };
+}
+
 async function pgliteRun(
   options: BenchOptions,
   results: CaseResult[],
@@ -663,13 +693,18 @@ async function main(): Promise<void> {
   const startups: Startup[] = [];
   const explain: Record<string, string> = {};
   await postgresRun(options, results, startups, limit, explain);
-  if (options.pglite) await pgliteRun(options, results, startups, limit);
+  let starts: Report['npmStarts'];
+  if (options.pglite) {
+    await pgliteRun(options, results, startups, limit);
+    starts = await npmStarts();
+  }
   const report: Report = {
     date: new Date().toISOString(),
     options,
     machine: info,
     scrypt: limit,
     startups,
+    npmStarts: starts,
     results,
     explain,
     durationSeconds: (performance.now() - runStarted) / 1000,

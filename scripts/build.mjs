@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Compiles src/ to dist/ (plain JavaScript: `npm start` then runs without a TypeScript loader,
-// which saves about 80 MB of memory) and copies the browser assets the pages serve. Skipped
+// which saves about 80 MB of memory), copies the browser assets the pages serve, and makes the
+// embedded database's template cluster (scripts/pglite-template.mjs). Skipped
 // when dist/ was built from the sources as they are (scripts/build-stamp.mjs), so `npm start`
 // does not compile on every start; `--force` builds anyway.
 import { cpSync, rmSync } from 'node:fs';
@@ -21,4 +22,5 @@ const tsc = spawnSync(
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 cpSync('src/web/static', 'dist/web/static', { recursive: true });
 await (await import('./build-ui.mjs')).buildUi();
+await (await import('./pglite-template.mjs')).buildPgliteTemplate();
 writeStamp();

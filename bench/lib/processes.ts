@@ -3,7 +3,7 @@
  * loopback port, is polled for readiness, and has its peak RSS read from /proc.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -157,11 +157,89 @@ export const BOOTSTRAP_TOKEN = 'bench-admin-token-0123456789abcdef';
 let built = false;
 
 /** Compiles Tessera once per run, as `npm start` does, so the benchmark measures what ships. */
-function buildOnce(): void {
+export function buildOnce(): void {
   if (built) return;
   const result = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   if (result.status !== 0) throw new Error('npm run build failed');
   built = true;
+}
+
+/**
+ * CPU time (user + system, milliseconds) of every process in a process group, with what their
+ * finished children used: `npm start` runs its prestart check and the server as children.
+ */
+function groupCpuMs(groupId: number): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // pgrp is field 5; utime, stime, cutime, cstime are fields 14 to 17.
+      if (Number(fields[2]) !== groupId) continue;
+      ticks += fields.slice(11, 15).reduce((sum, field) => sum + Number(field), 0);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
+export interface NpmStart {
+  /** Milliseconds from spawning `npm start` to the first 200 of /-/health/ready/. */
+  wallMs: number;
+  /** CPU the start took, all processes together: robust where wall time follows the neighbours. */
+  cpuMs: number;
+}
+
+/**
+ * Times `npm start` as an operator runs it (npm, the prestart build check, the server) on an
+ * embedded data folder, to the first 200 of /-/health/ready/, and stops it. dist/ must be built.
+ */
+export async function timeNpmStart(dataDir: string): Promise<NpmStart> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn('npm', ['start', '--silent'], {
+    env: {
+      ...process.env,
+      AUTHENTIK_LISTEN__HTTP: `127.0.0.1:${port}`,
+      AUTHENTIK_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
+      AUTHENTIK_LOG_LEVEL: 'error',
+      AUTHENTIK_POSTGRESQL__HOST: '',
+      TESSERA_DATA_DIR: dataDir,
+    },
+    stdio: 'ignore',
+    // Its own process group, so the server npm starts is stopped with it.
+    detached: true,
+  });
+  const groupId = child.pid ?? 0;
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  try {
+    while (!exited && performance.now() - started < 60_000) {
+      if ((await probeStatus(port, '/-/health/ready/')) === 200) {
+        return { wallMs: performance.now() - started, cpuMs: groupCpuMs(groupId) };
+      }
+      await sleep(5);
+    }
+    throw new Error('npm start did not become ready');
+  } finally {
+    process.kill(-groupId, 'SIGTERM');
+    // Every process of the group, the server too, must be gone before the data folder is
+    // opened again (its lock file).
+    for (let waited = 0; groupAlive(groupId) && waited < 30_000; waited += 20) await sleep(20);
+  }
+}
+
+function groupAlive(groupId: number): boolean {
+  try {
+    process.kill(-groupId, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Starts the built server (`node dist/server.js`) on a free port and waits for /-/health/ready/. */

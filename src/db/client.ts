@@ -80,6 +80,8 @@ export function clusterDir(dataDir: string): string {
 }
 
 const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/** The cluster `npm run build` makes for new data folders (scripts/pglite-template.mjs), beside the compiled code. */
+const pgliteTemplate = fileURLToPath(new URL('./pglite-template.tar.gz', import.meta.url));
 
 export type StatementListener = (statement: string, params: unknown[]) => void;
 
@@ -277,6 +279,7 @@ export async function openDatabase(config: DatabaseConfig, options: OpenOptions 
   const release = config.dataDir === 'memory://' ? () => undefined : lockDataDir(config.dataDir);
   const thread = new PgliteThread({
     dataDir: config.dataDir === 'memory://' ? config.dataDir : clusterDir(config.dataDir),
+    template: pgliteTemplate,
   });
   const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
     import('drizzle-orm/pglite'),

@@ -13,6 +13,11 @@ import { Worker } from 'node:worker_threads';
 
 export interface PgliteThreadOptions {
   dataDir: string;
+  /**
+   * A gzipped tar of a cluster to start a new data folder from, instead of running initdb
+   * (scripts/pglite-template.mjs); ignored when the folder holds a cluster or the file is missing.
+   */
+  template?: string;
 }
 
 export interface SerializedError {
@@ -60,6 +65,13 @@ export interface PgliteStart {
   op: 'start';
   wasmModule?: WebAssembly.Module;
 }
+
+/**
+ * The thread's JavaScript heap. Its objects live for one statement (the messages PGlite parses,
+ * the rows it hands over), so a young generation of 8 MB collects them as well as V8's default
+ * 32 MB, which a thread under load fills and keeps.
+ */
+const PGLITE_THREAD_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
 export const PGLITE_WASM = new URL('./pglite.wasm', import.meta.resolve('@electric-sql/pglite'));
 
@@ -194,15 +206,16 @@ export class PgliteThread {
   }
 
   private static spawn(options: PgliteThreadOptions): Worker {
+    const settings = { workerData: options, resourceLimits: PGLITE_THREAD_LIMITS };
     if (!import.meta.url.endsWith('.ts')) {
-      return new Worker(new URL('./pglite.worker.js', import.meta.url), { workerData: options });
+      return new Worker(new URL('./pglite.worker.js', import.meta.url), settings);
     }
     // Under tsx (tests, `npm run dev`) the worker is TypeScript too, and a worker thread does
     // not inherit the loader that tsx registered on this one: it registers its own first.
     const entry = new URL('./pglite.worker.ts', import.meta.url).href;
     const api = import.meta.resolve('tsx/esm/api');
     const loader = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry)});`;
-    return new Worker(new URL(`data:text/javascript,${encodeURIComponent(loader)}`), { workerData: options });
+    return new Worker(new URL(`data:text/javascript,${encodeURIComponent(loader)}`), settings);
   }
 
   /**

@@ -4,9 +4,11 @@
  * PGlite itself serialises them, and holds every other statement back while a transaction is
  * open, exactly as it does in-process.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
+import { PGlite, type Extension, type Results, type Transaction } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type {
   PgliteReply,
@@ -125,11 +127,67 @@ async function handle(db: PGlite, request: PgliteRequest): Promise<unknown> {
   }
 }
 
+/**
+ * PGlite's shared buffers, the embedded database's page cache. PGlite 0.3 starts PostgreSQL
+ * with `-c shared_buffers=128MB` written into its WebAssembly (WASM_PGOPTS in its
+ * pglite-wasm/pg_main.c), which outranks postgresql.conf and ALTER SYSTEM, and it has no option
+ * for it. All of them are allocated, and written, when PostgreSQL starts: 128 MB of the
+ * process's memory whatever the data. Tessera's embedded databases are small, and a page that
+ * misses the cache is read from the operating system's, so 16 MB serve the same requests.
+ */
+const SHARED_BUFFERS = 'shared_buffers=16MB';
+const COMPILED_SHARED_BUFFERS = 'shared_buffers=128MB';
+
+/**
+ * A PGlite extension in name only: it changes the start-up option above in PostgreSQL's memory
+ * before PostgreSQL reads it (emscripten's preRun, after the WebAssembly's data is in place).
+ * The new text is shorter and ends with its own NUL. A build without the option's text is left
+ * as it is (test/db/pglite-thread.test.ts checks the setting).
+ */
+const startupOptions: Extension = {
+  name: 'tessera-startup-options',
+  setup: async (_pg, emscriptenOpts: { preRun?: ((module: EmscriptenModule) => void)[] }) => ({
+    emscriptenOpts: {
+      ...emscriptenOpts,
+      preRun: [
+        ...(emscriptenOpts.preRun ?? []),
+        (module: EmscriptenModule) => {
+          const memory = Buffer.from(module.HEAPU8.buffer, module.HEAPU8.byteOffset, module.HEAPU8.length);
+          const at = memory.indexOf(`${COMPILED_SHARED_BUFFERS}\0`, 0, 'latin1');
+          if (at >= 0) memory.write(`${SHARED_BUFFERS}\0`, at, 'latin1');
+        },
+      ],
+    },
+  }),
+};
+
+/** The part of emscripten's module the start-up options change. */
+interface EmscriptenModule {
+  HEAPU8: Uint8Array;
+}
+
+/**
+ * The template cluster for a data folder that has none yet (PgliteThreadOptions.template), or
+ * undefined: an existing cluster opens as it is, and without a template PGlite runs initdb.
+ */
+async function templateFor(dataDir: string, template: string | undefined): Promise<Blob | undefined> {
+  if (!template || dataDir.includes('://') || existsSync(path.join(dataDir, 'PG_VERSION'))) return undefined;
+  if (!existsSync(template)) return undefined;
+  return new Blob([await readFile(template)]);
+}
+
 /** Opens PGlite; the first thread of a process compiles its WebAssembly and hands it back. */
 async function start(compiled: WebAssembly.Module | undefined): Promise<PGlite> {
-  const wasmModule = compiled ?? (await WebAssembly.compile(await readFile(PGLITE_WASM)));
+  const [wasmModule, loadDataDir] = await Promise.all([
+    compiled ?? readFile(PGLITE_WASM).then((bytes) => WebAssembly.compile(bytes)),
+    templateFor(options.dataDir, options.template),
+  ]);
   if (!compiled) send({ op: 'compiled', wasmModule });
-  return PGlite.create(options.dataDir, { extensions: { pg_trgm }, wasmModule });
+  return PGlite.create(options.dataDir, {
+    extensions: { pg_trgm, startupOptions },
+    wasmModule,
+    loadDataDir,
+  });
 }
 
 // PGlite starts when the main thread says so, with the compiled WebAssembly module when the

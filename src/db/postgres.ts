@@ -113,20 +113,123 @@ export function clientConfig(endpoint: PostgresEndpoint): pg.ClientConfig {
   };
 }
 
+/** The parts of node-postgres's protocol connection a query writes its messages with. */
+interface ProtocolConnection {
+  parse(message: { text: string; name: string; types: number[] }): void;
+  bind(message: { portal: string; statement: string; values: unknown[] }): void;
+  execute(message: { portal: string; rows: number }): void;
+}
+
+/** The methods of node-postgres's Query (lib/query.js) a query with a prefix overrides. */
+interface QueryInternals {
+  text: string;
+  requiresPreparation(): boolean;
+  prepare(connection: ProtocolConnection): void;
+  submit(connection: ProtocolConnection): Error | null;
+  handleRowDescription(message: unknown): void;
+  handleDataRow(message: unknown): void;
+  handleCommandComplete(message: unknown, connection: ProtocolConnection): void;
+}
+
+type QueryCallback = (error: Error | null, result?: unknown) => void;
+const BaseQuery = pg.Query as unknown as new (
+  config: unknown,
+  values: unknown,
+  callback: QueryCallback | undefined,
+) => QueryInternals;
+
 /**
- * A client that never names a statement. A pooler in transaction mode hands each transaction
- * to whichever server connection is free, where a statement prepared on another one does not
- * exist (pgbouncer before 1.21 cannot track them at all), so under AUTHENTIK_POSTGRESQL__USE_PGBOUNCER
- * every statement is parsed afresh.
+ * A statement that limits its own transaction's time. The statement timeout is session state,
+ * which a pooler in transaction mode does not keep (a startup parameter is refused, a `SET`
+ * stays on whichever server connection ran it), so a statement that opens a transaction, its
+ * own implicit one or a `BEGIN`, first runs `set_config('statement_timeout', ..., true)`: local
+ * to that transaction, and written in the same round trip. With parameters, its Parse, Bind and
+ * Execute go ahead of the statement's before the one Sync, so both run in one implicit
+ * transaction on one server connection; without, it leads the simple query (a `BEGIN` after it
+ * turns that implicit transaction into the explicit one, which keeps the setting until it
+ * ends). The prefix's own answer (a row and its completion) is dropped, so the caller sees the
+ * statement's alone. Statements inside a transaction need nothing: its start set the limit.
  */
-class UnnamedStatementClient extends pg.Client {
-  override query(...args: unknown[]): never {
-    const [first] = args;
-    if (first && typeof first === 'object' && 'name' in first && (first as { name?: string }).name) {
-      args[0] = { ...(first as object), name: undefined };
-    }
-    return (super.query as (...a: unknown[]) => never)(...args);
+class TimeLimitedQuery extends BaseQuery {
+  private answeringPrefix = false;
+
+  constructor(
+    config: unknown,
+    values: unknown,
+    callback: QueryCallback | undefined,
+    private readonly opensTransaction: () => boolean,
+    private readonly timeoutMs: number,
+  ) {
+    super(config, values, callback);
   }
+
+  override submit(connection: ProtocolConnection): Error | null {
+    this.answeringPrefix = this.opensTransaction();
+    if (this.answeringPrefix && !this.requiresPreparation()) {
+      this.text = `SELECT set_config('statement_timeout', '${this.timeoutMs}', true); ${this.text}`;
+    }
+    return super.submit(connection);
+  }
+
+  override prepare(connection: ProtocolConnection): void {
+    if (this.answeringPrefix) {
+      connection.parse({ text: "SELECT set_config('statement_timeout', $1, true)", name: '', types: [] });
+      connection.bind({ portal: '', statement: '', values: [String(this.timeoutMs)] });
+      connection.execute({ portal: '', rows: 0 });
+    }
+    super.prepare(connection);
+  }
+
+  override handleRowDescription(message: unknown): void {
+    if (!this.answeringPrefix) super.handleRowDescription(message);
+  }
+
+  override handleDataRow(message: unknown): void {
+    if (!this.answeringPrefix) super.handleDataRow(message);
+  }
+
+  override handleCommandComplete(message: unknown, connection: ProtocolConnection): void {
+    if (this.answeringPrefix) this.answeringPrefix = false;
+    else super.handleCommandComplete(message, connection);
+  }
+}
+
+/**
+ * The client behind a pooler in transaction mode (AUTHENTIK_POSTGRESQL__USE_PGBOUNCER). It never
+ * names a statement: the pooler hands each transaction to whichever server connection is free,
+ * where a statement prepared on another one does not exist (pgbouncer before 1.21 cannot track
+ * them at all), so every statement is parsed afresh. With a statement timeout, every
+ * transaction sets it for itself (TimeLimitedQuery).
+ */
+function pooledClient(statementTimeoutMs: number): typeof pg.Client {
+  return class PooledClient extends pg.Client {
+    override query(...args: unknown[]): never {
+      const [first, second, third] = args;
+      let config = first;
+      if (first && typeof first === 'object' && 'name' in first && (first as { name?: string }).name) {
+        config = { ...(first as object), name: undefined };
+      }
+      const custom = typeof (config as { submit?: unknown } | null)?.submit === 'function';
+      if (statementTimeoutMs <= 0 || custom) {
+        return (super.query as (...a: unknown[]) => never)(config, ...args.slice(1));
+      }
+      const callback = (typeof second === 'function' ? second : third) as QueryCallback | undefined;
+      const values = typeof second === 'function' ? undefined : second;
+      let answer: Promise<unknown> | undefined;
+      let done = callback;
+      if (!done) {
+        answer = new Promise((resolve, reject) => {
+          done = (error, result) => (error ? reject(error) : resolve(result));
+        });
+      }
+      // ReadyForQuery's transaction status, which node-postgres keeps: idle means the next
+      // statement opens a transaction.
+      const opensTransaction = () => (this as unknown as { _txStatus?: string })._txStatus === 'I';
+      const query = new TimeLimitedQuery(config, values, done, opensTransaction, statementTimeoutMs);
+      (super.query as (...a: unknown[]) => unknown)(query);
+      return answer as never;
+    }
+  };
 }
 
 export interface PoolOptions {
@@ -139,13 +242,13 @@ export function createPool(endpoint: PostgresEndpoint, options: PoolOptions): pg
   const pool = new pg.Pool({
     ...clientConfig(endpoint),
     max: options.max,
-    // Sent as a startup parameter, so it holds for every statement of every connection; a
-    // pooler refuses startup parameters it does not know (see docs/operations.md for how to
-    // limit statements behind one).
+    // Sent as a startup parameter, so it holds for every statement of every connection. A
+    // pooler refuses startup parameters it does not know, and would not keep one per client
+    // anyway: behind one each transaction sets it for itself (pooledClient).
     ...(options.statementTimeoutMs > 0 && !options.usePgbouncer
       ? { statement_timeout: options.statementTimeoutMs }
       : {}),
-    ...(options.usePgbouncer ? { Client: UnnamedStatementClient } : {}),
+    ...(options.usePgbouncer ? { Client: pooledClient(options.statementTimeoutMs) } : {}),
   });
   // A pool error (for example the server restarting) must not crash the process; the next
   // query reports it to its caller.

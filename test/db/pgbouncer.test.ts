@@ -128,6 +128,57 @@ describe('two instances behind pgbouncer in transaction mode', { skip }, () => {
     await settleChanges(t.database);
   });
 
+  test('TESSERA_POSTGRESQL_STATEMENT_TIMEOUT_MS limits statements and transactions, and leaves no session state', async () => {
+    const { t } = ctx();
+    const config = loadConfig({
+      ...pooledEnv(t.config.database.name, false),
+      TESSERA_POSTGRESQL_STATEMENT_TIMEOUT_MS: '300',
+    }).database;
+    const database = await openDatabase(config, { log: () => undefined });
+    // drizzle wraps the driver's error; its cause carries SQLSTATE 57014 (query_canceled).
+    const timedOut = (error: { cause?: { code?: string } }) => {
+      assert.equal(error.cause?.code, '57014');
+      return true;
+    };
+    try {
+      const { db } = database;
+      // Without parameters (a simple query) and with them (Parse, Bind, Execute).
+      await assert.rejects(query(db, sql`SELECT pg_sleep(1)`), timedOut);
+      await assert.rejects(query(db, sql`SELECT pg_sleep(${1})`), timedOut);
+      await assert.rejects(
+        db.transaction(async (tx) => {
+          await query(tx, sql`SELECT 1`);
+          await query(tx, sql`SELECT pg_sleep(${1})`);
+        }),
+        timedOut,
+      );
+      // Statements that finish in time answer as usual, the limit in force for each.
+      const [row] = await query<{ limit: string }>(
+        db,
+        sql`SELECT current_setting(${'statement_timeout'}) AS limit`,
+      );
+      assert.equal(row.limit, '300ms');
+      const inside = await db.transaction(async (tx) => {
+        await query(tx, sql`SELECT pg_sleep(0.1)`);
+        return query<{ limit: string }>(tx, sql`SELECT current_setting('statement_timeout') AS limit`);
+      });
+      assert.deepEqual(inside, [{ limit: '300ms' }]);
+    } finally {
+      await database.close();
+    }
+    // The limit was local to each transaction: a client without it finds none on any of the
+    // pooler's server connections.
+    const plain = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        query<{ limit: string }>(t.database.db, sql`SELECT current_setting('statement_timeout') AS limit`),
+      ),
+    );
+    assert.deepEqual(
+      plain.map(([r]) => r.limit),
+      Array.from({ length: 5 }, () => '30s'),
+    );
+  });
+
   test('without a direct endpoint the change feed stays off, so caches are bypassed', async () => {
     const { t } = ctx();
     const lines: string[] = [];

@@ -5,12 +5,13 @@
  * notifications, and data that outlives a restart.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { openDatabase, query, type Database } from '../../src/db/client.js';
+import { PgliteThread } from '../../src/db/pglite-thread.js';
 import type { DatabaseConfig } from '../../src/config.js';
 import { pgliteConfig, settleChanges } from '../helpers/database.js';
 
@@ -51,6 +52,41 @@ describe('the embedded database on its own thread', () => {
     } finally {
       await reopened.close();
     }
+  });
+
+  test("PostgreSQL starts with 16 MB of shared buffers, not the 128 MB PGlite's build asks for", async () => {
+    const database = await openDatabase(folderConfig('buffers'));
+    try {
+      const rows = await query<{ shared_buffers: string }>(database.db, sql`SHOW shared_buffers`);
+      assert.deepEqual(rows, [{ shared_buffers: '16MB' }]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  test('a new data folder starts from the template `npm run build` makes, with every migration applied', async () => {
+    const template = path.join(scratch, 'template.tar.gz');
+    // scripts/ is plain JavaScript, outside the type-checked sources.
+    const script: string = '../../scripts/pglite-template.mjs';
+    const { buildPgliteTemplate } = (await import(script)) as {
+      buildPgliteTemplate(file: string): Promise<void>;
+    };
+    await buildPgliteTemplate(template);
+    const dataDir = path.join(scratch, 'from-template');
+    const thread = new PgliteThread({ dataDir, template });
+    try {
+      await thread.opened;
+      const applied = await thread.direct.query(
+        'SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations',
+      );
+      const journal = JSON.parse(readFileSync('drizzle/meta/_journal.json', 'utf8')) as {
+        entries: unknown[];
+      };
+      assert.deepEqual(applied.rows, [{ n: journal.entries.length }]);
+    } finally {
+      await thread.close();
+    }
+    assert.equal(existsSync(path.join(dataDir, 'PG_VERSION')), true);
   });
 
   test('a failed statement rolls its transaction back, and its error keeps SQLSTATE and constraint', async () => {
