@@ -50,6 +50,15 @@ export class FilterReader {
 
   constructor(private readonly query: RawQuery) {}
 
+  /**
+   * Every non-empty value of a repeated parameter, as sent: a multiple-choice filter whose
+   * values are judged later, with the database checks.
+   */
+  values(key: string): string[] | undefined {
+    const values = allValues(this.query, key).filter((value) => value !== '');
+    return values.length > 0 ? values : undefined;
+  }
+
   /** CharFilter: stripped, empty means no filter, NUL is an error. */
   text(key: string): string | undefined {
     const raw = lastValue(this.query, key);

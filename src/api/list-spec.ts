@@ -31,6 +31,11 @@ export interface FilterDef<T> {
    * permission filter; returns the field's error message, or undefined.
    */
   check?(db: Db, value: T, query: RawQuery, key: string): Promise<string | undefined>;
+  /**
+   * A check that runs only once every filter is valid and raises its own 400 (a FilterSet
+   * method that raises ValidationError, such as authentik's `filter_attributes`).
+   */
+  validate?(value: T): void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each filter has its own value type
@@ -141,6 +146,21 @@ export interface ListDeclaration<F extends Record<string, AnyFilter>, O extends 
   defaultOrdering: readonly NoInfer<O>[];
   /** The order the database checks run in, when it is not the filters' order. */
   checkOrder?: readonly (keyof F & string)[];
+  /**
+   * Query parameters the serializer reads rather than a filter (`include_groups`), documented
+   * beside the filters.
+   */
+  parameters?: Record<string, TSchema>;
+  /**
+   * The permission filter's term for the visible keys, when the primary key is not a uuid
+   * (users' integer ids). Default: `pk = ANY(uuid[])`.
+   */
+  visibleWhere?(visiblePks: string[]): SQL;
+  /**
+   * authentik's `owner_field` column: a caller without the global view permission lists only
+   * the rows they own (tokens).
+   */
+  owner?: SQL;
 }
 
 /** A list request after parsing; errors wait to be raised in DRF's backend order (`ListSpec.raise`). */
@@ -173,6 +193,7 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
     this.orderFields = Object.keys(decl.ordering) as O[];
     const parameters: Record<string, TSchema> = {
       ...Object.fromEntries(this.keys.map((key) => [key, Type.Optional(decl.filters[key].schema)])),
+      ...decl.parameters,
       ordering: PAGE_PARAMETERS.ordering,
       page: PAGE_PARAMETERS.page,
       page_size: PAGE_PARAMETERS.page_size,
@@ -227,10 +248,17 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
       }
     }
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
+    for (const key of this.keys) {
+      const value = request.filters[key];
+      if (value !== undefined) this.decl.filters[key].validate?.(value as never);
+    }
   }
 
-  /** The page and total statements' parts for a request and the caller's visible keys. */
-  listSql(request: ListRequest<F, O>, visiblePks: string[] | undefined): ListSql {
+  /**
+   * The page and total statements' parts for a request, the caller's visible keys and, for a
+   * list with an owner column, the owner the caller is limited to.
+   */
+  listSql(request: ListRequest<F, O>, visiblePks: string[] | undefined, ownerId?: number): ListSql {
     const where: SQL[] = [];
     for (const key of this.keys) {
       const value = request.filters[key];
@@ -249,7 +277,14 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
             )})`,
       );
     }
-    if (visiblePks) where.push(sql`${this.decl.pk} = ANY(${uuidArray(visiblePks)})`);
+    if (visiblePks) {
+      where.push(
+        this.decl.visibleWhere
+          ? this.decl.visibleWhere(visiblePks)
+          : sql`${this.decl.pk} = ANY(${uuidArray(visiblePks)})`,
+      );
+    }
+    if (ownerId !== undefined && this.decl.owner) where.push(sql`${this.decl.owner} = ${ownerId}`);
     return {
       select: this.decl.select,
       from: this.decl.from,
