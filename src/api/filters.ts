@@ -59,6 +59,15 @@ export class FilterReader {
     return values.length > 0 ? values : undefined;
   }
 
+  /**
+   * A CharFilter's value (stripped, empty means no filter) with a NUL left in, for a filter
+   * that reports it later, with the database checks.
+   */
+  textWithNul(key: string): string | undefined {
+    const value = lastValue(this.query, key)?.trim();
+    return value === '' ? undefined : value;
+  }
+
   /** CharFilter: stripped, empty means no filter, NUL is an error. */
   text(key: string): string | undefined {
     const raw = lastValue(this.query, key);

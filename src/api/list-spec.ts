@@ -24,8 +24,11 @@ export interface FilterDef<T> {
   /** The parameter's OpenAPI schema. */
   schema: TSchema;
   read(reader: FilterReader, key: string): T | undefined;
-  /** The WHERE term for a value; none means the value never reaches SQL (see `check`). */
-  where?(value: T): SQL;
+  /**
+   * The WHERE term for a value; none means the value never reaches SQL (see `check`), and
+   * undefined that this value filters nothing (an empty JSON lookup).
+   */
+  where?(value: T): SQL | undefined;
   /**
    * A check that needs the database (a ModelChoiceFilter's object must exist), run after the
    * permission filter; returns the field's error message, or undefined.
@@ -100,6 +103,26 @@ export const filter = {
     read: (r, key) => r.modelChoiceUuid(key),
     where: eq(column),
     check: async (db, id) => ((await exists(db, id)) ? undefined : Messages.invalidModelChoice),
+  }),
+  /**
+   * ModelMultipleChoiceFilter with `to_field_name` over a text field: every value must name an
+   * existing object (`existing` is the repository's probe). A NUL and an unknown value are
+   * reported with the database checks, the first unknown value by name.
+   */
+  namedModelChoices: (
+    existing: (db: Db, values: string[]) => Promise<Set<string>>,
+    where: (values: string[]) => SQL,
+    schema: TSchema = Type.Array(Type.String()),
+  ): FilterDef<string[]> => ({
+    schema,
+    read: (r, key) => r.values(key),
+    where,
+    check: async (db, values) => {
+      if (values.some((value) => value.includes('\0'))) return Messages.nullCharacters;
+      const found = await existing(db, values);
+      const missing = values.find((value) => !found.has(value));
+      return missing === undefined ? undefined : Messages.invalidMultipleChoice(missing);
+    },
   }),
   /** Any other filter: its own schema, reader and WHERE term. */
   custom: <T>(def: FilterDef<T>): FilterDef<T> => def,
@@ -193,7 +216,9 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
     this.orderFields = Object.keys(decl.ordering) as O[];
     const parameters: Record<string, TSchema> = {
       ...Object.fromEntries(this.keys.map((key) => [key, Type.Optional(decl.filters[key].schema)])),
-      ...decl.parameters,
+      ...Object.fromEntries(
+        Object.entries(decl.parameters ?? {}).map(([key, schema]) => [key, Type.Optional(schema)]),
+      ),
       ordering: PAGE_PARAMETERS.ordering,
       page: PAGE_PARAMETERS.page,
       page_size: PAGE_PARAMETERS.page_size,
@@ -262,8 +287,8 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
     const where: SQL[] = [];
     for (const key of this.keys) {
       const value = request.filters[key];
-      const term = this.decl.filters[key].where;
-      if (value !== undefined && term) where.push(term(value as never));
+      const term = value === undefined ? undefined : this.decl.filters[key].where?.(value as never);
+      if (term) where.push(term);
     }
     const search = this.decl.search ?? [];
     for (const term of request.searchTerms) {

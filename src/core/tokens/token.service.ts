@@ -24,6 +24,7 @@ import { presentUser } from '../users/user.service.js';
 import { createTokenRepository, tokenList, type TokenRow } from './token.repository.js';
 import type { TokenBody, TokenInput } from './token.schema.js';
 
+/** The token permissions beyond the viewset's view/add/change/delete. */
 export const TOKEN_PERMISSION = {
   viewKey: 'authentik_core.view_token_key',
   setKey: 'authentik_core.set_token_key',
