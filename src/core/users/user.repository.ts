@@ -1,13 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import { sql, type SQL } from 'drizzle-orm';
 import { ApiError, Messages } from '../../api/errors.js';
-import type { FilterDef } from '../../api/list-spec.js';
+import { defineList, filter, type FilterDef } from '../../api/list-spec.js';
+import { pythonInt } from '../../api/python-numbers.js';
+import { ref } from '../../api/schemas.js';
+import { parseDatetime } from '../../api/validation.js';
 import { query, type Db } from '../../db/client.js';
-import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../../db/list-query.js';
-import { likeContains } from '../../api/search.js';
-import type { OrderTerm } from '../../api/ordering.js';
+import { uuidArray } from '../../db/list-query.js';
 import { isSuperuserSql } from '../../db/user-identity.sql.js';
-import type { UserType } from './user.schema.js';
+import { USER_TYPES, UserTypeEnum, type UserType } from './user.schema.js';
 import type { AuthUser } from '../../api/context.js';
 
 /** A user as SQL returns it: everything but the values computed in code (uid, avatar, num_pk). */
@@ -32,76 +33,6 @@ export interface UserRow {
   last_updated: string;
 }
 
-/**
- * DRF's OrderingFilter fields of UserSerializer: every model-backed serializer field. The
- * relations (`groups`, `roles`) and the derived `is_superuser` are left out: authentik passes
- * them to the ORM, which answers with duplicated rows or a 500 (docs/compatibility.md).
- */
-export const USER_ORDER_FIELDS = [
-  'pk',
-  'username',
-  'name',
-  'is_active',
-  'last_login',
-  'date_joined',
-  'email',
-  'attributes',
-  'path',
-  'type',
-  'uuid',
-  'password_change_date',
-  'last_updated',
-] as const;
-export type UserOrderField = (typeof USER_ORDER_FIELDS)[number];
-
-const ORDER_COLUMNS: Record<UserOrderField, SQL> = {
-  pk: sql`u.id`,
-  username: sql`u.username`,
-  name: sql`u.name`,
-  is_active: sql`u.is_active`,
-  last_login: sql`u.last_login`,
-  date_joined: sql`u.date_joined`,
-  email: sql`u.email`,
-  attributes: sql`u.attributes`,
-  path: sql`u.path`,
-  type: sql`u.type`,
-  uuid: sql`u.uuid`,
-  password_change_date: sql`u.password_change_date`,
-  last_updated: sql`u.last_updated`,
-};
-
-export interface DateRange {
-  exact?: string;
-  gt?: string;
-  lt?: string;
-}
-
-export interface UserFilter {
-  username?: string;
-  email?: string;
-  name?: string;
-  isActive?: boolean;
-  isSuperuser?: boolean;
-  uuid?: string;
-  path?: string;
-  pathStartswith?: string;
-  types?: string[];
-  groupsByName?: string[];
-  groupsByPk?: string[];
-  rolesByName?: string[];
-  rolesByPk?: string[];
-  /** `attributes__<path>=<value>` pairs of the `attributes` JSON filter. */
-  attributes?: { path: string[]; value: unknown }[];
-  dateJoined: DateRange;
-  lastUpdated: DateRange;
-  lastLogin: DateRange;
-  lastLoginIsNull?: boolean;
-  searchTerms: string[];
-  /** Only these users (object-level view grants); undefined means all. */
-  visiblePks?: number[];
-  ordering: OrderTerm<UserOrderField>[];
-}
-
 /** The columns of a User, with its groups and roles as JSON. */
 export function userSelectSql(): SQL {
   return sql`u.id AS pk, u.username, u.name, u.is_active, drf_datetime(u.last_login) AS last_login,
@@ -117,12 +48,6 @@ export function userSelectSql(): SQL {
       FROM user_roles ur JOIN roles r ON r.uuid = ur.role_uuid WHERE ur.user_id = u.id), '[]') AS roles_obj,
     u.email, u.attributes, u.path, u.type, u.uuid,
     drf_datetime(u.password_change_date) AS password_change_date, drf_datetime(u.last_updated) AS last_updated`;
-}
-
-function dateRange(column: SQL, range: DateRange, where: SQL[]): void {
-  if (range.exact !== undefined) where.push(sql`${column} = ${range.exact}::timestamptz`);
-  if (range.gt !== undefined) where.push(sql`${column} > ${range.gt}::timestamptz`);
-  if (range.lt !== undefined) where.push(sql`${column} < ${range.lt}::timestamptz`);
 }
 
 /** A text[] parameter (drizzle spreads JS arrays into value lists). */
@@ -178,64 +103,157 @@ export function attributesFilter(column: SQL): FilterDef<string> {
   };
 }
 
-function listSql(filter: UserFilter): ListSql {
-  const where: SQL[] = [];
-  if (filter.username !== undefined) where.push(sql`u.username = ${filter.username}`);
-  if (filter.email !== undefined) where.push(sql`u.email = ${filter.email}`);
-  if (filter.name !== undefined) where.push(sql`u.name = ${filter.name}`);
-  if (filter.isActive !== undefined) where.push(sql`u.is_active = ${filter.isActive}`);
-  // authentik filters on direct membership of a superuser group (groups__is_superuser), not on
-  // the inherited flag the serializer shows.
-  const directSuperuser = sql`EXISTS (SELECT 1 FROM user_groups sg JOIN groups sgg ON sgg.group_uuid = sg.group_uuid
-    WHERE sg.user_id = u.id AND sgg.is_superuser)`;
-  if (filter.isSuperuser === true) where.push(directSuperuser);
-  if (filter.isSuperuser === false) where.push(sql`NOT ${directSuperuser}`);
-  if (filter.uuid !== undefined) where.push(sql`u.uuid = ${filter.uuid}`);
-  if (filter.path !== undefined) where.push(sql`u.path = ${filter.path}`);
-  if (filter.pathStartswith !== undefined) {
-    where.push(sql`u.path LIKE ${`${filter.pathStartswith.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
-  }
-  if (filter.types) where.push(inTextList(sql`u.type`, filter.types));
-  if (filter.groupsByName) {
-    where.push(sql`EXISTS (SELECT 1 FROM user_groups fg JOIN groups fgg ON fgg.group_uuid = fg.group_uuid
-      WHERE fg.user_id = u.id AND ${inTextList(sql`fgg.name`, filter.groupsByName)})`);
-  }
-  if (filter.groupsByPk) {
-    where.push(sql`EXISTS (SELECT 1 FROM user_groups fg WHERE fg.user_id = u.id
-      AND fg.group_uuid = ANY(${uuidArray(filter.groupsByPk)}))`);
-  }
-  if (filter.rolesByName) {
-    where.push(sql`EXISTS (SELECT 1 FROM user_roles fr JOIN roles frr ON frr.uuid = fr.role_uuid
-      WHERE fr.user_id = u.id AND ${inTextList(sql`frr.name`, filter.rolesByName)})`);
-  }
-  if (filter.rolesByPk) {
-    where.push(sql`EXISTS (SELECT 1 FROM user_roles fr WHERE fr.user_id = u.id
-      AND fr.role_uuid = ANY(${uuidArray(filter.rolesByPk)}))`);
-  }
-  for (const { path, value } of filter.attributes ?? []) {
-    where.push(sql`u.attributes #> ${`{${path.map((p) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`}::text[]
-      = ${JSON.stringify(value)}::jsonb`);
-  }
-  dateRange(sql`u.date_joined`, filter.dateJoined, where);
-  dateRange(sql`u.last_updated`, filter.lastUpdated, where);
-  dateRange(sql`u.last_login`, filter.lastLogin, where);
-  if (filter.lastLoginIsNull === true) where.push(sql`u.last_login IS NULL`);
-  if (filter.lastLoginIsNull === false) where.push(sql`u.last_login IS NOT NULL`);
-  // DRF SearchFilter over authentik's search_fields (email, name, uuid, username): every term
-  // must match one of the fields.
-  for (const term of filter.searchTerms) {
-    const pattern = likeContains(term);
-    where.push(sql`(${icontains(sql`u.email`, pattern)} OR ${icontains(sql`u.name`, pattern)}
-      OR ${icontains(sql`u.uuid::text`, pattern)} OR ${icontains(sql`u.username`, pattern)})`);
-  }
-  if (filter.visiblePks) where.push(sql`u.id = ANY(${`{${filter.visiblePks.join(',')}}`}::int[])`);
+/** A user id as Django's IntegerField reads it (the URL's id, a granted object's pk). */
+export function parseUserPk(raw: string): string | undefined {
+  const value = pythonInt(raw);
+  if (value === undefined || value < -2147483648 || value > 2147483647) return undefined;
+  return String(value);
+}
+
+/** A DateTimeFilter with a lookup (`exact`, `gt`, `lt`) on a timestamp column. */
+function dateFilter(column: SQL, operator: '=' | '>' | '<'): FilterDef<string> {
+  return filter.custom({
+    schema: Type.String({ format: 'date-time' }),
+    read: (r, key) => r.datetime(key, parseDatetime),
+    where: (value) => sql`${column} ${sql.raw(operator)} ${value}::timestamptz`,
+  });
+}
+
+/**
+ * A ModelMultipleChoiceFilter over uuid keys: each value a UUID (checked while parsing), each
+ * naming an existing object (checked with the database).
+ */
+function uuidModelChoices(
+  existing: (db: Db, pks: string[]) => Promise<Set<string>>,
+  where: (pks: string[]) => SQL,
+): FilterDef<string[]> {
   return {
-    select: userSelectSql(),
-    from: sql`users u`,
+    schema: Type.Array(Type.String({ format: 'uuid' })),
+    read: (r, key) => r.uuidList(key),
     where,
-    orderBy: filter.ordering.map((term) => orderTerm(ORDER_COLUMNS[term.field], term.descending)),
+    check: async (db, pks) => {
+      const found = await existing(db, pks);
+      const missing = pks.find((pk) => !found.has(pk));
+      return missing === undefined ? undefined : Messages.invalidMultipleChoice(missing);
+    },
   };
 }
+
+/**
+ * authentik filters on direct membership of a superuser group (groups__is_superuser), not on the
+ * inherited flag the serializer shows.
+ */
+const directSuperuser = sql`EXISTS (SELECT 1 FROM user_groups sg JOIN groups sgg ON sgg.group_uuid = sg.group_uuid
+    WHERE sg.user_id = u.id AND sgg.is_superuser)`;
+
+const inGroupNamed = (
+  names: string[],
+) => sql`EXISTS (SELECT 1 FROM user_groups fg JOIN groups fgg ON fgg.group_uuid = fg.group_uuid
+      WHERE fg.user_id = u.id AND ${inTextList(sql`fgg.name`, names)})`;
+const inGroup = (pks: string[]) => sql`EXISTS (SELECT 1 FROM user_groups fg WHERE fg.user_id = u.id
+      AND fg.group_uuid = ANY(${uuidArray(pks)}))`;
+const hasRoleNamed = (
+  names: string[],
+) => sql`EXISTS (SELECT 1 FROM user_roles fr JOIN roles frr ON frr.uuid = fr.role_uuid
+      WHERE fr.user_id = u.id AND ${inTextList(sql`frr.name`, names)})`;
+const hasRole = (pks: string[]) => sql`EXISTS (SELECT 1 FROM user_roles fr WHERE fr.user_id = u.id
+      AND fr.role_uuid = ANY(${uuidArray(pks)}))`;
+
+/**
+ * UserViewSet's list: UsersFilter (its syntax errors in the order of its fields, then the
+ * database checks: attributes, the name choices, the pk choices), DRF's SearchFilter over
+ * authentik's search_fields (email, name, uuid, username; every term must match one of them)
+ * and UserSerializer's ordering fields: every model-backed serializer field. The relations
+ * (`groups`, `roles`) and the derived `is_superuser` are left out: authentik passes them to the
+ * ORM, which answers with duplicated rows or a 500 (docs/compatibility.md).
+ */
+export const userList = defineList({
+  select: userSelectSql(),
+  from: sql`users u`,
+  pk: sql`u.id`,
+  filters: {
+    username: filter.text(sql`u.username`),
+    email: filter.text(sql`u.email`),
+    name: filter.text(sql`u.name`),
+    is_active: filter.boolean(sql`u.is_active`),
+    is_superuser: filter.custom<boolean>({
+      schema: Type.Boolean(),
+      read: (r, key) => r.boolean(key),
+      where: (value) => (value ? directSuperuser : sql`NOT ${directSuperuser}`),
+    }),
+    uuid: filter.uuid(sql`u.uuid`),
+    path: filter.text(sql`u.path`),
+    path_startswith: filter.custom<string>({
+      schema: Type.String(),
+      read: (r, key) => r.text(key),
+      where: (value) => sql`u.path LIKE ${`${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`,
+    }),
+    // MultipleChoiceFilter: every value must be a UserTypes choice.
+    type: filter.custom<string[]>({
+      schema: Type.Array(ref(UserTypeEnum)),
+      read: (r, key) => {
+        const values = r.values(key);
+        const bad = values?.find((value) => !(USER_TYPES as readonly string[]).includes(value));
+        if (bad === undefined) return values;
+        r.fail(key, Messages.invalidMultipleChoice(bad));
+        return undefined;
+      },
+      where: (values) => inTextList(sql`u.type`, values),
+    }),
+    groups_by_name: filter.namedModelChoices(
+      (db, names) => createUserRepository(db).groupNamesExisting(names),
+      inGroupNamed,
+    ),
+    groups_by_pk: uuidModelChoices((db, pks) => createUserRepository(db).existingGroups(pks), inGroup),
+    roles_by_name: filter.namedModelChoices(
+      (db, names) => createUserRepository(db).roleNamesExisting(names),
+      hasRoleNamed,
+    ),
+    roles_by_pk: uuidModelChoices((db, pks) => createUserRepository(db).existingRoles(pks), hasRole),
+    attributes: attributesFilter(sql`u.attributes`),
+    date_joined: dateFilter(sql`u.date_joined`, '='),
+    date_joined__gt: dateFilter(sql`u.date_joined`, '>'),
+    date_joined__lt: dateFilter(sql`u.date_joined`, '<'),
+    last_updated: dateFilter(sql`u.last_updated`, '='),
+    last_updated__gt: dateFilter(sql`u.last_updated`, '>'),
+    last_updated__lt: dateFilter(sql`u.last_updated`, '<'),
+    last_login: dateFilter(sql`u.last_login`, '='),
+    last_login__gt: dateFilter(sql`u.last_login`, '>'),
+    last_login__lt: dateFilter(sql`u.last_login`, '<'),
+    last_login__isnull: filter.custom<boolean>({
+      schema: Type.Boolean(),
+      read: (r, key) => r.boolean(key),
+      where: (value) => (value ? sql`u.last_login IS NULL` : sql`u.last_login IS NOT NULL`),
+    }),
+  },
+  checkOrder: ['attributes', 'groups_by_name', 'roles_by_name', 'groups_by_pk', 'roles_by_pk'],
+  search: [sql`u.email`, sql`u.name`, sql`u.uuid::text`, sql`u.username`],
+  ordering: {
+    pk: sql`u.id`,
+    username: sql`u.username`,
+    name: sql`u.name`,
+    is_active: sql`u.is_active`,
+    last_login: sql`u.last_login`,
+    date_joined: sql`u.date_joined`,
+    email: sql`u.email`,
+    attributes: sql`u.attributes`,
+    path: sql`u.path`,
+    type: sql`u.type`,
+    uuid: sql`u.uuid`,
+    password_change_date: sql`u.password_change_date`,
+    last_updated: sql`u.last_updated`,
+  },
+  defaultOrdering: ['username'],
+  parameters: {
+    include_groups: Type.Boolean({ default: true }),
+    include_roles: Type.Boolean({ default: true }),
+  },
+  // Grants name users by their integer id; one that is not an id names nobody.
+  visibleWhere: (pks) => {
+    const ids = pks.map((pk) => parseUserPk(pk)).filter((pk) => pk !== undefined);
+    return sql`u.id = ANY(${`{${ids.map(Number).join(',')}}`}::int[])`;
+  },
+});
 
 export interface UserWrite {
   username?: string;
@@ -261,14 +279,6 @@ export async function findAuthUserByUsername(db: Db, username: string): Promise<
 
 export function createUserRepository(db: Db) {
   return {
-    listPage(filter: UserFilter, limit: number, offset: number) {
-      return fetchPage<UserRow>(db, listSql(filter), limit, offset);
-    },
-
-    count(filter: UserFilter) {
-      return countRows(db, listSql(filter));
-    },
-
     async findByPk(pk: number): Promise<UserRow | undefined> {
       const rows = await query<UserRow>(db, sql`SELECT ${userSelectSql()} FROM users u WHERE u.id = ${pk}`);
       return rows[0];

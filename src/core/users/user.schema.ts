@@ -159,38 +159,3 @@ export const UserPasswordSetRequest = component(
 export const UserIdParams = Type.Object({
   id: Type.Integer({ description: 'A unique integer value identifying this User.' }),
 });
-
-const dateTime = () => Type.Optional(Type.String({ format: 'date-time' }));
-
-export const UserListQuery = Type.Object({
-  attributes: Type.Optional(Type.String({ description: 'Attributes' })),
-  date_joined: dateTime(),
-  date_joined__gt: dateTime(),
-  date_joined__lt: dateTime(),
-  email: Type.Optional(Type.String()),
-  groups_by_name: Type.Optional(Type.Array(Type.String())),
-  groups_by_pk: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
-  include_groups: Type.Optional(Type.Boolean({ default: true })),
-  include_roles: Type.Optional(Type.Boolean({ default: true })),
-  is_active: Type.Optional(Type.Boolean()),
-  is_superuser: Type.Optional(Type.Boolean()),
-  last_login: dateTime(),
-  last_login__gt: dateTime(),
-  last_login__isnull: Type.Optional(Type.Boolean()),
-  last_login__lt: dateTime(),
-  last_updated: dateTime(),
-  last_updated__gt: dateTime(),
-  last_updated__lt: dateTime(),
-  name: Type.Optional(Type.String()),
-  ordering: Type.Optional(Type.String({ description: 'Which field to use when ordering the results.' })),
-  page: Type.Optional(Type.Integer({ description: 'A page number within the paginated result set.' })),
-  page_size: Type.Optional(Type.Integer({ description: 'Number of results to return per page.' })),
-  path: Type.Optional(Type.String()),
-  path_startswith: Type.Optional(Type.String()),
-  roles_by_name: Type.Optional(Type.Array(Type.String())),
-  roles_by_pk: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
-  search: Type.Optional(Type.String({ description: 'A search term.' })),
-  type: Type.Optional(Type.Array(ref(UserTypeEnum))),
-  username: Type.Optional(Type.String()),
-  uuid: Type.Optional(Type.String({ format: 'uuid' })),
-});
