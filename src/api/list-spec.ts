@@ -320,6 +320,14 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
   }
 }
 
+/** Fields stored in columns of the same name under one table alias (most ordering fields). */
+export function sameNamedColumns<const K extends string>(
+  alias: string,
+  fields: readonly K[],
+): Record<K, SQL> {
+  return Object.fromEntries(fields.map((field) => [field, sql.raw(`${alias}.${field}`)])) as Record<K, SQL>;
+}
+
 export function defineList<F extends Record<string, AnyFilter>, O extends string>(
   decl: ListDeclaration<F, O>,
 ): ListSpec<F, O> {

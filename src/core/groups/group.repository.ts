@@ -3,11 +3,18 @@ import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
 import { uuidArray } from '../../db/list-query.js';
 import { Messages } from '../../api/errors.js';
-import { defineList, filter, type FilterDef } from '../../api/list-spec.js';
+import { defineList, filter, sameNamedColumns, type FilterDef } from '../../api/list-spec.js';
 import { pythonInt } from '../../api/python-numbers.js';
 import { partialUserSql } from '../users/partial-user.repository.js';
 import type { PartialUserRow } from '../users/partial-user.schema.js';
-import { attributesFilter, textArray } from '../users/user.repository.js';
+import { attributesFilter } from '../users/user.repository.js';
+import {
+  existingValues,
+  intArray,
+  replaceLinks,
+  textArray,
+  valueTaken,
+} from '../users/related-rows.repository.js';
 import { GroupRetrieveQuery } from './group.schema.js';
 
 interface RelatedGroupRow {
@@ -70,8 +77,10 @@ export function groupSelectSql(): SQL {
       JOIN groups c ON c.group_uuid = gp.group_uuid WHERE gp.parent_uuid = g.group_uuid), '[]') AS children_obj`;
 }
 
-/** User ids as an int[] parameter. */
-const intArray = (ids: number[]) => sql`${`{${ids.join(',')}}`}::int[]`;
+const GROUP_PK = { column: 'group_uuid', type: 'uuid' } as const;
+const PARENTS = { table: 'group_parents', owner: 'group_uuid', target: 'parent_uuid' };
+const MEMBERS = { table: 'user_groups', owner: 'group_uuid', target: 'user_id' };
+const ROLES = { table: 'group_roles', owner: 'group_uuid', target: 'role_uuid' };
 
 /**
  * `members_by_pk`, a ModelMultipleChoiceFilter over users by integer pk: each value an integer
@@ -118,12 +127,7 @@ export const groupList = defineList({
     attributes: attributesFilter(sql`g.attributes`),
   },
   search: [sql`g.name`, sql`g.is_superuser::text`],
-  ordering: {
-    pk: sql`g.group_uuid`,
-    name: sql`g.name`,
-    is_superuser: sql`g.is_superuser`,
-    attributes: sql`g.attributes`,
-  },
+  ordering: { pk: sql`g.group_uuid`, ...sameNamedColumns('g', ['name', 'is_superuser', 'attributes']) },
   defaultOrdering: ['name'],
   parameters: GroupRetrieveQuery.properties,
 });
@@ -137,27 +141,14 @@ export function createGroupRepository(db: Db) {
       );
       return rows[0];
     },
-    async nameTaken(name: string, exceptPk?: string): Promise<boolean> {
-      const rows = await query(
-        db,
-        sql`SELECT 1 FROM groups WHERE name = ${name} AND group_uuid IS DISTINCT FROM ${exceptPk ?? null}::uuid`,
-      );
-      return rows.length > 0;
+    nameTaken(name: string, exceptPk?: string): Promise<boolean> {
+      return valueTaken(db, 'groups', 'name', name, GROUP_PK, exceptPk);
     },
-    async existingUsers(pks: number[]): Promise<Set<number>> {
-      if (pks.length === 0) return new Set();
-      const rows = await query<{ id: number }>(
-        db,
-        sql`SELECT id FROM users WHERE id = ANY(${intArray(pks)})`,
-      );
-      return new Set(rows.map((r) => r.id));
+    existingUsers(pks: number[]): Promise<Set<number>> {
+      return existingValues(db, 'users', 'id', 'int', pks);
     },
-    async existingUsernames(names: string[]): Promise<Set<string>> {
-      const rows = await query<{ username: string }>(
-        db,
-        sql`SELECT username FROM users WHERE username IN (SELECT jsonb_array_elements_text(${textArray(names)}))`,
-      );
-      return new Set(rows.map((r) => r.username));
+    existingUsernames(names: string[]): Promise<Set<string>> {
+      return existingValues(db, 'users', 'username', 'text', names);
     },
     async insert(values: { name: string; isSuperuser: boolean; attributes: Record<string, unknown> }) {
       const rows = await query<{ group_uuid: string }>(
@@ -180,26 +171,14 @@ export function createGroupRepository(db: Db) {
       if (sets.length > 0)
         await db.execute(sql`UPDATE groups SET ${sql.join(sets, sql`, `)} WHERE group_uuid = ${pk}`);
     },
-    async setParents(pk: string, parents: string[]): Promise<void> {
-      await db.execute(sql`DELETE FROM group_parents WHERE group_uuid = ${pk}`);
-      if (parents.length > 0) {
-        await db.execute(sql`INSERT INTO group_parents (group_uuid, parent_uuid)
-          SELECT ${pk}, unnest(${uuidArray(parents)}) ON CONFLICT DO NOTHING`);
-      }
+    setParents(pk: string, parents: string[]): Promise<void> {
+      return replaceLinks(db, PARENTS, pk, parents.length > 0 ? uuidArray(parents) : undefined);
     },
-    async setUsers(pk: string, users: number[]): Promise<void> {
-      await db.execute(sql`DELETE FROM user_groups WHERE group_uuid = ${pk}`);
-      if (users.length > 0) {
-        await db.execute(sql`INSERT INTO user_groups (user_id, group_uuid)
-          SELECT unnest(${intArray(users)}), ${pk} ON CONFLICT DO NOTHING`);
-      }
+    setUsers(pk: string, users: number[]): Promise<void> {
+      return replaceLinks(db, MEMBERS, pk, users.length > 0 ? intArray(users) : undefined);
     },
-    async setRoles(pk: string, roles: string[]): Promise<void> {
-      await db.execute(sql`DELETE FROM group_roles WHERE group_uuid = ${pk}`);
-      if (roles.length > 0) {
-        await db.execute(sql`INSERT INTO group_roles (group_uuid, role_uuid)
-          SELECT ${pk}, unnest(${uuidArray(roles)}) ON CONFLICT DO NOTHING`);
-      }
+    setRoles(pk: string, roles: string[]): Promise<void> {
+      return replaceLinks(db, ROLES, pk, roles.length > 0 ? uuidArray(roles) : undefined);
     },
     async addUser(pk: string, userId: number): Promise<void> {
       await db.execute(

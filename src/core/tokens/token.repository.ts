@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
-import { defineList, filter } from '../../api/list-spec.js';
+import { defineList, filter, sameNamedColumns } from '../../api/list-spec.js';
 import { ref } from '../../api/schemas.js';
 import { parseDatetime } from '../../api/validation.js';
 import { userSelectSql, type UserRow } from '../users/user.repository.js';
+import { valueTaken } from '../users/related-rows.repository.js';
 import { IntentEnum, TOKEN_INTENTS, type TokenIntent } from './token.schema.js';
 
 export interface TokenRow {
@@ -51,13 +52,9 @@ export const tokenList = defineList({
   search: [sql`t.identifier`, sql`t.intent`, sql`tu.username`, sql`t.description`],
   ordering: {
     pk: sql`t.token_uuid`,
-    managed: sql`t.managed`,
-    identifier: sql`t.identifier`,
-    intent: sql`t.intent`,
+    ...sameNamedColumns('t', ['managed', 'identifier', 'intent']),
     user: sql`t.user_id`,
-    description: sql`t.description`,
-    expires: sql`t.expires`,
-    expiring: sql`t.expiring`,
+    ...sameNamedColumns('t', ['description', 'expires', 'expiring']),
   },
   defaultOrdering: ['identifier', 'expires'],
 });
@@ -92,13 +89,8 @@ export function createTokenRepository(db: Db) {
       const rows = await query<{ key: string }>(db, sql`SELECT key FROM tokens WHERE token_uuid = ${pk}`);
       return rows[0].key;
     },
-    async taken(column: 'identifier' | 'managed', value: string, exceptPk?: string): Promise<boolean> {
-      const rows = await query(
-        db,
-        sql`SELECT 1 FROM tokens WHERE ${sql.identifier(column)} = ${value}
-            AND token_uuid IS DISTINCT FROM ${exceptPk ?? null}::uuid`,
-      );
-      return rows.length > 0;
+    taken(column: 'identifier' | 'managed', value: string, exceptPk?: string): Promise<boolean> {
+      return valueTaken(db, 'tokens', column, value, { column: 'token_uuid', type: 'uuid' }, exceptPk);
     },
     async userExists(pk: number): Promise<boolean> {
       return (await query(db, sql`SELECT 1 FROM users WHERE id = ${pk}`)).length > 0;

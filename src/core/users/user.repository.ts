@@ -1,13 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import { sql, type SQL } from 'drizzle-orm';
 import { ApiError, Messages } from '../../api/errors.js';
-import { defineList, filter, type FilterDef } from '../../api/list-spec.js';
+import { defineList, filter, sameNamedColumns, type FilterDef } from '../../api/list-spec.js';
 import { pythonInt } from '../../api/python-numbers.js';
 import { ref } from '../../api/schemas.js';
 import { parseDatetime } from '../../api/validation.js';
 import { query, type Db } from '../../db/client.js';
 import { uuidArray } from '../../db/list-query.js';
 import { isSuperuserSql } from '../../db/user-identity.sql.js';
+import { existingValues, replaceLinks, textArray, valueTaken } from './related-rows.repository.js';
 import { USER_TYPES, UserTypeEnum, type UserType } from './user.schema.js';
 import type { AuthUser } from '../../api/context.js';
 
@@ -48,11 +49,6 @@ export function userSelectSql(): SQL {
       FROM user_roles ur JOIN roles r ON r.uuid = ur.role_uuid WHERE ur.user_id = u.id), '[]') AS roles_obj,
     u.email, u.attributes, u.path, u.type, u.uuid,
     drf_datetime(u.password_change_date) AS password_change_date, drf_datetime(u.last_updated) AS last_updated`;
-}
-
-/** A text[] parameter (drizzle spreads JS arrays into value lists). */
-export function textArray(values: string[]): SQL {
-  return sql`${JSON.stringify(values)}::jsonb`;
 }
 
 function inTextList(column: SQL, values: string[]): SQL {
@@ -230,18 +226,20 @@ export const userList = defineList({
   search: [sql`u.email`, sql`u.name`, sql`u.uuid::text`, sql`u.username`],
   ordering: {
     pk: sql`u.id`,
-    username: sql`u.username`,
-    name: sql`u.name`,
-    is_active: sql`u.is_active`,
-    last_login: sql`u.last_login`,
-    date_joined: sql`u.date_joined`,
-    email: sql`u.email`,
-    attributes: sql`u.attributes`,
-    path: sql`u.path`,
-    type: sql`u.type`,
-    uuid: sql`u.uuid`,
-    password_change_date: sql`u.password_change_date`,
-    last_updated: sql`u.last_updated`,
+    ...sameNamedColumns('u', [
+      'username',
+      'name',
+      'is_active',
+      'last_login',
+      'date_joined',
+      'email',
+      'attributes',
+      'path',
+      'type',
+      'uuid',
+      'password_change_date',
+      'last_updated',
+    ]),
   },
   defaultOrdering: ['username'],
   parameters: {
@@ -255,11 +253,12 @@ export const userList = defineList({
   },
 });
 
+/** The user's own columns a write sets, under UserSerializer's field names. */
 export interface UserWrite {
   username?: string;
   name?: string;
-  isActive?: boolean;
-  lastLogin?: string | null;
+  is_active?: boolean;
+  last_login?: string | null;
   email?: string;
   attributes?: Record<string, unknown>;
   path?: string;
@@ -284,55 +283,33 @@ export function createUserRepository(db: Db) {
       return rows[0];
     },
 
-    async usernameTaken(username: string, exceptPk?: number): Promise<boolean> {
-      const rows = await query(
-        db,
-        sql`SELECT 1 FROM users WHERE username = ${username} AND id IS DISTINCT FROM ${exceptPk ?? null}::int`,
-      );
-      return rows.length > 0;
+    usernameTaken(username: string, exceptPk?: number): Promise<boolean> {
+      return valueTaken(db, 'users', 'username', username, { column: 'id', type: 'int' }, exceptPk);
     },
 
     /** Which of these group UUIDs exist. */
-    async existingGroups(pks: string[]): Promise<Set<string>> {
-      if (pks.length === 0) return new Set();
-      const rows = await query<{ pk: string }>(
-        db,
-        sql`SELECT group_uuid AS pk FROM groups WHERE group_uuid = ANY(${uuidArray(pks)})`,
-      );
-      return new Set(rows.map((r) => r.pk));
+    existingGroups(pks: string[]): Promise<Set<string>> {
+      return existingValues(db, 'groups', 'group_uuid', 'uuid', pks);
     },
 
-    async existingRoles(pks: string[]): Promise<Set<string>> {
-      if (pks.length === 0) return new Set();
-      const rows = await query<{ pk: string }>(
-        db,
-        sql`SELECT uuid AS pk FROM roles WHERE uuid = ANY(${uuidArray(pks)})`,
-      );
-      return new Set(rows.map((r) => r.pk));
+    existingRoles(pks: string[]): Promise<Set<string>> {
+      return existingValues(db, 'roles', 'uuid', 'uuid', pks);
     },
 
-    async groupNamesExisting(names: string[]): Promise<Set<string>> {
-      const rows = await query<{ name: string }>(
-        db,
-        sql`SELECT name FROM groups WHERE ${inTextList(sql`name`, names)}`,
-      );
-      return new Set(rows.map((r) => r.name));
+    groupNamesExisting(names: string[]): Promise<Set<string>> {
+      return existingValues(db, 'groups', 'name', 'text', names);
     },
 
-    async roleNamesExisting(names: string[]): Promise<Set<string>> {
-      const rows = await query<{ name: string }>(
-        db,
-        sql`SELECT name FROM roles WHERE ${inTextList(sql`name`, names)}`,
-      );
-      return new Set(rows.map((r) => r.name));
+    roleNamesExisting(names: string[]): Promise<Set<string>> {
+      return existingValues(db, 'roles', 'name', 'text', names);
     },
 
     async insert(values: Required<Pick<UserWrite, 'username' | 'name'>> & UserWrite): Promise<number> {
       const rows = await query<{ id: number }>(
         db,
         sql`INSERT INTO users (username, name, is_active, last_login, email, attributes, path, type)
-            VALUES (${values.username}, ${values.name}, ${values.isActive ?? true},
-                    ${values.lastLogin ?? null}::timestamptz, ${values.email ?? ''},
+            VALUES (${values.username}, ${values.name}, ${values.is_active ?? true},
+                    ${values.last_login ?? null}::timestamptz, ${values.email ?? ''},
                     ${JSON.stringify(values.attributes ?? {})}::jsonb, ${values.path ?? 'users'},
                     ${values.type ?? 'internal'})
             RETURNING id`,
@@ -344,8 +321,8 @@ export function createUserRepository(db: Db) {
       const sets: SQL[] = [sql`last_updated = now()`];
       if (values.username !== undefined) sets.push(sql`username = ${values.username}`);
       if (values.name !== undefined) sets.push(sql`name = ${values.name}`);
-      if (values.isActive !== undefined) sets.push(sql`is_active = ${values.isActive}`);
-      if (values.lastLogin !== undefined) sets.push(sql`last_login = ${values.lastLogin}::timestamptz`);
+      if (values.is_active !== undefined) sets.push(sql`is_active = ${values.is_active}`);
+      if (values.last_login !== undefined) sets.push(sql`last_login = ${values.last_login}::timestamptz`);
       if (values.email !== undefined) sets.push(sql`email = ${values.email}`);
       if (values.attributes !== undefined)
         sets.push(sql`attributes = ${JSON.stringify(values.attributes)}::jsonb`);
@@ -354,24 +331,14 @@ export function createUserRepository(db: Db) {
       await db.execute(sql`UPDATE users SET ${sql.join(sets, sql`, `)} WHERE id = ${pk}`);
     },
 
-    async setGroups(pk: number, groups: string[]): Promise<void> {
-      await db.execute(sql`DELETE FROM user_groups WHERE user_id = ${pk}`);
-      if (groups.length > 0) {
-        await db.execute(
-          sql`INSERT INTO user_groups (user_id, group_uuid)
-              SELECT ${pk}, unnest(${uuidArray(groups)}) ON CONFLICT DO NOTHING`,
-        );
-      }
+    setGroups(pk: number, groups: string[]): Promise<void> {
+      const link = { table: 'user_groups', owner: 'user_id', target: 'group_uuid' };
+      return replaceLinks(db, link, pk, groups.length > 0 ? uuidArray(groups) : undefined);
     },
 
-    async setRoles(pk: number, roles: string[]): Promise<void> {
-      await db.execute(sql`DELETE FROM user_roles WHERE user_id = ${pk}`);
-      if (roles.length > 0) {
-        await db.execute(
-          sql`INSERT INTO user_roles (user_id, role_uuid)
-              SELECT ${pk}, unnest(${uuidArray(roles)}) ON CONFLICT DO NOTHING`,
-        );
-      }
+    setRoles(pk: number, roles: string[]): Promise<void> {
+      const link = { table: 'user_roles', owner: 'user_id', target: 'role_uuid' };
+      return replaceLinks(db, link, pk, roles.length > 0 ? uuidArray(roles) : undefined);
     },
 
     async setPassword(pk: number, hash: string): Promise<void> {

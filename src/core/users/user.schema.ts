@@ -5,6 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { JsonObject, Nullable, ReadOnly, StringEnum, component, paginated, ref } from '../../api/schemas.js';
 import { Role } from '../../rbac/role.schema.js';
+import { userFields } from './partial-user.schema.js';
 
 export const USER_TYPES = ['internal', 'external', 'service_account', 'internal_service_account'] as const;
 export type UserType = (typeof USER_TYPES)[number];
@@ -27,13 +28,7 @@ export const PartialGroup = component(
 );
 export type PartialGroupBody = Static<typeof PartialGroup>;
 
-const isActive = Type.Boolean({
-  title: 'Active',
-  description:
-    'Designates whether this user should be treated as active. Unselect this instead of deleting accounts.',
-});
-const email = Type.String({ format: 'email', title: 'Email address', maxLength: 254 });
-const displayName = Type.String({ description: "User's display name." });
+const { isActive, email, name: displayName } = userFields;
 
 export const User = component(
   'User',
@@ -104,11 +99,7 @@ export const UserSelf = component(
   Type.Object(
     {
       pk: ReadOnly(Type.Integer({ title: 'ID' })),
-      username: Type.String({
-        description: 'Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.',
-        pattern: '^[\\w.@+-]+$',
-        maxLength: 150,
-      }),
+      username: userFields.username,
       name: displayName,
       is_active: ReadOnly(isActive),
       is_superuser: ReadOnly(Type.Boolean()),

@@ -188,16 +188,8 @@ export class UserService extends ModelViewSet<UserRow, UserBody, UserInput> {
     await this.validate(tx, input);
     await this.checkGrants(tx, actor, input);
     const repository = createUserRepository(tx);
-    const pk = await repository.insert({
-      username: input.username,
-      name: input.name,
-      isActive: input.is_active,
-      lastLogin: input.last_login,
-      email: input.email,
-      attributes: input.attributes,
-      path: input.path,
-      type: input.type,
-    });
+    // The serializer's own fields; `groups` and `roles` are written below.
+    const pk = await repository.insert(input);
     // `groups` and `roles` default to an empty list on create.
     await repository.setGroups(pk, input.groups ?? []);
     await repository.setRoles(pk, input.roles ?? []);
@@ -221,16 +213,7 @@ export class UserService extends ModelViewSet<UserRow, UserBody, UserInput> {
     await this.validate(tx, input, current);
     await this.checkGrants(tx, actor, input, current);
     const repository = createUserRepository(tx);
-    await repository.update(current.pk, {
-      username: input.username,
-      name: input.name,
-      isActive: input.is_active,
-      lastLogin: input.last_login,
-      email: input.email,
-      attributes: input.attributes,
-      path: input.path,
-      type: input.type,
-    });
+    await repository.update(current.pk, input);
     if (groups !== undefined) await repository.setGroups(current.pk, groups);
     if (roles !== undefined) await repository.setRoles(current.pk, roles);
     if (partial && !(input.is_active ?? current.is_active)) await repository.deleteSessions(current.pk);
