@@ -132,9 +132,10 @@ export class TransactionServices {
     this.userLoginStages = subtype(userLoginStageOptions);
     this.userLogoutStages = subtype(userLogoutStageOptions);
     this.emailStages = subtype(emailStageOptions);
-    this.groups = new GroupService(db, this.permissions, events, install, pages);
+    const core = { db, permissions: this.permissions, events, install, pageSizes: pages };
+    this.groups = new GroupService(core);
     this.roles = new RoleService(db, this.permissions, events, pages);
-    this.users = new UserService(db, this.permissions, events, install, pages);
+    this.users = new UserService(core);
   }
 }
 

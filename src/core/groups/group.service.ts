@@ -2,17 +2,15 @@
  * Groups (authentik/core/api/groups.py GroupViewSet): CRUD with members, parents and roles,
  * add_user/remove_user and used_by.
  */
-import type { Install } from '../bootstrap/install.js';
 import { tokenLifetimeRefusal } from '../users/user-attributes.js';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';
 import { requireActor } from '../../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
 import { lastValue, parseUuid, type RawQuery } from '../../api/filters.js';
-import type { PageSizeSettings } from '../../api/pagination.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import { ModelViewSet } from '../../api/viewset.js';
-import type { EventService } from '../../events/event.service.js';
+import type { CoreServiceDeps } from '../users/core-service-deps.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { PrivilegeMessages, PrivilegeService, type Refusal } from '../../rbac/privilege.service.js';
 import { visibleUserPk } from '../../rbac/role.service.js';
@@ -62,37 +60,29 @@ function presentGroup(row: GroupRow, query: RawQuery, installId: string): GroupB
 }
 
 export class GroupService extends ModelViewSet<GroupRow, GroupBody, GroupInput> {
-  constructor(
-    db: Db,
-    private readonly permissions: PermissionService,
-    events: EventService,
-    install: Install,
-    pageDefaults: PageSizeSettings,
-    private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
-  ) {
-    super(
-      { db, permissions, events, pageSizes: pageDefaults },
-      {
-        app: 'authentik_core',
-        model: 'group',
-        objectName: 'Group',
-        list: groupList,
-        findByPk: (tx, pk) => createGroupRepository(tx).findByPk(pk),
-        present: (row, ctx) => presentGroup(row, ctx.query as RawQuery, install.id),
-        auditName: (row) => row.name,
-        // validate_is_superuser and the privilege checks run inside the write.
-        preloadGrants: true,
-        insert: (tx, input, caller) => this.insert(tx, input, caller.actor),
-        update: (tx, current, input, caller, partial) =>
-          this.change(tx, current, input, caller.actor, partial),
-        createWritesRelations: (input) =>
-          (input.users ?? []).length > 0 ||
-          (input.parents ?? []).length > 0 ||
-          (input.roles ?? []).length > 0,
-        delete: (tx, current) => createGroupRepository(tx).delete(current.pk),
-        usedBy: (actor, current) => this.usages(actor, current),
-      },
-    );
+  private readonly permissions: PermissionService;
+  private readonly privileges: PrivilegeService;
+
+  constructor(deps: CoreServiceDeps) {
+    super(deps, {
+      app: 'authentik_core',
+      model: 'group',
+      objectName: 'Group',
+      list: groupList,
+      findByPk: (tx, pk) => createGroupRepository(tx).findByPk(pk),
+      present: (row, ctx) => presentGroup(row, ctx.query as RawQuery, deps.install.id),
+      auditName: (row) => row.name,
+      // validate_is_superuser and the privilege checks run inside the write.
+      preloadGrants: true,
+      insert: (tx, input, caller) => this.insert(tx, input, caller.actor),
+      update: (tx, current, input, caller, partial) => this.change(tx, current, input, caller.actor, partial),
+      createWritesRelations: (input) =>
+        (input.users ?? []).length > 0 || (input.parents ?? []).length > 0 || (input.roles ?? []).length > 0,
+      delete: (tx, current) => createGroupRepository(tx).delete(current.pk),
+      usedBy: (actor, current) => this.usages(actor, current),
+    });
+    this.permissions = deps.permissions;
+    this.privileges = new PrivilegeService(deps.permissions);
   }
 
   /**

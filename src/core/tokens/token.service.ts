@@ -4,18 +4,16 @@
  * `owner_field`), owners may change and delete their tokens, and anyone may create tokens,
  * but only superusers for someone else.
  */
-import type { Install } from '../bootstrap/install.js';
 import { randomInt } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';
 import { requireActor } from '../../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
 import type { RawQuery } from '../../api/filters.js';
-import type { PageSizeSettings } from '../../api/pagination.js';
 import { ModelViewSet } from '../../api/viewset.js';
+import type { CoreServiceDeps } from '../users/core-service-deps.js';
 import { parseTimedelta } from '../../lib/timedelta.js';
 import type { EventService } from '../../events/event.service.js';
-import type { PermissionService } from '../../rbac/permission.service.js';
 import { PrivilegeService } from '../../rbac/privilege.service.js';
 import { createUserRepository } from '../users/user.repository.js';
 import { mergeGroupAttributes } from '../users/group-attributes.js';
@@ -90,37 +88,32 @@ function presentToken(row: TokenRow, ctx: RequestContext, installId: string): To
 }
 
 export class TokenService extends ModelViewSet<TokenRow, TokenBody, TokenInput> {
+  private readonly events: EventService;
+  private readonly privileges: PrivilegeService;
+
   constructor(
-    db: Db,
-    permissions: PermissionService,
-    private readonly events: EventService,
-    install: Install,
-    private readonly options: {
-      defaultTokenDurationSeconds: number;
-      pageDefaults: PageSizeSettings;
-    },
-    private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
+    deps: CoreServiceDeps,
+    private readonly options: { defaultTokenDurationSeconds: number },
   ) {
-    super(
-      { db, permissions, events, pageSizes: options.pageDefaults },
-      {
-        app: 'authentik_core',
-        model: 'token',
-        objectName: 'Token',
-        list: tokenList,
-        findByPk: (tx, pk) => createTokenRepository(tx).findByPk(pk),
-        // get_object() by identifier, expired tokens included. A NUL cannot be in a stored
-        // identifier (and PostgreSQL text cannot carry one).
-        findByKey: async (tx, identifier) =>
-          identifier.includes('\0') ? undefined : createTokenRepository(tx).findByIdentifier(identifier),
-        owner: (row) => row.user,
-        present: (row, ctx) => presentToken(row, ctx, install.id),
-        auditName: tokenDisplayName,
-        insert: (tx, input, caller) => this.insert(tx, input, caller.actor),
-        update: (tx, current, input, caller) => this.change(tx, current, input, caller.actor),
-        delete: (tx, current) => createTokenRepository(tx).delete(current.pk),
-      },
-    );
+    super(deps, {
+      app: 'authentik_core',
+      model: 'token',
+      objectName: 'Token',
+      list: tokenList,
+      findByPk: (tx, pk) => createTokenRepository(tx).findByPk(pk),
+      // get_object() by identifier, expired tokens included. A NUL cannot be in a stored
+      // identifier (and PostgreSQL text cannot carry one).
+      findByKey: async (tx, identifier) =>
+        identifier.includes('\0') ? undefined : createTokenRepository(tx).findByIdentifier(identifier),
+      owner: (row) => row.user,
+      present: (row, ctx) => presentToken(row, ctx, deps.install.id),
+      auditName: tokenDisplayName,
+      insert: (tx, input, caller) => this.insert(tx, input, caller.actor),
+      update: (tx, current, input, caller) => this.change(tx, current, input, caller.actor),
+      delete: (tx, current) => createTokenRepository(tx).delete(current.pk),
+    });
+    this.events = deps.events;
+    this.privileges = new PrivilegeService(deps.permissions);
   }
 
   /** The expiry authentik's TokenSerializer.validate settles on, or a 400. */

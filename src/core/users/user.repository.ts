@@ -142,18 +142,26 @@ function uuidModelChoices(
 const directSuperuser = sql`EXISTS (SELECT 1 FROM user_groups sg JOIN groups sgg ON sgg.group_uuid = sg.group_uuid
     WHERE sg.user_id = u.id AND sgg.is_superuser)`;
 
-const inGroupNamed = (
-  names: string[],
-) => sql`EXISTS (SELECT 1 FROM user_groups fg JOIN groups fgg ON fgg.group_uuid = fg.group_uuid
-      WHERE fg.user_id = u.id AND ${inTextList(sql`fgg.name`, names)})`;
-const inGroup = (pks: string[]) => sql`EXISTS (SELECT 1 FROM user_groups fg WHERE fg.user_id = u.id
-      AND fg.group_uuid = ANY(${uuidArray(pks)}))`;
-const hasRoleNamed = (
-  names: string[],
-) => sql`EXISTS (SELECT 1 FROM user_roles fr JOIN roles frr ON frr.uuid = fr.role_uuid
-      WHERE fr.user_id = u.id AND ${inTextList(sql`frr.name`, names)})`;
-const hasRole = (pks: string[]) => sql`EXISTS (SELECT 1 FROM user_roles fr WHERE fr.user_id = u.id
-      AND fr.role_uuid = ANY(${uuidArray(pks)}))`;
+/**
+ * The `*_by_name` and `*_by_pk` filters of one of the user's many-to-many relations (groups,
+ * roles): a link to a target with one of the names, or one of the keys.
+ */
+function linkFilters(link: { table: string; key: string; targets: string; targetKey: string }) {
+  const [table, key, targets, targetKey] = [link.table, link.key, link.targets, link.targetKey].map(sql.raw);
+  return {
+    byName: (names: string[]) => sql`EXISTS (SELECT 1 FROM ${table} fl JOIN ${targets} ft
+      ON ft.${targetKey} = fl.${key} WHERE fl.user_id = u.id AND ${inTextList(sql`ft.name`, names)})`,
+    byPk: (pks: string[]) => sql`EXISTS (SELECT 1 FROM ${table} fl WHERE fl.user_id = u.id
+      AND fl.${key} = ANY(${uuidArray(pks)}))`,
+  };
+}
+const groupLinks = linkFilters({
+  table: 'user_groups',
+  key: 'group_uuid',
+  targets: 'groups',
+  targetKey: 'group_uuid',
+});
+const roleLinks = linkFilters({ table: 'user_roles', key: 'role_uuid', targets: 'roles', targetKey: 'uuid' });
 
 /**
  * UserViewSet's list: UsersFilter (its syntax errors in the order of its fields, then the
@@ -198,14 +206,17 @@ export const userList = defineList({
     }),
     groups_by_name: filter.namedModelChoices(
       (db, names) => createUserRepository(db).groupNamesExisting(names),
-      inGroupNamed,
+      groupLinks.byName,
     ),
-    groups_by_pk: uuidModelChoices((db, pks) => createUserRepository(db).existingGroups(pks), inGroup),
+    groups_by_pk: uuidModelChoices(
+      (db, pks) => createUserRepository(db).existingGroups(pks),
+      groupLinks.byPk,
+    ),
     roles_by_name: filter.namedModelChoices(
       (db, names) => createUserRepository(db).roleNamesExisting(names),
-      hasRoleNamed,
+      roleLinks.byName,
     ),
-    roles_by_pk: uuidModelChoices((db, pks) => createUserRepository(db).existingRoles(pks), hasRole),
+    roles_by_pk: uuidModelChoices((db, pks) => createUserRepository(db).existingRoles(pks), roleLinks.byPk),
     attributes: attributesFilter(sql`u.attributes`),
     date_joined: dateFilter(sql`u.date_joined`, '='),
     date_joined__gt: dateFilter(sql`u.date_joined`, '>'),

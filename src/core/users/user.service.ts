@@ -8,10 +8,10 @@ import type { Actor, RequestContext } from '../../api/context.js';
 import { requireActor } from '../../api/context.js';
 import { ApiError, type FieldErrors } from '../../api/errors.js';
 import { lastValue, type RawQuery } from '../../api/filters.js';
-import type { PageSizeSettings } from '../../api/pagination.js';
 import { checkRelatedPks } from '../../api/validation.js';
 import type { UsedByItem } from '../../api/schemas.js';
 import { ModelViewSet } from '../../api/viewset.js';
+import type { CoreServiceDeps } from './core-service-deps.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { PrivilegeMessages, PrivilegeService, type Refusal } from '../../rbac/privilege.service.js';
@@ -80,43 +80,41 @@ export function presentUser(
 export class UserService extends ModelViewSet<UserRow, UserBody, UserInput> {
   static readonly permissions = USER_PERMISSION;
 
-  constructor(
-    db: Db,
-    private readonly permissions: PermissionService,
-    private readonly events: EventService,
-    private readonly install: Install,
-    pageDefaults: PageSizeSettings,
-    private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
-  ) {
-    super(
-      { db, permissions, events, pageSizes: pageDefaults },
-      {
-        app: 'authentik_core',
-        model: 'user',
-        objectName: 'User',
-        list: userList,
-        parseKey: parseUserPk,
-        findByPk: (tx, pk) => createUserRepository(tx).findByPk(Number(pk)),
-        present: (row, ctx) =>
-          presentUser(row, install.id, {
-            groups: includeFlag(ctx.query as RawQuery, 'include_groups'),
-            roles: includeFlag(ctx.query as RawQuery, 'include_roles'),
-          }),
-        // authentik's model_to_dict(user): `name` is the model's `name` attribute, the display name.
-        auditName: (row) => row.name,
-        // The privilege checks of a create run inside it; an update's target check loads the
-        // grants before it when it needs them.
-        preloadGrants: 'create',
-        authorizeWrite: (actor, current) => this.requireTarget(actor, current),
-        insert: (tx, input, caller) => this.insert(tx, input, caller.actor),
-        update: (tx, current, input, caller, partial) =>
-          this.change(tx, current, input, caller.actor, partial),
-        // The many-to-many writes are logged by authentik's audit middleware as an update.
-        createWritesRelations: (input) => (input.groups ?? []).length > 0 || (input.roles ?? []).length > 0,
-        delete: (tx, current) => createUserRepository(tx).delete(current.pk),
-        usedBy: (actor, current) => this.usages(actor, current),
-      },
-    );
+  private readonly permissions: PermissionService;
+  private readonly events: EventService;
+  private readonly install: Install;
+  private readonly privileges: PrivilegeService;
+
+  constructor(deps: CoreServiceDeps) {
+    super(deps, {
+      app: 'authentik_core',
+      model: 'user',
+      objectName: 'User',
+      list: userList,
+      parseKey: parseUserPk,
+      findByPk: (tx, pk) => createUserRepository(tx).findByPk(Number(pk)),
+      present: (row, ctx) =>
+        presentUser(row, deps.install.id, {
+          groups: includeFlag(ctx.query as RawQuery, 'include_groups'),
+          roles: includeFlag(ctx.query as RawQuery, 'include_roles'),
+        }),
+      // authentik's model_to_dict(user): `name` is the model's `name` attribute, the display name.
+      auditName: (row) => row.name,
+      // The privilege checks of a create run inside it; an update's target check loads the
+      // grants before it when it needs them.
+      preloadGrants: 'create',
+      authorizeWrite: (actor, current) => this.requireTarget(actor, current),
+      insert: (tx, input, caller) => this.insert(tx, input, caller.actor),
+      update: (tx, current, input, caller, partial) => this.change(tx, current, input, caller.actor, partial),
+      // The many-to-many writes are logged by authentik's audit middleware as an update.
+      createWritesRelations: (input) => (input.groups ?? []).length > 0 || (input.roles ?? []).length > 0,
+      delete: (tx, current) => createUserRepository(tx).delete(current.pk),
+      usedBy: (actor, current) => this.usages(actor, current),
+    });
+    this.permissions = deps.permissions;
+    this.events = deps.events;
+    this.install = deps.install;
+    this.privileges = new PrivilegeService(deps.permissions);
   }
 
   /**
