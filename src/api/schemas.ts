@@ -3,7 +3,7 @@
  * generated OpenAPI document and authentik's `schema.yml` name them alike.
  * @see authentik/api/v3/schema/response.py (GenericError, ValidationError, Pagination)
  */
-import { Type, type TSchema, type TObject, type TProperties, type Static } from '@sinclair/typebox';
+import { Type, type TSchema, type TObject, type Static } from '@sinclair/typebox';
 import type { JsonSchema, SchemaRegistry } from './validation.js';
 
 /** Every named component, in registration order (the app registers them all at start). */
@@ -14,17 +14,6 @@ export function component<T extends TSchema>(id: string, schema: T): T {
   const named = { ...schema, $id: id } as T;
   componentSchemas.push(named);
   return named;
-}
-
-/**
- * A serializer's request bodies: `<Name>Request` and the PATCH form `Patched<Name>Request`, every
- * field optional, both with the serializer's docstring.
- */
-export function requestComponents<P extends TProperties>(name: string, properties: P, description: string) {
-  return {
-    request: component(`${name}Request`, Type.Object(properties, { description })),
-    patched: component(`Patched${name}Request`, Type.Partial(Type.Object(properties), { description })),
-  };
 }
 
 /** A reference to a component, typed as the component. */
