@@ -50,6 +50,24 @@ export class FilterReader {
 
   constructor(private readonly query: RawQuery) {}
 
+  /**
+   * Every non-empty value of a repeated parameter, as sent: a multiple-choice filter whose
+   * values are judged later, with the database checks.
+   */
+  values(key: string): string[] | undefined {
+    const values = allValues(this.query, key).filter((value) => value !== '');
+    return values.length > 0 ? values : undefined;
+  }
+
+  /**
+   * A CharFilter's value (stripped, empty means no filter) with a NUL left in, for a filter
+   * that reports it later, with the database checks.
+   */
+  textWithNul(key: string): string | undefined {
+    const value = lastValue(this.query, key)?.trim();
+    return value === '' ? undefined : value;
+  }
+
   /** CharFilter: stripped, empty means no filter, NUL is an error. */
   text(key: string): string | undefined {
     const raw = lastValue(this.query, key);
@@ -164,8 +182,8 @@ export class FilterReader {
     return lastValue(this.query, key);
   }
 
-  /** Every value of the parameter as sent (QueryDict.getlist()). */
-  values(key: string): string[] {
+  /** Every value of the parameter as sent, empty ones included (QueryDict.getlist()). */
+  rawValues(key: string): string[] {
     return allValues(this.query, key);
   }
 

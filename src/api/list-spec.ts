@@ -28,8 +28,8 @@ export interface FilterDef<T> {
   read(reader: FilterReader, key: string): T | undefined;
   /**
    * The WHERE term for a value; none means the value never reaches SQL (see `check`), and
-   * undefined that this value filters nothing. `filters` holds the request's other values, for
-   * a filter another one modifies (roles' `inherited`).
+   * undefined that this value filters nothing (an empty JSON lookup). `filters` holds the
+   * request's other values, for a filter another one modifies (roles' `inherited`).
    */
   where?(value: T, filters: Record<string, unknown>): SQL | undefined;
   /**
@@ -37,6 +37,11 @@ export interface FilterDef<T> {
    * permission filter; returns the field's error message, or undefined.
    */
   check?(db: Db, value: T, query: RawQuery, key: string): Promise<string | undefined>;
+  /**
+   * A check that runs only once every filter is valid and raises its own 400 (a FilterSet
+   * method that raises ValidationError, such as authentik's `filter_attributes`).
+   */
+  validate?(value: T): void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each filter has its own value type
@@ -124,6 +129,26 @@ export const filter = {
     },
     where: (raw, filters) => o.where(o.parse(raw) as T, filters),
   }),
+  /**
+   * ModelMultipleChoiceFilter with `to_field_name` over a text field: every value must name an
+   * existing object (`existing` is the repository's probe). A NUL and an unknown value are
+   * reported with the database checks, the first unknown value by name.
+   */
+  namedModelChoices: (
+    existing: (db: Db, values: string[]) => Promise<Set<string>>,
+    where: (values: string[]) => SQL,
+    schema: TSchema = Type.Array(Type.String()),
+  ): FilterDef<string[]> => ({
+    schema,
+    read: (r, key) => r.values(key),
+    where,
+    check: async (db, values) => {
+      if (values.some((value) => value.includes('\0'))) return Messages.nullCharacters;
+      const found = await existing(db, values);
+      const missing = values.find((value) => !found.has(value));
+      return missing === undefined ? undefined : Messages.invalidMultipleChoice(missing);
+    },
+  }),
   /** Any other filter: its own schema, reader and WHERE term. */
   custom: <T>(def: FilterDef<T>): FilterDef<T> => def,
 };
@@ -178,6 +203,21 @@ export interface ListDeclaration<F extends Record<string, AnyFilter>, O extends 
   checkOrder?: readonly (keyof F & string)[];
   /** The query parameters in the order the OpenAPI document lists them, when not alphabetical. */
   parameterOrder?: readonly string[];
+  /**
+   * Query parameters the serializer reads rather than a filter (`include_groups`), documented
+   * beside the filters.
+   */
+  parameters?: Record<string, TSchema>;
+  /**
+   * The permission filter's term for the visible keys, when the primary key is not a uuid
+   * (users' integer ids). Default: `pk = ANY(uuid[])`.
+   */
+  visibleWhere?(visiblePks: string[]): SQL;
+  /**
+   * authentik's `owner_field` column: a caller without the global view permission lists only
+   * the rows they own (tokens).
+   */
+  owner?: SQL;
 }
 
 /** A list request after parsing; errors wait to be raised in DRF's backend order (`ListSpec.raise`). */
@@ -214,6 +254,9 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
           const { schema, required } = decl.filters[key];
           return [key, required ? schema : Type.Optional(schema)];
         }),
+      ),
+      ...Object.fromEntries(
+        Object.entries(decl.parameters ?? {}).map(([key, schema]) => [key, Type.Optional(schema)]),
       ),
       ordering: PAGE_PARAMETERS.ordering,
       page: PAGE_PARAMETERS.page,
@@ -267,6 +310,10 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
       }
     }
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
+    for (const key of this.keys) {
+      const value = request.filters[key];
+      if (value !== undefined) this.decl.filters[key].validate?.(value as never);
+    }
     if (this.decl.search && this.decl.searchAfterFilters) request.searchTerms = readSearch(request.raw);
   }
 
@@ -284,8 +331,11 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
     return rows[0];
   }
 
-  /** The page and total statements' parts for a request and the caller's visible keys. */
-  listSql(request: ListRequest<F, O>, visiblePks: string[] | undefined): ListSql {
+  /**
+   * The page and total statements' parts for a request, the caller's visible keys and, for a
+   * list with an owner column, the owner the caller is limited to.
+   */
+  listSql(request: ListRequest<F, O>, visiblePks: string[] | undefined, ownerId?: number): ListSql {
     const where: SQL[] = [...(this.decl.where ?? [])];
     for (const key of this.keys) {
       const value = request.filters[key];
@@ -305,7 +355,14 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
             )})`,
       );
     }
-    if (visiblePks) where.push(sql`${this.decl.pk} = ANY(${uuidArray(visiblePks)})`);
+    if (visiblePks) {
+      where.push(
+        this.decl.visibleWhere
+          ? this.decl.visibleWhere(visiblePks)
+          : sql`${this.decl.pk} = ANY(${uuidArray(visiblePks)})`,
+      );
+    }
+    if (ownerId !== undefined && this.decl.owner) where.push(sql`${this.decl.owner} = ${ownerId}`);
     return {
       select: this.decl.select,
       from: this.decl.from,
@@ -314,6 +371,14 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
       orderBy: request.ordering.map((t) => orderTerm(this.decl.ordering[t.field], t.descending)),
     };
   }
+}
+
+/** Fields stored in columns of the same name under one table alias (most ordering fields). */
+export function sameNamedColumns<const K extends string>(
+  alias: string,
+  fields: readonly K[],
+): Record<K, SQL> {
+  return Object.fromEntries(fields.map((field) => [field, sql.raw(`${alias}.${field}`)])) as Record<K, SQL>;
 }
 
 export function defineList<F extends Record<string, AnyFilter>, O extends string>(

@@ -15,7 +15,7 @@ import { ApiError, Messages } from './errors.js';
 import type { RawQuery } from './filters.js';
 import type { AnyListRequest, AnyListSpec } from './list-spec.js';
 import { requirePage } from './list-spec.js';
-import { isVisible, parseLookupUuid } from './lookup.js';
+import { parseLookupUuid } from './lookup.js';
 import { paginate, type Page, type PageSizeSettings } from './pagination.js';
 import { defineRoute, type RouteSpec, type ViewMetadata } from './routes.js';
 import { UsedBy, ref, type UsedByItem } from './schemas.js';
@@ -34,7 +34,7 @@ export interface ModelEvents {
     db: Db,
     ctx: RequestContext,
     action: 'model_created' | 'model_updated' | 'model_deleted',
-    model: { app: string; model_name: string; pk: string; name: string },
+    model: { app: string; model_name: string; pk: string | number; name: string },
   ): Promise<void>;
 }
 
@@ -45,7 +45,7 @@ export interface Caller {
   permissions: ViewSetPermissions;
 }
 
-export interface ResourceDefinition<Row extends { pk: string }, Body, Input> {
+export interface ResourceDefinition<Row extends { pk: string | number }, Body, Input> {
   /** The Django app label and model name, for permissions and audit events. */
   app: string;
   model: string;
@@ -53,26 +53,64 @@ export interface ResourceDefinition<Row extends { pk: string }, Body, Input> {
   objectName: string;
   list: AnyListSpec;
   /** The row by primary key; without it, the list declaration's page row (`ListSpec.find`). */
-  findByPk?(db: Db, pk: string): Promise<Row | undefined>;
+  findByPk?(db: Db, pk: Row['pk'] | string): Promise<Row | undefined>;
+  /**
+   * The URL's id as the model field's lookup reads it (users: an integer), or undefined for
+   * DRF's bare "Not found.". Default: a UUID.
+   */
+  parseKey?(raw: string): string | undefined;
   /**
    * A lookup field other than the primary key (flows are looked up by slug): the row is read
    * first and its visibility judged afterwards. Without it the URL's id is parsed as a UUID
    * and judged before the read.
    */
   findByKey?(db: Db, key: string): Promise<Row | undefined>;
-  present(row: Row): Body;
+  /** The serializer; the request is there for its `include_*` switches. */
+  present(row: Row, ctx: RequestContext): Body;
   /** The object's name in audit events (model_to_dict's `name`, or str(obj)); a read-only viewset writes none. */
   auditName?(row: Row): string;
   /** Validates and inserts in the viewset's transaction; returns the new primary key. */
-  insert?(tx: Db, input: Input, caller: Caller): Promise<string>;
-  /** Validates and writes the fields the request sent, in the viewset's transaction. */
-  update?(tx: Db, current: Row, input: Partial<Input>, caller: Caller): Promise<void>;
+  insert?(tx: Db, input: Input, caller: Caller): Promise<Row['pk']>;
+  /**
+   * Whether a create also wrote many-to-many relations, which authentik's audit middleware logs
+   * as a `model_updated` after the `model_created`.
+   */
+  createWritesRelations?(input: Input): boolean;
+  /**
+   * Validates and writes the fields the request sent, in the viewset's transaction; `partial`
+   * is a PATCH (or a blueprint entry), where a field left out keeps its value even when PUT
+   * would reset it.
+   */
+  update?(tx: Db, current: Row, input: Partial<Input>, caller: Caller, partial: boolean): Promise<void>;
   /** Deletes the row; false when a concurrent delete removed it first (then 404). */
   delete?(tx: Db, current: Row): Promise<boolean>;
   /** The objects that reference this one, filtered by what the caller may see. */
   usedBy?(actor: Actor, current: Row): Promise<UsedByItem[]>;
-  /** Load the caller's grants before a write whose validation checks privileges inside it. */
-  preloadGrants?: boolean;
+  /**
+   * Load the caller's grants before a write whose validation checks privileges inside it
+   * (`create`: before a create only).
+   */
+  preloadGrants?: boolean | 'create';
+  /**
+   * authentik's `owner_field` (tokens): the owner of a row, who may see, change and delete it
+   * without object permissions. The list declares the column (`owner`); a caller without the
+   * global view permission sees only their own rows, and no caller gets the permission
+   * filter's 403.
+   */
+  owner?(row: Row): number;
+  /**
+   * A check after the object permission and before a change or delete (users: the caller must
+   * hold everything the target user holds).
+   */
+  authorizeWrite?(actor: Actor, current: Row): Promise<void>;
+}
+
+/** Which rows the caller may see: the visible keys and the owner they are limited to. */
+interface Scope {
+  /** undefined: every key. */
+  pks: string[] | undefined;
+  /** undefined: every owner. */
+  ownerId: number | undefined;
 }
 
 export interface ViewSetDeps {
@@ -82,7 +120,7 @@ export interface ViewSetDeps {
   pageSizes: PageSizeSettings;
 }
 
-export class ModelViewSet<Row extends { pk: string }, Body, Input> {
+export class ModelViewSet<Row extends { pk: string | number }, Body, Input> {
   readonly permission: { view: string; add: string; change: string; delete: string };
 
   constructor(
@@ -109,65 +147,92 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
    * then pagination (404 for a bad page).
    */
   async list(ctx: RequestContext, request: AnyListRequest): Promise<Page<Body>> {
-    const { db, permissions } = this.deps;
-    const visibility = await permissions.visibility(requireActor(ctx), this.permission.view);
+    const scope = await this.scope(requireActor(ctx));
     return listPage(
-      db,
+      this.deps.db,
       this.resource.list,
       request,
-      visibility.all ? undefined : visibility.pks,
-      (row: Row) => this.resource.present(row),
+      scope.pks,
+      (row: Row) => this.resource.present(row, ctx),
+      scope.ownerId,
+    );
+  }
+
+  /**
+   * The permission filter: ObjectFilter's visible keys (403 when nothing is visible), or for a
+   * model with an owner, every row with the global view permission and the caller's own without.
+   */
+  private async scope(actor: Actor): Promise<Scope> {
+    const { permissions } = this.deps;
+    if (this.resource.owner) {
+      const all = await permissions.hasGlobal(actor, this.permission.view);
+      return { pks: undefined, ownerId: all ? undefined : actor.user.id };
+    }
+    const visibility = await permissions.visibility(actor, this.permission.view);
+    return { pks: visibility.all ? undefined : visibility.pks, ownerId: undefined };
+  }
+
+  private inScope(scope: Scope, row: Row): boolean {
+    return (
+      (scope.pks === undefined || scope.pks.includes(String(row.pk))) &&
+      (scope.ownerId === undefined || this.resource.owner?.(row) === scope.ownerId)
     );
   }
 
   /** DRF's get_object(): the permission-filtered queryset, then the lookup (404s). */
   async find(actor: Actor, rawKey: string): Promise<Row> {
-    const { db, permissions } = this.deps;
-    const visibility = await permissions.visibility(actor, this.permission.view);
+    const { db } = this.deps;
+    const scope = await this.scope(actor);
     const missing = () => ApiError.notFound(Messages.noMatch(this.resource.objectName));
     if (this.resource.findByKey) {
       const row = await this.resource.findByKey(db, rawKey);
-      if (!row || !isVisible(visibility, row.pk)) throw missing();
+      if (!row || !this.inScope(scope, row)) throw missing();
       return row;
     }
-    const pk = parseLookupUuid(rawKey);
+    const pk = (this.resource.parseKey ?? parseLookupUuid)(rawKey);
     if (pk === undefined) throw ApiError.notFound();
-    if (!isVisible(visibility, pk)) throw missing();
+    if (scope.pks && !scope.pks.includes(pk)) throw missing();
     const row = await this.row(db, pk);
-    if (!row) throw missing();
+    if (!row || !this.inScope(scope, row)) throw missing();
     return row;
   }
 
   async retrieve(ctx: RequestContext, rawKey: string): Promise<Body> {
-    return this.resource.present(await this.find(requireActor(ctx), rawKey));
+    return this.resource.present(await this.find(requireActor(ctx), rawKey), ctx);
   }
 
   async create(ctx: RequestContext, input: Input): Promise<Body> {
     const insert = this.resource.insert;
     if (!insert) throw ApiError.detail(405, Messages.methodNotAllowed('POST'));
-    const caller = await this.caller(ctx);
+    const caller = await this.caller(ctx, 'create');
     const row = await this.deps.db.transaction(async (tx) => {
       const pk = await insert(tx, input, caller);
       const created = (await this.row(tx, pk)) as Row;
       await this.audit(tx, ctx, 'model_created', created);
+      if (this.resource.createWritesRelations?.(input)) await this.audit(tx, ctx, 'model_updated', created);
       return created;
     });
-    return this.resource.present(row);
+    return this.resource.present(row, ctx);
   }
 
   /** PUT and PATCH: PATCH sends only what changes; PUT's required fields are enforced by its schema. */
-  async update(ctx: RequestContext, rawKey: string, input: Partial<Input>): Promise<Body> {
+  async update(
+    ctx: RequestContext,
+    rawKey: string,
+    input: Partial<Input>,
+    partial = ctx.method === 'PATCH',
+  ): Promise<Body> {
     const update = this.resource.update;
     if (!update) throw ApiError.detail(405, Messages.methodNotAllowed(ctx.method));
     const current = await this.findForWrite(ctx, rawKey, this.permission.change);
-    const caller = await this.caller(ctx);
+    const caller = await this.caller(ctx, 'update');
     const row = await this.deps.db.transaction(async (tx) => {
-      await update(tx, current, input, caller);
+      await update(tx, current, input, caller, partial);
       const updated = (await this.row(tx, current.pk)) as Row;
       await this.audit(tx, ctx, 'model_updated', updated);
       return updated;
     });
-    return this.resource.present(row);
+    return this.resource.present(row, ctx);
   }
 
   /**
@@ -190,21 +255,26 @@ export class ModelViewSet<Row extends { pk: string }, Body, Input> {
     return this.resource.usedBy ? this.resource.usedBy(actor, current) : [];
   }
 
-  private row(db: Db, pk: string): Promise<Row | undefined> {
+  private row(db: Db, pk: Row['pk'] | string): Promise<Row | undefined> {
     const { findByPk, list } = this.resource;
     return findByPk ? findByPk(db, pk) : list.find<Row>(db, pk);
   }
 
+  /** has_object_permission: the owner, or the permission globally or on the object. */
   private async findForWrite(ctx: RequestContext, rawKey: string, permission: string): Promise<Row> {
     const actor = requireActor(ctx);
     const current = await this.find(actor, rawKey);
-    await this.deps.permissions.requireOnObject(actor, permission, current.pk);
+    if (this.resource.owner?.(current) !== actor.user.id) {
+      await this.deps.permissions.requireOnObject(actor, permission, String(current.pk));
+    }
+    await this.resource.authorizeWrite?.(actor, current);
     return current;
   }
 
-  private async caller(ctx: RequestContext): Promise<Caller> {
+  private async caller(ctx: RequestContext, write: 'create' | 'update'): Promise<Caller> {
     const actor = requireActor(ctx);
-    if (this.resource.preloadGrants) await this.deps.permissions.preload(actor);
+    const { preloadGrants } = this.resource;
+    if (preloadGrants === true || preloadGrants === write) await this.deps.permissions.preload(actor);
     return { ctx, actor, permissions: this.deps.permissions };
   }
 
@@ -234,10 +304,11 @@ export async function listPage<Row, Body>(
   request: AnyListRequest,
   visiblePks: string[] | undefined,
   present: (row: Row) => Body,
+  ownerId?: number,
 ): Promise<Page<Body>> {
   await spec.raise(db, request);
   const page = requirePage(request);
-  const list = spec.listSql(request, visiblePks);
+  const list = spec.listSql(request, visiblePks, ownerId);
   const result = await paginate(
     page,
     (limit, offset) => fetchPage<Row>(db, list, limit, offset),
@@ -270,15 +341,23 @@ export interface ViewSetRoutes {
   /** The request bodies; a read-only viewset has none. */
   request?: TSchema;
   patched?: TSchema;
+  /** The OpenAPI security requirements of every route, when not the default (see RouteSpec). */
+  security?: Record<string, string[]>[];
+  /** Query parameters the serializer reads on retrieve (`include_*`). */
+  retrieveQuery?: TSchema;
+  /** authentik's `rbac_allow_create_without_perm`: any signed-in caller may create (tokens). */
+  anyoneMayCreate?: boolean;
+  /** The viewset's extra actions on one object, listed before used_by as authentik's schema lists them. */
+  detailActions?: RouteSpec[];
 }
 
 /** The list, create, retrieve, update, partial update, destroy and used_by routes of a viewset. */
-export function viewSetRoutes<Row extends { pk: string }, Body, Input>(
+export function viewSetRoutes<Row extends { pk: string | number }, Body, Input>(
   viewset: ModelViewSet<Row, Body, Input>,
   o: ViewSetRoutes,
 ): RouteSpec[] {
   const detail = `${o.base}:${o.lookup}/`;
-  const common = { description: o.description, tags: o.tags };
+  const common = { description: o.description, tags: o.tags, security: o.security };
   const key = (params: Record<string, string>) => params[o.lookup];
   const routes: RouteSpec[] = [
     defineRoute({
@@ -301,7 +380,7 @@ export function viewSetRoutes<Row extends { pk: string }, Body, Input>(
         method: 'POST',
         url: o.base,
         operationId: `${o.operationPrefix}_create`,
-        requires: viewset.permission.add,
+        requires: o.anyoneMayCreate ? undefined : viewset.permission.add,
         body: ref(o.request),
         success: { status: 201, schema: ref(o.item) },
         handler: ({ ctx, body }) => viewset.create(ctx, body as Input),
@@ -315,6 +394,7 @@ export function viewSetRoutes<Row extends { pk: string }, Body, Input>(
       url: detail,
       operationId: `${o.operationPrefix}_retrieve`,
       params: o.params,
+      querystring: o.retrieveQuery,
       success: { status: 200, schema: ref(o.item) },
       handler: ({ ctx, params }) => viewset.retrieve(ctx, key(params)),
     }),
@@ -337,7 +417,7 @@ export function viewSetRoutes<Row extends { pk: string }, Body, Input>(
           success: { status: 200, schema: ref(o.item) },
           // PUT's required fields are enforced by its schema; PATCH sends only what changes.
           handler: ({ ctx, params, body: input }) =>
-            viewset.update(ctx, key(params), input as Partial<Input>),
+            viewset.update(ctx, key(params), input as Partial<Input>, method === 'PATCH'),
         }),
       ),
       defineRoute({
@@ -349,12 +429,14 @@ export function viewSetRoutes<Row extends { pk: string }, Body, Input>(
         success: { status: 204, schema: null },
         handler: ({ ctx, params }) => viewset.destroy(ctx, key(params)),
       }),
+      ...(o.detailActions ?? []),
       defineRoute({
         method: 'GET',
         url: `${detail}used_by/`,
         operationId: `${o.operationPrefix}_used_by_list`,
         description: 'Get a list of all objects that use this object',
         tags: o.tags,
+        security: o.security,
         params: o.params,
         success: { status: 200, schema: Type.Array(ref(UsedBy)) },
         handler: ({ ctx, params }) => viewset.usedBy(ctx, key(params)),

@@ -97,9 +97,10 @@ export class TransactionServices {
       retentionDays: config.invitations.retentionDays,
     });
     this.prompts = new PromptService(db, this.permissions, events, pages);
-    this.groups = new GroupService(db, this.permissions, events, install, pages);
+    const core = { db, permissions: this.permissions, events, install, pageSizes: pages };
+    this.groups = new GroupService(core);
     this.roles = new RoleService(db, this.permissions, events, pages);
-    this.users = new UserService(db, this.permissions, events, install, pages);
+    this.users = new UserService(core);
   }
 
   /** The viewset of a stage type (its definition's, on this transaction). */

@@ -148,7 +148,7 @@ export const eventList = defineList({
     actions: filter.custom<string[]>({
       schema: Type.Array(ref(EventActions)),
       read: (r, key) => {
-        const values = r.values(key);
+        const values = r.rawValues(key);
         if (values.length === 0) return undefined;
         const bad = values.find((value) => !(EVENT_ACTION_VALUES as readonly string[]).includes(value));
         if (bad === undefined) return values;

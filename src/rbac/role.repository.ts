@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { sql, type SQL } from 'drizzle-orm';
 import { groupTreeSql } from '../db/group-tree.sql.js';
 import { query, type Db } from '../db/client.js';
+import { valueTaken } from '../db/unique-column.js';
 import { Messages } from '../api/errors.js';
 import { parseUuid } from '../api/filters.js';
 import { defineList, filter } from '../api/list-spec.js';
@@ -74,10 +75,7 @@ export const roleList = defineList({
     }),
     managed: filter.custom<string[]>({
       schema: Type.Array(Type.String()),
-      read: (r, key) => {
-        const values = r.values(key).filter((value) => value !== '');
-        return values.length > 0 ? values : undefined;
-      },
+      read: (r, key) => r.values(key),
       check: async (_db, values) => Messages.invalidMultipleChoice(values[0]),
     }),
   },
@@ -88,13 +86,8 @@ export const roleList = defineList({
 
 export function createRoleRepository(db: Db) {
   return {
-    async nameTaken(name: string, exceptPk?: string): Promise<boolean> {
-      const rows = await query(
-        db,
-        sql`SELECT 1 FROM roles WHERE name = ${name} AND uuid IS DISTINCT FROM ${exceptPk ?? null}::uuid`,
-      );
-      return rows.length > 0;
-    },
+    nameTaken: (name: string, exceptPk?: string) =>
+      valueTaken(db, { table: 'roles', column: 'name', pk: 'uuid' }, name, exceptPk),
     userExists: (pk: number) => userExists(db, pk),
     async insert(name: string): Promise<string> {
       const rows = await query<{ uuid: string }>(

@@ -1,11 +1,16 @@
+import { Type } from '@sinclair/typebox';
 import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
-import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../../db/list-query.js';
-import { likeContains } from '../../api/search.js';
-import type { OrderTerm } from '../../api/ordering.js';
+import { valueTaken } from '../../db/unique-column.js';
+import { uuidArray } from '../../db/list-query.js';
+import { Messages } from '../../api/errors.js';
+import { defineList, filter, sameNamedColumns, type FilterDef } from '../../api/list-spec.js';
+import { pythonInt } from '../../api/python-numbers.js';
 import { partialUserSql } from '../users/partial-user.repository.js';
 import type { PartialUserRow } from '../users/partial-user.schema.js';
-import { textArray } from '../users/user.repository.js';
+import { attributesFilter } from '../users/user.repository.js';
+import { existingValues, intArray, replaceLinks, textArray } from '../users/related-rows.repository.js';
+import { GroupRetrieveQuery } from './group.schema.js';
 
 interface RelatedGroupRow {
   pk: string;
@@ -29,21 +34,6 @@ export interface GroupRow {
   inherited_roles_obj: { pk: string; name: string }[];
   children: string[];
   children_obj: RelatedGroupRow[];
-}
-
-/** DRF's ordering fields of GroupSerializer without the relations (see user.repository.ts). */
-export const GROUP_ORDER_FIELDS = ['pk', 'name', 'is_superuser', 'attributes'] as const;
-export type GroupOrderField = (typeof GROUP_ORDER_FIELDS)[number];
-
-export interface GroupFilter {
-  name?: string;
-  isSuperuser?: boolean;
-  membersByPk?: number[];
-  membersByUsername?: string[];
-  attributes?: { path: string[]; value: unknown }[];
-  searchTerms: string[];
-  visiblePks?: string[];
-  ordering: OrderTerm<GroupOrderField>[];
 }
 
 const relatedJson = (alias: string) =>
@@ -82,51 +72,62 @@ export function groupSelectSql(): SQL {
       JOIN groups c ON c.group_uuid = gp.group_uuid WHERE gp.parent_uuid = g.group_uuid), '[]') AS children_obj`;
 }
 
-function listSql(filter: GroupFilter): ListSql {
-  const where: SQL[] = [];
-  if (filter.name !== undefined) where.push(sql`g.name = ${filter.name}`);
-  if (filter.isSuperuser !== undefined) where.push(sql`g.is_superuser = ${filter.isSuperuser}`);
-  if (filter.membersByPk) {
-    where.push(sql`EXISTS (SELECT 1 FROM user_groups m WHERE m.group_uuid = g.group_uuid
-      AND m.user_id = ANY(${`{${filter.membersByPk.join(',')}}`}::int[]))`);
-  }
-  if (filter.membersByUsername) {
-    where.push(sql`EXISTS (SELECT 1 FROM user_groups m JOIN users mu ON mu.id = m.user_id
+const PARENTS = { table: 'group_parents', owner: 'group_uuid', target: 'parent_uuid' };
+const MEMBERS = { table: 'user_groups', owner: 'group_uuid', target: 'user_id' };
+const ROLES = { table: 'group_roles', owner: 'group_uuid', target: 'role_uuid' };
+
+/**
+ * `members_by_pk`, a ModelMultipleChoiceFilter over users by integer pk: each value an integer
+ * naming an existing user, both judged with the database checks (GroupFilter's fields are
+ * validated in declaration order).
+ */
+const membersByPk: FilterDef<string[]> = {
+  schema: Type.Array(Type.Integer()),
+  read: (r, key) => r.values(key),
+  check: async (db, values) => {
+    const pks = values.map((value) => pythonInt(value));
+    const bad = pks.findIndex((pk) => pk === undefined || Math.abs(pk) > 2147483647);
+    if (bad !== -1) return `“${values[bad]}” is not a valid value.`;
+    const found = await createGroupRepository(db).existingUsers(pks as number[]);
+    const missing = values.find((_value, i) => !found.has(pks[i] as number));
+    return missing === undefined ? undefined : Messages.invalidMultipleChoice(missing);
+  },
+  where: (values) => sql`EXISTS (SELECT 1 FROM user_groups m WHERE m.group_uuid = g.group_uuid
+      AND m.user_id = ANY(${intArray(values.map((value) => pythonInt(value) as number))}))`,
+};
+
+/**
+ * GroupViewSet's list: GroupFilter, DRF's SearchFilter over `name` and `is_superuser` (the
+ * boolean as text, as Django's icontains casts it) and GroupSerializer's ordering fields
+ * without the relations (see user.repository.ts).
+ */
+export const groupList = defineList({
+  select: groupSelectSql(),
+  from: sql`groups g`,
+  pk: sql`g.group_uuid`,
+  filters: {
+    name: filter.text(sql`g.name`),
+    is_superuser: filter.boolean(sql`g.is_superuser`),
+    members_by_pk: membersByPk,
+    members_by_username: filter.namedModelChoices(
+      (db, names) => createGroupRepository(db).existingUsernames(names),
+      (names) => sql`EXISTS (SELECT 1 FROM user_groups m JOIN users mu ON mu.id = m.user_id
       WHERE m.group_uuid = g.group_uuid
-        AND mu.username IN (SELECT jsonb_array_elements_text(${textArray(filter.membersByUsername)})))`);
-  }
-  for (const { path, value } of filter.attributes ?? []) {
-    where.push(sql`g.attributes #> ${`{${path.map((p) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`}::text[]
-      = ${JSON.stringify(value)}::jsonb`);
-  }
-  // DRF SearchFilter over `name` and `is_superuser` (the boolean as text, as Django's icontains casts it).
-  for (const term of filter.searchTerms) {
-    const pattern = likeContains(term);
-    where.push(sql`(${icontains(sql`g.name`, pattern)} OR ${icontains(sql`g.is_superuser::text`, pattern)})`);
-  }
-  if (filter.visiblePks) where.push(sql`g.group_uuid = ANY(${uuidArray(filter.visiblePks)})`);
-  const columns: Record<GroupOrderField, SQL> = {
-    pk: sql`g.group_uuid`,
-    name: sql`g.name`,
-    is_superuser: sql`g.is_superuser`,
-    attributes: sql`g.attributes`,
-  };
-  return {
-    select: groupSelectSql(),
-    from: sql`groups g`,
-    where,
-    orderBy: filter.ordering.map((t) => orderTerm(columns[t.field], t.descending)),
-  };
-}
+        AND mu.username IN (SELECT jsonb_array_elements_text(${textArray(names)})))`,
+      Type.Array(Type.String(), {
+        description: 'Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.',
+      }),
+    ),
+    attributes: attributesFilter(sql`g.attributes`),
+  },
+  search: [sql`g.name`, sql`g.is_superuser::text`],
+  ordering: { pk: sql`g.group_uuid`, ...sameNamedColumns('g', ['name', 'is_superuser', 'attributes']) },
+  defaultOrdering: ['name'],
+  parameters: GroupRetrieveQuery.properties,
+});
 
 export function createGroupRepository(db: Db) {
   return {
-    listPage(filter: GroupFilter, limit: number, offset: number) {
-      return fetchPage<GroupRow>(db, listSql(filter), limit, offset);
-    },
-    count(filter: GroupFilter) {
-      return countRows(db, listSql(filter));
-    },
     async findByPk(pk: string): Promise<GroupRow | undefined> {
       const rows = await query<GroupRow>(
         db,
@@ -134,27 +135,14 @@ export function createGroupRepository(db: Db) {
       );
       return rows[0];
     },
-    async nameTaken(name: string, exceptPk?: string): Promise<boolean> {
-      const rows = await query(
-        db,
-        sql`SELECT 1 FROM groups WHERE name = ${name} AND group_uuid IS DISTINCT FROM ${exceptPk ?? null}::uuid`,
-      );
-      return rows.length > 0;
+    nameTaken(name: string, exceptPk?: string): Promise<boolean> {
+      return valueTaken(db, { table: 'groups', column: 'name', pk: 'group_uuid' }, name, exceptPk);
     },
-    async existingUsers(pks: number[]): Promise<Set<number>> {
-      if (pks.length === 0) return new Set();
-      const rows = await query<{ id: number }>(
-        db,
-        sql`SELECT id FROM users WHERE id = ANY(${`{${pks.join(',')}}`}::int[])`,
-      );
-      return new Set(rows.map((r) => r.id));
+    existingUsers(pks: number[]): Promise<Set<number>> {
+      return existingValues(db, 'users', 'id', 'int', pks);
     },
-    async existingUsernames(names: string[]): Promise<Set<string>> {
-      const rows = await query<{ username: string }>(
-        db,
-        sql`SELECT username FROM users WHERE username IN (SELECT jsonb_array_elements_text(${textArray(names)}))`,
-      );
-      return new Set(rows.map((r) => r.username));
+    existingUsernames(names: string[]): Promise<Set<string>> {
+      return existingValues(db, 'users', 'username', 'text', names);
     },
     async insert(values: { name: string; isSuperuser: boolean; attributes: Record<string, unknown> }) {
       const rows = await query<{ group_uuid: string }>(
@@ -177,26 +165,14 @@ export function createGroupRepository(db: Db) {
       if (sets.length > 0)
         await db.execute(sql`UPDATE groups SET ${sql.join(sets, sql`, `)} WHERE group_uuid = ${pk}`);
     },
-    async setParents(pk: string, parents: string[]): Promise<void> {
-      await db.execute(sql`DELETE FROM group_parents WHERE group_uuid = ${pk}`);
-      if (parents.length > 0) {
-        await db.execute(sql`INSERT INTO group_parents (group_uuid, parent_uuid)
-          SELECT ${pk}, unnest(${uuidArray(parents)}) ON CONFLICT DO NOTHING`);
-      }
+    setParents(pk: string, parents: string[]): Promise<void> {
+      return replaceLinks(db, PARENTS, pk, parents.length > 0 ? uuidArray(parents) : undefined);
     },
-    async setUsers(pk: string, users: number[]): Promise<void> {
-      await db.execute(sql`DELETE FROM user_groups WHERE group_uuid = ${pk}`);
-      if (users.length > 0) {
-        await db.execute(sql`INSERT INTO user_groups (user_id, group_uuid)
-          SELECT unnest(${`{${users.join(',')}}`}::int[]), ${pk} ON CONFLICT DO NOTHING`);
-      }
+    setUsers(pk: string, users: number[]): Promise<void> {
+      return replaceLinks(db, MEMBERS, pk, users.length > 0 ? intArray(users) : undefined);
     },
-    async setRoles(pk: string, roles: string[]): Promise<void> {
-      await db.execute(sql`DELETE FROM group_roles WHERE group_uuid = ${pk}`);
-      if (roles.length > 0) {
-        await db.execute(sql`INSERT INTO group_roles (group_uuid, role_uuid)
-          SELECT ${pk}, unnest(${uuidArray(roles)}) ON CONFLICT DO NOTHING`);
-      }
+    setRoles(pk: string, roles: string[]): Promise<void> {
+      return replaceLinks(db, ROLES, pk, roles.length > 0 ? uuidArray(roles) : undefined);
     },
     async addUser(pk: string, userId: number): Promise<void> {
       await db.execute(

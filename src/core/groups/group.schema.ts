@@ -82,28 +82,10 @@ export const GroupUuidParams = Type.Object({
   group_uuid: Type.String({ format: 'uuid', description: 'A UUID string identifying this Group.' }),
 });
 
-const includes = {
+/** GroupSerializer's `include_*` switches, read on retrieve (the list documents them too). */
+export const GroupRetrieveQuery = Type.Object({
   include_children: Type.Optional(Type.Boolean({ default: false })),
   include_inherited_roles: Type.Optional(Type.Boolean({ default: false })),
   include_parents: Type.Optional(Type.Boolean({ default: false })),
   include_users: Type.Optional(Type.Boolean({ default: true })),
-};
-
-export const GroupRetrieveQuery = Type.Object(includes);
-
-export const GroupListQuery = Type.Object({
-  attributes: Type.Optional(Type.String({ description: 'Attributes' })),
-  ...includes,
-  is_superuser: Type.Optional(Type.Boolean()),
-  members_by_pk: Type.Optional(Type.Array(Type.Integer())),
-  members_by_username: Type.Optional(
-    Type.Array(Type.String(), {
-      description: 'Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.',
-    }),
-  ),
-  name: Type.Optional(Type.String()),
-  ordering: Type.Optional(Type.String({ description: 'Which field to use when ordering the results.' })),
-  page: Type.Optional(Type.Integer({ description: 'A page number within the paginated result set.' })),
-  page_size: Type.Optional(Type.Integer({ description: 'Number of results to return per page.' })),
-  search: Type.Optional(Type.String({ description: 'A search term.' })),
 });

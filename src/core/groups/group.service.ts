@@ -2,48 +2,32 @@
  * Groups (authentik/core/api/groups.py GroupViewSet): CRUD with members, parents and roles,
  * add_user/remove_user and used_by.
  */
-import type { Install } from '../bootstrap/install.js';
 import { tokenLifetimeRefusal } from '../users/user-attributes.js';
-import { listScope, pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';
 import { requireActor } from '../../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
-import { allValues, lastValue, parseUuid, type RawQuery } from '../../api/filters.js';
-import { lookupVisible } from '../../api/lookup.js';
-import { readOrdering } from '../../api/ordering.js';
-import type { Page, PageSizeSettings } from '../../api/pagination.js';
-import { pythonInt } from '../../api/python-numbers.js';
+import { lastValue, parseUuid, type RawQuery } from '../../api/filters.js';
 import type { UsedByItem } from '../../api/schemas.js';
-import type { EventService } from '../../events/event.service.js';
+import { ModelViewSet } from '../../api/viewset.js';
+import type { CoreServiceDeps } from '../users/core-service-deps.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { PrivilegeMessages, PrivilegeService, type Refusal } from '../../rbac/privilege.service.js';
 import { visibleUserPk } from '../../rbac/role.service.js';
 import { presentPartialUser } from '../users/partial-user.schema.js';
 import { createUserRepository } from '../users/user.repository.js';
-import { parseAttributesFilter } from '../users/user.service.js';
 import { groupDisplayName, groupNumPk } from '../../db/group-identity.js';
 import { checkRelatedPks } from '../../api/validation.js';
-import {
-  GROUP_ORDER_FIELDS,
-  createGroupRepository,
-  type GroupFilter,
-  type GroupRow,
-} from './group.repository.js';
+import { createGroupRepository, groupList, type GroupRow } from './group.repository.js';
 import type { GroupBody, GroupInput } from './group.schema.js';
 
+/** The group permissions beyond the viewset's view/add/change/delete. */
 export const GROUP_PERMISSION = {
-  view: 'authentik_core.view_group',
-  add: 'authentik_core.add_group',
-  change: 'authentik_core.change_group',
-  delete: 'authentik_core.delete_group',
   addUser: 'authentik_core.add_user_to_group',
   removeUser: 'authentik_core.remove_user_from_group',
   enableSuperuser: 'authentik_core.enable_group_superuser',
   disableSuperuser: 'authentik_core.disable_group_superuser',
 } as const;
-
-const choiceError = (value: string) => `Select a valid choice. ${value} is not one of the available choices.`;
 
 /** GroupSerializer's `include_*` switches: "true" (any case) turns one on, anything else off. */
 function flag(query: RawQuery, key: string, fallback: 'true' | 'false'): boolean {
@@ -54,95 +38,51 @@ export function groupRef(row: { pk: string; name: string }) {
   return { app: 'authentik_core', model_name: 'group', pk: row.pk, name: row.name };
 }
 
-export class GroupService {
-  constructor(
-    private readonly db: Db,
-    private readonly permissions: PermissionService,
-    private readonly events: EventService,
-    private readonly install: Install,
-    private readonly pageDefaults: PageSizeSettings,
-    private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
-  ) {}
+function presentGroup(row: GroupRow, query: RawQuery, installId: string): GroupBody {
+  return {
+    pk: row.pk,
+    num_pk: groupNumPk(row.pk),
+    name: row.name,
+    is_superuser: row.is_superuser,
+    parents: row.parents,
+    parents_obj: flag(query, 'include_parents', 'false') ? row.parents_obj : null,
+    users: row.users,
+    users_obj: flag(query, 'include_users', 'true')
+      ? row.users_obj.map((u) => presentPartialUser(u, installId))
+      : null,
+    attributes: row.attributes,
+    roles: row.roles,
+    roles_obj: row.roles_obj,
+    inherited_roles_obj: flag(query, 'include_inherited_roles', 'false') ? row.inherited_roles_obj : null,
+    children: row.children,
+    children_obj: flag(query, 'include_children', 'false') ? row.children_obj : null,
+  };
+}
 
-  present(row: GroupRow, query: RawQuery): GroupBody {
-    return {
-      pk: row.pk,
-      num_pk: groupNumPk(row.pk),
-      name: row.name,
-      is_superuser: row.is_superuser,
-      parents: row.parents,
-      parents_obj: flag(query, 'include_parents', 'false') ? row.parents_obj : null,
-      users: row.users,
-      users_obj: flag(query, 'include_users', 'true')
-        ? row.users_obj.map((u) => presentPartialUser(u, this.install.id))
-        : null,
-      attributes: row.attributes,
-      roles: row.roles,
-      roles_obj: row.roles_obj,
-      inherited_roles_obj: flag(query, 'include_inherited_roles', 'false') ? row.inherited_roles_obj : null,
-      children: row.children,
-      children_obj: flag(query, 'include_children', 'false') ? row.children_obj : null,
-    };
-  }
+export class GroupService extends ModelViewSet<GroupRow, GroupBody, GroupInput> {
+  private readonly permissions: PermissionService;
+  private readonly privileges: PrivilegeService;
 
-  async list(ctx: RequestContext, query: RawQuery): Promise<Page<GroupBody>> {
-    const { searchTerms, visiblePks, filters } = await listScope(
-      this.permissions,
-      ctx,
-      query,
-      GROUP_PERMISSION.view,
-    );
-    const repository = createGroupRepository(this.db);
-    const filter: GroupFilter = {
-      name: filters.text('name'),
-      isSuperuser: filters.boolean('is_superuser'),
-      searchTerms,
-      visiblePks,
-      ordering: readOrdering(query, GROUP_ORDER_FIELDS, ['name']),
-    };
-    // ModelMultipleChoiceFilter on users by pk: each value an integer naming an existing user.
-    const pkValues = allValues(query, 'members_by_pk').filter((v) => v !== '');
-    if (pkValues.length > 0) {
-      const pks = pkValues.map((v) => pythonInt(v));
-      const badIndex = pks.findIndex((pk) => pk === undefined || Math.abs(pk) > 2147483647);
-      if (badIndex !== -1) filters.fail('members_by_pk', `“${pkValues[badIndex]}” is not a valid value.`);
-      else {
-        const found = await repository.existingUsers(pks as number[]);
-        const missing = pkValues.find((_v, i) => !found.has(pks[i] as number));
-        if (missing !== undefined) filters.fail('members_by_pk', choiceError(missing));
-        else filter.membersByPk = pks as number[];
-      }
-    }
-    const names = allValues(query, 'members_by_username').filter((v) => v !== '');
-    if (names.length > 0) {
-      if (names.some((n) => n.includes('\0'))) filters.fail('members_by_username', Messages.nullCharacters);
-      else {
-        const found = await repository.existingUsernames(names);
-        const missing = names.find((n) => !found.has(n));
-        if (missing !== undefined) filters.fail('members_by_username', choiceError(missing));
-        else filter.membersByUsername = names;
-      }
-    }
-    const attributesRaw = filters.text('attributes');
-    filters.finish();
-    if (attributesRaw !== undefined) filter.attributes = parseAttributesFilter(attributesRaw);
-    const result = await pageOf(repository, filter, query, this.pageDefaults);
-    return { ...result, results: result.results.map((row) => this.present(row, query)) };
-  }
-
-  async find(actor: Actor, rawPk: string): Promise<GroupRow> {
-    const repository = createGroupRepository(this.db);
-    const { object } = await lookupVisible(this.permissions, actor, {
-      viewPermission: GROUP_PERMISSION.view,
-      modelName: 'Group',
-      rawPk,
-      find: (pk) => repository.findByPk(pk),
+  constructor(deps: CoreServiceDeps) {
+    super(deps, {
+      app: 'authentik_core',
+      model: 'group',
+      objectName: 'Group',
+      list: groupList,
+      findByPk: (tx, pk) => createGroupRepository(tx).findByPk(pk),
+      present: (row, ctx) => presentGroup(row, ctx.query as RawQuery, deps.install.id),
+      auditName: (row) => row.name,
+      // validate_is_superuser and the privilege checks run inside the write.
+      preloadGrants: true,
+      insert: (tx, input, caller) => this.insert(tx, input, caller.actor),
+      update: (tx, current, input, caller, partial) => this.change(tx, current, input, caller.actor, partial),
+      createWritesRelations: (input) =>
+        (input.users ?? []).length > 0 || (input.parents ?? []).length > 0 || (input.roles ?? []).length > 0,
+      delete: (tx, current) => createGroupRepository(tx).delete(current.pk),
+      usedBy: (actor, current) => this.usages(actor, current),
     });
-    return object;
-  }
-
-  async retrieve(ctx: RequestContext, rawPk: string): Promise<GroupBody> {
-    return this.present(await this.find(requireActor(ctx), rawPk), ctx.query as RawQuery);
+    this.permissions = deps.permissions;
+    this.privileges = new PrivilegeService(deps.permissions);
   }
 
   /**
@@ -162,8 +102,8 @@ export class GroupService {
         : GROUP_PERMISSION.disableSuperuser;
       if (current || input.is_superuser) {
         const allowed = current
-          ? await this.permissions.hasOnObject(actor, permission, current.pk)
-          : await this.permissions.hasGlobal(actor, permission);
+          ? await this.deps.permissions.hasOnObject(actor, permission, current.pk)
+          : await this.deps.permissions.hasGlobal(actor, permission);
         if (!allowed) {
           errors.is_superuser = [
             `User does not have permission to set superuser status to ${input.is_superuser ? 'True' : 'False'}.`,
@@ -220,78 +160,42 @@ export class GroupService {
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
   }
 
-  async create(ctx: RequestContext, input: GroupInput): Promise<GroupBody> {
-    const actor = requireActor(ctx);
-    await this.privileges.prepare(actor);
-    const row = await this.db.transaction(async (tx) => {
-      await this.validate(tx, actor, input);
-      const repository = createGroupRepository(tx);
-      const pk = await repository.insert({
-        name: input.name,
-        isSuperuser: input.is_superuser ?? false,
-        attributes: input.attributes ?? {},
-      });
-      await repository.setParents(pk, input.parents ?? []);
-      await repository.setUsers(pk, input.users ?? []);
-      await repository.setRoles(pk, input.roles ?? []);
-      await this.checkGrants(tx, actor, pk, input);
-      const created = (await repository.findByPk(pk)) as GroupRow;
-      await this.events.model(tx, ctx, 'model_created', groupRef(created));
-      if (
-        (input.users ?? []).length > 0 ||
-        (input.parents ?? []).length > 0 ||
-        (input.roles ?? []).length > 0
-      ) {
-        await this.events.model(tx, ctx, 'model_updated', groupRef(created));
-      }
-      return created;
+  private async insert(tx: Db, input: GroupInput, actor: Actor): Promise<string> {
+    await this.validate(tx, actor, input);
+    const repository = createGroupRepository(tx);
+    const pk = await repository.insert({
+      name: input.name,
+      isSuperuser: input.is_superuser ?? false,
+      attributes: input.attributes ?? {},
     });
-    return this.present(row, ctx.query as RawQuery);
+    await repository.setParents(pk, input.parents ?? []);
+    await repository.setUsers(pk, input.users ?? []);
+    await repository.setRoles(pk, input.roles ?? []);
+    await this.checkGrants(tx, actor, pk, input);
+    return pk;
   }
 
   /** PUT replaces `users` and `parents` (serializer default `list`) when absent; PATCH does not. */
-  async update(
-    ctx: RequestContext,
-    rawPk: string,
+  private async change(
+    tx: Db,
+    current: GroupRow,
     input: Partial<GroupInput>,
+    actor: Actor,
     partial: boolean,
-  ): Promise<GroupBody> {
-    const actor = requireActor(ctx);
-    const current = await this.find(actor, rawPk);
-    await this.permissions.requireOnObject(actor, GROUP_PERMISSION.change, current.pk);
-    await this.privileges.prepare(actor);
+  ): Promise<void> {
     const users = input.users ?? (partial ? undefined : []);
     const parents = input.parents ?? (partial ? undefined : []);
-    const row = await this.db.transaction(async (tx) => {
-      await this.validate(tx, actor, input, current);
-      const repository = createGroupRepository(tx);
-      await repository.update(current.pk, {
-        name: input.name,
-        isSuperuser: input.is_superuser,
-        attributes: input.attributes,
-      });
-      if (parents !== undefined) await repository.setParents(current.pk, parents);
-      if (users !== undefined) await repository.setUsers(current.pk, users);
-      if (input.roles !== undefined) await repository.setRoles(current.pk, input.roles);
-      await this.checkGrants(tx, actor, current.pk, { ...input, users, parents }, current);
-      const updated = (await repository.findByPk(current.pk)) as GroupRow;
-      await this.events.model(tx, ctx, 'model_updated', groupRef(updated));
-      return updated;
+    await this.validate(tx, actor, input, current);
+    const repository = createGroupRepository(tx);
+    await repository.update(current.pk, {
+      name: input.name,
+      isSuperuser: input.is_superuser,
+      attributes: input.attributes,
     });
-    return this.present(row, ctx.query as RawQuery);
-  }
-
-  async destroy(ctx: RequestContext, rawPk: string): Promise<void> {
-    const actor = requireActor(ctx);
-    const current = await this.find(actor, rawPk);
-    await this.permissions.requireOnObject(actor, GROUP_PERMISSION.delete, current.pk);
-    await this.db.transaction(async (tx) => {
-      // The DELETE's own result decides: a concurrent delete that removed the row first wins,
-      // and this one answers 404 with its event rolled back.
-      await this.events.model(tx, ctx, 'model_deleted', groupRef(current));
-      if (!(await createGroupRepository(tx).delete(current.pk)))
-        throw ApiError.notFound(Messages.noMatch('Group'));
-    });
+    if (parents !== undefined) await repository.setParents(current.pk, parents);
+    if (users !== undefined) await repository.setUsers(current.pk, users);
+    if (input.roles !== undefined) await repository.setRoles(current.pk, input.roles);
+    await this.checkGrants(tx, actor, current.pk, { ...input, users, parents }, current);
   }
 
   /**
@@ -303,34 +207,33 @@ export class GroupService {
     const actor = requireActor(ctx);
     const pk = parseUuid(rawPk);
     if (pk === undefined) throw ApiError.notFound();
-    const repository = createGroupRepository(this.db);
+    const repository = createGroupRepository(this.deps.db);
     const group = await repository.findByPk(pk);
     if (!group) throw ApiError.notFound(Messages.noMatch('Group'));
-    await this.permissions.requireOnObject(
+    await this.deps.permissions.requireOnObject(
       actor,
       add ? GROUP_PERMISSION.addUser : GROUP_PERMISSION.removeUser,
       pk,
     );
     // Joining the group gives the user everything it confers: the caller must hold all of it.
     if (add) {
-      const refusal = await this.privileges.groups(this.db, actor, [pk]);
+      const refusal = await this.privileges.groups(this.deps.db, actor, [pk]);
       if (refusal !== null) throw PrivilegeService.forbidden(refusal);
     }
     const userId = await visibleUserPk(this.permissions, actor, userPk, async (id) =>
-      Boolean(await createUserRepository(this.db).findByPk(id)),
+      Boolean(await createUserRepository(this.deps.db).findByPk(id)),
     );
-    await this.db.transaction(async (tx) => {
+    await this.deps.db.transaction(async (tx) => {
       const writer = createGroupRepository(tx);
       if (add) await writer.addUser(pk, userId);
       else await writer.removeUser(pk, userId);
-      await this.events.model(tx, ctx, 'model_updated', groupRef(group));
+      await this.deps.events.model(tx, ctx, 'model_updated', groupRef(group));
     });
   }
 
   /** used_by: children, parents, roles and users (many-to-many), user write stages (set null). */
-  async usedBy(ctx: RequestContext, rawPk: string): Promise<UsedByItem[]> {
-    const actor = requireActor(ctx);
-    const current = await this.find(actor, rawPk);
+  private async usages(actor: Actor, current: GroupRow): Promise<UsedByItem[]> {
+    const { db, permissions } = this.deps;
     const relations: Record<
       string,
       { app: string; model: string; action: UsedByItem['action']; name: (n: string) => string }
@@ -347,10 +250,9 @@ export class GroupService {
       },
     };
     const items: UsedByItem[] = [];
-    for (const row of await createGroupRepository(this.db).usages(current.pk)) {
+    for (const row of await createGroupRepository(db).usages(current.pk)) {
       const relation = relations[row.relation];
-      if (!(await this.permissions.hasOnObject(actor, `${relation.app}.view_${relation.model}`, row.pk)))
-        continue;
+      if (!(await permissions.hasOnObject(actor, `${relation.app}.view_${relation.model}`, row.pk))) continue;
       items.push({
         app: relation.app,
         model_name: relation.model,

@@ -1,10 +1,12 @@
+import { Type } from '@sinclair/typebox';
 import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
-import { countRows, fetchPage, icontains, orderTerm, type ListSql } from '../../db/list-query.js';
-import { likeContains } from '../../api/search.js';
-import type { OrderTerm } from '../../api/ordering.js';
+import { valueTaken } from '../../db/unique-column.js';
+import { defineList, filter, sameNamedColumns } from '../../api/list-spec.js';
+import { ref } from '../../api/schemas.js';
+import { parseDatetime } from '../../api/validation.js';
 import { userSelectSql, type UserRow } from '../users/user.repository.js';
-import type { TokenIntent } from './token.schema.js';
+import { IntentEnum, TOKEN_INTENTS, type TokenIntent } from './token.schema.js';
 
 export interface TokenRow {
   pk: string;
@@ -18,72 +20,44 @@ export interface TokenRow {
   expiring: boolean;
 }
 
-/** DRF's ordering fields of TokenSerializer (`user_obj` has source `user`). */
-export const TOKEN_ORDER_FIELDS = [
-  'pk',
-  'managed',
-  'identifier',
-  'intent',
-  'user',
-  'description',
-  'expires',
-  'expiring',
-] as const;
-export type TokenOrderField = (typeof TOKEN_ORDER_FIELDS)[number];
-
-const ORDER: Record<TokenOrderField, SQL> = {
-  pk: sql`t.token_uuid`,
-  managed: sql`t.managed`,
-  identifier: sql`t.identifier`,
-  intent: sql`t.intent`,
-  user: sql`t.user_id`,
-  description: sql`t.description`,
-  expires: sql`t.expires`,
-  expiring: sql`t.expiring`,
-};
-
-export interface TokenFilter {
-  identifier?: string;
-  intent?: string;
-  username?: string;
-  description?: string;
-  expires?: string;
-  expiring?: boolean;
-  managed?: string;
-  searchTerms: string[];
-  /** Only the caller's own tokens (authentik's `owner_field`); undefined means all. */
-  ownerId?: number;
-  ordering: OrderTerm<TokenOrderField>[];
-}
-
 function tokenSelectSql(): SQL {
   return sql`t.token_uuid AS pk, t.managed, t.identifier, t.intent, t.user_id AS "user",
     (SELECT row_to_json(x) FROM (SELECT ${userSelectSql()} FROM users u WHERE u.id = t.user_id) x) AS user_obj,
     t.description, drf_datetime(t.expires) AS expires, t.expiring`;
 }
 
-function listSql(filter: TokenFilter): ListSql {
-  const where: SQL[] = [];
-  if (filter.identifier !== undefined) where.push(sql`t.identifier = ${filter.identifier}`);
-  if (filter.intent !== undefined) where.push(sql`t.intent = ${filter.intent}`);
-  if (filter.username !== undefined) where.push(sql`tu.username = ${filter.username}`);
-  if (filter.description !== undefined) where.push(sql`t.description = ${filter.description}`);
-  if (filter.expires !== undefined) where.push(sql`t.expires = ${filter.expires}::timestamptz`);
-  if (filter.expiring !== undefined) where.push(sql`t.expiring = ${filter.expiring}`);
-  if (filter.managed !== undefined) where.push(sql`t.managed = ${filter.managed}`);
-  for (const term of filter.searchTerms) {
-    const pattern = likeContains(term);
-    where.push(sql`(${icontains(sql`t.identifier`, pattern)} OR ${icontains(sql`t.intent`, pattern)}
-      OR ${icontains(sql`tu.username`, pattern)} OR ${icontains(sql`t.description`, pattern)})`);
-  }
-  if (filter.ownerId !== undefined) where.push(sql`t.user_id = ${filter.ownerId}`);
-  return {
-    select: tokenSelectSql(),
-    from: sql`tokens t JOIN users tu ON tu.id = t.user_id`,
-    where,
-    orderBy: filter.ordering.map((term) => orderTerm(ORDER[term.field], term.descending)),
-  };
-}
+/**
+ * TokenViewSet's list: its `filterset_fields` (read in the order authentik's FilterSet reports
+ * them), `search_fields` and TokenSerializer's ordering fields (`user_obj` has source `user`),
+ * limited to the caller's own tokens without the global view permission (`owner_field`).
+ */
+export const tokenList = defineList({
+  select: tokenSelectSql(),
+  from: sql`tokens t JOIN users tu ON tu.id = t.user_id`,
+  pk: sql`t.token_uuid`,
+  owner: sql`t.user_id`,
+  filters: {
+    intent: filter.choice(sql`t.intent`, TOKEN_INTENTS, ref(IntentEnum)),
+    identifier: filter.text(sql`t.identifier`),
+    user__username: filter.text(sql`tu.username`),
+    description: filter.text(sql`t.description`),
+    expires: filter.custom<string>({
+      schema: Type.String({ format: 'date-time' }),
+      read: (r, key) => r.datetime(key, parseDatetime),
+      where: (value) => sql`t.expires = ${value}::timestamptz`,
+    }),
+    expiring: filter.drfBoolean(sql`t.expiring`),
+    managed: filter.text(sql`t.managed`),
+  },
+  search: [sql`t.identifier`, sql`t.intent`, sql`tu.username`, sql`t.description`],
+  ordering: {
+    pk: sql`t.token_uuid`,
+    ...sameNamedColumns('t', ['managed', 'identifier', 'intent']),
+    user: sql`t.user_id`,
+    ...sameNamedColumns('t', ['description', 'expires', 'expiring']),
+  },
+  defaultOrdering: ['identifier', 'expires'],
+});
 
 export interface TokenWrite {
   identifier?: string;
@@ -97,12 +71,6 @@ export interface TokenWrite {
 
 export function createTokenRepository(db: Db) {
   return {
-    listPage(filter: TokenFilter, limit: number, offset: number) {
-      return fetchPage<TokenRow>(db, listSql(filter), limit, offset);
-    },
-    count(filter: TokenFilter) {
-      return countRows(db, listSql(filter));
-    },
     async findByIdentifier(identifier: string): Promise<TokenRow | undefined> {
       const rows = await query<TokenRow>(
         db,
@@ -121,13 +89,8 @@ export function createTokenRepository(db: Db) {
       const rows = await query<{ key: string }>(db, sql`SELECT key FROM tokens WHERE token_uuid = ${pk}`);
       return rows[0].key;
     },
-    async taken(column: 'identifier' | 'managed', value: string, exceptPk?: string): Promise<boolean> {
-      const rows = await query(
-        db,
-        sql`SELECT 1 FROM tokens WHERE ${sql.identifier(column)} = ${value}
-            AND token_uuid IS DISTINCT FROM ${exceptPk ?? null}::uuid`,
-      );
-      return rows.length > 0;
+    taken(column: 'identifier' | 'managed', value: string, exceptPk?: string): Promise<boolean> {
+      return valueTaken(db, { table: 'tokens', column, pk: 'token_uuid' }, value, exceptPk);
     },
     async userExists(pk: number): Promise<boolean> {
       return (await query(db, sql`SELECT 1 FROM users WHERE id = ${pk}`)).length > 0;

@@ -77,17 +77,3 @@ export const TokenSetKeyRequest = component(
 );
 
 export const TokenIdentifierParams = Type.Object({ identifier: Type.String() });
-
-export const TokenListQuery = Type.Object({
-  description: Type.Optional(Type.String()),
-  expires: Type.Optional(Type.String({ format: 'date-time' })),
-  expiring: Type.Optional(Type.Boolean()),
-  identifier: Type.Optional(Type.String()),
-  intent: Type.Optional(ref(IntentEnum)),
-  managed: Type.Optional(Type.String()),
-  ordering: Type.Optional(Type.String({ description: 'Which field to use when ordering the results.' })),
-  page: Type.Optional(Type.Integer({ description: 'A page number within the paginated result set.' })),
-  page_size: Type.Optional(Type.Integer({ description: 'Number of results to return per page.' })),
-  search: Type.Optional(Type.String({ description: 'A search term.' })),
-  user__username: Type.Optional(Type.String()),
-});

@@ -4,39 +4,26 @@
  * `owner_field`), owners may change and delete their tokens, and anyone may create tokens,
  * but only superusers for someone else.
  */
-import type { Install } from '../bootstrap/install.js';
-import { pageOf } from '../../api/list.js';
 import { randomInt } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';
 import { requireActor } from '../../api/context.js';
 import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
-import { FilterReader, type RawQuery } from '../../api/filters.js';
-import { readOrdering } from '../../api/ordering.js';
-import type { Page, PageSizeSettings } from '../../api/pagination.js';
-import { readSearch } from '../../api/search.js';
-import { parseDatetime } from '../../api/validation.js';
-import type { UsedByItem } from '../../api/schemas.js';
+import type { RawQuery } from '../../api/filters.js';
+import { ModelViewSet } from '../../api/viewset.js';
+import type { CoreServiceDeps } from '../users/core-service-deps.js';
 import { parseTimedelta } from '../../lib/timedelta.js';
 import type { EventService } from '../../events/event.service.js';
-import type { PermissionService } from '../../rbac/permission.service.js';
 import { PrivilegeService } from '../../rbac/privilege.service.js';
 import { createUserRepository } from '../users/user.repository.js';
 import { mergeGroupAttributes } from '../users/group-attributes.js';
 import { USER_ATTRIBUTE_TOKEN_MAXIMUM_LIFETIME, tokensExpire } from '../users/user-attributes.js';
 import { presentUser } from '../users/user.service.js';
-import {
-  TOKEN_ORDER_FIELDS,
-  createTokenRepository,
-  type TokenFilter,
-  type TokenRow,
-} from './token.repository.js';
-import { TOKEN_INTENTS, type TokenBody, type TokenInput } from './token.schema.js';
+import { createTokenRepository, tokenList, type TokenRow } from './token.repository.js';
+import type { TokenBody, TokenInput } from './token.schema.js';
 
+/** The token permissions beyond the viewset's view/add/change/delete. */
 export const TOKEN_PERMISSION = {
-  view: 'authentik_core.view_token',
-  change: 'authentik_core.change_token',
-  delete: 'authentik_core.delete_token',
   viewKey: 'authentik_core.view_token_key',
   setKey: 'authentik_core.set_token_key',
 } as const;
@@ -78,90 +65,60 @@ export function tokenRef(row: TokenRow) {
   return { app: 'authentik_core', model_name: 'token', pk: row.pk, name: tokenDisplayName(row) };
 }
 
-export class TokenService {
+/** TokenSerializer's `include_*` switches for the embedded user: anything but "true" turns one off. */
+function includeFlag(ctx: RequestContext, key: string): boolean {
+  return String((ctx.query as RawQuery)[key] ?? 'true').toLowerCase() === 'true';
+}
+
+function presentToken(row: TokenRow, ctx: RequestContext, installId: string): TokenBody {
+  return {
+    pk: row.pk,
+    managed: row.managed,
+    identifier: row.identifier,
+    intent: row.intent,
+    user: row.user,
+    user_obj: presentUser(row.user_obj, installId, {
+      groups: includeFlag(ctx, 'include_groups'),
+      roles: includeFlag(ctx, 'include_roles'),
+    }),
+    description: row.description,
+    expires: row.expires,
+    expiring: row.expiring,
+  };
+}
+
+export class TokenService extends ModelViewSet<TokenRow, TokenBody, TokenInput> {
+  private readonly events: EventService;
+  private readonly privileges: PrivilegeService;
+
   constructor(
-    private readonly db: Db,
-    private readonly permissions: PermissionService,
-    private readonly events: EventService,
-    private readonly install: Install,
-    private readonly options: {
-      defaultTokenDurationSeconds: number;
-      pageDefaults: PageSizeSettings;
-    },
-    private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
-  ) {}
-
-  private present(row: TokenRow, ctx: RequestContext): TokenBody {
-    const query = ctx.query as RawQuery;
-    const include = (key: string) => String(query[key] ?? 'true').toLowerCase() === 'true';
-    return {
-      pk: row.pk,
-      managed: row.managed,
-      identifier: row.identifier,
-      intent: row.intent,
-      user: row.user,
-      user_obj: presentUser(row.user_obj, this.install.id, {
-        groups: include('include_groups'),
-        roles: include('include_roles'),
-      }),
-      description: row.description,
-      expires: row.expires,
-      expiring: row.expiring,
-    };
-  }
-
-  /** ObjectFilter with `owner_field`: all tokens with global view_token, otherwise the caller's own. */
-  private async ownerScope(actor: Actor): Promise<number | undefined> {
-    return (await this.permissions.hasGlobal(actor, TOKEN_PERMISSION.view)) ? undefined : actor.user.id;
-  }
-
-  async list(ctx: RequestContext, query: RawQuery): Promise<Page<TokenBody>> {
-    const actor = requireActor(ctx);
-    const searchTerms = readSearch(query);
-    const ownerId = await this.ownerScope(actor);
-    const filters = new FilterReader(query);
-    const intent = filters.choice('intent', TOKEN_INTENTS);
-    const filter: TokenFilter = {
-      identifier: filters.text('identifier'),
-      intent,
-      username: filters.text('user__username'),
-      description: filters.text('description'),
-      expires: filters.datetime('expires', parseDatetime),
-      expiring: filters.drfBoolean('expiring'),
-      managed: filters.text('managed'),
-      searchTerms,
-      ownerId,
-      ordering: readOrdering(query, TOKEN_ORDER_FIELDS, ['identifier', 'expires']),
-    };
-    filters.finish();
-    const repository = createTokenRepository(this.db);
-    const result = await pageOf(repository, filter, query, this.options.pageDefaults);
-    return { ...result, results: result.results.map((row) => this.present(row, ctx)) };
-  }
-
-  /** get_object() by identifier within the caller's scope; expired tokens are included. */
-  private async find(actor: Actor, identifier: string): Promise<TokenRow> {
-    // A NUL cannot be in a stored identifier (and PostgreSQL text cannot carry one).
-    if (identifier.includes('\0')) throw ApiError.notFound(Messages.noMatch('Token'));
-    const row = await createTokenRepository(this.db).findByIdentifier(identifier);
-    const ownerId = await this.ownerScope(actor);
-    if (!row || (ownerId !== undefined && row.user !== ownerId))
-      throw ApiError.notFound(Messages.noMatch('Token'));
-    return row;
-  }
-
-  /** has_object_permission: the permission globally, ownership, or the permission on the token. */
-  private async requireWrite(actor: Actor, permission: string, row: TokenRow): Promise<void> {
-    if (row.user === actor.user.id) return;
-    await this.permissions.requireOnObject(actor, permission, row.pk);
-  }
-
-  async retrieve(ctx: RequestContext, identifier: string): Promise<TokenBody> {
-    return this.present(await this.find(requireActor(ctx), identifier), ctx);
+    deps: CoreServiceDeps,
+    private readonly options: { defaultTokenDurationSeconds: number },
+  ) {
+    super(deps, {
+      app: 'authentik_core',
+      model: 'token',
+      objectName: 'Token',
+      list: tokenList,
+      findByPk: (tx, pk) => createTokenRepository(tx).findByPk(pk),
+      // get_object() by identifier, expired tokens included. A NUL cannot be in a stored
+      // identifier (and PostgreSQL text cannot carry one).
+      findByKey: async (tx, identifier) =>
+        identifier.includes('\0') ? undefined : createTokenRepository(tx).findByIdentifier(identifier),
+      owner: (row) => row.user,
+      present: (row, ctx) => presentToken(row, ctx, deps.install.id),
+      auditName: tokenDisplayName,
+      insert: (tx, input, caller) => this.insert(tx, input, caller.actor),
+      update: (tx, current, input, caller) => this.change(tx, current, input, caller.actor),
+      delete: (tx, current) => createTokenRepository(tx).delete(current.pk),
+    });
+    this.events = deps.events;
+    this.privileges = new PrivilegeService(deps.permissions);
   }
 
   /** The expiry authentik's TokenSerializer.validate settles on, or a 400. */
   private async expiry(
+    db: Db,
     userId: number,
     intent: string,
     expiring: boolean,
@@ -172,7 +129,7 @@ export class TokenService {
     if (intent === 'api') return defaultExpiry.toISOString();
     if (intent === 'app_password') {
       let maximum = defaultExpiry;
-      const lifetime = (await this.groupAttributes(userId))[USER_ATTRIBUTE_TOKEN_MAXIMUM_LIFETIME];
+      const lifetime = (await this.groupAttributes(db, userId))[USER_ATTRIBUTE_TOKEN_MAXIMUM_LIFETIME];
       if (typeof lifetime === 'string') {
         // An unparsable lifetime falls back to the default, as authentik ignores the ValueError.
         const seconds = parseTimedelta(lifetime);
@@ -194,17 +151,17 @@ export class TokenService {
    * The expiring flag authentik's perform_create gives a non-superuser's token: their
    * `goauthentik.io/user/token-expires` attribute, true when unset.
    */
-  private async ownExpiring(actor: Actor): Promise<boolean> {
-    return tokensExpire((await createUserRepository(this.db).findByPk(actor.user.id))?.attributes);
+  private async ownExpiring(db: Db, actor: Actor): Promise<boolean> {
+    return tokensExpire((await createUserRepository(db).findByPk(actor.user.id))?.attributes);
   }
 
   /** A superuser, or a user whose attributes let their tokens live forever. */
-  private async mayDisableExpiry(actor: Actor): Promise<boolean> {
-    return actor.user.is_superuser || !(await this.ownExpiring(actor));
+  private async mayDisableExpiry(db: Db, actor: Actor): Promise<boolean> {
+    return actor.user.is_superuser || !(await this.ownExpiring(db, actor));
   }
 
-  private async groupAttributes(userId: number): Promise<Record<string, unknown>> {
-    const users = createUserRepository(this.db);
+  private async groupAttributes(db: Db, userId: number): Promise<Record<string, unknown>> {
+    const users = createUserRepository(db);
     const user = await users.findByPk(userId);
     return mergeGroupAttributes(await users.allGroups(userId), user?.attributes ?? {});
   }
@@ -228,10 +185,9 @@ export class TokenService {
     return errors;
   }
 
-  async create(ctx: RequestContext, input: TokenInput): Promise<TokenBody> {
-    const actor = requireActor(ctx);
+  private async insert(tx: Db, input: TokenInput, actor: Actor): Promise<string> {
     const intent = input.intent ?? 'api';
-    const errors = await this.validateUnique(this.db, input);
+    const errors = await this.validateUnique(tx, input);
     if (Object.keys(errors).length > 0) throw ApiError.validation(errors);
     if (intent !== 'api' && intent !== 'app_password')
       throw ApiError.field('intent', `Invalid intent ${intent}`);
@@ -241,32 +197,27 @@ export class TokenService {
     let expiring = input.expiring ?? true;
     if (!actor.user.is_superuser) {
       userId = actor.user.id;
-      expiring = await this.ownExpiring(actor);
+      expiring = await this.ownExpiring(tx, actor);
       // authentik silently overrides the flag; Tessera says so, rather than hand back a token
       // that expires when the caller asked for one that does not.
       if (input.expiring === false && expiring) throw ApiError.field('expiring', NON_EXPIRING_REFUSED);
     }
-    const expires = await this.expiry(userId, intent, expiring, input.expires);
-    const row = await this.db.transaction(async (tx) => {
-      const repository = createTokenRepository(tx);
-      const pk = await repository.insert({
-        identifier: input.identifier,
-        managed: input.managed ?? null,
-        intent,
-        userId,
-        description: input.description ?? '',
-        expires: expires ?? null,
-        expiring,
-        key: generateTokenKey(),
-      });
-      // The creator may read the key of a token they made (granted on the object).
-      if (!actor.user.is_superuser)
-        await repository.grantToUser(actor.user.id, 'authentik_core', 'view_token_key', pk);
-      const created = (await repository.findByPk(pk)) as TokenRow;
-      await this.events.model(tx, ctx, 'model_created', tokenRef(created));
-      return created;
+    const expires = await this.expiry(tx, userId, intent, expiring, input.expires);
+    const repository = createTokenRepository(tx);
+    const pk = await repository.insert({
+      identifier: input.identifier,
+      managed: input.managed ?? null,
+      intent,
+      userId,
+      description: input.description ?? '',
+      expires: expires ?? null,
+      expiring,
+      key: generateTokenKey(),
     });
-    return this.present(row, ctx);
+    // The creator may read the key of a token they made (granted on the object).
+    if (!actor.user.is_superuser)
+      await repository.grantToUser(actor.user.id, 'authentik_core', 'view_token_key', pk);
+    return pk;
   }
 
   /**
@@ -274,11 +225,8 @@ export class TokenService {
    * which would hand the token to the caller and turn it into an API token on a PATCH that
    * does not mention them; Tessera keeps the token's own (docs/compatibility.md).
    */
-  async update(ctx: RequestContext, identifier: string, input: Partial<TokenInput>): Promise<TokenBody> {
-    const actor = requireActor(ctx);
-    const current = await this.find(actor, identifier);
-    await this.requireWrite(actor, TOKEN_PERMISSION.change, current);
-    const errors = await this.validateUnique(this.db, input, current.pk);
+  private async change(tx: Db, current: TokenRow, input: Partial<TokenInput>, actor: Actor): Promise<void> {
+    const errors = await this.validateUnique(tx, input, current.pk);
     if (input.user !== undefined && !errors.user && input.user !== current.user) {
       errors.user = ['User cannot be changed'];
     }
@@ -288,38 +236,18 @@ export class TokenService {
       throw ApiError.field('intent', `Invalid intent ${intent}`);
     // perform_create lets only superusers choose a non-expiring token; the same holds for an
     // update, or any token owner could lift the expiry of their own token with one PATCH.
-    if (input.expiring === false && current.expiring && !(await this.mayDisableExpiry(actor))) {
+    if (input.expiring === false && current.expiring && !(await this.mayDisableExpiry(tx, actor))) {
       throw ApiError.field('expiring', NON_EXPIRING_REFUSED);
     }
     const expiring = input.expiring ?? current.expiring;
-    const expires = await this.expiry(current.user, intent, expiring, input.expires);
-    const row = await this.db.transaction(async (tx) => {
-      const repository = createTokenRepository(tx);
-      await repository.update(current.pk, {
-        identifier: input.identifier,
-        managed: input.managed,
-        intent,
-        description: input.description,
-        expires: intent === 'api' || input.expires !== undefined ? expires : undefined,
-        expiring: input.expiring,
-      });
-      const updated = (await repository.findByPk(current.pk)) as TokenRow;
-      await this.events.model(tx, ctx, 'model_updated', tokenRef(updated));
-      return updated;
-    });
-    return this.present(row, ctx);
-  }
-
-  async destroy(ctx: RequestContext, identifier: string): Promise<void> {
-    const actor = requireActor(ctx);
-    const current = await this.find(actor, identifier);
-    await this.requireWrite(actor, TOKEN_PERMISSION.delete, current);
-    await this.db.transaction(async (tx) => {
-      // The DELETE's own result decides: a concurrent delete that removed the row first wins,
-      // and this one answers 404 with its event rolled back.
-      await this.events.model(tx, ctx, 'model_deleted', tokenRef(current));
-      if (!(await createTokenRepository(tx).delete(current.pk)))
-        throw ApiError.notFound(Messages.noMatch('Token'));
+    const expires = await this.expiry(tx, current.user, intent, expiring, input.expires);
+    await createTokenRepository(tx).update(current.pk, {
+      identifier: input.identifier,
+      managed: input.managed,
+      intent,
+      description: input.description,
+      expires: intent === 'api' || input.expires !== undefined ? expires : undefined,
+      expiring: input.expiring,
     });
   }
 
@@ -330,10 +258,11 @@ export class TokenService {
    * set_token_key does not reach akadmin's tokens, which would make its holder a superuser.
    */
   private async requireKeyAction(actor: Actor, permission: string, identifier: string): Promise<TokenRow> {
-    const global = await this.permissions.hasGlobal(actor, permission);
+    const { db, permissions } = this.deps;
+    const global = await permissions.hasGlobal(actor, permission);
     const row = await this.find(actor, identifier);
-    if (!global) await this.permissions.requireOnObject(actor, permission, row.pk);
-    const refusal = await this.privileges.target(this.db, actor, row.user);
+    if (!global) await permissions.requireOnObject(actor, permission, row.pk);
+    const refusal = await this.privileges.target(db, actor, row.user);
     if (refusal !== null) throw PrivilegeService.forbidden(refusal);
     return row;
   }
@@ -342,7 +271,7 @@ export class TokenService {
   async viewKey(ctx: RequestContext, identifier: string): Promise<{ key: string }> {
     const actor = requireActor(ctx);
     const row = await this.requireKeyAction(actor, TOKEN_PERMISSION.viewKey, identifier);
-    return this.db.transaction(async (tx) => {
+    return this.deps.db.transaction(async (tx) => {
       const key = await createTokenRepository(tx).readKey(row.pk);
       const ref = tokenRef(row);
       await this.events.record(tx, ctx, 'secret_view', { secret: { ...ref, pk: ref.pk.replace(/-/g, '') } });
@@ -354,15 +283,9 @@ export class TokenService {
   async setKey(ctx: RequestContext, identifier: string, key: string): Promise<void> {
     const actor = requireActor(ctx);
     const row = await this.requireKeyAction(actor, TOKEN_PERMISSION.setKey, identifier);
-    await this.db.transaction(async (tx) => {
+    await this.deps.db.transaction(async (tx) => {
       await createTokenRepository(tx).setKey(row.pk, key);
       await this.events.model(tx, ctx, 'model_updated', tokenRef(row));
     });
-  }
-
-  /** used_by: nothing refers to a token (its user relation has no reverse accessor). */
-  async usedBy(ctx: RequestContext, identifier: string): Promise<UsedByItem[]> {
-    await this.find(requireActor(ctx), identifier);
-    return [];
   }
 }

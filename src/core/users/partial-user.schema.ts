@@ -8,26 +8,33 @@ import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { JsonObject, Nullable, ReadOnly, component } from '../../api/schemas.js';
 
+/** The User model's fields as every user serializer documents them. */
+export const userFields = {
+  /** The model field with its validator (UserSerializer redeclares it without). */
+  username: Type.String({
+    description: 'Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.',
+    pattern: '^[\\w.@+-]+$',
+    maxLength: 150,
+  }),
+  name: Type.String({ description: "User's display name." }),
+  isActive: Type.Boolean({
+    title: 'Active',
+    description:
+      'Designates whether this user should be treated as active. Unselect this instead of deleting accounts.',
+  }),
+  email: Type.String({ format: 'email', title: 'Email address', maxLength: 254 }),
+};
+
 export const PartialUser = component(
   'PartialUser',
   Type.Object(
     {
       pk: ReadOnly(Type.Integer({ title: 'ID' })),
-      username: Type.String({
-        description: 'Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.',
-        pattern: '^[\\w.@+-]+$',
-        maxLength: 150,
-      }),
-      name: Type.String({ description: "User's display name." }),
-      is_active: Type.Optional(
-        Type.Boolean({
-          title: 'Active',
-          description:
-            'Designates whether this user should be treated as active. Unselect this instead of deleting accounts.',
-        }),
-      ),
+      username: userFields.username,
+      name: userFields.name,
+      is_active: Type.Optional(userFields.isActive),
       last_login: Type.Optional(Nullable(Type.String({ format: 'date-time' }))),
-      email: Type.Optional(Type.String({ format: 'email', title: 'Email address', maxLength: 254 })),
+      email: Type.Optional(userFields.email),
       attributes: Type.Optional(JsonObject()),
       uid: ReadOnly(Type.String()),
     },

@@ -1,10 +1,16 @@
+import { Type } from '@sinclair/typebox';
 import { sql, type SQL } from 'drizzle-orm';
+import { ApiError, Messages } from '../../api/errors.js';
+import { defineList, filter, sameNamedColumns, type FilterDef } from '../../api/list-spec.js';
+import { pythonInt } from '../../api/python-numbers.js';
+import { ref } from '../../api/schemas.js';
+import { parseDatetime } from '../../api/validation.js';
 import { query, type Db } from '../../db/client.js';
-import { countRows, fetchPage, icontains, orderTerm, uuidArray, type ListSql } from '../../db/list-query.js';
-import { likeContains } from '../../api/search.js';
-import type { OrderTerm } from '../../api/ordering.js';
+import { valueTaken } from '../../db/unique-column.js';
+import { uuidArray } from '../../db/list-query.js';
 import { isSuperuserSql } from '../../db/user-identity.sql.js';
-import type { UserType } from './user.schema.js';
+import { existingValues, replaceLinks, textArray } from './related-rows.repository.js';
+import { USER_TYPES, UserTypeEnum, type UserType } from './user.schema.js';
 import type { AuthUser } from '../../api/context.js';
 
 /** A user as SQL returns it: everything but the values computed in code (uid, avatar, num_pk). */
@@ -29,76 +35,6 @@ export interface UserRow {
   last_updated: string;
 }
 
-/**
- * DRF's OrderingFilter fields of UserSerializer: every model-backed serializer field. The
- * relations (`groups`, `roles`) and the derived `is_superuser` are left out: authentik passes
- * them to the ORM, which answers with duplicated rows or a 500 (docs/compatibility.md).
- */
-export const USER_ORDER_FIELDS = [
-  'pk',
-  'username',
-  'name',
-  'is_active',
-  'last_login',
-  'date_joined',
-  'email',
-  'attributes',
-  'path',
-  'type',
-  'uuid',
-  'password_change_date',
-  'last_updated',
-] as const;
-export type UserOrderField = (typeof USER_ORDER_FIELDS)[number];
-
-const ORDER_COLUMNS: Record<UserOrderField, SQL> = {
-  pk: sql`u.id`,
-  username: sql`u.username`,
-  name: sql`u.name`,
-  is_active: sql`u.is_active`,
-  last_login: sql`u.last_login`,
-  date_joined: sql`u.date_joined`,
-  email: sql`u.email`,
-  attributes: sql`u.attributes`,
-  path: sql`u.path`,
-  type: sql`u.type`,
-  uuid: sql`u.uuid`,
-  password_change_date: sql`u.password_change_date`,
-  last_updated: sql`u.last_updated`,
-};
-
-export interface DateRange {
-  exact?: string;
-  gt?: string;
-  lt?: string;
-}
-
-export interface UserFilter {
-  username?: string;
-  email?: string;
-  name?: string;
-  isActive?: boolean;
-  isSuperuser?: boolean;
-  uuid?: string;
-  path?: string;
-  pathStartswith?: string;
-  types?: string[];
-  groupsByName?: string[];
-  groupsByPk?: string[];
-  rolesByName?: string[];
-  rolesByPk?: string[];
-  /** `attributes__<path>=<value>` pairs of the `attributes` JSON filter. */
-  attributes?: { path: string[]; value: unknown }[];
-  dateJoined: DateRange;
-  lastUpdated: DateRange;
-  lastLogin: DateRange;
-  lastLoginIsNull?: boolean;
-  searchTerms: string[];
-  /** Only these users (object-level view grants); undefined means all. */
-  visiblePks?: number[];
-  ordering: OrderTerm<UserOrderField>[];
-}
-
 /** The columns of a User, with its groups and roles as JSON. */
 export function userSelectSql(): SQL {
   return sql`u.id AS pk, u.username, u.name, u.is_active, drf_datetime(u.last_login) AS last_login,
@@ -116,85 +52,225 @@ export function userSelectSql(): SQL {
     drf_datetime(u.password_change_date) AS password_change_date, drf_datetime(u.last_updated) AS last_updated`;
 }
 
-function dateRange(column: SQL, range: DateRange, where: SQL[]): void {
-  if (range.exact !== undefined) where.push(sql`${column} = ${range.exact}::timestamptz`);
-  if (range.gt !== undefined) where.push(sql`${column} > ${range.gt}::timestamptz`);
-  if (range.lt !== undefined) where.push(sql`${column} < ${range.lt}::timestamptz`);
-}
-
-/** A text[] parameter (drizzle spreads JS arrays into value lists). */
-export function textArray(values: string[]): SQL {
-  return sql`${JSON.stringify(values)}::jsonb`;
-}
-
 function inTextList(column: SQL, values: string[]): SQL {
   return sql`${column} IN (SELECT jsonb_array_elements_text(${textArray(values)}))`;
 }
 
-function listSql(filter: UserFilter): ListSql {
-  const where: SQL[] = [];
-  if (filter.username !== undefined) where.push(sql`u.username = ${filter.username}`);
-  if (filter.email !== undefined) where.push(sql`u.email = ${filter.email}`);
-  if (filter.name !== undefined) where.push(sql`u.name = ${filter.name}`);
-  if (filter.isActive !== undefined) where.push(sql`u.is_active = ${filter.isActive}`);
-  // authentik filters on direct membership of a superuser group (groups__is_superuser), not on
-  // the inherited flag the serializer shows.
-  const directSuperuser = sql`EXISTS (SELECT 1 FROM user_groups sg JOIN groups sgg ON sgg.group_uuid = sg.group_uuid
-    WHERE sg.user_id = u.id AND sgg.is_superuser)`;
-  if (filter.isSuperuser === true) where.push(directSuperuser);
-  if (filter.isSuperuser === false) where.push(sql`NOT ${directSuperuser}`);
-  if (filter.uuid !== undefined) where.push(sql`u.uuid = ${filter.uuid}`);
-  if (filter.path !== undefined) where.push(sql`u.path = ${filter.path}`);
-  if (filter.pathStartswith !== undefined) {
-    where.push(sql`u.path LIKE ${`${filter.pathStartswith.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
+/**
+ * UsersFilter.filter_attributes: a JSON object of `attributes__<key>` lookups. authentik answers
+ * bad JSON or a non-object with a bare list (a DRF ValidationError with a string detail), which
+ * its own schema does not allow (ValidationError is an object); the message goes under the
+ * parameter's name instead, as django-filter reports a bad filter value.
+ */
+export function parseAttributesFilter(raw: string): { path: string[]; value: unknown }[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw ApiError.field('attributes', 'filter: failed to parse JSON');
   }
-  if (filter.types) where.push(inTextList(sql`u.type`, filter.types));
-  if (filter.groupsByName) {
-    where.push(sql`EXISTS (SELECT 1 FROM user_groups fg JOIN groups fgg ON fgg.group_uuid = fg.group_uuid
-      WHERE fg.user_id = u.id AND ${inTextList(sql`fgg.name`, filter.groupsByName)})`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw ApiError.field('attributes', 'filter: value must be key:value mapping');
   }
-  if (filter.groupsByPk) {
-    where.push(sql`EXISTS (SELECT 1 FROM user_groups fg WHERE fg.user_id = u.id
-      AND fg.group_uuid = ANY(${uuidArray(filter.groupsByPk)}))`);
-  }
-  if (filter.rolesByName) {
-    where.push(sql`EXISTS (SELECT 1 FROM user_roles fr JOIN roles frr ON frr.uuid = fr.role_uuid
-      WHERE fr.user_id = u.id AND ${inTextList(sql`frr.name`, filter.rolesByName)})`);
-  }
-  if (filter.rolesByPk) {
-    where.push(sql`EXISTS (SELECT 1 FROM user_roles fr WHERE fr.user_id = u.id
-      AND fr.role_uuid = ANY(${uuidArray(filter.rolesByPk)}))`);
-  }
-  for (const { path, value } of filter.attributes ?? []) {
-    where.push(sql`u.attributes #> ${`{${path.map((p) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`}::text[]
-      = ${JSON.stringify(value)}::jsonb`);
-  }
-  dateRange(sql`u.date_joined`, filter.dateJoined, where);
-  dateRange(sql`u.last_updated`, filter.lastUpdated, where);
-  dateRange(sql`u.last_login`, filter.lastLogin, where);
-  if (filter.lastLoginIsNull === true) where.push(sql`u.last_login IS NULL`);
-  if (filter.lastLoginIsNull === false) where.push(sql`u.last_login IS NOT NULL`);
-  // DRF SearchFilter over authentik's search_fields (email, name, uuid, username): every term
-  // must match one of the fields.
-  for (const term of filter.searchTerms) {
-    const pattern = likeContains(term);
-    where.push(sql`(${icontains(sql`u.email`, pattern)} OR ${icontains(sql`u.name`, pattern)}
-      OR ${icontains(sql`u.uuid::text`, pattern)} OR ${icontains(sql`u.username`, pattern)})`);
-  }
-  if (filter.visiblePks) where.push(sql`u.id = ANY(${`{${filter.visiblePks.join(',')}}`}::int[])`);
+  return Object.entries(value as Record<string, unknown>).map(([key, v]) => ({
+    path: key.split('__'),
+    value: v,
+  }));
+}
+
+/**
+ * The `attributes` filter of users and groups over a JSON column: a NUL is reported with the
+ * database checks, bad JSON only once every other filter is valid (authentik's filter method
+ * runs after the form validated), and each lookup compares the value at its path.
+ */
+export function attributesFilter(column: SQL): FilterDef<string> {
   return {
-    select: userSelectSql(),
-    from: sql`users u`,
-    where,
-    orderBy: filter.ordering.map((term) => orderTerm(ORDER_COLUMNS[term.field], term.descending)),
+    schema: Type.String({ description: 'Attributes' }),
+    read: (r, key) => r.textWithNul(key),
+    check: async (_db, raw) => (raw.includes('\0') ? Messages.nullCharacters : undefined),
+    validate: (raw) => void parseAttributesFilter(raw),
+    where: (raw) => {
+      const terms = parseAttributesFilter(raw).map(
+        ({ path, value }) =>
+          sql`${column} #> ${`{${path.map((p) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`}::text[]
+      = ${JSON.stringify(value)}::jsonb`,
+      );
+      return terms.length > 0 ? sql.join(terms, sql` AND `) : undefined;
+    },
   };
 }
 
+/** A user id as Django's IntegerField reads it (the URL's id, a granted object's pk). */
+export function parseUserPk(raw: string): string | undefined {
+  const value = pythonInt(raw);
+  if (value === undefined || value < -2147483648 || value > 2147483647) return undefined;
+  return String(value);
+}
+
+/** A DateTimeFilter with a lookup (`exact`, `gt`, `lt`) on a timestamp column. */
+function dateFilter(column: SQL, operator: '=' | '>' | '<'): FilterDef<string> {
+  return filter.custom({
+    schema: Type.String({ format: 'date-time' }),
+    read: (r, key) => r.datetime(key, parseDatetime),
+    where: (value) => sql`${column} ${sql.raw(operator)} ${value}::timestamptz`,
+  });
+}
+
+/**
+ * A ModelMultipleChoiceFilter over uuid keys: each value a UUID (checked while parsing), each
+ * naming an existing object (checked with the database).
+ */
+function uuidModelChoices(
+  existing: (db: Db, pks: string[]) => Promise<Set<string>>,
+  where: (pks: string[]) => SQL,
+): FilterDef<string[]> {
+  return {
+    schema: Type.Array(Type.String({ format: 'uuid' })),
+    read: (r, key) => r.uuidList(key),
+    where,
+    check: async (db, pks) => {
+      const found = await existing(db, pks);
+      const missing = pks.find((pk) => !found.has(pk));
+      return missing === undefined ? undefined : Messages.invalidMultipleChoice(missing);
+    },
+  };
+}
+
+/**
+ * authentik filters on direct membership of a superuser group (groups__is_superuser), not on the
+ * inherited flag the serializer shows.
+ */
+const directSuperuser = sql`EXISTS (SELECT 1 FROM user_groups sg JOIN groups sgg ON sgg.group_uuid = sg.group_uuid
+    WHERE sg.user_id = u.id AND sgg.is_superuser)`;
+
+/**
+ * The `*_by_name` and `*_by_pk` filters of one of the user's many-to-many relations (groups,
+ * roles): a link to a target with one of the names, or one of the keys.
+ */
+function linkFilters(link: { table: string; key: string; targets: string; targetKey: string }) {
+  const [table, key, targets, targetKey] = [link.table, link.key, link.targets, link.targetKey].map(sql.raw);
+  return {
+    byName: (names: string[]) => sql`EXISTS (SELECT 1 FROM ${table} fl JOIN ${targets} ft
+      ON ft.${targetKey} = fl.${key} WHERE fl.user_id = u.id AND ${inTextList(sql`ft.name`, names)})`,
+    byPk: (pks: string[]) => sql`EXISTS (SELECT 1 FROM ${table} fl WHERE fl.user_id = u.id
+      AND fl.${key} = ANY(${uuidArray(pks)}))`,
+  };
+}
+const groupLinks = linkFilters({
+  table: 'user_groups',
+  key: 'group_uuid',
+  targets: 'groups',
+  targetKey: 'group_uuid',
+});
+const roleLinks = linkFilters({ table: 'user_roles', key: 'role_uuid', targets: 'roles', targetKey: 'uuid' });
+
+/**
+ * UserViewSet's list: UsersFilter (its syntax errors in the order of its fields, then the
+ * database checks: attributes, the name choices, the pk choices), DRF's SearchFilter over
+ * authentik's search_fields (email, name, uuid, username; every term must match one of them)
+ * and UserSerializer's ordering fields: every model-backed serializer field. The relations
+ * (`groups`, `roles`) and the derived `is_superuser` are left out: authentik passes them to the
+ * ORM, which answers with duplicated rows or a 500 (docs/compatibility.md).
+ */
+export const userList = defineList({
+  select: userSelectSql(),
+  from: sql`users u`,
+  pk: sql`u.id`,
+  filters: {
+    username: filter.text(sql`u.username`),
+    email: filter.text(sql`u.email`),
+    name: filter.text(sql`u.name`),
+    is_active: filter.boolean(sql`u.is_active`),
+    is_superuser: filter.custom<boolean>({
+      schema: Type.Boolean(),
+      read: (r, key) => r.boolean(key),
+      where: (value) => (value ? directSuperuser : sql`NOT ${directSuperuser}`),
+    }),
+    uuid: filter.uuid(sql`u.uuid`),
+    path: filter.text(sql`u.path`),
+    path_startswith: filter.custom<string>({
+      schema: Type.String(),
+      read: (r, key) => r.text(key),
+      where: (value) => sql`u.path LIKE ${`${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`,
+    }),
+    // MultipleChoiceFilter: every value must be a UserTypes choice.
+    type: filter.custom<string[]>({
+      schema: Type.Array(ref(UserTypeEnum)),
+      read: (r, key) => {
+        const values = r.values(key);
+        const bad = values?.find((value) => !(USER_TYPES as readonly string[]).includes(value));
+        if (bad === undefined) return values;
+        r.fail(key, Messages.invalidMultipleChoice(bad));
+        return undefined;
+      },
+      where: (values) => inTextList(sql`u.type`, values),
+    }),
+    groups_by_name: filter.namedModelChoices(
+      (db, names) => createUserRepository(db).groupNamesExisting(names),
+      groupLinks.byName,
+    ),
+    groups_by_pk: uuidModelChoices(
+      (db, pks) => createUserRepository(db).existingGroups(pks),
+      groupLinks.byPk,
+    ),
+    roles_by_name: filter.namedModelChoices(
+      (db, names) => createUserRepository(db).roleNamesExisting(names),
+      roleLinks.byName,
+    ),
+    roles_by_pk: uuidModelChoices((db, pks) => createUserRepository(db).existingRoles(pks), roleLinks.byPk),
+    attributes: attributesFilter(sql`u.attributes`),
+    date_joined: dateFilter(sql`u.date_joined`, '='),
+    date_joined__gt: dateFilter(sql`u.date_joined`, '>'),
+    date_joined__lt: dateFilter(sql`u.date_joined`, '<'),
+    last_updated: dateFilter(sql`u.last_updated`, '='),
+    last_updated__gt: dateFilter(sql`u.last_updated`, '>'),
+    last_updated__lt: dateFilter(sql`u.last_updated`, '<'),
+    last_login: dateFilter(sql`u.last_login`, '='),
+    last_login__gt: dateFilter(sql`u.last_login`, '>'),
+    last_login__lt: dateFilter(sql`u.last_login`, '<'),
+    last_login__isnull: filter.custom<boolean>({
+      schema: Type.Boolean(),
+      read: (r, key) => r.boolean(key),
+      where: (value) => (value ? sql`u.last_login IS NULL` : sql`u.last_login IS NOT NULL`),
+    }),
+  },
+  checkOrder: ['attributes', 'groups_by_name', 'roles_by_name', 'groups_by_pk', 'roles_by_pk'],
+  search: [sql`u.email`, sql`u.name`, sql`u.uuid::text`, sql`u.username`],
+  ordering: {
+    pk: sql`u.id`,
+    ...sameNamedColumns('u', [
+      'username',
+      'name',
+      'is_active',
+      'last_login',
+      'date_joined',
+      'email',
+      'attributes',
+      'path',
+      'type',
+      'uuid',
+      'password_change_date',
+      'last_updated',
+    ]),
+  },
+  defaultOrdering: ['username'],
+  parameters: {
+    include_groups: Type.Boolean({ default: true }),
+    include_roles: Type.Boolean({ default: true }),
+  },
+  // Grants name users by their integer id; one that is not an id names nobody.
+  visibleWhere: (pks) => {
+    const ids = pks.map((pk) => parseUserPk(pk)).filter((pk) => pk !== undefined);
+    return sql`u.id = ANY(${`{${ids.map(Number).join(',')}}`}::int[])`;
+  },
+});
+
+/** The user's own columns a write sets, under UserSerializer's field names. */
 export interface UserWrite {
   username?: string;
   name?: string;
-  isActive?: boolean;
-  lastLogin?: string | null;
+  is_active?: boolean;
+  last_login?: string | null;
   email?: string;
   attributes?: Record<string, unknown>;
   path?: string;
@@ -214,68 +290,43 @@ export async function findAuthUserByUsername(db: Db, username: string): Promise<
 
 export function createUserRepository(db: Db) {
   return {
-    listPage(filter: UserFilter, limit: number, offset: number) {
-      return fetchPage<UserRow>(db, listSql(filter), limit, offset);
-    },
-
-    count(filter: UserFilter) {
-      return countRows(db, listSql(filter));
-    },
-
     async findByPk(pk: number): Promise<UserRow | undefined> {
       const rows = await query<UserRow>(db, sql`SELECT ${userSelectSql()} FROM users u WHERE u.id = ${pk}`);
       return rows[0];
     },
 
-    async usernameTaken(username: string, exceptPk?: number): Promise<boolean> {
-      const rows = await query(
+    usernameTaken(username: string, exceptPk?: number): Promise<boolean> {
+      return valueTaken(
         db,
-        sql`SELECT 1 FROM users WHERE username = ${username} AND id IS DISTINCT FROM ${exceptPk ?? null}::int`,
+        { table: 'users', column: 'username', pk: 'id', pkType: 'int' },
+        username,
+        exceptPk,
       );
-      return rows.length > 0;
     },
 
     /** Which of these group UUIDs exist. */
-    async existingGroups(pks: string[]): Promise<Set<string>> {
-      if (pks.length === 0) return new Set();
-      const rows = await query<{ pk: string }>(
-        db,
-        sql`SELECT group_uuid AS pk FROM groups WHERE group_uuid = ANY(${uuidArray(pks)})`,
-      );
-      return new Set(rows.map((r) => r.pk));
+    existingGroups(pks: string[]): Promise<Set<string>> {
+      return existingValues(db, 'groups', 'group_uuid', 'uuid', pks);
     },
 
-    async existingRoles(pks: string[]): Promise<Set<string>> {
-      if (pks.length === 0) return new Set();
-      const rows = await query<{ pk: string }>(
-        db,
-        sql`SELECT uuid AS pk FROM roles WHERE uuid = ANY(${uuidArray(pks)})`,
-      );
-      return new Set(rows.map((r) => r.pk));
+    existingRoles(pks: string[]): Promise<Set<string>> {
+      return existingValues(db, 'roles', 'uuid', 'uuid', pks);
     },
 
-    async groupNamesExisting(names: string[]): Promise<Set<string>> {
-      const rows = await query<{ name: string }>(
-        db,
-        sql`SELECT name FROM groups WHERE ${inTextList(sql`name`, names)}`,
-      );
-      return new Set(rows.map((r) => r.name));
+    groupNamesExisting(names: string[]): Promise<Set<string>> {
+      return existingValues(db, 'groups', 'name', 'text', names);
     },
 
-    async roleNamesExisting(names: string[]): Promise<Set<string>> {
-      const rows = await query<{ name: string }>(
-        db,
-        sql`SELECT name FROM roles WHERE ${inTextList(sql`name`, names)}`,
-      );
-      return new Set(rows.map((r) => r.name));
+    roleNamesExisting(names: string[]): Promise<Set<string>> {
+      return existingValues(db, 'roles', 'name', 'text', names);
     },
 
     async insert(values: Required<Pick<UserWrite, 'username' | 'name'>> & UserWrite): Promise<number> {
       const rows = await query<{ id: number }>(
         db,
         sql`INSERT INTO users (username, name, is_active, last_login, email, attributes, path, type)
-            VALUES (${values.username}, ${values.name}, ${values.isActive ?? true},
-                    ${values.lastLogin ?? null}::timestamptz, ${values.email ?? ''},
+            VALUES (${values.username}, ${values.name}, ${values.is_active ?? true},
+                    ${values.last_login ?? null}::timestamptz, ${values.email ?? ''},
                     ${JSON.stringify(values.attributes ?? {})}::jsonb, ${values.path ?? 'users'},
                     ${values.type ?? 'internal'})
             RETURNING id`,
@@ -287,8 +338,8 @@ export function createUserRepository(db: Db) {
       const sets: SQL[] = [sql`last_updated = now()`];
       if (values.username !== undefined) sets.push(sql`username = ${values.username}`);
       if (values.name !== undefined) sets.push(sql`name = ${values.name}`);
-      if (values.isActive !== undefined) sets.push(sql`is_active = ${values.isActive}`);
-      if (values.lastLogin !== undefined) sets.push(sql`last_login = ${values.lastLogin}::timestamptz`);
+      if (values.is_active !== undefined) sets.push(sql`is_active = ${values.is_active}`);
+      if (values.last_login !== undefined) sets.push(sql`last_login = ${values.last_login}::timestamptz`);
       if (values.email !== undefined) sets.push(sql`email = ${values.email}`);
       if (values.attributes !== undefined)
         sets.push(sql`attributes = ${JSON.stringify(values.attributes)}::jsonb`);
@@ -297,24 +348,14 @@ export function createUserRepository(db: Db) {
       await db.execute(sql`UPDATE users SET ${sql.join(sets, sql`, `)} WHERE id = ${pk}`);
     },
 
-    async setGroups(pk: number, groups: string[]): Promise<void> {
-      await db.execute(sql`DELETE FROM user_groups WHERE user_id = ${pk}`);
-      if (groups.length > 0) {
-        await db.execute(
-          sql`INSERT INTO user_groups (user_id, group_uuid)
-              SELECT ${pk}, unnest(${uuidArray(groups)}) ON CONFLICT DO NOTHING`,
-        );
-      }
+    setGroups(pk: number, groups: string[]): Promise<void> {
+      const link = { table: 'user_groups', owner: 'user_id', target: 'group_uuid' };
+      return replaceLinks(db, link, pk, groups.length > 0 ? uuidArray(groups) : undefined);
     },
 
-    async setRoles(pk: number, roles: string[]): Promise<void> {
-      await db.execute(sql`DELETE FROM user_roles WHERE user_id = ${pk}`);
-      if (roles.length > 0) {
-        await db.execute(
-          sql`INSERT INTO user_roles (user_id, role_uuid)
-              SELECT ${pk}, unnest(${uuidArray(roles)}) ON CONFLICT DO NOTHING`,
-        );
-      }
+    setRoles(pk: number, roles: string[]): Promise<void> {
+      const link = { table: 'user_roles', owner: 'user_id', target: 'role_uuid' };
+      return replaceLinks(db, link, pk, roles.length > 0 ? uuidArray(roles) : undefined);
     },
 
     async setPassword(pk: number, hash: string): Promise<void> {

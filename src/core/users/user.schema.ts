@@ -5,6 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { JsonObject, Nullable, ReadOnly, StringEnum, component, paginated, ref } from '../../api/schemas.js';
 import { Role } from '../../rbac/role.schema.js';
+import { userFields } from './partial-user.schema.js';
 
 export const USER_TYPES = ['internal', 'external', 'service_account', 'internal_service_account'] as const;
 export type UserType = (typeof USER_TYPES)[number];
@@ -27,13 +28,7 @@ export const PartialGroup = component(
 );
 export type PartialGroupBody = Static<typeof PartialGroup>;
 
-const isActive = Type.Boolean({
-  title: 'Active',
-  description:
-    'Designates whether this user should be treated as active. Unselect this instead of deleting accounts.',
-});
-const email = Type.String({ format: 'email', title: 'Email address', maxLength: 254 });
-const displayName = Type.String({ description: "User's display name." });
+const { isActive, email, name: displayName } = userFields;
 
 export const User = component(
   'User',
@@ -104,11 +99,7 @@ export const UserSelf = component(
   Type.Object(
     {
       pk: ReadOnly(Type.Integer({ title: 'ID' })),
-      username: Type.String({
-        description: 'Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.',
-        pattern: '^[\\w.@+-]+$',
-        maxLength: 150,
-      }),
+      username: userFields.username,
       name: displayName,
       is_active: ReadOnly(isActive),
       is_superuser: ReadOnly(Type.Boolean()),
@@ -158,39 +149,4 @@ export const UserPasswordSetRequest = component(
 
 export const UserIdParams = Type.Object({
   id: Type.Integer({ description: 'A unique integer value identifying this User.' }),
-});
-
-const dateTime = () => Type.Optional(Type.String({ format: 'date-time' }));
-
-export const UserListQuery = Type.Object({
-  attributes: Type.Optional(Type.String({ description: 'Attributes' })),
-  date_joined: dateTime(),
-  date_joined__gt: dateTime(),
-  date_joined__lt: dateTime(),
-  email: Type.Optional(Type.String()),
-  groups_by_name: Type.Optional(Type.Array(Type.String())),
-  groups_by_pk: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
-  include_groups: Type.Optional(Type.Boolean({ default: true })),
-  include_roles: Type.Optional(Type.Boolean({ default: true })),
-  is_active: Type.Optional(Type.Boolean()),
-  is_superuser: Type.Optional(Type.Boolean()),
-  last_login: dateTime(),
-  last_login__gt: dateTime(),
-  last_login__isnull: Type.Optional(Type.Boolean()),
-  last_login__lt: dateTime(),
-  last_updated: dateTime(),
-  last_updated__gt: dateTime(),
-  last_updated__lt: dateTime(),
-  name: Type.Optional(Type.String()),
-  ordering: Type.Optional(Type.String({ description: 'Which field to use when ordering the results.' })),
-  page: Type.Optional(Type.Integer({ description: 'A page number within the paginated result set.' })),
-  page_size: Type.Optional(Type.Integer({ description: 'Number of results to return per page.' })),
-  path: Type.Optional(Type.String()),
-  path_startswith: Type.Optional(Type.String()),
-  roles_by_name: Type.Optional(Type.Array(Type.String())),
-  roles_by_pk: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
-  search: Type.Optional(Type.String({ description: 'A search term.' })),
-  type: Type.Optional(Type.Array(ref(UserTypeEnum))),
-  username: Type.Optional(Type.String()),
-  uuid: Type.Optional(Type.String({ format: 'uuid' })),
 });

@@ -3,19 +3,15 @@
  * `set_password`, `used_by` and `me`.
  */
 import type { Install } from '../bootstrap/install.js';
-import { pageOf } from '../../api/list.js';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';
 import { requireActor } from '../../api/context.js';
-import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
-import { FilterReader, allValues, lastValue, type RawQuery } from '../../api/filters.js';
-import { lookupVisible } from '../../api/lookup.js';
-import { readOrdering } from '../../api/ordering.js';
-import type { Page, PageSizeSettings } from '../../api/pagination.js';
-import { pythonInt } from '../../api/python-numbers.js';
-import { readSearch } from '../../api/search.js';
-import { checkRelatedPks, parseDatetime } from '../../api/validation.js';
+import { ApiError, type FieldErrors } from '../../api/errors.js';
+import { lastValue, type RawQuery } from '../../api/filters.js';
+import { checkRelatedPks } from '../../api/validation.js';
 import type { UsedByItem } from '../../api/schemas.js';
+import { ModelViewSet } from '../../api/viewset.js';
+import type { CoreServiceDeps } from './core-service-deps.js';
 import type { EventService } from '../../events/event.service.js';
 import type { PermissionService } from '../../rbac/permission.service.js';
 import { PrivilegeMessages, PrivilegeService, type Refusal } from '../../rbac/privilege.service.js';
@@ -25,14 +21,8 @@ import { hashPassword } from './password.js';
 import { userUid } from './partial-user.schema.js';
 import { mergeGroupAttributes } from './group-attributes.js';
 import { tokenLifetimeRefusal } from './user-attributes.js';
-import {
-  USER_ORDER_FIELDS,
-  createUserRepository,
-  type DateRange,
-  type UserFilter,
-  type UserRow,
-} from './user.repository.js';
-import { USER_TYPES, type UserBody, type UserInput, type UserSelfBody } from './user.schema.js';
+import { createUserRepository, parseUserPk, userList, type UserRow } from './user.repository.js';
+import type { UserBody, UserInput, UserSelfBody } from './user.schema.js';
 import { DEFAULT_AVATAR } from './avatar.js';
 
 export const USER_PERMISSION = {
@@ -44,19 +34,9 @@ export const USER_PERMISSION = {
 } as const;
 
 const INTERNAL_SERVICE_ACCOUNT = 'internal_service_account';
-const CHOICE_ERROR = (value: string) =>
-  `Select a valid choice. ${value} is not one of the available choices.`;
-
 /** UserSerializer's `include_groups` / `include_roles` switches: anything but "true" turns them off. */
 function includeFlag(query: RawQuery, key: string): boolean {
   return (lastValue(query, key) ?? 'true').toLowerCase() === 'true';
-}
-
-/** A user id from the URL, as Django's IntegerField lookup reads it; anything else is a 404. */
-export function parseUserPk(raw: string): string | undefined {
-  const value = pythonInt(raw);
-  if (value === undefined || value < -2147483648 || value > 2147483647) return undefined;
-  return String(value);
 }
 
 /** The serializer: the row plus the values computed in code, in authentik's field order. */
@@ -97,149 +77,44 @@ export function presentUser(
   };
 }
 
-export class UserService {
+export class UserService extends ModelViewSet<UserRow, UserBody, UserInput> {
   static readonly permissions = USER_PERMISSION;
 
-  constructor(
-    private readonly db: Db,
-    private readonly permissions: PermissionService,
-    private readonly events: EventService,
-    private readonly install: Install,
-    private readonly pageDefaults: PageSizeSettings,
-    private readonly privileges: PrivilegeService = new PrivilegeService(permissions),
-  ) {}
+  private readonly permissions: PermissionService;
+  private readonly events: EventService;
+  private readonly install: Install;
+  private readonly privileges: PrivilegeService;
 
-  private present(row: UserRow, ctx: RequestContext): UserBody {
-    const query = ctx.query as RawQuery;
-    return presentUser(row, this.install.id, {
-      groups: includeFlag(query, 'include_groups'),
-      roles: includeFlag(query, 'include_roles'),
+  constructor(deps: CoreServiceDeps) {
+    super(deps, {
+      app: 'authentik_core',
+      model: 'user',
+      objectName: 'User',
+      list: userList,
+      parseKey: parseUserPk,
+      findByPk: (tx, pk) => createUserRepository(tx).findByPk(Number(pk)),
+      present: (row, ctx) =>
+        presentUser(row, deps.install.id, {
+          groups: includeFlag(ctx.query as RawQuery, 'include_groups'),
+          roles: includeFlag(ctx.query as RawQuery, 'include_roles'),
+        }),
+      // authentik's model_to_dict(user): `name` is the model's `name` attribute, the display name.
+      auditName: (row) => row.name,
+      // The privilege checks of a create run inside it; an update's target check loads the
+      // grants before it when it needs them.
+      preloadGrants: 'create',
+      authorizeWrite: (actor, current) => this.requireTarget(actor, current),
+      insert: (tx, input, caller) => this.insert(tx, input, caller.actor),
+      update: (tx, current, input, caller, partial) => this.change(tx, current, input, caller.actor, partial),
+      // The many-to-many writes are logged by authentik's audit middleware as an update.
+      createWritesRelations: (input) => (input.groups ?? []).length > 0 || (input.roles ?? []).length > 0,
+      delete: (tx, current) => createUserRepository(tx).delete(current.pk),
+      usedBy: (actor, current) => this.usages(actor, current),
     });
-  }
-
-  /**
-   * The list: search (DRF's SearchFilter fallback of authentik's QL search), the permission
-   * filter (403 when nothing is visible), UsersFilter (400 per field), ordering, pagination.
-   */
-  async list(ctx: RequestContext, query: RawQuery): Promise<Page<UserBody>> {
-    const actor = requireActor(ctx);
-    const searchTerms = readSearch(query);
-    const visibility = await this.permissions.visibility(actor, USER_PERMISSION.view);
-    const filters = new FilterReader(query);
-    const range = (key: string): DateRange => ({
-      exact: filters.datetime(key, parseDatetime),
-      gt: filters.datetime(`${key}__gt`, parseDatetime),
-      lt: filters.datetime(`${key}__lt`, parseDatetime),
-    });
-    const filter: UserFilter = {
-      username: filters.text('username'),
-      email: filters.text('email'),
-      name: filters.text('name'),
-      isActive: filters.boolean('is_active'),
-      isSuperuser: filters.boolean('is_superuser'),
-      uuid: filters.uuid('uuid'),
-      path: filters.text('path'),
-      pathStartswith: filters.text('path_startswith'),
-      types: this.readTypes(query, filters),
-      groupsByPk: filters.uuidList('groups_by_pk'),
-      rolesByPk: filters.uuidList('roles_by_pk'),
-      dateJoined: range('date_joined'),
-      lastUpdated: range('last_updated'),
-      lastLogin: range('last_login'),
-      lastLoginIsNull: filters.boolean('last_login__isnull'),
-      searchTerms,
-      visiblePks: visibility.all
-        ? undefined
-        : visibility.pks
-            .map((pk) => parseUserPk(pk))
-            .filter((pk) => pk !== undefined)
-            .map(Number),
-      ordering: readOrdering(query, USER_ORDER_FIELDS, ['username']),
-    };
-    const repository = createUserRepository(this.db);
-    const attributesRaw = filters.text('attributes');
-    filter.groupsByName = await this.readModelChoices(query, 'groups_by_name', filters, (names) =>
-      repository.groupNamesExisting(names),
-    );
-    filter.rolesByName = await this.readModelChoices(query, 'roles_by_name', filters, (names) =>
-      repository.roleNamesExisting(names),
-    );
-    if (filter.groupsByPk) {
-      await this.checkExisting('groups_by_pk', filter.groupsByPk, filters, (pks) =>
-        repository.existingGroups(pks),
-      );
-    }
-    if (filter.rolesByPk) {
-      await this.checkExisting('roles_by_pk', filter.rolesByPk, filters, (pks) =>
-        repository.existingRoles(pks),
-      );
-    }
-    filters.finish();
-    if (attributesRaw !== undefined) filter.attributes = parseAttributesFilter(attributesRaw);
-    const result = await pageOf(repository, filter, query, this.pageDefaults);
-    return { ...result, results: result.results.map((row) => this.present(row, ctx)) };
-  }
-
-  /** MultipleChoiceFilter on `type`: every value must be a UserTypes choice. */
-  private readTypes(query: RawQuery, filters: FilterReader): string[] | undefined {
-    const values = allValues(query, 'type').filter((v) => v !== '');
-    if (values.length === 0) return undefined;
-    const bad = values.find((v) => !(USER_TYPES as readonly string[]).includes(v));
-    if (bad !== undefined) {
-      filters.fail('type', CHOICE_ERROR(bad));
-      return undefined;
-    }
-    return values;
-  }
-
-  /** ModelMultipleChoiceFilter with `to_field_name`: every value must name an existing object. */
-  private async readModelChoices(
-    query: RawQuery,
-    key: string,
-    filters: FilterReader,
-    existing: (values: string[]) => Promise<Set<string>>,
-  ): Promise<string[] | undefined> {
-    const values = allValues(query, key).filter((v) => v !== '');
-    if (values.length === 0) return undefined;
-    if (values.some((v) => v.includes('\0'))) {
-      filters.fail(key, Messages.nullCharacters);
-      return undefined;
-    }
-    const found = await existing(values);
-    const bad = values.find((v) => !found.has(v));
-    if (bad !== undefined) {
-      filters.fail(key, CHOICE_ERROR(bad));
-      return undefined;
-    }
-    return values;
-  }
-
-  private async checkExisting(
-    key: string,
-    pks: string[],
-    filters: FilterReader,
-    existing: (pks: string[]) => Promise<Set<string>>,
-  ): Promise<void> {
-    const found = await existing(pks);
-    const bad = pks.find((pk) => !found.has(pk));
-    if (bad !== undefined) filters.fail(key, CHOICE_ERROR(bad));
-  }
-
-  /** get_object(): the permission-filtered lookup by integer id. */
-  async find(actor: Actor, rawPk: string): Promise<UserRow> {
-    const repository = createUserRepository(this.db);
-    const { object } = await lookupVisible(this.permissions, actor, {
-      viewPermission: USER_PERMISSION.view,
-      modelName: 'User',
-      rawPk,
-      parse: parseUserPk,
-      find: (pk) => repository.findByPk(Number(pk)),
-    });
-    return object;
-  }
-
-  async retrieve(ctx: RequestContext, rawPk: string): Promise<UserBody> {
-    return this.present(await this.find(requireActor(ctx), rawPk), ctx);
+    this.permissions = deps.permissions;
+    this.events = deps.events;
+    this.install = deps.install;
+    this.privileges = new PrivilegeService(deps.permissions);
   }
 
   /**
@@ -303,39 +178,20 @@ export class UserService {
    * holds: otherwise a holder of change_user or reset_user_password could take over akadmin.
    */
   private async requireTarget(actor: Actor, target: UserRow): Promise<void> {
-    const refusal = await this.privileges.target(this.db, actor, target.pk);
+    const refusal = await this.privileges.target(this.deps.db, actor, target.pk);
     if (refusal !== null) throw PrivilegeService.forbidden(refusal);
   }
 
-  async create(ctx: RequestContext, input: UserInput): Promise<UserBody> {
-    const actor = requireActor(ctx);
-    await this.privileges.prepare(actor);
-    const row = await this.db.transaction(async (tx) => {
-      await this.validate(tx, input);
-      await this.checkGrants(tx, actor, input);
-      const repository = createUserRepository(tx);
-      const pk = await repository.insert({
-        username: input.username,
-        name: input.name,
-        isActive: input.is_active,
-        lastLogin: input.last_login,
-        email: input.email,
-        attributes: input.attributes,
-        path: input.path,
-        type: input.type,
-      });
-      // `groups` and `roles` default to an empty list on create.
-      await repository.setGroups(pk, input.groups ?? []);
-      await repository.setRoles(pk, input.roles ?? []);
-      const created = (await repository.findByPk(pk)) as UserRow;
-      await this.events.model(tx, ctx, 'model_created', userRef(created));
-      // The many-to-many writes are logged by authentik's audit middleware as an update.
-      if ((input.groups ?? []).length > 0 || (input.roles ?? []).length > 0) {
-        await this.events.model(tx, ctx, 'model_updated', userRef(created));
-      }
-      return created;
-    });
-    return this.present(row, ctx);
+  private async insert(tx: Db, input: UserInput, actor: Actor): Promise<number> {
+    await this.validate(tx, input);
+    await this.checkGrants(tx, actor, input);
+    const repository = createUserRepository(tx);
+    // The serializer's own fields; `groups` and `roles` are written below.
+    const pk = await repository.insert(input);
+    // `groups` and `roles` default to an empty list on create.
+    await repository.setGroups(pk, input.groups ?? []);
+    await repository.setRoles(pk, input.roles ?? []);
+    return pk;
   }
 
   /**
@@ -343,54 +199,22 @@ export class UserService {
    * empty list when absent; PATCH leaves what it does not send. A PATCH that leaves the user
    * inactive ends its sessions (UserViewSet.partial_update).
    */
-  async update(
-    ctx: RequestContext,
-    rawPk: string,
+  private async change(
+    tx: Db,
+    current: UserRow,
     input: Partial<UserInput>,
+    actor: Actor,
     partial: boolean,
-  ): Promise<UserBody> {
-    const actor = requireActor(ctx);
-    const current = await this.find(actor, rawPk);
-    await this.permissions.requireOnObject(actor, USER_PERMISSION.change, String(current.pk));
-    await this.requireTarget(actor, current);
+  ): Promise<void> {
     const groups = input.groups ?? (partial ? undefined : []);
     const roles = input.roles ?? (partial ? undefined : []);
-    const row = await this.db.transaction(async (tx) => {
-      await this.validate(tx, input, current);
-      await this.checkGrants(tx, actor, input, current);
-      const repository = createUserRepository(tx);
-      await repository.update(current.pk, {
-        username: input.username,
-        name: input.name,
-        isActive: input.is_active,
-        lastLogin: input.last_login,
-        email: input.email,
-        attributes: input.attributes,
-        path: input.path,
-        type: input.type,
-      });
-      if (groups !== undefined) await repository.setGroups(current.pk, groups);
-      if (roles !== undefined) await repository.setRoles(current.pk, roles);
-      const updated = (await repository.findByPk(current.pk)) as UserRow;
-      if (partial && !updated.is_active) await repository.deleteSessions(current.pk);
-      await this.events.model(tx, ctx, 'model_updated', userRef(updated));
-      return updated;
-    });
-    return this.present(row, ctx);
-  }
-
-  async destroy(ctx: RequestContext, rawPk: string): Promise<void> {
-    const actor = requireActor(ctx);
-    const current = await this.find(actor, rawPk);
-    await this.permissions.requireOnObject(actor, USER_PERMISSION.delete, String(current.pk));
-    await this.requireTarget(actor, current);
-    await this.db.transaction(async (tx) => {
-      // The DELETE's own result decides: a concurrent delete that removed the row first wins,
-      // and this one answers 404 with its event rolled back.
-      await this.events.model(tx, ctx, 'model_deleted', userRef(current));
-      if (!(await createUserRepository(tx).delete(current.pk)))
-        throw ApiError.notFound(Messages.noMatch('User'));
-    });
+    await this.validate(tx, input, current);
+    await this.checkGrants(tx, actor, input, current);
+    const repository = createUserRepository(tx);
+    await repository.update(current.pk, input);
+    if (groups !== undefined) await repository.setGroups(current.pk, groups);
+    if (roles !== undefined) await repository.setRoles(current.pk, roles);
+    if (partial && !(input.is_active ?? current.is_active)) await repository.deleteSessions(current.pk);
   }
 
   /**
@@ -408,7 +232,7 @@ export class UserService {
     }
     await this.requireTarget(actor, target);
     const hash = await hashPassword(password);
-    await this.db.transaction(async (tx) => {
+    await this.deps.db.transaction(async (tx) => {
       await createUserRepository(tx).setPassword(target.pk, hash);
       await this.events.record(
         tx,
@@ -425,10 +249,8 @@ export class UserService {
   }
 
   /** used_by: the user's groups and roles (many-to-many) and the invitations it created. */
-  async usedBy(ctx: RequestContext, rawPk: string): Promise<UsedByItem[]> {
-    const actor = requireActor(ctx);
-    const current = await this.find(actor, rawPk);
-    const rows = await createUserRepository(this.db).usages(current.pk);
+  private async usages(actor: Actor, current: UserRow): Promise<UsedByItem[]> {
+    const rows = await createUserRepository(this.deps.db).usages(current.pk);
     const kinds = {
       group: {
         app: 'authentik_core',
@@ -480,7 +302,7 @@ export class UserService {
   }
 
   private async self(actor: Actor): Promise<UserSelfBody> {
-    const repository = createUserRepository(this.db);
+    const repository = createUserRepository(this.deps.db);
     const row = (await repository.findByPk(actor.user.id)) as UserRow;
     const groups = await repository.allGroups(row.pk);
     const roles = await repository.allRoles(row.pk);
@@ -523,26 +345,4 @@ export class UserService {
 /** authentik's model_to_dict(user): `name` is the model's `name` attribute, the display name. */
 export function userRef(row: { pk: number; name: string }) {
   return { app: 'authentik_core', model_name: 'user', pk: row.pk, name: row.name };
-}
-
-/**
- * UsersFilter.filter_attributes: a JSON object of `attributes__<key>` lookups. authentik answers
- * bad JSON or a non-object with a bare list (a DRF ValidationError with a string detail), which
- * its own schema does not allow (ValidationError is an object); the message goes under the
- * parameter's name instead, as django-filter reports a bad filter value.
- */
-export function parseAttributesFilter(raw: string): { path: string[]; value: unknown }[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw ApiError.field('attributes', 'filter: failed to parse JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw ApiError.field('attributes', 'filter: value must be key:value mapping');
-  }
-  return Object.entries(value as Record<string, unknown>).map(([key, v]) => ({
-    path: key.split('__'),
-    value: v,
-  }));
 }

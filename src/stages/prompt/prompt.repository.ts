@@ -127,7 +127,7 @@ export function createPromptRepository(db: Db) {
 
     /** Whether a user other than `exceptId` holds the username. */
     usernameTaken: (username: string, exceptId?: number) =>
-      valueTaken(db, { table: 'users', column: 'username', pk: 'id' }, username, exceptId),
+      valueTaken(db, { table: 'users', column: 'username', pk: 'id', pkType: 'int' }, username, exceptId),
 
     /** A stage's prompts in challenge order (authentik: `fields.all().order_by("order")`). */
     async forStage(stagePk: string): Promise<PromptField[]> {
