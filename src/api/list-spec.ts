@@ -373,13 +373,21 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
   }
 }
 
-/** Fields stored in columns of the same name under one table alias (most ordering fields). */
-export function sameNamedColumns<const K extends string>(
-  alias: string,
-  fields: readonly K[],
-): Record<K, SQL> {
-  return Object.fromEntries(fields.map((field) => [field, sql.raw(`${alias}.${field}`)])) as Record<K, SQL>;
+/**
+ * Fields stored in columns of the same name under one table alias (most ordering fields),
+ * named in one space-separated string: `sameNamedColumns('f', 'name slug title')`.
+ */
+export function sameNamedColumns<const K extends string>(alias: string, fields: K): Record<Words<K>, SQL> {
+  return Object.fromEntries(
+    fields
+      .split(/\s+/)
+      .filter((field) => field !== '')
+      .map((field) => [field, sql.raw(`${alias}."${field}"`)]),
+  ) as Record<Words<K>, SQL>;
 }
+
+/** The words of a space-separated string literal type. */
+type Words<S extends string> = S extends `${infer Head} ${infer Rest}` ? Head | Words<Rest> : S;
 
 export function defineList<F extends Record<string, AnyFilter>, O extends string>(
   decl: ListDeclaration<F, O>,

@@ -46,9 +46,11 @@ export interface Caller {
 }
 
 export interface ResourceDefinition<Row extends { pk: string | number }, Body, Input> {
-  /** The Django app label and model name, for permissions and audit events. */
-  app: string;
-  model: string;
+  /**
+   * The model as authentik names it, `<app_label>.<model_name>` (`authentik_flows.flow`), for
+   * its permissions and audit events.
+   */
+  model: `${string}.${string}`;
   /** Django's object name in "No <Model> matches the given query.". */
   objectName: string;
   list: AnyListSpec;
@@ -65,9 +67,12 @@ export interface ResourceDefinition<Row extends { pk: string | number }, Body, I
    * and judged before the read.
    */
   findByKey?(db: Db, key: string): Promise<Row | undefined>;
-  /** The serializer; the request is there for its `include_*` switches. */
-  present(row: Row, ctx: RequestContext): Body;
-  /** The object's name in audit events (model_to_dict's `name`, or str(obj)); a read-only viewset writes none. */
+  /** The serializer, when the row is not already the body; the request is there for its `include_*` switches. */
+  present?(row: Row, ctx: RequestContext): Body;
+  /**
+   * The object's name in audit events when it is not the row's `name` (authentik's
+   * model_to_dict names an object by its `name` field when it has one, else str(obj)).
+   */
   auditName?(row: Row): string;
   /** Validates and inserts in the viewset's transaction; returns the new primary key. */
   insert?(tx: Db, input: Input, caller: Caller): Promise<Row['pk']>;
@@ -127,7 +132,8 @@ export class ModelViewSet<Row extends { pk: string | number }, Body, Input> {
     protected readonly deps: ViewSetDeps,
     readonly resource: ResourceDefinition<Row, Body, Input>,
   ) {
-    const perm = (action: string) => `${resource.app}.${action}_${resource.model}`;
+    const [app, model] = resource.model.split('.');
+    const perm = (action: string) => `${app}.${action}_${model}`;
     this.permission = {
       view: perm('view'),
       add: perm('add'),
@@ -153,7 +159,7 @@ export class ModelViewSet<Row extends { pk: string | number }, Body, Input> {
       this.resource.list,
       request,
       scope.pks,
-      (row: Row) => this.resource.present(row, ctx),
+      (row: Row) => this.present(row, ctx),
       scope.ownerId,
     );
   }
@@ -198,7 +204,7 @@ export class ModelViewSet<Row extends { pk: string | number }, Body, Input> {
   }
 
   async retrieve(ctx: RequestContext, rawKey: string): Promise<Body> {
-    return this.resource.present(await this.find(requireActor(ctx), rawKey), ctx);
+    return this.present(await this.find(requireActor(ctx), rawKey), ctx);
   }
 
   async create(ctx: RequestContext, input: Input): Promise<Body> {
@@ -212,7 +218,7 @@ export class ModelViewSet<Row extends { pk: string | number }, Body, Input> {
       if (this.resource.createWritesRelations?.(input)) await this.audit(tx, ctx, 'model_updated', created);
       return created;
     });
-    return this.resource.present(row, ctx);
+    return this.present(row, ctx);
   }
 
   /** PUT and PATCH: PATCH sends only what changes; PUT's required fields are enforced by its schema. */
@@ -232,7 +238,7 @@ export class ModelViewSet<Row extends { pk: string | number }, Body, Input> {
       await this.audit(tx, ctx, 'model_updated', updated);
       return updated;
     });
-    return this.resource.present(row, ctx);
+    return this.present(row, ctx);
   }
 
   /**
@@ -253,6 +259,16 @@ export class ModelViewSet<Row extends { pk: string | number }, Body, Input> {
     const actor = requireActor(ctx);
     const current = await this.find(actor, rawKey);
     return this.resource.usedBy ? this.resource.usedBy(actor, current) : [];
+  }
+
+  private present(row: Row, ctx: RequestContext): Body {
+    return this.resource.present ? this.resource.present(row, ctx) : (row as unknown as Body);
+  }
+
+  private auditName(row: Row): string {
+    if (this.resource.auditName) return this.resource.auditName(row);
+    const name = (row as { name?: unknown }).name;
+    return typeof name === 'string' ? name : '';
   }
 
   private row(db: Db, pk: Row['pk'] | string): Promise<Row | undefined> {
@@ -284,12 +300,12 @@ export class ModelViewSet<Row extends { pk: string | number }, Body, Input> {
     action: 'model_created' | 'model_updated' | 'model_deleted',
     row: Row,
   ): Promise<void> {
-    const { app, model } = this.resource;
+    const [app, modelName] = this.resource.model.split('.');
     return this.deps.events.model(tx, ctx, action, {
       app,
-      model_name: model,
+      model_name: modelName,
       pk: row.pk,
-      name: this.resource.auditName?.(row) ?? '',
+      name: this.auditName(row),
     });
   }
 }

@@ -33,7 +33,12 @@ export const blueprintFeature: Feature = {
   async register(app) {
     const { db } = app.database;
     const deps = { config: app.config, install: app.install, events: app.events, metrics: app.metrics };
-    const flows = new FlowService(db, app.permissions, app.events, app.config.pagination);
+    const flows = new FlowService({
+      db,
+      permissions: app.permissions,
+      events: app.events,
+      pageSizes: app.config.pagination,
+    });
     const exporter = new BlueprintExporter(db, app.permissions, flows, deps);
     await app.register(async (scope) => {
       await scope.register(multipart, {

@@ -86,8 +86,9 @@ export class TransactionServices {
     const pages = config.pagination;
     this.permissions = new PermissionService(db);
     this.stages = new StageService(db, this.permissions);
-    this.flows = new FlowService(db, this.permissions, events, pages);
-    this.bindings = new BindingService(db, this.permissions, events, pages);
+    const core = { db, permissions: this.permissions, events, install, pageSizes: pages };
+    this.flows = new FlowService(core);
+    this.bindings = new BindingService(core);
     this.invitations = new InvitationService(db, this.permissions, events, {
       install,
       defaultTokenDurationSeconds: config.defaultTokenDurationSeconds,
@@ -96,10 +97,9 @@ export class TransactionServices {
       metrics,
       retentionDays: config.invitations.retentionDays,
     });
-    this.prompts = new PromptService(db, this.permissions, events, pages);
-    const core = { db, permissions: this.permissions, events, install, pageSizes: pages };
+    this.prompts = new PromptService(core);
     this.groups = new GroupService(core);
-    this.roles = new RoleService(db, this.permissions, events, pages);
+    this.roles = new RoleService(core);
     this.users = new UserService(core);
   }
 

@@ -47,7 +47,7 @@ async function blueprintServices(
     exporter: new BlueprintExporter(
       database.db,
       permissions,
-      new FlowService(database.db, permissions, events, config.pagination),
+      new FlowService({ db: database.db, permissions, events, pageSizes: config.pagination }),
       deps,
     ),
   };

@@ -3,10 +3,8 @@
  * (list, retrieve) with the action catalogue, plus the periodic removal of events past their
  * retention (authentik/core/tasks.py clean_expired_models: Event is an expiring model).
  */
-import type { Db } from '../db/client.js';
-import type { PageSizeSettings } from '../api/pagination.js';
 import type { TypeCreateItem } from '../api/schemas.js';
-import { ModelViewSet, type ModelEvents, type ViewSetPermissions } from '../api/viewset.js';
+import { ModelViewSet, type ViewSetDeps } from '../api/viewset.js';
 import { EVENT_ACTIONS, eventActionLabel } from './event-actions.js';
 import { createEventRepository, eventList, type EventRow } from './event.repository.js';
 import type { EventBody } from './event.schema.js';
@@ -26,17 +24,13 @@ export function presentEvent(row: EventRow): EventBody {
 }
 
 export class EventApiService extends ModelViewSet<EventRow, EventBody, never> {
-  constructor(db: Db, permissions: ViewSetPermissions, events: ModelEvents, pageSizes: PageSizeSettings) {
-    super(
-      { db, permissions, events, pageSizes },
-      {
-        app: 'authentik_events',
-        model: 'event',
-        objectName: 'Event',
-        list: eventList,
-        present: presentEvent,
-      },
-    );
+  constructor(deps: ViewSetDeps) {
+    super(deps, {
+      model: 'authentik_events.event',
+      objectName: 'Event',
+      list: eventList,
+      present: presentEvent,
+    });
   }
 
   /** `actions/`: every EventAction with its label, as TypeCreate items. */

@@ -35,7 +35,12 @@ export const eventFeature: Feature = {
   },
   register(app) {
     const { config } = app;
-    const eventLog = new EventApiService(app.database.db, app.permissions, app.events, config.pagination);
+    const eventLog = new EventApiService({
+      db: app.database.db,
+      permissions: app.permissions,
+      events: app.events,
+      pageSizes: config.pagination,
+    });
     mountRoutes(app, eventRoutes(eventLog), eventViews);
     app.tasks.add({
       // authentik/core/tasks.py clean_expired_models ("Remove expired objects"), for events.

@@ -3,7 +3,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../db/client.js';
 import { icontains } from '../db/list-query.js';
 import { Messages } from '../api/errors.js';
-import { defineList, filter, type FilterDef } from '../api/list-spec.js';
+import { defineList, filter, type FilterDef, sameNamedColumns } from '../api/list-spec.js';
 import { ref } from '../api/schemas.js';
 import { likeContains } from '../api/search.js';
 import { parseDatetime } from '../api/validation.js';
@@ -194,14 +194,7 @@ export const eventList = defineList({
   ],
   ordering: {
     pk: sql`e.event_uuid`,
-    user: sql`e."user"`,
-    action: sql`e.action`,
-    app: sql`e.app`,
-    context: sql`e.context`,
-    client_ip: sql`e.client_ip`,
-    created: sql`e.created`,
-    expires: sql`e.expires`,
-    brand: sql`e.brand`,
+    ...sameNamedColumns('e', 'user action app context client_ip created expires brand'),
   },
   defaultOrdering: ['-created'],
 });

@@ -26,13 +26,13 @@ export const flowFeature: Feature = {
     app.decorate('stageRegistry', new StageRegistry());
   },
   register(app) {
-    const { db } = app.database;
-    const { pagination } = app.config;
-    mountRoutes(app, flowRoutes(new FlowService(db, app.permissions, app.events, pagination)), flowViews);
-    mountRoutes(
-      app,
-      bindingRoutes(new BindingService(db, app.permissions, app.events, pagination)),
-      bindingViews,
-    );
+    const deps = {
+      db: app.database.db,
+      permissions: app.permissions,
+      events: app.events,
+      pageSizes: app.config.pagination,
+    };
+    mountRoutes(app, flowRoutes(new FlowService(deps)), flowViews);
+    mountRoutes(app, bindingRoutes(new BindingService(deps)), bindingViews);
   },
 };

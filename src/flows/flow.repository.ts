@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../db/client.js';
 import { valueTaken } from '../db/unique-column.js';
-import { defineList, filter } from '../api/list-spec.js';
+import { defineList, filter, sameNamedColumns } from '../api/list-spec.js';
 import { backgroundUrlSql } from './flow-set.sql.js';
 import { DENIED_ACTIONS, FLOW_DESIGNATIONS, type FlowBody, type FlowInput } from './flow.schema.js';
 
@@ -34,16 +34,10 @@ export const flowList = defineList({
   ordering: {
     pk: sql`f.flow_uuid`,
     policybindingmodel_ptr_id: sql`f.pbm_uuid`,
-    name: sql`f.name`,
-    slug: sql`f.slug`,
-    title: sql`f.title`,
-    designation: sql`f.designation`,
-    background: sql`f.background`,
-    policy_engine_mode: sql`f.policy_engine_mode`,
-    compatibility_mode: sql`f.compatibility_mode`,
-    layout: sql`f.layout`,
-    denied_action: sql`f.denied_action`,
-    authentication: sql`f.authentication`,
+    ...sameNamedColumns(
+      'f',
+      'name slug title designation background policy_engine_mode compatibility_mode layout denied_action authentication',
+    ),
   },
   defaultOrdering: ['slug'],
 });

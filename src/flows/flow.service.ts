@@ -2,11 +2,8 @@
 import type { Db } from '../db/client.js';
 import type { Actor } from '../api/context.js';
 import { ApiError, Messages } from '../api/errors.js';
-import type { PageSizeSettings } from '../api/pagination.js';
 import type { UsedByItem } from '../api/schemas.js';
-import { ModelViewSet } from '../api/viewset.js';
-import type { EventService } from '../events/event.service.js';
-import type { PermissionService } from '../rbac/permission.service.js';
+import { ModelViewSet, type ViewSetDeps } from '../api/viewset.js';
 import { createFlowRepository, flowList } from './flow.repository.js';
 import type { FlowBody, FlowInput } from './flow.schema.js';
 
@@ -30,30 +27,23 @@ export class FlowService extends ModelViewSet<FlowBody, FlowBody, FlowInput> {
     delete: 'authentik_flows.delete_flow',
   } as const;
 
-  constructor(db: Db, permissions: PermissionService, events: EventService, pageSizes: PageSizeSettings) {
-    super(
-      { db, permissions, events, pageSizes },
-      {
-        app: 'authentik_flows',
-        model: 'flow',
-        objectName: 'Flow',
-        list: flowList,
-        findByKey: (tx, slug) => createFlowRepository(tx).findBySlug(slug),
-        present: (flow) => flow,
-        // authentik's model_to_dict names an object by its `name` field when it has one.
-        auditName: (flow) => flow.name,
-        async insert(tx, input) {
-          await assertSlugFree(tx, input.slug);
-          return createFlowRepository(tx).insert(input);
-        },
-        async update(tx, current, input) {
-          await assertSlugFree(tx, input.slug, current.pk);
-          await createFlowRepository(tx).update(current.pk, input);
-        },
-        delete: (tx, current) => createFlowRepository(tx).delete(current.pk),
-        usedBy: (actor, flow) => this.usages(actor, flow),
+  constructor(deps: ViewSetDeps) {
+    super(deps, {
+      model: 'authentik_flows.flow',
+      objectName: 'Flow',
+      list: flowList,
+      findByKey: (tx, slug) => createFlowRepository(tx).findBySlug(slug),
+      async insert(tx, input) {
+        await assertSlugFree(tx, input.slug);
+        return createFlowRepository(tx).insert(input);
       },
-    );
+      async update(tx, current, input) {
+        await assertSlugFree(tx, input.slug, current.pk);
+        await createFlowRepository(tx).update(current.pk, input);
+      },
+      delete: (tx, current) => createFlowRepository(tx).delete(current.pk),
+      usedBy: (actor, flow) => this.usages(actor, flow),
+    });
   }
 
   /**

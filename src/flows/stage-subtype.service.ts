@@ -81,8 +81,7 @@ export class SubtypeStageService extends ModelViewSet<SubtypeRow, Body, Input> {
     super(
       { db, permissions, events, pageSizes },
       {
-        app: meta.app,
-        model: meta.model_name,
+        model: `${meta.app}.${meta.model_name}`,
         objectName: options.modelName,
         list: subtypeList(def),
         findByPk: (tx, pk) => createSubtypeRepository(tx, def).findByPk(pk),
@@ -96,8 +95,6 @@ export class SubtypeStageService extends ModelViewSet<SubtypeRow, Body, Input> {
           meta_model_name: meta.meta_model_name,
           ...(options.constants ?? {}),
         }),
-        // authentik's model_to_dict names an object by its `name` field when it has one.
-        auditName: (row) => row.name,
         preloadGrants: options.validate !== undefined,
         async insert(tx, input, caller) {
           const name = input.name as string;

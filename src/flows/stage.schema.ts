@@ -3,7 +3,7 @@
  * spread into each concrete stage's schema in authentik's field order.
  */
 import { Type, type TProperties } from '@sinclair/typebox';
-import { ReadOnly, component, paginated, ref } from '../api/schemas.js';
+import { ReadOnly, component, paginated, ref, requestComponents } from '../api/schemas.js';
 import { FlowSet } from './flow.schema.js';
 
 export const stageBaseProperties = {
@@ -38,11 +38,7 @@ export function stageSchemas(
   const requestProperties = { name: Type.String({ minLength: 1 }), ...requestFields };
   return {
     item,
-    request: component(`${model}Request`, Type.Object(requestProperties, { description })),
-    patched: component(
-      `Patched${model}Request`,
-      Type.Partial(Type.Object(requestProperties), { description }),
-    ),
+    ...requestComponents(model, requestProperties, description),
     paginated: paginated(item),
     params: Type.Object({
       stage_uuid: Type.String({

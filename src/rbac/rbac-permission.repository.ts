@@ -4,7 +4,7 @@ import { query, type Db } from '../db/client.js';
 import { countRows, fetchPage, orderTerm, type ListSql } from '../db/list-query.js';
 import { Messages } from '../api/errors.js';
 import { parseUuid } from '../api/filters.js';
-import { defineList, filter } from '../api/list-spec.js';
+import { defineList, filter, sameNamedColumns } from '../api/list-spec.js';
 import { MODEL_CHOICES } from './model-enum.js';
 import { OBJECT_MODELS, objectPkMatches } from './object-registry.js';
 
@@ -61,11 +61,9 @@ export const permissionList = defineList({
   search: [sql`p.name`, sql`p.codename`, sql`p.model`, sql`p.app_label`],
   searchAfterFilters: true,
   ordering: {
-    id: sql`p.id`,
-    name: sql`p.name`,
-    codename: sql`p.codename`,
     content_type__model: sql`p.model`,
     content_type__app_label: sql`p.app_label`,
+    ...sameNamedColumns('p', 'id name codename'),
   },
   defaultOrdering: ['name'],
   parameterOrder: [

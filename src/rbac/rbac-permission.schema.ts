@@ -3,7 +3,7 @@
  * PermissionAssignSerializer, rbac_assigned_by_roles.py, rbac_roles.py).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable, ReadOnly, component, paginated, ref } from '../api/schemas.js';
+import { Nullable, ReadOnly, component, paginated, ref, requestComponents } from '../api/schemas.js';
 import { ModelEnum } from './model-enum.js';
 
 export const Permission = component(
@@ -30,16 +30,9 @@ const assignProperties = {
   object_pk: Type.Optional(Type.String({ minLength: 1 })),
 };
 
-export const PermissionAssignRequest = component(
-  'PermissionAssignRequest',
-  Type.Object(assignProperties, { description: 'Request to assign a new permission' }),
-);
+export const { request: PermissionAssignRequest, patched: PatchedPermissionAssignRequest } =
+  requestComponents('PermissionAssign', assignProperties, 'Request to assign a new permission');
 export type PermissionAssignInput = Static<typeof PermissionAssignRequest>;
-
-export const PatchedPermissionAssignRequest = component(
-  'PatchedPermissionAssignRequest',
-  Type.Partial(Type.Object(assignProperties), { description: 'Request to assign a new permission' }),
-);
 
 export const PermissionAssignResult = component(
   'PermissionAssignResult',

@@ -21,7 +21,12 @@ export const rbacFeature: Feature = {
   register(app) {
     const { db } = app.database;
     const { pagination } = app.config;
-    const roles = new RoleService(db, app.permissions, app.events, pagination);
+    const roles = new RoleService({
+      db,
+      permissions: app.permissions,
+      events: app.events,
+      pageSizes: pagination,
+    });
     mountRoutes(app, roleRoutes(roles), roleViews);
     const rbacPermissions = new RbacPermissionService(db, app.permissions, app.events, roles, pagination);
     mountRoutes(app, rbacPermissionRoutes(rbacPermissions), rbacPermissionViews);

@@ -6,10 +6,8 @@ import type { Actor, RequestContext } from '../api/context.js';
 import { requireActor } from '../api/context.js';
 import { ApiError, Messages } from '../api/errors.js';
 import { parseUuid } from '../api/filters.js';
-import type { PageSizeSettings } from '../api/pagination.js';
 import type { UsedByItem } from '../api/schemas.js';
-import { ModelViewSet } from '../api/viewset.js';
-import type { EventService } from '../events/event.service.js';
+import { ModelViewSet, type ViewSetDeps } from '../api/viewset.js';
 import type { PermissionService } from './permission.service.js';
 import { PrivilegeService } from './privilege.service.js';
 import { createRoleRepository, roleList, type RoleRow } from './role.repository.js';
@@ -44,35 +42,32 @@ async function assertNameFree(db: Db, name: string, exceptPk?: string): Promise<
   }
 }
 
+/** The viewset's dependencies, with rbac's own permission service for the privilege checks. */
+export type RoleServiceDeps = ViewSetDeps & { permissions: PermissionService };
+
 export class RoleService extends ModelViewSet<RoleRow, RoleBody, RoleInput> {
   private readonly permissions: PermissionService;
   private readonly privileges: PrivilegeService;
 
-  constructor(db: Db, permissions: PermissionService, events: EventService, pageSizes: PageSizeSettings) {
-    super(
-      { db, permissions, events, pageSizes },
-      {
-        app: 'authentik_rbac',
-        model: 'role',
-        objectName: 'Role',
-        list: roleList,
-        present: (row) => row,
-        auditName: (row) => row.name,
-        async insert(tx, input) {
-          await assertNameFree(tx, input.name);
-          return createRoleRepository(tx).insert(input.name);
-        },
-        async update(tx, current, input) {
-          if (input.name === undefined) return;
-          await assertNameFree(tx, input.name, current.pk);
-          await createRoleRepository(tx).rename(current.pk, input.name);
-        },
-        delete: (tx, current) => createRoleRepository(tx).delete(current.pk),
-        usedBy: (actor, current) => this.usages(actor, current),
+  constructor(deps: RoleServiceDeps) {
+    super(deps, {
+      model: 'authentik_rbac.role',
+      objectName: 'Role',
+      list: roleList,
+      async insert(tx, input) {
+        await assertNameFree(tx, input.name);
+        return createRoleRepository(tx).insert(input.name);
       },
-    );
-    this.permissions = permissions;
-    this.privileges = new PrivilegeService(permissions);
+      async update(tx, current, input) {
+        if (input.name === undefined) return;
+        await assertNameFree(tx, input.name, current.pk);
+        await createRoleRepository(tx).rename(current.pk, input.name);
+      },
+      delete: (tx, current) => createRoleRepository(tx).delete(current.pk),
+      usedBy: (actor, current) => this.usages(actor, current),
+    });
+    this.permissions = deps.permissions;
+    this.privileges = new PrivilegeService(deps.permissions);
   }
 
   /** get_object() of an action with `filter_backends=[]`: no permission filter, only existence. */

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../db/client.js';
 import { valueTaken } from '../db/unique-column.js';
-import { defineList, filter } from '../api/list-spec.js';
+import { defineList, filter, sameNamedColumns } from '../api/list-spec.js';
 
 export interface WebhookEndpointRow {
   pk: string;
@@ -39,10 +39,7 @@ export const webhookEndpointList = defineList({
   search: [sql`w.name`, sql`w.url`],
   ordering: {
     pk: sql`w.endpoint_uuid`,
-    name: sql`w.name`,
-    url: sql`w.url`,
-    enabled: sql`w.enabled`,
-    created: sql`w.created`,
+    ...sameNamedColumns('w', 'name url enabled created'),
   },
   defaultOrdering: ['name'],
 });

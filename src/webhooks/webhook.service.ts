@@ -131,12 +131,10 @@ export class WebhookService extends ModelViewSet<
     super(
       { db, permissions, events, pageSizes },
       {
-        app: WEBHOOK_APP,
-        model: WEBHOOK_MODEL,
+        model: `${WEBHOOK_APP}.${WEBHOOK_MODEL}`,
         objectName: 'WebhookEndpoint',
         list: webhookEndpointList,
         present: presentEndpoint,
-        auditName: (row) => row.name,
         async insert(tx, input) {
           await validate(tx, input);
           const given = values(input);

@@ -121,7 +121,7 @@ export const groupList = defineList({
     attributes: attributesFilter(sql`g.attributes`),
   },
   search: [sql`g.name`, sql`g.is_superuser::text`],
-  ordering: { pk: sql`g.group_uuid`, ...sameNamedColumns('g', ['name', 'is_superuser', 'attributes']) },
+  ordering: { pk: sql`g.group_uuid`, ...sameNamedColumns('g', 'name is_superuser attributes') },
   defaultOrdering: ['name'],
   parameters: GroupRetrieveQuery.properties,
 });

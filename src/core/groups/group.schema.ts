@@ -3,7 +3,15 @@
  * RelatedGroupSerializer, GroupViewSet.UserAccountSerializer).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { JsonObject, Nullable, ReadOnly, component, paginated, ref } from '../../api/schemas.js';
+import {
+  JsonObject,
+  Nullable,
+  ReadOnly,
+  component,
+  paginated,
+  ref,
+  requestComponents,
+} from '../../api/schemas.js';
 import { Role } from '../../rbac/role.schema.js';
 import { PartialUser } from '../users/partial-user.schema.js';
 
@@ -60,16 +68,12 @@ const requestProperties = {
   roles: Type.Optional(uuidPkList()),
 };
 
-export const GroupRequest = component(
-  'GroupRequest',
-  Type.Object(requestProperties, { description: 'Group Serializer' }),
+export const { request: GroupRequest, patched: PatchedGroupRequest } = requestComponents(
+  'Group',
+  requestProperties,
+  'Group Serializer',
 );
 export type GroupInput = Static<typeof GroupRequest>;
-
-export const PatchedGroupRequest = component(
-  'PatchedGroupRequest',
-  Type.Partial(Type.Object(requestProperties), { description: 'Group Serializer' }),
-);
 
 export const PaginatedGroupList = paginated(Group);
 

@@ -65,13 +65,11 @@ export class GroupService extends ModelViewSet<GroupRow, GroupBody, GroupInput> 
 
   constructor(deps: CoreServiceDeps) {
     super(deps, {
-      app: 'authentik_core',
-      model: 'group',
+      model: 'authentik_core.group',
       objectName: 'Group',
       list: groupList,
       findByPk: (tx, pk) => createGroupRepository(tx).findByPk(pk),
       present: (row, ctx) => presentGroup(row, ctx.query as RawQuery, deps.install.id),
-      auditName: (row) => row.name,
       // validate_is_superuser and the privilege checks run inside the write.
       preloadGrants: true,
       insert: (tx, input, caller) => this.insert(tx, input, caller.actor),

@@ -52,9 +52,9 @@ export const tokenList = defineList({
   search: [sql`t.identifier`, sql`t.intent`, sql`tu.username`, sql`t.description`],
   ordering: {
     pk: sql`t.token_uuid`,
-    ...sameNamedColumns('t', ['managed', 'identifier', 'intent']),
+    ...sameNamedColumns('t', 'managed identifier intent'),
     user: sql`t.user_id`,
-    ...sameNamedColumns('t', ['description', 'expires', 'expiring']),
+    ...sameNamedColumns('t', 'description expires expiring'),
   },
   defaultOrdering: ['identifier', 'expires'],
 });

@@ -3,7 +3,15 @@
  * TokenViewSerializer, TokenSetKeySerializer).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable, ReadOnly, StringEnum, component, paginated, ref } from '../../api/schemas.js';
+import {
+  Nullable,
+  ReadOnly,
+  StringEnum,
+  component,
+  paginated,
+  ref,
+  requestComponents,
+} from '../../api/schemas.js';
 import { SLUG_PATTERN } from '../../api/validation.js';
 import { Messages } from '../../api/errors.js';
 import { User } from '../users/user.schema.js';
@@ -53,16 +61,12 @@ const requestProperties = {
   expiring: Type.Optional(Type.Boolean()),
 };
 
-export const TokenRequest = component(
-  'TokenRequest',
-  Type.Object(requestProperties, { description: 'Token Serializer' }),
+export const { request: TokenRequest, patched: PatchedTokenRequest } = requestComponents(
+  'Token',
+  requestProperties,
+  'Token Serializer',
 );
 export type TokenInput = Static<typeof TokenRequest>;
-
-export const PatchedTokenRequest = component(
-  'PatchedTokenRequest',
-  Type.Partial(Type.Object(requestProperties), { description: 'Token Serializer' }),
-);
 
 export const PaginatedTokenList = paginated(Token);
 

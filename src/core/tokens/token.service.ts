@@ -96,8 +96,7 @@ export class TokenService extends ModelViewSet<TokenRow, TokenBody, TokenInput> 
     private readonly options: { defaultTokenDurationSeconds: number },
   ) {
     super(deps, {
-      app: 'authentik_core',
-      model: 'token',
+      model: 'authentik_core.token',
       objectName: 'Token',
       list: tokenList,
       findByPk: (tx, pk) => createTokenRepository(tx).findByPk(pk),

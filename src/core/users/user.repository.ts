@@ -238,20 +238,10 @@ export const userList = defineList({
   search: [sql`u.email`, sql`u.name`, sql`u.uuid::text`, sql`u.username`],
   ordering: {
     pk: sql`u.id`,
-    ...sameNamedColumns('u', [
-      'username',
-      'name',
-      'is_active',
-      'last_login',
-      'date_joined',
-      'email',
-      'attributes',
-      'path',
-      'type',
-      'uuid',
-      'password_change_date',
-      'last_updated',
-    ]),
+    ...sameNamedColumns(
+      'u',
+      'username name is_active last_login date_joined email attributes path type uuid password_change_date last_updated',
+    ),
   },
   defaultOrdering: ['username'],
   parameters: {

@@ -3,7 +3,16 @@
  * UserSelfSerializer, SessionUserSerializer, PartialGroupSerializer, UserPasswordSetSerializer).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { JsonObject, Nullable, ReadOnly, StringEnum, component, paginated, ref } from '../../api/schemas.js';
+import {
+  JsonObject,
+  Nullable,
+  ReadOnly,
+  StringEnum,
+  component,
+  paginated,
+  ref,
+  requestComponents,
+} from '../../api/schemas.js';
 import { Role } from '../../rbac/role.schema.js';
 import { userFields } from './partial-user.schema.js';
 
@@ -77,16 +86,12 @@ const requestProperties = {
   type: Type.Optional(ref(UserTypeEnum)),
 };
 
-export const UserRequest = component(
-  'UserRequest',
-  Type.Object(requestProperties, { description: 'User Serializer' }),
+export const { request: UserRequest, patched: PatchedUserRequest } = requestComponents(
+  'User',
+  requestProperties,
+  'User Serializer',
 );
 export type UserInput = Static<typeof UserRequest>;
-
-export const PatchedUserRequest = component(
-  'PatchedUserRequest',
-  Type.Partial(Type.Object(requestProperties), { description: 'User Serializer' }),
-);
 
 export const PaginatedUserList = paginated(User);
 

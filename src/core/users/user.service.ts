@@ -87,8 +87,7 @@ export class UserService extends ModelViewSet<UserRow, UserBody, UserInput> {
 
   constructor(deps: CoreServiceDeps) {
     super(deps, {
-      app: 'authentik_core',
-      model: 'user',
+      model: 'authentik_core.user',
       objectName: 'User',
       list: userList,
       parseKey: parseUserPk,
@@ -99,7 +98,6 @@ export class UserService extends ModelViewSet<UserRow, UserBody, UserInput> {
           roles: includeFlag(ctx.query as RawQuery, 'include_roles'),
         }),
       // authentik's model_to_dict(user): `name` is the model's `name` attribute, the display name.
-      auditName: (row) => row.name,
       // The privilege checks of a create run inside it; an update's target check loads the
       // grants before it when it needs them.
       preloadGrants: 'create',

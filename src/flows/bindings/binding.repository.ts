@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
-import { defineList, filter, noChoices } from '../../api/list-spec.js';
+import { defineList, filter, noChoices, sameNamedColumns } from '../../api/list-spec.js';
 import { flowSetSql } from '../flow-set.sql.js';
 import { POLICY_ENGINE_MODES } from '../flow.schema.js';
 import { INVALID_RESPONSE_ACTIONS, type FlowStageBindingInput } from './binding.schema.js';
@@ -63,13 +63,10 @@ export const bindingList = defineList({
   ordering: {
     pk: sql`b.fsb_uuid`,
     policybindingmodel_ptr_id: sql`b.pbm_uuid`,
-    target: sql`b.target`,
-    stage: sql`b.stage`,
-    evaluate_on_plan: sql`b.evaluate_on_plan`,
-    re_evaluate_policies: sql`b.re_evaluate_policies`,
-    order: sql`b."order"`,
-    policy_engine_mode: sql`b.policy_engine_mode`,
-    invalid_response_action: sql`b.invalid_response_action`,
+    ...sameNamedColumns(
+      'b',
+      'target stage evaluate_on_plan re_evaluate_policies order policy_engine_mode invalid_response_action',
+    ),
   },
   defaultOrdering: ['order', 'pk'],
 });

@@ -1,10 +1,7 @@
 /** Flow-stage bindings (authentik/flows/api/bindings.py FlowStageBindingViewSet). */
 import type { Db } from '../../db/client.js';
 import { ApiError, Messages, type FieldErrors } from '../../api/errors.js';
-import type { PageSizeSettings } from '../../api/pagination.js';
-import { ModelViewSet } from '../../api/viewset.js';
-import type { EventService } from '../../events/event.service.js';
-import type { PermissionService } from '../../rbac/permission.service.js';
+import { ModelViewSet, type ViewSetDeps } from '../../api/viewset.js';
 import { stageMeta } from '../stage-types.js';
 import { storedFlowSet } from '../flow-set.sql.js';
 import { bindingList, createBindingRepository, type BindingRow } from './binding.repository.js';
@@ -68,32 +65,28 @@ async function validate(
 }
 
 export class BindingService extends ModelViewSet<BindingRow, FlowStageBindingBody, FlowStageBindingInput> {
-  constructor(db: Db, permissions: PermissionService, events: EventService, pageSizes: PageSizeSettings) {
-    super(
-      { db, permissions, events, pageSizes },
-      {
-        app: 'authentik_flows',
-        model: 'flowstagebinding',
-        objectName: 'FlowStageBinding',
-        list: bindingList,
-        present: presentBinding,
-        auditName: bindingDisplayName,
-        async insert(tx, input) {
-          await validate(tx, input, input);
-          return createBindingRepository(tx).insert(input);
-        },
-        async update(tx, current, input) {
-          const merged = {
-            target: input.target ?? current.target,
-            stage: input.stage ?? current.stage,
-            order: input.order ?? current.order,
-          };
-          await validate(tx, input, merged, current.pk);
-          await createBindingRepository(tx).update(current.pk, input);
-        },
-        delete: (tx, current) => createBindingRepository(tx).delete(current.pk),
-        // Nothing in Tessera references a binding (authentik: its policy bindings): used_by is empty.
+  constructor(deps: ViewSetDeps) {
+    super(deps, {
+      model: 'authentik_flows.flowstagebinding',
+      objectName: 'FlowStageBinding',
+      list: bindingList,
+      present: presentBinding,
+      auditName: bindingDisplayName,
+      async insert(tx, input) {
+        await validate(tx, input, input);
+        return createBindingRepository(tx).insert(input);
       },
-    );
+      async update(tx, current, input) {
+        const merged = {
+          target: input.target ?? current.target,
+          stage: input.stage ?? current.stage,
+          order: input.order ?? current.order,
+        };
+        await validate(tx, input, merged, current.pk);
+        await createBindingRepository(tx).update(current.pk, input);
+      },
+      delete: (tx, current) => createBindingRepository(tx).delete(current.pk),
+      // Nothing in Tessera references a binding (authentik: its policy bindings): used_by is empty.
+    });
   }
 }

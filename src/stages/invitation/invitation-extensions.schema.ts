@@ -5,7 +5,15 @@
  * - `/stages/invitation/invitations/{invite_uuid}/uses/`: who enrolled through an invitation.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable, ReadOnly, StringEnum, component, paginated, ref } from '../../api/schemas.js';
+import {
+  Nullable,
+  ReadOnly,
+  StringEnum,
+  component,
+  paginated,
+  ref,
+  requestComponents,
+} from '../../api/schemas.js';
 
 export const SINGLE_USE_CONSUMPTION_MODES = ['open', 'enrollment'] as const;
 export const SingleUseConsumptionEnum = StringEnum(
@@ -31,18 +39,13 @@ export const InvitationStageConsumption = component(
 );
 export type InvitationStageConsumptionBody = Static<typeof InvitationStageConsumption>;
 
-export const InvitationStageConsumptionRequest = component(
-  'InvitationStageConsumptionRequest',
-  Type.Object(properties, {
-    description: 'When single-use invitations accepted by this stage are used up (Tessera).',
-  }),
-);
-
-export const PatchedInvitationStageConsumptionRequest = component(
-  'PatchedInvitationStageConsumptionRequest',
-  Type.Partial(Type.Object(properties), {
-    description: 'When single-use invitations accepted by this stage are used up (Tessera).',
-  }),
+export const {
+  request: InvitationStageConsumptionRequest,
+  patched: PatchedInvitationStageConsumptionRequest,
+} = requestComponents(
+  'InvitationStageConsumption',
+  properties,
+  'When single-use invitations accepted by this stage are used up (Tessera).',
 );
 
 export const InvitationUse = component(

@@ -40,7 +40,12 @@ export const promptFeature = defineStage({
   schemas: promptStageSchemas,
   handler: (app) => createPromptStageHandler(app.database.changes),
   registerBefore(app) {
-    const prompts = new PromptService(app.database.db, app.permissions, app.events, app.config.pagination);
+    const prompts = new PromptService({
+      db: app.database.db,
+      permissions: app.permissions,
+      events: app.events,
+      pageSizes: app.config.pagination,
+    });
     mountRoutes(app, promptRoutes(prompts), promptViews);
   },
 });

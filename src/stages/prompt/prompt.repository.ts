@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { query, type Db } from '../../db/client.js';
 import { valueTaken } from '../../db/unique-column.js';
-import { defineList, filter } from '../../api/list-spec.js';
+import { defineList, filter, sameNamedColumns } from '../../api/list-spec.js';
 import { ref } from '../../api/schemas.js';
 import { flowSetJsonSql } from '../../flows/flow-set.sql.js';
 import { stageMeta } from '../../flows/stage-types.js';
@@ -60,17 +60,10 @@ const declarePromptList = () =>
     search: [sql`p.field_key`, sql`p.name`, sql`p.label`, sql`p.type`, sql`p.placeholder`],
     ordering: {
       pk: sql`p.prompt_uuid`,
-      name: sql`p.name`,
-      field_key: sql`p.field_key`,
-      label: sql`p.label`,
-      type: sql`p.type`,
-      required: sql`p.required`,
-      placeholder: sql`p.placeholder`,
-      initial_value: sql`p.initial_value`,
-      order: sql`p."order"`,
-      sub_text: sql`p.sub_text`,
-      placeholder_expression: sql`p.placeholder_expression`,
-      initial_value_expression: sql`p.initial_value_expression`,
+      ...sameNamedColumns(
+        'p',
+        'name field_key label type required placeholder initial_value order sub_text placeholder_expression initial_value_expression',
+      ),
     },
     defaultOrdering: ['field_key'],
   });

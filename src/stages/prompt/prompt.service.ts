@@ -3,11 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import type { Actor, RequestContext } from '../../api/context.js';
 import { ApiError, Messages } from '../../api/errors.js';
-import type { PageSizeSettings } from '../../api/pagination.js';
 import type { UsedByItem } from '../../api/schemas.js';
-import { ModelViewSet } from '../../api/viewset.js';
-import type { EventService } from '../../events/event.service.js';
-import type { PermissionService } from '../../rbac/permission.service.js';
+import { ModelViewSet, type ViewSetDeps } from '../../api/viewset.js';
 import { stageDisplayName } from '../../flows/stage-types.js';
 import {
   createPromptRepository,
@@ -43,29 +40,22 @@ export class PromptService extends ModelViewSet<PromptRow, PromptBody, PromptInp
     delete: 'authentik_stages_prompt.delete_prompt',
   } as const;
 
-  constructor(db: Db, permissions: PermissionService, events: EventService, pageSizes: PageSizeSettings) {
-    super(
-      { db, permissions, events, pageSizes },
-      {
-        app: 'authentik_stages_prompt',
-        model: 'prompt',
-        objectName: 'Prompt',
-        list: promptList(),
-        present: (row) => row as PromptBody,
-        // authentik's model_to_dict names an object by its `name` field when it has one.
-        auditName: (row) => row.name,
-        async insert(tx, input) {
-          await assertNameFree(tx, input.name);
-          return createPromptRepository(tx).insert({ ...DEFAULTS, ...input } as PromptValues);
-        },
-        async update(tx, current, input) {
-          await assertNameFree(tx, input.name, current.pk);
-          await createPromptRepository(tx).update(current.pk, input as Partial<PromptValues>);
-        },
-        delete: (tx, current) => createPromptRepository(tx).delete(current.pk),
-        usedBy: (actor, current) => this.stagesUsing(actor, current),
+  constructor(deps: ViewSetDeps) {
+    super(deps, {
+      model: 'authentik_stages_prompt.prompt',
+      objectName: 'Prompt',
+      list: promptList(),
+      async insert(tx, input) {
+        await assertNameFree(tx, input.name);
+        return createPromptRepository(tx).insert({ ...DEFAULTS, ...input } as PromptValues);
       },
-    );
+      async update(tx, current, input) {
+        await assertNameFree(tx, input.name, current.pk);
+        await createPromptRepository(tx).update(current.pk, input as Partial<PromptValues>);
+      },
+      delete: (tx, current) => createPromptRepository(tx).delete(current.pk),
+      usedBy: (actor, current) => this.stagesUsing(actor, current),
+    });
   }
 
   /** The prompt stages holding the prompt (a many-to-many: removing the prompt leaves them). */
