@@ -89,6 +89,20 @@ export function requestComponents<P extends TProperties>(model: string, properti
   };
 }
 
+/**
+ * What drf-spectacular derives from one ModelSerializer besides the object itself: the
+ * request, the partial-update request and the paginated list, as a tuple to name at once:
+ * `export const [XRequest, PatchedXRequest, PaginatedXList] = modelSchemas(X, properties)`.
+ */
+export function modelSchemas<T extends TObject, P extends TProperties>(
+  item: T,
+  properties: P,
+  description = `${item.$id} Serializer`,
+) {
+  const { request, patched } = requestComponents(String(item.$id), properties, description);
+  return [request, patched, paginated(item)] as const;
+}
+
 /** `Paginated<Name>List`, as drf-spectacular names every paginated list. */
 export function paginated<T extends TObject>(item: T) {
   return component(

@@ -3,15 +3,7 @@
  * (authentik/flows/api/flows.py) and the 2026.8.3 schema's components.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import {
-  Nullable,
-  ReadOnly,
-  StringEnum,
-  component,
-  paginated,
-  ref,
-  requestComponents,
-} from '../api/schemas.js';
+import { Nullable, ReadOnly, StringEnum, component, ref, modelSchemas } from '../api/schemas.js';
 import { SLUG_PATTERN } from '../api/validation.js';
 import { Messages } from '../api/errors.js';
 
@@ -164,13 +156,7 @@ const flowRequestProperties = {
   authentication: Type.Optional(authentication),
 };
 
-export const { request: FlowRequest, patched: PatchedFlowRequest } = requestComponents(
-  'Flow',
-  flowRequestProperties,
-  'Flow Serializer',
-);
+export const [FlowRequest, PatchedFlowRequest, PaginatedFlowList] = modelSchemas(Flow, flowRequestProperties);
 export type FlowInput = Static<typeof FlowRequest>;
-
-export const PaginatedFlowList = paginated(Flow);
 
 export const FlowSlugParams = Type.Object({ slug: Type.String() });

@@ -11,7 +11,7 @@ import {
   component,
   paginated,
   ref,
-  requestComponents,
+  modelSchemas,
 } from '../api/schemas.js';
 import { OUTBOX_STATUSES } from '../outbox/outbox.repository.js';
 
@@ -68,14 +68,9 @@ const requestProperties = {
   ),
 };
 
-export const { request: WebhookEndpointRequest, patched: PatchedWebhookEndpointRequest } = requestComponents(
-  'WebhookEndpoint',
-  requestProperties,
-  'A webhook endpoint (Tessera).',
-);
+export const [WebhookEndpointRequest, PatchedWebhookEndpointRequest, PaginatedWebhookEndpointList] =
+  modelSchemas(WebhookEndpoint, requestProperties, 'A webhook endpoint (Tessera).');
 export type WebhookEndpointInput = Static<typeof WebhookEndpointRequest>;
-
-export const PaginatedWebhookEndpointList = paginated(WebhookEndpoint);
 
 export const WebhookDeliveryStatusEnum = StringEnum('WebhookDeliveryStatusEnum', OUTBOX_STATUSES);
 

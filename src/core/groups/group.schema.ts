@@ -3,15 +3,7 @@
  * RelatedGroupSerializer, GroupViewSet.UserAccountSerializer).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import {
-  JsonObject,
-  Nullable,
-  ReadOnly,
-  component,
-  paginated,
-  ref,
-  requestComponents,
-} from '../../api/schemas.js';
+import { JsonObject, Nullable, ReadOnly, component, ref, modelSchemas } from '../../api/schemas.js';
 import { Role } from '../../rbac/role.schema.js';
 import { PartialUser } from '../users/partial-user.schema.js';
 
@@ -68,14 +60,8 @@ const requestProperties = {
   roles: Type.Optional(uuidPkList()),
 };
 
-export const { request: GroupRequest, patched: PatchedGroupRequest } = requestComponents(
-  'Group',
-  requestProperties,
-  'Group Serializer',
-);
+export const [GroupRequest, PatchedGroupRequest, PaginatedGroupList] = modelSchemas(Group, requestProperties);
 export type GroupInput = Static<typeof GroupRequest>;
-
-export const PaginatedGroupList = paginated(Group);
 
 export const UserAccountRequest = component(
   'UserAccountRequest',

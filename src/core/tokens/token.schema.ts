@@ -3,15 +3,7 @@
  * TokenViewSerializer, TokenSetKeySerializer).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import {
-  Nullable,
-  ReadOnly,
-  StringEnum,
-  component,
-  paginated,
-  ref,
-  requestComponents,
-} from '../../api/schemas.js';
+import { Nullable, ReadOnly, StringEnum, component, ref, modelSchemas } from '../../api/schemas.js';
 import { SLUG_PATTERN } from '../../api/validation.js';
 import { Messages } from '../../api/errors.js';
 import { User } from '../users/user.schema.js';
@@ -61,14 +53,8 @@ const requestProperties = {
   expiring: Type.Optional(Type.Boolean()),
 };
 
-export const { request: TokenRequest, patched: PatchedTokenRequest } = requestComponents(
-  'Token',
-  requestProperties,
-  'Token Serializer',
-);
+export const [TokenRequest, PatchedTokenRequest, PaginatedTokenList] = modelSchemas(Token, requestProperties);
 export type TokenInput = Static<typeof TokenRequest>;
-
-export const PaginatedTokenList = paginated(Token);
 
 export const TokenView = component(
   'TokenView',

@@ -9,9 +9,8 @@ import {
   ReadOnly,
   StringEnum,
   component,
-  paginated,
   ref,
-  requestComponents,
+  modelSchemas,
 } from '../../api/schemas.js';
 import { Role } from '../../rbac/role.schema.js';
 import { userFields } from './partial-user.schema.js';
@@ -86,14 +85,8 @@ const requestProperties = {
   type: Type.Optional(ref(UserTypeEnum)),
 };
 
-export const { request: UserRequest, patched: PatchedUserRequest } = requestComponents(
-  'User',
-  requestProperties,
-  'User Serializer',
-);
+export const [UserRequest, PatchedUserRequest, PaginatedUserList] = modelSchemas(User, requestProperties);
 export type UserInput = Static<typeof UserRequest>;
-
-export const PaginatedUserList = paginated(User);
 
 const nameAndPk = { name: ReadOnly(Type.String()), pk: ReadOnly(Type.String()) };
 export const UserSelfGroups = component('UserSelfGroups', Type.Object(nameAndPk));

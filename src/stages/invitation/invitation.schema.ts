@@ -12,9 +12,8 @@ import {
   ReadOnly,
   StringEnum,
   component,
-  paginated,
   ref,
-  requestComponents,
+  modelSchemas,
 } from '../../api/schemas.js';
 import { Messages } from '../../api/errors.js';
 import { SLUG_PATTERN } from '../../api/validation.js';
@@ -147,14 +146,11 @@ const requestProperties = {
   email_domains: Type.Optional(emailDomains),
 };
 
-export const { request: InvitationRequest, patched: PatchedInvitationRequest } = requestComponents(
-  'Invitation',
+export const [InvitationRequest, PatchedInvitationRequest, PaginatedInvitationList] = modelSchemas(
+  Invitation,
   requestProperties,
-  'Invitation Serializer',
 );
 export type InvitationInput = Static<typeof InvitationRequest>;
-
-export const PaginatedInvitationList = paginated(Invitation);
 
 /**
  * The send_email body. authentik declares the lists' items as anything and never validates

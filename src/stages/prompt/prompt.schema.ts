@@ -3,7 +3,7 @@
  * PromptStageSerializer) in the 2026.8.3 schema's field order.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { ReadOnly, StringEnum, component, paginated, ref, requestComponents } from '../../api/schemas.js';
+import { ReadOnly, StringEnum, component, ref, modelSchemas } from '../../api/schemas.js';
 import { stageSchemas } from '../../flows/stage.schema.js';
 
 /** authentik/stages/prompt/models.py FieldTypes, 2026.8.3 (with the alert types). */
@@ -92,14 +92,11 @@ const promptRequestProperties = {
   initial_value_expression: Type.Optional(Type.Boolean()),
 };
 
-export const { request: PromptRequest, patched: PatchedPromptRequest } = requestComponents(
-  'Prompt',
+export const [PromptRequest, PatchedPromptRequest, PaginatedPromptList] = modelSchemas(
+  Prompt,
   promptRequestProperties,
-  'Prompt Serializer',
 );
 export type PromptInput = Static<typeof PromptRequest>;
-
-export const PaginatedPromptList = paginated(Prompt);
 
 export const PromptUuidParams = Type.Object({
   prompt_uuid: Type.String({ format: 'uuid', description: 'A UUID string identifying this Prompt.' }),
