@@ -2,6 +2,7 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './src/db/schema.ts',
+  // Stage types keep their settings table in their folder (src/stages/<type>/<type>.table.ts).
+  schema: ['./src/db/schema.ts', './src/stages/*/*.table.ts'],
   out: './drizzle',
 });

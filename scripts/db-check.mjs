@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Fails when src/db/schema.ts has changes that no committed migration covers
+// Fails when src/db/schema.ts or a stage folder's table has changes that no committed migration covers
 // (the counterpart of authentik's `makemigrations --check`).
 import { readdirSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -14,7 +14,9 @@ if (created.length > 0) {
   const newest = snapshots.sort().at(-1);
   if (newest) rmSync(`drizzle/meta/${newest}`);
   writeFileSync('drizzle/meta/_journal.json', journal);
-  console.error('src/db/schema.ts has changes without a migration: run `npm run db:generate` and commit it.');
+  console.error(
+    'src/db/schema.ts or a stage table (src/stages/*/*.table.ts) has changes without a migration: run `npm run db:generate` and commit it.',
+  );
   process.exit(1);
 }
 if (run.status !== 0) {
