@@ -205,6 +205,8 @@ export async function timeNpmStart(dataDir: string): Promise<NpmStart> {
       AUTHENTIK_LISTEN__HTTP: `127.0.0.1:${port}`,
       AUTHENTIK_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
       AUTHENTIK_LOG_LEVEL: 'error',
+      // No metrics listener: the suite runs instances side by side, and none needs one.
+      AUTHENTIK_LISTEN__METRICS: '',
       AUTHENTIK_POSTGRESQL__HOST: '',
       TESSERA_DATA_DIR: dataDir,
     },
@@ -249,6 +251,8 @@ export async function startTessera(database: TesseraDatabase, extraEnv: Record<s
     AUTHENTIK_LISTEN__HTTP: `127.0.0.1:${port}`,
     AUTHENTIK_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
     AUTHENTIK_LOG_LEVEL: 'error',
+    // No metrics listener: the suite runs instances side by side, and none needs one.
+    AUTHENTIK_LISTEN__METRICS: '',
     TESSERA_DEBUG_STATS: '1',
     ...extraEnv,
   };
