@@ -179,10 +179,12 @@ export class ModelViewSet<Row extends { pk: string | number }, Body, Input> {
   }
 
   private inScope(scope: Scope, row: Row): boolean {
-    return (
-      (scope.pks === undefined || scope.pks.includes(String(row.pk))) &&
-      (scope.ownerId === undefined || this.resource.owner?.(row) === scope.ownerId)
-    );
+    return (scope.pks === undefined || scope.pks.includes(String(row.pk))) && this.owned(scope, row);
+  }
+
+  /** The owner half of the scope, for a row whose key was already judged visible. */
+  private owned(scope: Scope, row: Row): boolean {
+    return scope.ownerId === undefined || this.resource.owner?.(row) === scope.ownerId;
   }
 
   /** DRF's get_object(): the permission-filtered queryset, then the lookup (404s). */
@@ -199,7 +201,7 @@ export class ModelViewSet<Row extends { pk: string | number }, Body, Input> {
     if (pk === undefined) throw ApiError.notFound();
     if (scope.pks && !scope.pks.includes(pk)) throw missing();
     const row = await this.row(db, pk);
-    if (!row || !this.inScope(scope, row)) throw missing();
+    if (!row || !this.owned(scope, row)) throw missing();
     return row;
   }
 
