@@ -225,6 +225,11 @@ function displayName(row: { name: string }): string {
   return row.name;
 }
 
+/**
+ * Not a ModelViewSet (src/api/viewset.ts), unlike every other resource: the list's search is a
+ * subquery in the FROM clause, so that PostgreSQL narrows through the trigram and foreign-key
+ * indexes before it joins and counts, and a list declaration's filters are WHERE terms only.
+ */
 export class InvitationService {
   static readonly permissions = PERMISSION;
 
