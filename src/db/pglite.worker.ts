@@ -133,9 +133,9 @@ async function handle(db: PGlite, request: PgliteRequest): Promise<unknown> {
  * pglite-wasm/pg_main.c), which outranks postgresql.conf and ALTER SYSTEM, and it has no option
  * for it. All of them are allocated, and written, when PostgreSQL starts: 128 MB of the
  * process's memory whatever the data. Tessera's embedded databases are small, and a page that
- * misses the cache is read from the operating system's, so 16 MB serve the same requests.
+ * misses the cache is read from the operating system's, so 8 MB serve the same requests.
  */
-const SHARED_BUFFERS = 'shared_buffers=16MB';
+const SHARED_BUFFERS = 'shared_buffers=8MB';
 const COMPILED_SHARED_BUFFERS = 'shared_buffers=128MB';
 
 /**

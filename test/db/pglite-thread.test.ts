@@ -54,11 +54,11 @@ describe('the embedded database on its own thread', () => {
     }
   });
 
-  test("PostgreSQL starts with 16 MB of shared buffers, not the 128 MB PGlite's build asks for", async () => {
+  test("PostgreSQL starts with 8 MB of shared buffers, not the 128 MB PGlite's build asks for", async () => {
     const database = await openDatabase(folderConfig('buffers'));
     try {
       const rows = await query<{ shared_buffers: string }>(database.db, sql`SHOW shared_buffers`);
-      assert.deepEqual(rows, [{ shared_buffers: '16MB' }]);
+      assert.deepEqual(rows, [{ shared_buffers: '8MB' }]);
     } finally {
       await database.close();
     }
