@@ -1,45 +1,61 @@
 /**
- * The server's own browser files under src/web/static/, read once when the server starts.
- * @fastify/static would do this; it is not a dependency yet, and these few small files need
- * none of its range, etag or directory handling.
+ * Browser files sent from disk by @fastify/static: the flow page's own (src/web/static/flow/,
+ * copied to dist/web/static/ by the build) and the admin bundle (dist/web/admin/). Each folder
+ * says which of its names it serves; any other name, and any name that climbs out of the
+ * folder, is the not-found page, never a file found by joining the URL to a path.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyReply } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
 
-const STATIC_ROOT = new URL('./static/', import.meta.url);
-
+/** The kinds of file served, by extension; a file of any other kind is never sent. */
 const CONTENT_TYPES = new Map<string, string>([
   ['.html', 'text/html; charset=utf-8'],
   ['.js', 'text/javascript; charset=utf-8'],
   ['.css', 'text/css; charset=utf-8'],
+  ['.map', 'application/json'],
+  ['.txt', 'text/plain; charset=utf-8'],
+  ['.woff2', 'font/woff2'],
+  ['.woff', 'font/woff'],
+  ['.svg', 'image/svg+xml'],
+  ['.png', 'image/png'],
+  ['.jpg', 'image/jpeg'],
 ]);
 
-interface StaticFile {
-  type: string;
-  body: string;
+export interface StaticFolder {
+  /** The folder on disk. */
+  root: string;
+  /** The URL path it is served under, ending in `/`. */
+  prefix: string;
+  /** Whether a name under the folder (`/file.js`, `/assets/font.woff2`) is served. */
+  serves: (name: string) => boolean;
+  /** Headers every file of the folder is sent with. */
+  headers: Record<string, string>;
 }
 
-export class StaticFiles {
-  // A Map, not an object literal: the file name comes from the URL, and `constructor` or
-  // `__proto__` must be unknown files rather than what Object.prototype holds under that name.
-  private readonly files = new Map<string, StaticFile>();
+/** A folder of src/web/static/ (dist/web/static/ once built), beside this module either way. */
+export function ownStaticFolder(name: string): string {
+  return fileURLToPath(new URL(`./static/${name}/`, import.meta.url));
+}
 
-  /** Reads `names` from src/web/static/<folder>/; only these files are ever served. */
-  constructor(folder: string, names: readonly string[]) {
-    const dir = new URL(`${folder}/`, STATIC_ROOT);
-    for (const name of names) {
-      const type = CONTENT_TYPES.get(path.extname(name));
-      if (!type) throw new Error(`no content type for static file ${name}`);
-      this.files.set(name, { type, body: readFileSync(fileURLToPath(new URL(name, dir)), 'utf8') });
-    }
-  }
-
-  /** Sends the file with the headers given; undefined (nothing sent) when there is no such file. */
-  send(reply: FastifyReply, name: string, headers: Record<string, string>): FastifyReply | undefined {
-    const file = this.files.get(name);
-    if (!file) return undefined;
-    return reply.headers(headers).type(file.type).send(file.body);
-  }
+export async function serveStaticFolder(app: FastifyInstance, folder: StaticFolder): Promise<void> {
+  await app.register(fastifyStatic, {
+    root: folder.root,
+    prefix: folder.prefix,
+    decorateReply: false,
+    schemaHide: true,
+    index: false,
+    redirect: false,
+    dotfiles: 'ignore',
+    cacheControl: false,
+    allowedPath: (name) =>
+      !name.split('/').includes('..') && CONTENT_TYPES.has(path.extname(name)) && folder.serves(name),
+    setHeaders: (reply, filePath) => {
+      reply.headers({
+        ...folder.headers,
+        'content-type': CONTENT_TYPES.get(path.extname(filePath)) ?? 'application/octet-stream',
+      });
+    },
+  });
 }

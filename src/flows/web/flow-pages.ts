@@ -9,10 +9,8 @@ import { ensureCsrfCookie } from '../../core/sessions/session.store.js';
 import type { FlowExecutor } from '../executor/executor.service.js';
 import { safeRelativeUrl } from '../executor/executor.service.js';
 import { escapeHtml, NOT_FOUND_PAGE } from '../../web/html.js';
-import { StaticFiles } from '../../web/static-files.js';
+import { ownStaticFolder, serveStaticFolder } from '../../web/static-files.js';
 import { lastValue, type RawQuery } from '../../api/filters.js';
-
-const ASSETS = new StaticFiles('flow', ['flow.js', 'flow.css']);
 
 /** Everything the page loads comes from this origin; nothing may frame it. */
 const CSP =
@@ -91,9 +89,12 @@ export function flowPages(executor: FlowExecutor, sessions: SessionStore) {
       return reply.redirect(`/if/flow/${encodeURIComponent(slug)}/`, 302);
     });
 
-    app.get('/static/tessera/flow/:file', { schema: { hide: true } }, async (request, reply) => {
-      const { file } = request.params as { file: string };
-      return ASSETS.send(reply, file, { 'cache-control': 'no-cache' }) ?? html(reply, 404, NOT_FOUND_PAGE);
+    // The page's names stay the same from one build to the next: revalidated on each use.
+    await serveStaticFolder(app, {
+      root: ownStaticFolder('flow'),
+      prefix: '/static/tessera/flow/',
+      serves: (name) => name === '/flow.js' || name === '/flow.css',
+      headers: { 'cache-control': 'no-cache' },
     });
   };
 }
