@@ -49,6 +49,9 @@ const result = spawnSync(
     './test/helpers/prototype-guard.mjs',
     '--test',
     '--test-concurrency=2',
+    // A test that hangs (a browser that stops answering, say) fails after five minutes instead
+    // of holding CI until its own limit; flags given on the command line come after and win.
+    '--test-timeout=300000',
     ...flags,
     ...files,
   ],
