@@ -362,7 +362,12 @@ export class ListSpec<F extends Record<string, AnyFilter>, O extends string> {
           : sql`${this.decl.pk} = ANY(${uuidArray(visiblePks)})`,
       );
     }
-    if (ownerId !== undefined && this.decl.owner) where.push(sql`${this.decl.owner} = ${ownerId}`);
+    if (ownerId !== undefined) {
+      // A caller limited to their own rows must never see every row because the column was
+      // left out of the declaration.
+      if (!this.decl.owner) throw new Error('an owner-scoped list needs its owner column');
+      where.push(sql`${this.decl.owner} = ${ownerId}`);
+    }
     return {
       select: this.decl.select,
       from: this.decl.from,
