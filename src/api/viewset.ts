@@ -125,21 +125,32 @@ export interface ViewSetDeps {
   pageSizes: PageSizeSettings;
 }
 
+export interface ModelPermissions {
+  view: string;
+  add: string;
+  change: string;
+  delete: string;
+}
+
+/** Django's four permissions on a model named `<app_label>.<model_name>`, as `<app_label>.<codename>`. */
+export function modelPermissions(model: `${string}.${string}`): ModelPermissions {
+  const [app, name] = model.split('.');
+  const perm = (action: string) => `${app}.${action}_${name}`;
+  return { view: perm('view'), add: perm('add'), change: perm('change'), delete: perm('delete') };
+}
+
 export class ModelViewSet<Row extends { pk: string | number }, Body, Input> {
-  readonly permission: { view: string; add: string; change: string; delete: string };
+  readonly permission: ModelPermissions;
+  /** The app label and model name audit events carry. */
+  private readonly auditModel: { app: string; model_name: string };
 
   constructor(
     protected readonly deps: ViewSetDeps,
     readonly resource: ResourceDefinition<Row, Body, Input>,
   ) {
-    const [app, model] = resource.model.split('.');
-    const perm = (action: string) => `${app}.${action}_${model}`;
-    this.permission = {
-      view: perm('view'),
-      add: perm('add'),
-      change: perm('change'),
-      delete: perm('delete'),
-    };
+    this.permission = modelPermissions(resource.model);
+    const [app, modelName] = resource.model.split('.');
+    this.auditModel = { app, model_name: modelName };
   }
 
   /** Parses a list query (the route runs this before the handler). */
@@ -179,7 +190,12 @@ export class ModelViewSet<Row extends { pk: string | number }, Body, Input> {
   }
 
   private inScope(scope: Scope, row: Row): boolean {
-    return (scope.pks === undefined || scope.pks.includes(String(row.pk))) && this.owned(scope, row);
+    return this.keyVisible(scope, String(row.pk)) && this.owned(scope, row);
+  }
+
+  /** The keys half of the scope, judged before the row is read when the key is the primary key. */
+  private keyVisible(scope: Scope, pk: string): boolean {
+    return scope.pks === undefined || scope.pks.includes(pk);
   }
 
   /** The owner half of the scope, for a row whose key was already judged visible. */
@@ -199,7 +215,7 @@ export class ModelViewSet<Row extends { pk: string | number }, Body, Input> {
     }
     const pk = (this.resource.parseKey ?? parseLookupUuid)(rawKey);
     if (pk === undefined) throw ApiError.notFound();
-    if (scope.pks && !scope.pks.includes(pk)) throw missing();
+    if (!this.keyVisible(scope, pk)) throw missing();
     const row = await this.row(db, pk);
     if (!row || !this.owned(scope, row)) throw missing();
     return row;
@@ -302,10 +318,8 @@ export class ModelViewSet<Row extends { pk: string | number }, Body, Input> {
     action: 'model_created' | 'model_updated' | 'model_deleted',
     row: Row,
   ): Promise<void> {
-    const [app, modelName] = this.resource.model.split('.');
     return this.deps.events.model(tx, ctx, action, {
-      app,
-      model_name: modelName,
+      ...this.auditModel,
       pk: row.pk,
       name: this.auditName(row),
     });

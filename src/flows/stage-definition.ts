@@ -5,7 +5,7 @@
  * mounted at `/api/v3/stages/<type>/`, its handler in the executor's registry, and the blueprint
  * handler (src/blueprints/model-handlers.ts reads `stageDefinitions()`). The declaration is the
  * folder's Feature: src/app.ts lists it, and that line is all a new stage type adds outside its
- * folder (with its table in src/db/schema.ts).
+ * folder (its settings table is `<type>.table.ts` in the folder).
  *
  * It registers as its module loads, as authentik's models register with their apps: the
  * bootstrap syncs the permission catalogue before any feature's `register` runs.
@@ -18,6 +18,7 @@ import type { EventService } from '../events/event.service.js';
 import type { PermissionService } from '../rbac/permission.service.js';
 import type { StageService } from './stage.service.js';
 import { mountRoutes } from '../api/routes.js';
+import { modelPermissions, type ModelPermissions } from '../api/viewset.js';
 import { registerModel } from '../rbac/permission-catalogue.js';
 import { registerObjectModel } from '../rbac/object-registry.js';
 import type { StageHandler } from './executor/stage-registry.js';
@@ -77,7 +78,7 @@ export interface StageDefinition extends Feature {
   readonly modelKey: string;
   readonly meta: StageTypeMeta;
   /** Django's four permissions on the model, as `<app>.<codename>`. */
-  readonly permissions: { view: string; add: string; change: string; delete: string };
+  readonly permissions: ModelPermissions;
   /** The generic viewset on `app`'s services, or on a transaction's (blueprints). */
   viewset(deps: StageViewSetDeps): SubtypeStageService;
 }
@@ -113,12 +114,7 @@ export function defineStage(declaration: StageDeclaration): StageDefinition {
     declaration,
     modelKey,
     meta,
-    permissions: {
-      view: `${app}.view_${model}`,
-      add: `${app}.add_${model}`,
-      change: `${app}.change_${model}`,
-      delete: `${app}.delete_${model}`,
-    },
+    permissions: modelPermissions(`${app}.${model}`),
     viewset,
     register(fastify) {
       const handler =
