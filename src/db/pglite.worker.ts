@@ -4,9 +4,9 @@
  * PGlite itself serialises them, and holds every other statement back while a transaction is
  * open, exactly as it does in-process.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Extension, type Results, type Transaction } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -167,21 +167,27 @@ interface EmscriptenModule {
 }
 
 /**
- * The template cluster for a data folder that has none yet (PgliteThreadOptions.template), or
- * undefined: an existing cluster opens as it is, and without a template PGlite runs initdb.
+ * The template cluster for a data folder that has none yet (PgliteThreadOptions.template), as
+ * an uncompressed tar, or undefined: an existing cluster opens as it is, and without a template
+ * PGlite runs initdb.
+ *
+ * This thread reads and unzips it synchronously, as it reads PGlite's WebAssembly: it has
+ * nothing else to do until PGlite is open, while Node's asynchronous file and zlib calls queue
+ * in the thread pool behind the main thread's module loading, which is at its busiest then.
+ * PGlite is handed the tar itself: given the gzip without its type, it first tries to read it
+ * as a tar, fails, and unzips it in the thread pool.
  */
-async function templateFor(dataDir: string, template: string | undefined): Promise<Blob | undefined> {
+function templateFor(dataDir: string, template: string | undefined): Blob | undefined {
   if (!template || dataDir.includes('://') || existsSync(path.join(dataDir, 'PG_VERSION'))) return undefined;
   if (!existsSync(template)) return undefined;
-  return new Blob([await readFile(template)]);
+  return new Blob([gunzipSync(readFileSync(template))], { type: 'application/x-tar' });
 }
 
 /** Opens PGlite; the first thread of a process compiles its WebAssembly and hands it back. */
 async function start(compiled: WebAssembly.Module | undefined): Promise<PGlite> {
-  const [wasmModule, loadDataDir] = await Promise.all([
-    compiled ?? readFile(PGLITE_WASM).then((bytes) => WebAssembly.compile(bytes)),
-    templateFor(options.dataDir, options.template),
-  ]);
+  const compiling = compiled ?? WebAssembly.compile(readFileSync(PGLITE_WASM));
+  const loadDataDir = templateFor(options.dataDir, options.template);
+  const wasmModule = await compiling;
   if (!compiled) send({ op: 'compiled', wasmModule });
   return PGlite.create(options.dataDir, {
     extensions: { pg_trgm, startupOptions },

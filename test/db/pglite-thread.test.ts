@@ -64,7 +64,7 @@ describe('the embedded database on its own thread', () => {
     }
   });
 
-  test('a new data folder starts from the template `npm run build` makes, with every migration applied', async () => {
+  test('a new data folder starts from the template `npm run build` makes, with every migration applied and only the database PGlite opens', async () => {
     const template = path.join(scratch, 'template.tar.gz');
     // scripts/ is plain JavaScript, outside the type-checked sources.
     const script: string = '../../scripts/pglite-template.mjs';
@@ -83,6 +83,9 @@ describe('the embedded database on its own thread', () => {
         entries: unknown[];
       };
       assert.deepEqual(applied.rows, [{ n: journal.entries.length }]);
+      // PGlite opens template1 only; initdb's other databases are not written out.
+      const databases = await thread.direct.query('SELECT datname FROM pg_database ORDER BY datname');
+      assert.deepEqual(databases.rows, [{ datname: 'template1' }]);
     } finally {
       await thread.close();
     }
