@@ -22,6 +22,11 @@ export interface DatabaseConfig {
   name: string;
   /** PGlite data folder; `memory://` keeps it in memory (tests). */
   dataDir: string;
+  /**
+   * TESSERA_EMBEDDED_OPTIMIZING_COMPILER: let V8 optimise PGlite's hottest functions, trading
+   * memory for speed on heavy queries (docs/operations.md, "Sizing"). Off by default.
+   */
+  embeddedOptimizingCompiler?: boolean;
   poolSize: number;
   /** The settings below apply to PostgreSQL only; see docs/operations.md. */
   scale?: PostgresScaleConfig;
@@ -338,6 +343,7 @@ function database(env: Env): DatabaseConfig {
     password: primary.password,
     name: primary.name,
     dataDir: path.resolve(str(env, 'TESSERA_DATA_DIR', './data')),
+    embeddedOptimizingCompiler: bool(env, 'TESSERA_EMBEDDED_OPTIMIZING_COMPILER', false),
     poolSize: int(env, 'TESSERA_POSTGRESQL_POOL_SIZE', 10, 1, 1000),
     scale: postgresScale(env, primary),
   };

@@ -280,6 +280,7 @@ export async function openDatabase(config: DatabaseConfig, options: OpenOptions 
   const thread = new PgliteThread({
     dataDir: config.dataDir === 'memory://' ? config.dataDir : clusterDir(config.dataDir),
     template: pgliteTemplate,
+    optimizingCompiler: config.embeddedOptimizingCompiler ?? false,
   });
   const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
     import('drizzle-orm/pglite'),

@@ -18,6 +18,11 @@ export interface PgliteThreadOptions {
    * (scripts/pglite-template.mjs); ignored when the folder holds a cluster or the file is missing.
    */
   template?: string;
+  /**
+   * Whether V8 may recompile PGlite's hottest functions with its optimising compiler
+   * (src/db/pglite.worker.ts says why it does not by default).
+   */
+  optimizingCompiler?: boolean;
 }
 
 export interface SerializedError {

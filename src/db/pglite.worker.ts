@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Extension, type Results, type Transaction } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -183,8 +184,24 @@ function templateFor(dataDir: string, template: string | undefined): Blob | unde
   return new Blob([gunzipSync(readFileSync(template))], { type: 'application/x-tar' });
 }
 
+/**
+ * V8 compiles WebAssembly lazily with its baseline compiler (Liftoff) and recompiles the
+ * functions that run hot with its optimising one (TurboFan). For PostgreSQL's large functions
+ * the optimising compiler's working memory is large; it is freed afterwards but kept by the C
+ * allocator's per-thread arenas, and the recompiling competes with the requests for the CPU.
+ * With it the embedded instance starts slower and holds much more memory under load, and only
+ * queries that scan many rows run faster once it is done. The baseline compiler alone is the
+ * default; `TESSERA_EMBEDDED_OPTIMIZING_COMPILER` restores the optimising one. The flag is read
+ * when a function is compiled, so it is set here, before PGlite's module is: a worker thread's
+ * start puts back the flags the process was started with, so the main thread cannot set it.
+ */
+function chooseWasmCompiler(optimizing: boolean): void {
+  v8.setFlagsFromString(optimizing ? '--no-liftoff-only' : '--liftoff-only');
+}
+
 /** Opens PGlite; the first thread of a process compiles its WebAssembly and hands it back. */
 async function start(compiled: WebAssembly.Module | undefined): Promise<PGlite> {
+  chooseWasmCompiler(options.optimizingCompiler ?? false);
   const compiling = compiled ?? WebAssembly.compile(readFileSync(PGLITE_WASM));
   const loadDataDir = templateFor(options.dataDir, options.template);
   const wasmModule = await compiling;
