@@ -204,7 +204,6 @@ export async function timeNpmStart(dataDir: string): Promise<NpmStart> {
       ...process.env,
       AUTHENTIK_LISTEN__HTTP: `127.0.0.1:${port}`,
       AUTHENTIK_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
-      AUTHENTIK_LOG_LEVEL: 'error',
       // No metrics listener: the suite runs instances side by side, and none needs one.
       AUTHENTIK_LISTEN__METRICS: '',
       AUTHENTIK_POSTGRESQL__HOST: '',
@@ -244,13 +243,26 @@ function groupAlive(groupId: number): boolean {
   }
 }
 
-/** Starts the built server (`node dist/server.js`) on a free port and waits for /-/health/ready/. */
+/**
+ * The node options `npm start` runs the server with (package.json's start script), so the suite
+ * measures the server as it ships; TESSERA_BENCH_NODE_ARGS adds to them.
+ */
+function startScriptNodeArgs(): string[] {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const words = scripts.start.trim().split(/\s+/);
+  const entry = words.indexOf('dist/server.js');
+  if (words[0] !== 'node' || entry < 0) throw new Error(`unexpected start script: ${scripts.start}`);
+  return words.slice(1, entry);
+}
+
+/** Starts the built server as `npm start` does, on a free port, and waits for /-/health/ready/. */
 export async function startTessera(database: TesseraDatabase, extraEnv: Record<string, string> = {}) {
   const port = await freePort();
   const env: Record<string, string> = {
     AUTHENTIK_LISTEN__HTTP: `127.0.0.1:${port}`,
     AUTHENTIK_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
-    AUTHENTIK_LOG_LEVEL: 'error',
+    // No AUTHENTIK_LOG_LEVEL: the server logs at its default (info, a line per request), as
+    // an operator runs it; its standard output goes to /dev/null.
     // No metrics listener: the suite runs instances side by side, and none needs one.
     AUTHENTIK_LISTEN__METRICS: '',
     TESSERA_DEBUG_STATS: '1',
@@ -268,7 +280,11 @@ export async function startTessera(database: TesseraDatabase, extraEnv: Record<s
   }
   buildOnce();
   return startChild({
-    args: [...(process.env.TESSERA_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), 'dist/server.js'],
+    args: [
+      ...startScriptNodeArgs(),
+      ...(process.env.TESSERA_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      'dist/server.js',
+    ],
     env,
     readyPath: '/-/health/ready/',
     port,
